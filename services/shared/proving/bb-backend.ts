@@ -1,0 +1,141 @@
+// bb.js UltraHonk behind the ProvingBackend interface, over WASM (in-process) or the native `bb`
+// binary shipped inside @aztec/bb.js (a child process reached through a unix socket).
+import { gunzipSync } from 'node:zlib';
+import { BackendType, Barretenberg } from '@aztec/bb.js';
+import { ProvingError } from '../errors.js';
+import type {
+  BackendKind,
+  CircuitProgram,
+  CircuitSize,
+  Proof,
+  ProvingBackend,
+  SizedProgram,
+} from './backend.js';
+import { assertCrsCovers, type CrsSource, locateCrs, pointsNeeded, readCrs } from './crs.js';
+import { bytesToHex, hexToBytes, splitFields } from './fields.js';
+
+export interface BbBackendOptions {
+  kind: BackendKind;
+  /** Worker threads (WASM) or HARDWARE_CONCURRENCY (native). Default 1. */
+  threads?: number;
+  crs?: CrsSource;
+}
+
+// Poseidon2 transcript with zero knowledge: what `bb prove`/`bb verify` use by default.
+const SETTINGS = {
+  ipaAccumulation: false,
+  oracleHashType: 'poseidon2',
+  disableZk: false,
+  optimizedSolidityVerifier: false,
+};
+
+export class BbBackend implements ProvingBackend {
+  readonly kind: BackendKind;
+  readonly threads: number;
+  private readonly api: Barretenberg;
+  private readonly crs: CrsSource;
+  private loadedPoints: number;
+
+  private constructor(
+    kind: BackendKind,
+    threads: number,
+    api: Barretenberg,
+    crs: CrsSource,
+    loadedPoints: number,
+  ) {
+    this.kind = kind;
+    this.threads = threads;
+    this.api = api;
+    this.crs = crs;
+    this.loadedPoints = loadedPoints;
+  }
+
+  /** Starts a backend; for native, the child `bb` process reads its CRS from CRS_PATH. */
+  static async create(options: BbBackendOptions): Promise<BbBackend> {
+    const threads = options.threads ?? 1;
+    const crs = options.crs ?? locateCrs();
+    if (options.kind === 'native') {
+      // The native process inherits our environment and only honours CRS_PATH there.
+      process.env.CRS_PATH = crs.dir;
+      const api = await Barretenberg.new({ backend: BackendType.NativeUnixSocket, threads });
+      return new BbBackend('native', threads, api, crs, Number.POSITIVE_INFINITY);
+    }
+    const api = await Barretenberg.new({ backend: BackendType.Wasm, threads, skipSrsInit: true });
+    const backend = new BbBackend('wasm', threads, api, crs, 0);
+    if (!crs.downloadable) await backend.loadPoints(crs.points);
+    return backend;
+  }
+
+  private async loadPoints(count: number): Promise<void> {
+    const { g1, g2 } = await readCrs(this.crs, count);
+    await this.api.srsInitSrs({ pointsBuf: g1, numPoints: g1.length / 64, g2Point: g2 });
+    this.loadedPoints = g1.length / 64;
+  }
+
+  private async ensureCrs({ name, dyadic }: SizedProgram): Promise<void> {
+    assertCrsCovers(this.crs, dyadic, name);
+    if (pointsNeeded(dyadic) > this.loadedPoints) await this.loadPoints(pointsNeeded(dyadic));
+  }
+
+  async circuitSize(program: CircuitProgram): Promise<CircuitSize> {
+    const stats = await this.api.circuitStats({
+      circuit: { name: program.name, bytecode: program.acir, verificationKey: new Uint8Array() },
+      includeGatesPerOpcode: false,
+      settings: SETTINGS,
+    });
+    return { gates: stats.numGates, dyadic: stats.numGatesDyadic };
+  }
+
+  async verificationKey(program: SizedProgram): Promise<Uint8Array> {
+    await this.ensureCrs(program);
+    const circuit = { name: program.name, bytecode: program.acir };
+    const vk = await this.api.circuitComputeVk({ circuit, settings: SETTINGS });
+    return vk.bytes;
+  }
+
+  async prove(program: SizedProgram, witness: Uint8Array, vk: Uint8Array): Promise<Proof> {
+    await this.ensureCrs(program);
+    const { name, dyadic } = program;
+    try {
+      const result = await this.api.circuitProve({
+        circuit: { name, bytecode: program.acir, verificationKey: vk },
+        witness: gunzipSync(witness),
+        settings: SETTINGS,
+      });
+      const proof = new Uint8Array(result.proof.length * 32);
+      result.proof.forEach((field, i) => {
+        proof.set(field, i * 32);
+      });
+      return { proof, publicInputs: result.publicInputs.map(bytesToHex) };
+    } catch (cause) {
+      // WASM out-of-memory surfaces as "unreachable": say what it likely means.
+      const oom = /unreachable|memory/i.test(String(cause));
+      throw new ProvingError(
+        oom
+          ? `${this.kind} backend ran out of memory proving ${name} (dyadic size ${dyadic})`
+          : `${this.kind} backend failed to prove ${name} (dyadic size ${dyadic})`,
+        { cause, retryable: !oom, details: { circuit: name, dyadic, backend: this.kind } },
+      );
+    }
+  }
+
+  async verify(proof: Proof, vk: Uint8Array): Promise<boolean> {
+    if (proof.proof.length === 0 || proof.proof.length % 32 !== 0) return false;
+    try {
+      const { verified } = await this.api.circuitVerify({
+        verificationKey: vk,
+        publicInputs: proof.publicInputs.map(hexToBytes),
+        proof: splitFields(proof.proof),
+        settings: SETTINGS,
+      });
+      return verified;
+    } catch {
+      // bb throws on structurally malformed proofs or keys; for a verifier that is just "invalid".
+      return false;
+    }
+  }
+
+  async destroy(): Promise<void> {
+    await this.api.destroy();
+  }
+}

@@ -1,0 +1,59 @@
+// Compiled Noir programs: loading the repo's artifacts and checking uploaded ones.
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import type { Abi } from '@noir-lang/types';
+import { GavelError } from '../errors.js';
+import { repoRoot } from '../paths.js';
+
+export interface CircuitArtifact {
+  name: string;
+  noirVersion: string;
+  abi: Abi;
+  /** base64 of gzip-compressed ACIR, as noir_wasm emits it. */
+  bytecode: string;
+}
+
+export const circuitsTargetDir = join(repoRoot, 'circuits', 'target');
+
+/** Loads a circuit compiled by `npm run build` (circuits/target/<name>.json). */
+export function loadCircuit(name: string): CircuitArtifact {
+  const file = join(circuitsTargetDir, `${name}.json`);
+  if (!existsSync(file)) {
+    throw new GavelError(
+      'UNKNOWN_CIRCUIT',
+      `no compiled circuit ${name} in ${circuitsTargetDir} (run npm run build)`,
+    );
+  }
+  return parseCircuitArtifact(JSON.parse(readFileSync(file, 'utf8')));
+}
+
+/** Validates an artifact's shape (from disk or an upload) and returns it typed. */
+export function parseCircuitArtifact(value: unknown): CircuitArtifact {
+  const bad = (why: string) => new GavelError('INVALID_ARTIFACT', `invalid circuit artifact: ${why}`);
+  if (typeof value !== 'object' || value === null) throw bad('not a JSON object');
+  const v = value as Record<string, unknown>;
+  if (typeof v.bytecode !== 'string' || v.bytecode.length === 0) throw bad('missing bytecode');
+  const abi = v.abi as Record<string, unknown> | undefined;
+  if (typeof abi !== 'object' || abi === null || !Array.isArray(abi.parameters))
+    throw bad('missing abi.parameters');
+  const name = typeof v.name === 'string' && v.name.length > 0 ? v.name : 'circuit';
+  const noirVersion = typeof v.noirVersion === 'string' ? v.noirVersion : String(v.noir_version ?? 'unknown');
+  try {
+    acirBytes({ name, noirVersion, abi: v.abi as Abi, bytecode: v.bytecode });
+  } catch {
+    throw bad('bytecode is not base64 of gzip-compressed ACIR');
+  }
+  return { name, noirVersion, abi: v.abi as Abi, bytecode: v.bytecode };
+}
+
+/** The uncompressed ACIR program that bb.js consumes. */
+export function acirBytes(artifact: CircuitArtifact): Uint8Array {
+  return new Uint8Array(gunzipSync(Buffer.from(artifact.bytecode, 'base64')));
+}
+
+/** Content id of a circuit: sha256 of its bytecode and ABI. */
+export function circuitContentId(artifact: CircuitArtifact): string {
+  return `0x${createHash('sha256').update(artifact.bytecode).update(JSON.stringify(artifact.abi)).digest('hex')}`;
+}

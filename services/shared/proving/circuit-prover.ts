@@ -1,0 +1,58 @@
+// Proving and verifying a circuit's inputs end to end: size and CRS checks, witness, proof.
+import { GavelError } from '../errors.js';
+import type { CircuitSize, Proof, ProvingBackend, SizedProgram } from './backend.js';
+import { acirBytes, type CircuitArtifact, circuitContentId } from './circuit-artifact.js';
+import { solveWitness } from './witness.js';
+
+/** What a backend knows about one circuit: its ACIR, size and verification key. */
+export interface PreparedCircuit extends SizedProgram {
+  id: string;
+  artifact: CircuitArtifact;
+  size: CircuitSize;
+  vk: Uint8Array;
+}
+
+/** Measures a circuit and derives its verification key (refusing it if the CRS is too small). */
+export async function prepareCircuit(
+  backend: ProvingBackend,
+  artifact: CircuitArtifact,
+): Promise<PreparedCircuit> {
+  const program = { name: artifact.name, acir: acirBytes(artifact) };
+  const size = await backend.circuitSize(program);
+  const sized = { ...program, dyadic: size.dyadic };
+  const vk = await backend.verificationKey(sized);
+  return { ...sized, id: circuitContentId(artifact), artifact, size, vk };
+}
+
+/** Solves the witness of `inputs` and proves it. Input problems throw before proving starts. */
+export async function proveInputs(
+  backend: ProvingBackend,
+  circuit: PreparedCircuit,
+  inputs: unknown,
+): Promise<Proof> {
+  const { witness } = await solveWitness(circuit.artifact, inputs);
+  return backend.prove(circuit, witness, circuit.vk);
+}
+
+/** Verifies a proof against the circuit's key, optionally requiring specific public inputs. */
+export async function verifyProof(
+  backend: ProvingBackend,
+  circuit: PreparedCircuit,
+  proof: Proof,
+  expectedPublicInputs?: string[],
+): Promise<boolean> {
+  if (expectedPublicInputs && !samePublicInputs(proof.publicInputs, expectedPublicInputs)) return false;
+  return backend.verify(proof, circuit.vk);
+}
+
+/** Field-wise comparison of two public-input lists (hex of any case or padding). */
+export function samePublicInputs(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  try {
+    return a.every((x, i) => BigInt(x) === BigInt(b[i] as string));
+  } catch (cause) {
+    throw new GavelError('INVALID_PUBLIC_INPUTS', 'public inputs must be hex or decimal field elements', {
+      cause,
+    });
+  }
+}

@@ -1,0 +1,32 @@
+// Solving a circuit's witness with noir_js, after checking inputs against the ABI.
+import { Noir } from '@noir-lang/noir_js';
+import type { InputMap } from '@noir-lang/types';
+import { InvalidInputsError, UnsatisfiedCircuitError } from '../errors.js';
+import { assertInputsMatchAbi } from './abi-check.js';
+import type { CircuitArtifact } from './circuit-artifact.js';
+
+export interface SolvedWitness {
+  /** gzip-compressed witness, as noir_js returns it and bb.js proves from. */
+  witness: Uint8Array;
+}
+
+/**
+ * Solves the witness of `inputs`. Throws InvalidInputsError when inputs do not fit the ABI and
+ * UnsatisfiedCircuitError (with the circuit's assertion message) when they break a constraint.
+ */
+export async function solveWitness(artifact: CircuitArtifact, inputs: unknown): Promise<SolvedWitness> {
+  assertInputsMatchAbi(artifact.abi, inputs);
+  const noir = new Noir({ abi: artifact.abi, bytecode: artifact.bytecode, debug_symbols: '', file_map: {} });
+  try {
+    const { witness } = await noir.execute(inputs as InputMap);
+    return { witness };
+  } catch (cause) {
+    const message = cause instanceof Error ? cause.message : String(cause);
+    if (/cannot be (encoded|converted)|expected|abi/i.test(message) && !/assert|constraint/i.test(message)) {
+      throw new InvalidInputsError(`inputs rejected by circuit ${artifact.name}: ${message}`, { cause });
+    }
+    throw new UnsatisfiedCircuitError(`inputs do not satisfy circuit ${artifact.name}: ${message}`, {
+      cause,
+    });
+  }
+}
