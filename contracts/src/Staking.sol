@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {ReentrancyGuard} from "./ReentrancyGuard.sol";
+
+/// @title Gavel prover staking
+/// @notice Provers register, stake ETH, and withdraw after a cooldown. The market locks part of a
+/// prover's free stake as collateral for each job it wins, releases it on success and slashes it
+/// on failure: the slashed amount goes partly to the job's requester, the rest to the treasury.
+/// Invariant: address(this).balance == totalStaked + totalClaimable.
+contract Staking is ReentrancyGuard {
+    struct Prover {
+        bool registered;
+        string name;
+        string endpoint;
+        uint256 stake; // all ETH staked, including locked and pending-unstake amounts
+        uint256 locked; // collateral locked for assigned jobs
+        uint256 unstakePending; // requested for withdrawal, no longer usable as collateral
+        uint64 unstakeReadyAt;
+    }
+
+    error NotOwner();
+    error NotMarket();
+    error MarketAlreadySet();
+    error ZeroAddress();
+    error InvalidShare(uint16 bps);
+    error AlreadyRegistered(address prover);
+    error NotRegistered(address prover);
+    error EmptyName();
+    error ZeroAmount();
+    error InsufficientFreeStake(address prover, uint256 requested, uint256 free);
+    error NothingToWithdraw(address prover);
+    error CooldownActive(address prover, uint64 readyAt);
+    error CollateralAlreadyLocked(bytes32 jobId, address prover);
+    error NoCollateral(bytes32 jobId, address prover);
+    error NothingToClaim(address account);
+    error TransferFailed(address to, uint256 amount);
+
+    event ProverRegistered(address indexed prover, string name, string endpoint);
+    event ProverMetadataUpdated(address indexed prover, string name, string endpoint);
+    event Staked(address indexed prover, uint256 amount, uint256 totalStake);
+    event UnstakeRequested(address indexed prover, uint256 amount, uint64 readyAt);
+    event Withdrawn(address indexed prover, uint256 amount);
+    event CollateralLocked(bytes32 indexed jobId, address indexed prover, uint256 amount);
+    event CollateralReleased(bytes32 indexed jobId, address indexed prover, uint256 amount);
+    event Slashed(
+        bytes32 indexed jobId, address indexed prover, address indexed requester, uint256 toRequester, uint256 toTreasury
+    );
+    event Claimed(address indexed account, uint256 amount);
+    event MarketSet(address market);
+
+    address public immutable owner;
+    address public immutable treasury;
+    uint64 public immutable cooldown;
+    /// @notice Share of a slashed amount paid to the job's requester, in basis points.
+    uint16 public immutable requesterShareBps;
+    address public market;
+
+    uint256 public totalStaked;
+    uint256 public totalClaimable;
+    mapping(address => Prover) private _provers;
+    mapping(bytes32 => mapping(address => uint256)) public collateralOf;
+    mapping(address => uint256) public claimable;
+
+    constructor(address treasury_, uint64 cooldown_, uint16 requesterShareBps_) {
+        if (treasury_ == address(0)) revert ZeroAddress();
+        if (requesterShareBps_ > 10_000) revert InvalidShare(requesterShareBps_);
+        owner = msg.sender;
+        treasury = treasury_;
+        cooldown = cooldown_;
+        requesterShareBps = requesterShareBps_;
+    }
+
+    modifier onlyMarket() {
+        if (msg.sender != market) revert NotMarket();
+        _;
+    }
+
+    /// @notice Connects the market contract, once.
+    function setMarket(address market_) external {
+        if (msg.sender != owner) revert NotOwner();
+        if (market != address(0)) revert MarketAlreadySet();
+        if (market_ == address(0)) revert ZeroAddress();
+        market = market_;
+        emit MarketSet(market_);
+    }
+
+    function register(string calldata name, string calldata endpoint) external {
+        Prover storage p = _provers[msg.sender];
+        if (p.registered) revert AlreadyRegistered(msg.sender);
+        if (bytes(name).length == 0) revert EmptyName();
+        p.registered = true;
+        p.name = name;
+        p.endpoint = endpoint;
+        emit ProverRegistered(msg.sender, name, endpoint);
+    }
+
+    function updateMetadata(string calldata name, string calldata endpoint) external {
+        Prover storage p = _registered(msg.sender);
+        if (bytes(name).length == 0) revert EmptyName();
+        p.name = name;
+        p.endpoint = endpoint;
+        emit ProverMetadataUpdated(msg.sender, name, endpoint);
+    }
+
+    function stake() external payable {
+        Prover storage p = _registered(msg.sender);
+        if (msg.value == 0) revert ZeroAmount();
+        p.stake += msg.value;
+        totalStaked += msg.value;
+        emit Staked(msg.sender, msg.value, p.stake);
+    }
+
+    /// @notice Moves `amount` of free stake into a pending withdrawal that unlocks after the
+    /// cooldown. A new request adds to the pending amount and restarts the cooldown.
+    function requestUnstake(uint256 amount) external {
+        Prover storage p = _registered(msg.sender);
+        if (amount == 0) revert ZeroAmount();
+        uint256 free = _free(p);
+        if (amount > free) revert InsufficientFreeStake(msg.sender, amount, free);
+        p.unstakePending += amount;
+        p.unstakeReadyAt = uint64(block.timestamp) + cooldown;
+        emit UnstakeRequested(msg.sender, amount, p.unstakeReadyAt);
+    }
+
+    function withdraw() external nonReentrant {
+        Prover storage p = _registered(msg.sender);
+        uint256 amount = p.unstakePending;
+        if (amount == 0) revert NothingToWithdraw(msg.sender);
+        if (block.timestamp < p.unstakeReadyAt) revert CooldownActive(msg.sender, p.unstakeReadyAt);
+        p.unstakePending = 0;
+        p.stake -= amount;
+        totalStaked -= amount;
+        emit Withdrawn(msg.sender, amount);
+        _send(msg.sender, amount);
+    }
+
+    function lock(address prover, bytes32 jobId, uint256 amount) external onlyMarket {
+        Prover storage p = _registered(prover);
+        if (collateralOf[jobId][prover] != 0) revert CollateralAlreadyLocked(jobId, prover);
+        uint256 free = _free(p);
+        if (amount > free) revert InsufficientFreeStake(prover, amount, free);
+        p.locked += amount;
+        collateralOf[jobId][prover] = amount;
+        emit CollateralLocked(jobId, prover, amount);
+    }
+
+    function release(address prover, bytes32 jobId) external onlyMarket {
+        uint256 amount = collateralOf[jobId][prover];
+        delete collateralOf[jobId][prover];
+        _provers[prover].locked -= amount;
+        emit CollateralReleased(jobId, prover, amount);
+    }
+
+    /// @notice Takes the collateral `prover` locked for `jobId`: the requester's share and the
+    /// treasury's share become claimable. Returns the amount slashed.
+    function slash(address prover, bytes32 jobId, address requester) external onlyMarket returns (uint256 amount) {
+        amount = collateralOf[jobId][prover];
+        delete collateralOf[jobId][prover];
+        Prover storage p = _provers[prover];
+        p.locked -= amount;
+        p.stake -= amount;
+        totalStaked -= amount;
+        uint256 toRequester = (amount * requesterShareBps) / 10_000;
+        uint256 toTreasury = amount - toRequester;
+        claimable[requester] += toRequester;
+        claimable[treasury] += toTreasury;
+        totalClaimable += amount;
+        emit Slashed(jobId, prover, requester, toRequester, toTreasury);
+    }
+
+    function claim() external nonReentrant {
+        uint256 amount = claimable[msg.sender];
+        if (amount == 0) revert NothingToClaim(msg.sender);
+        claimable[msg.sender] = 0;
+        totalClaimable -= amount;
+        emit Claimed(msg.sender, amount);
+        _send(msg.sender, amount);
+    }
+
+    function proverInfo(address prover) external view returns (Prover memory) {
+        return _provers[prover];
+    }
+
+    function freeStake(address prover) external view returns (uint256) {
+        return _free(_provers[prover]);
+    }
+
+    function isRegistered(address prover) external view returns (bool) {
+        return _provers[prover].registered;
+    }
+
+    function _registered(address prover) private view returns (Prover storage p) {
+        p = _provers[prover];
+        if (!p.registered) revert NotRegistered(prover);
+    }
+
+    function _free(Prover storage p) private view returns (uint256) {
+        return p.stake - p.locked - p.unstakePending;
+    }
+
+    function _send(address to, uint256 amount) private {
+        (bool ok,) = to.call{value: amount}("");
+        if (!ok) revert TransferFailed(to, amount);
+    }
+}

@@ -1,0 +1,47 @@
+import type { Command } from 'commander';
+import { deployGavel, writeDeployment } from '../../shared/chain/deployment.js';
+import { type ChainFlags, parseAddress, wallet, withChainOptions } from '../chain-options.js';
+import { printResult } from '../output.js';
+
+interface DeployFlags extends ChainFlags {
+  treasury?: string;
+  cooldown: string;
+  requesterShare: string;
+  coordinator?: string[];
+}
+
+export function deployCommand(program: Command): void {
+  withChainOptions(
+    program
+      .command('deploy')
+      .description('deploy the Staking and Market contracts and record their addresses in --deployment')
+      .option('--treasury <address>', 'receives the non-requester share of slashes (default: the deployer)')
+      .option('--cooldown <seconds>', 'unstake cooldown', '3600')
+      .option('--requester-share <bps>', "requester's share of a slash, in basis points", '5000')
+      .option('--coordinator <address...>', 'addresses granted the coordinator role (default: the deployer)'),
+  ).action(async (flags: DeployFlags) => {
+    const signer = wallet(flags);
+    const d = await deployGavel(signer, {
+      ...(flags.treasury ? { treasury: parseAddress(flags.treasury, '--treasury') } : {}),
+      cooldownSeconds: positiveInt(flags.cooldown, '--cooldown'),
+      requesterShareBps: positiveInt(flags.requesterShare, '--requester-share'),
+      ...(flags.coordinator
+        ? { coordinators: flags.coordinator.map((c) => parseAddress(c, '--coordinator')) }
+        : {}),
+    });
+    writeDeployment(d, flags.deployment);
+    printResult(flags, { ...d, file: flags.deployment }, [
+      `deployed on chain ${d.chainId} at block ${d.blockNumber}`,
+      `  staking  ${d.staking}`,
+      `  market   ${d.market}`,
+      `  recorded in ${flags.deployment}`,
+    ]);
+  });
+}
+
+function positiveInt(value: string, what: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0)
+    throw new Error(`${what} must be a non-negative integer, got "${value}"`);
+  return n;
+}

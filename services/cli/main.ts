@@ -1,0 +1,29 @@
+// gavel: the command line of the Gavel proving marketplace.
+import { Command } from 'commander';
+import { claimCommand } from './commands/claim.js';
+import { deployCommand } from './commands/deploy.js';
+import { proverCommand } from './commands/prover.js';
+import { slashCommand } from './commands/slash.js';
+import { stakeCommand } from './commands/stake.js';
+import { printError } from './output.js';
+
+export function buildProgram(): Command {
+  const program = new Command('gavel')
+    .description('Gavel: a decentralized proving marketplace (Noir + bb.js, NATS auctions, EVM settlement)')
+    .showHelpAfterError(false)
+    .configureOutput({ outputError: (str, write) => write(`gavel: ${str.replace(/^error: /, '')}`) });
+  deployCommand(program);
+  proverCommand(program);
+  stakeCommand(program);
+  slashCommand(program);
+  claimCommand(program);
+  return program;
+}
+
+const json = process.argv.includes('--json');
+try {
+  await buildProgram().parseAsync(process.argv);
+} catch (err) {
+  printError(err, json);
+}
+process.exit(process.exitCode ?? 0);

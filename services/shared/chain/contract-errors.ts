@@ -1,0 +1,120 @@
+// Turns a failed contract call into a ContractRevertError naming the Solidity error and its meaning.
+import { isError } from 'ethers';
+import { GavelError } from '../errors.js';
+import { gavelInterface } from './contract-artifacts.js';
+
+const STATUS = ['None', 'Open', 'Assigned', 'Settled', 'Cancelled', 'Expired'];
+
+/** What each custom error means to the person who ran the command. */
+const MEANINGS: Record<string, (args: readonly unknown[]) => string> = {
+  NotOwner: () => 'only the contract owner may do this',
+  NotMarket: () => 'only the market contract may do this',
+  MarketAlreadySet: () => 'the staking contract is already connected to a market',
+  ZeroAddress: () => 'an address argument was the zero address',
+  InvalidShare: ([bps]) => `requester share ${bps} bps is above 10000`,
+  AlreadyRegistered: ([p]) => `prover ${p} is already registered`,
+  NotRegistered: ([p]) => `${p} is not a registered prover (run gavel prover register first)`,
+  EmptyName: () => 'a prover needs a non-empty name',
+  ZeroAmount: () => 'the amount must be greater than zero',
+  InsufficientFreeStake: ([p, requested, free]) =>
+    `prover ${p} has ${fmt(free)} ETH of free stake, ${fmt(requested)} ETH requested`,
+  NothingToWithdraw: ([p]) =>
+    `prover ${p} has no pending unstake to withdraw (run gavel stake unstake first)`,
+  CooldownActive: ([p, readyAt]) => `prover ${p}'s unstake cooldown ends at ${isoTime(readyAt)}`,
+  CollateralAlreadyLocked: ([job, p]) => `collateral for job ${job} is already locked by ${p}`,
+  NoCollateral: ([job, p]) => `${p} has no collateral locked for job ${job}`,
+  NothingToClaim: ([a]) => `${a} has nothing to claim`,
+  TransferFailed: ([to, amount]) => `sending ${fmt(amount)} ETH to ${to} failed`,
+  Reentrancy: () => 'reentrant call refused',
+  NotCoordinator: ([c]) => `${c} does not hold the coordinator role`,
+  NotRequester: ([job, c]) => `${c} is not the requester of job ${job}`,
+  JobExists: ([job]) => `job ${job} already exists on-chain`,
+  UnknownJob: ([job]) => `job ${job} does not exist on-chain`,
+  WrongStatus: ([job, status]) =>
+    `job ${job} is ${STATUS[Number(status)] ?? status}, which does not allow this`,
+  ZeroReserve: () => 'a job must escrow a reserve price above zero',
+  DeadlineInPast: ([d]) => `deadline ${isoTime(d)} is already past`,
+  DeadlinePassed: ([job, d]) => `job ${job}'s deadline ${isoTime(d)} has passed`,
+  DeadlineNotPassed: ([job, d]) => `job ${job}'s deadline ${isoTime(d)} has not passed yet`,
+  PriceAboveReserve: ([price, reserve]) => `price ${fmt(price)} ETH is above the reserve ${fmt(reserve)} ETH`,
+  WrongProver: ([job, assigned]) => `job ${job} is assigned to ${assigned}, not that prover`,
+};
+
+function fmt(wei: unknown): string {
+  const n = BigInt(wei as bigint);
+  const whole = n / 10n ** 18n;
+  const frac = (n % 10n ** 18n).toString().padStart(18, '0').replace(/0+$/, '');
+  return frac ? `${whole}.${frac}` : `${whole}`;
+}
+
+function isoTime(seconds: unknown): string {
+  return new Date(Number(seconds) * 1000).toISOString();
+}
+
+/** A contract call reverted with a known custom error. */
+export class ContractRevertError extends GavelError {
+  readonly errorName: string;
+  readonly args: readonly unknown[];
+
+  constructor(errorName: string, args: readonly unknown[], cause: unknown) {
+    const meaning = MEANINGS[errorName]?.(args) ?? 'the contract refused the call';
+    super('CONTRACT_REVERT', `${errorName}: ${meaning}`, {
+      cause,
+      details: { error: errorName, args: args.map((a) => (typeof a === 'bigint' ? a.toString() : a)) },
+    });
+    this.errorName = errorName;
+    this.args = args;
+  }
+}
+
+function revertData(err: unknown): string | undefined {
+  const e = err as { data?: unknown; info?: { error?: { data?: unknown } }; error?: { data?: unknown } };
+  for (const candidate of [e.data, e.info?.error?.data, e.error?.data]) {
+    if (typeof candidate === 'string' && candidate.startsWith('0x') && candidate.length >= 10)
+      return candidate;
+    if (
+      typeof candidate === 'object' &&
+      candidate !== null &&
+      typeof (candidate as { data?: unknown }).data === 'string'
+    ) {
+      return (candidate as { data: string }).data;
+    }
+  }
+  return undefined;
+}
+
+/** Maps an ethers error from a Gavel contract call to a ContractRevertError when it is a revert. */
+export function decodeContractError(err: unknown): unknown {
+  if (err instanceof GavelError) return err;
+  const revert = (err as { revert?: { name: string; args: readonly unknown[] } }).revert;
+  if (revert?.name) return new ContractRevertError(revert.name, [...revert.args], err);
+  const data = revertData(err);
+  if (data) {
+    try {
+      const parsed = gavelInterface().parseError(data);
+      if (parsed) return new ContractRevertError(parsed.name, [...parsed.args], err);
+    } catch {
+      // not one of ours: fall through
+    }
+  }
+  if (isError(err, 'CALL_EXCEPTION')) {
+    return new GavelError('CONTRACT_CALL_FAILED', `contract call failed: ${err.shortMessage}`, {
+      cause: err,
+    });
+  }
+  if (isError(err, 'INSUFFICIENT_FUNDS')) {
+    return new GavelError('INSUFFICIENT_FUNDS', 'the sending account cannot pay for this transaction', {
+      cause: err,
+    });
+  }
+  return err;
+}
+
+/** Runs a contract call, rethrowing reverts as ContractRevertError. */
+export async function withRevertDecoding<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    throw decodeContractError(err);
+  }
+}

@@ -1,0 +1,89 @@
+// Where the contracts of a Gavel marketplace live, recorded by `gavel deploy` and read by services.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { ContractFactory, getAddress, type Signer } from 'ethers';
+import { GavelError } from '../errors.js';
+import { contractArtifact } from './contract-artifacts.js';
+import { withRevertDecoding } from './contract-errors.js';
+
+export interface Deployment {
+  chainId: number;
+  staking: string;
+  market: string;
+  owner: string;
+  treasury: string;
+  cooldownSeconds: number;
+  requesterShareBps: number;
+  coordinators: string[];
+  blockNumber: number;
+}
+
+export interface DeployOptions {
+  treasury?: string;
+  cooldownSeconds?: number;
+  requesterShareBps?: number;
+  coordinators?: string[];
+}
+
+/** Default file: GAVEL_DEPLOYMENT, else .gavel/deployment.json in the working directory. */
+export function deploymentPath(env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(env.GAVEL_DEPLOYMENT ?? '.gavel/deployment.json');
+}
+
+export function readDeployment(path = deploymentPath()): Deployment {
+  if (!existsSync(path)) {
+    throw new GavelError(
+      'NO_DEPLOYMENT',
+      `no deployment at ${path}: run gavel deploy, or set GAVEL_DEPLOYMENT`,
+    );
+  }
+  const d = JSON.parse(readFileSync(path, 'utf8')) as Deployment;
+  for (const key of ['staking', 'market'] as const) {
+    try {
+      d[key] = getAddress(d[key]);
+    } catch (cause) {
+      throw new GavelError('BAD_DEPLOYMENT', `${path}: ${key} is not an address`, { cause });
+    }
+  }
+  return d;
+}
+
+export function writeDeployment(deployment: Deployment, path = deploymentPath()): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${JSON.stringify(deployment, null, 2)}\n`);
+}
+
+/** Deploys Staking and Market, connects them and grants the coordinator role. */
+export async function deployGavel(signer: Signer, options: DeployOptions = {}): Promise<Deployment> {
+  const owner = await signer.getAddress();
+  const treasury = getAddress(options.treasury ?? owner);
+  const cooldownSeconds = options.cooldownSeconds ?? 3600;
+  const requesterShareBps = options.requesterShareBps ?? 5000;
+  const coordinators = (options.coordinators ?? [owner]).map((a) => getAddress(a));
+  return withRevertDecoding(async () => {
+    const s = contractArtifact('Staking');
+    const staking = await new ContractFactory(s.abi, s.bytecode, signer).deploy(
+      treasury,
+      cooldownSeconds,
+      requesterShareBps,
+    );
+    await staking.waitForDeployment();
+    const m = contractArtifact('Market');
+    const market = await new ContractFactory(m.abi, m.bytecode, signer).deploy(await staking.getAddress());
+    const receipt = await (await market.waitForDeployment()).deploymentTransaction()?.wait();
+    await (await staking.getFunction('setMarket')(await market.getAddress())).wait();
+    for (const c of coordinators) await (await market.getFunction('setCoordinator')(c, true)).wait();
+    const network = await signer.provider?.getNetwork();
+    return {
+      chainId: Number(network?.chainId ?? 0),
+      staking: await staking.getAddress(),
+      market: await market.getAddress(),
+      owner,
+      treasury,
+      cooldownSeconds,
+      requesterShareBps,
+      coordinators,
+      blockNumber: receipt?.blockNumber ?? 0,
+    };
+  });
+}

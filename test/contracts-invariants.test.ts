@@ -1,0 +1,314 @@
+// Randomized actions by several accounts against Staking and Market on anvil, checked after every
+// step against a model of what each account is owed: contract balances equal escrow + stakes +
+// unclaimed, and every account's stake and claimable amounts equal the model's (never more).
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { keccak256, toUtf8Bytes, type Wallet } from 'ethers';
+import { ContractRevertError } from '../services/shared/chain/contract-errors.js';
+import { seededRandom } from '../services/shared/circuits/batch-transfer-inputs.js';
+import { type Chain, startChain } from './fixtures/chain.js';
+
+const STEPS = Number(process.env.GAVEL_INVARIANT_STEPS ?? 200);
+const SEED = Number(process.env.GAVEL_INVARIANT_SEED ?? Date.now() % 1_000_000);
+const COOLDOWN = 300;
+const SHARE_BPS = 5000n;
+const PROVERS = [1, 2, 3];
+const REQUESTERS = [4, 5, 6];
+const OUTSIDER = 7;
+const E = 10n ** 15n; // amounts in milli-ether
+
+interface ProverModel {
+  registered: boolean;
+  stake: bigint;
+  locked: bigint;
+  pending: bigint;
+  readyAt: number;
+}
+interface JobModel {
+  id: string;
+  requester: number;
+  status: 'Open' | 'Assigned' | 'Settled' | 'Cancelled' | 'Expired';
+  prover: number;
+  reserve: bigint;
+  price: bigint;
+  collateral: bigint;
+  deadline: number;
+}
+
+let chain: Chain;
+before(async () => {
+  chain = await startChain({ cooldownSeconds: COOLDOWN, requesterShareBps: Number(SHARE_BPS) });
+});
+after(async () => {
+  await chain.stop();
+});
+
+test(`random actions keep balances equal to what is owed (seed ${SEED}, ${STEPS} steps)`, async () => {
+  const rnd = seededRandom(SEED);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
+  const amount = (maxMilli: number) => BigInt(1 + Math.floor(rnd() * maxMilli)) * E;
+  const addr = (i: number) => (chain.wallets[i] as Wallet).address;
+
+  const provers = new Map<number, ProverModel>(
+    PROVERS.map((i) => [i, { registered: false, stake: 0n, locked: 0n, pending: 0n, readyAt: 0 }]),
+  );
+  const jobs: JobModel[] = [];
+  const marketOwed = new Map<number, bigint>();
+  const stakingOwed = new Map<number, bigint>();
+  const credit = (m: Map<number, bigint>, i: number, v: bigint) => m.set(i, (m.get(i) ?? 0n) + v);
+  const counts: Record<string, number> = {};
+
+  const free = (p: ProverModel) => p.stake - p.locked - p.pending;
+  const slashInModel = (job: JobModel) => {
+    const p = provers.get(job.prover) as ProverModel;
+    p.stake -= job.collateral;
+    p.locked -= job.collateral;
+    const toRequester = (job.collateral * SHARE_BPS) / 10_000n;
+    credit(stakingOwed, job.requester, toRequester);
+    credit(stakingOwed, 0, job.collateral - toRequester); // treasury = account 0
+  };
+
+  /** Runs `call`; `expected` is the revert name the model predicts, or undefined for success. */
+  async function expect(label: string, expected: string | undefined, call: () => Promise<unknown>) {
+    let error: unknown;
+    try {
+      await call();
+    } catch (e) {
+      error = e;
+    }
+    if (expected === undefined) {
+      assert.equal(error, undefined, `${label}: expected success, got ${String(error)}`);
+    } else {
+      assert.ok(error instanceof ContractRevertError, `${label}: expected ${expected}, got ${String(error)}`);
+      assert.equal(error.errorName, expected, `${label}: ${error.message}`);
+    }
+    const key = `${label}:${expected ?? 'ok'}`;
+    counts[key] = (counts[key] ?? 0) + 1;
+    return expected === undefined;
+  }
+
+  for (let step = 0; step < STEPS; step++) {
+    const now = await chain.now();
+    // Deadlines within a few seconds of "now" would make the outcome depend on block timing.
+    const clear = (deadline: number) => Math.abs(deadline - now) > 5;
+    const action = Math.floor(rnd() * 13);
+    // Mostly act on live jobs and on provers that can take them, so success paths run often.
+    const live = jobs.filter((j) => j.status === 'Open' || j.status === 'Assigned');
+    const job = live.length > 0 && rnd() < 0.85 ? pick(live) : jobs.length > 0 ? pick(jobs) : undefined;
+    const able = PROVERS.filter((i) => {
+      const m = provers.get(i) as ProverModel;
+      return m.registered && job !== undefined && free(m) >= job.collateral;
+    });
+    const p = able.length > 0 && rnd() < 0.7 ? pick(able) : pick(PROVERS);
+    const pm = provers.get(p) as ProverModel;
+    const r = pick(REQUESTERS);
+
+    switch (action) {
+      case 0:
+        if (
+          await expect('register', pm.registered ? 'AlreadyRegistered' : undefined, () =>
+            chain.as(p).registerProver(`p${p}`, ''),
+          )
+        ) {
+          pm.registered = true;
+        }
+        break;
+      case 1: {
+        const v = amount(3000);
+        if (await expect('stake', pm.registered ? undefined : 'NotRegistered', () => chain.as(p).stake(v)))
+          pm.stake += v;
+        break;
+      }
+      case 2: {
+        const v = amount(2000);
+        const err = !pm.registered ? 'NotRegistered' : v > free(pm) ? 'InsufficientFreeStake' : undefined;
+        if (await expect('requestUnstake', err, () => chain.as(p).requestUnstake(v))) {
+          pm.pending += v;
+          pm.readyAt = (await chain.now()) + COOLDOWN;
+        }
+        break;
+      }
+      case 3: {
+        if (pm.pending > 0n && !clear(pm.readyAt)) break;
+        const err = !pm.registered
+          ? 'NotRegistered'
+          : pm.pending === 0n
+            ? 'NothingToWithdraw'
+            : now < pm.readyAt
+              ? 'CooldownActive'
+              : undefined;
+        if (await expect('withdraw', err, () => chain.as(p).withdraw())) {
+          pm.stake -= pm.pending;
+          pm.pending = 0n;
+        }
+        break;
+      }
+      case 4: {
+        const j: JobModel = {
+          id: keccak256(toUtf8Bytes(`inv-${SEED}-${step}`)),
+          requester: r,
+          status: 'Open',
+          prover: 0,
+          reserve: amount(1000),
+          price: 0n,
+          collateral: amount(800),
+          deadline: now + 60 + Math.floor(rnd() * 600),
+        };
+        const ok = await expect('openJob', undefined, () =>
+          chain.as(r).openJob({
+            jobId: j.id,
+            vkHash: j.id,
+            inputsHash: j.id,
+            deadline: j.deadline,
+            collateral: j.collateral,
+            reserve: j.reserve,
+          }),
+        );
+        if (ok) jobs.push(j);
+        break;
+      }
+      case 5: {
+        if (!job || !clear(job.deadline)) break;
+        const price = rnd() < 0.1 ? job.reserve + 1n : (job.reserve * BigInt(Math.floor(rnd() * 101))) / 100n;
+        const err =
+          job.status !== 'Open'
+            ? 'WrongStatus'
+            : now >= job.deadline
+              ? 'DeadlinePassed'
+              : price > job.reserve
+                ? 'PriceAboveReserve'
+                : !pm.registered
+                  ? 'NotRegistered'
+                  : job.collateral > free(pm)
+                    ? 'InsufficientFreeStake'
+                    : undefined;
+        if (await expect('assign', err, () => chain.as(0).assign(job.id, addr(p), price))) {
+          job.status = 'Assigned';
+          job.prover = p;
+          job.price = price;
+          pm.locked += job.collateral;
+        }
+        break;
+      }
+      case 6: {
+        if (!job || !clear(job.deadline)) break;
+        const err =
+          job.status !== 'Assigned' ? 'WrongStatus' : now > job.deadline ? 'DeadlinePassed' : undefined;
+        if (await expect('settle', err, () => chain.as(0).settle(job.id, job.id))) {
+          job.status = 'Settled';
+          credit(marketOwed, job.prover, job.price);
+          credit(marketOwed, job.requester, job.reserve - job.price);
+          (provers.get(job.prover) as ProverModel).locked -= job.collateral;
+        }
+        break;
+      }
+      case 7: {
+        if (!job) break;
+        const slashIt = rnd() < 0.5;
+        if (
+          await expect('reopen', job.status !== 'Assigned' ? 'WrongStatus' : undefined, () =>
+            chain.as(0).reopen(job.id, slashIt),
+          )
+        ) {
+          if (slashIt) slashInModel(job);
+          else (provers.get(job.prover) as ProverModel).locked -= job.collateral;
+          job.status = 'Open';
+          job.prover = 0;
+          job.price = 0n;
+        }
+        break;
+      }
+      case 8: {
+        if (!job || !clear(job.deadline)) break;
+        const target = job.status === 'Assigned' && rnd() < 0.8 ? job.prover : p;
+        const err =
+          job.status !== 'Assigned'
+            ? 'WrongStatus'
+            : job.prover !== target
+              ? 'WrongProver'
+              : now <= job.deadline
+                ? 'DeadlineNotPassed'
+                : undefined;
+        if (await expect('slash', err, () => chain.as(OUTSIDER).slash(job.id, addr(target)))) {
+          slashInModel(job);
+          credit(marketOwed, job.requester, job.reserve);
+          job.status = 'Expired';
+        }
+        break;
+      }
+      case 9: {
+        if (!job || !clear(job.deadline)) break;
+        const err =
+          job.status !== 'Open' ? 'WrongStatus' : now <= job.deadline ? 'DeadlineNotPassed' : undefined;
+        if (await expect('expire', err, () => chain.as(OUTSIDER).expire(job.id))) {
+          credit(marketOwed, job.requester, job.reserve);
+          job.status = 'Expired';
+        }
+        break;
+      }
+      case 10: {
+        if (!job) break;
+        const caller = rnd() < 0.8 ? job.requester : pick(REQUESTERS);
+        const err =
+          job.status !== 'Open' ? 'WrongStatus' : caller !== job.requester ? 'NotRequester' : undefined;
+        if (await expect('cancel', err, () => chain.as(caller).cancel(job.id))) job.status = 'Cancelled';
+        break;
+      }
+      case 11: {
+        const who = pick([0, ...PROVERS, ...REQUESTERS]);
+        const market = rnd() < 0.5;
+        const owed = (market ? marketOwed : stakingOwed).get(who) ?? 0n;
+        const ok = await expect(
+          market ? 'claimMarket' : 'claimStaking',
+          owed === 0n ? 'NothingToClaim' : undefined,
+          () => (market ? chain.as(who).claimMarket() : chain.as(who).claimStaking()),
+        );
+        if (ok) (market ? marketOwed : stakingOwed).set(who, 0n);
+        break;
+      }
+      default:
+        await chain.advance(10 + Math.floor(rnd() * 120));
+    }
+
+    // ── invariants after every step ─────────────────────────────────────────
+    const c = chain.as(0);
+    const [mBal, sBal] = await Promise.all([
+      chain.provider.getBalance(chain.deployment.market),
+      chain.provider.getBalance(chain.deployment.staking),
+    ]);
+    const [escrow, mClaimable, staked, sClaimable] = await Promise.all([
+      c.market.getFunction('totalEscrow')(),
+      c.market.getFunction('totalClaimable')(),
+      c.staking.getFunction('totalStaked')(),
+      c.staking.getFunction('totalClaimable')(),
+    ]);
+    assert.equal(mBal, escrow + mClaimable, `step ${step}: market balance != escrow + claimable`);
+    assert.equal(sBal, staked + sClaimable, `step ${step}: staking balance != stakes + claimable`);
+    const modelEscrow = jobs
+      .filter((j) => j.status === 'Open' || j.status === 'Assigned')
+      .reduce((s, j) => s + j.reserve, 0n);
+    assert.equal(escrow, modelEscrow, `step ${step}: escrow differs from the model`);
+    const accounts = [0, ...PROVERS, ...REQUESTERS];
+    const onChain = await Promise.all(
+      accounts.map(async (i) => ({
+        market: await c.marketClaimable(addr(i)),
+        info: await c.proverInfo(addr(i)),
+      })),
+    );
+    for (const [k, i] of accounts.entries()) {
+      const { market, info } = onChain[k] as (typeof onChain)[number];
+      assert.equal(market, marketOwed.get(i) ?? 0n, `step ${step}: market owes account ${i}`);
+      assert.equal(info.claimable, stakingOwed.get(i) ?? 0n, `step ${step}: staking owes account ${i}`);
+      const m = provers.get(i);
+      if (m) {
+        assert.equal(info.stake, m.stake, `step ${step}: stake of prover ${i}`);
+        assert.equal(info.locked, m.locked, `step ${step}: locked of prover ${i}`);
+        assert.equal(info.unstakePending, m.pending, `step ${step}: pending of prover ${i}`);
+      }
+    }
+  }
+  console.log(`invariants held for ${STEPS} steps (seed ${SEED}):`, JSON.stringify(counts));
+  // The run must have exercised the interesting paths, not only reverts.
+  for (const key of ['stake:ok', 'openJob:ok', 'assign:ok'])
+    assert.ok((counts[key] ?? 0) > 0, `never ran ${key}`);
+});
