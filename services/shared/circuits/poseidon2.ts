@@ -1,6 +1,7 @@
 // The Poseidon2 permutation (width 4, BN254) from bb.js, the same one Noir's
 // std::hash::poseidon2_permutation compiles to, plus the hashes batch_transfer defines with it.
 import { BackendType, BarretenbergSync } from '@aztec/bb.js';
+import { bbWasmPath } from '../proving/bb-wasm-path.js';
 import { bytesToHex, fieldToBytes } from '../proving/fields.js';
 
 const LEAF_TAG = 1n;
@@ -15,7 +16,9 @@ export class Poseidon2 {
   }
 
   static async create(): Promise<Poseidon2> {
-    return new Poseidon2(await BarretenbergSync.new({ backend: BackendType.Wasm, skipSrsInit: true }));
+    return new Poseidon2(
+      await BarretenbergSync.new({ backend: BackendType.Wasm, skipSrsInit: true, wasmPath: bbWasmPath }),
+    );
   }
 
   permute(state: [bigint, bigint, bigint, bigint]): bigint[] {

@@ -11,6 +11,7 @@ import type {
   ProvingBackend,
   SizedProgram,
 } from './backend.js';
+import { bbWasmPath } from './bb-wasm-path.js';
 import { assertCrsCovers, type CrsSource, locateCrs, pointsNeeded, readCrs } from './crs.js';
 import { bytesToHex, hexToBytes, splitFields } from './fields.js';
 
@@ -60,7 +61,12 @@ export class BbBackend implements ProvingBackend {
       const api = await Barretenberg.new({ backend: BackendType.NativeUnixSocket, threads });
       return new BbBackend('native', threads, api, crs, Number.POSITIVE_INFINITY);
     }
-    const api = await Barretenberg.new({ backend: BackendType.Wasm, threads, skipSrsInit: true });
+    const api = await Barretenberg.new({
+      backend: BackendType.Wasm,
+      threads,
+      skipSrsInit: true,
+      wasmPath: bbWasmPath,
+    });
     const backend = new BbBackend('wasm', threads, api, crs, 0);
     if (!crs.downloadable) await backend.loadPoints(crs.points);
     return backend;

@@ -6,6 +6,7 @@ import { gunzipSync } from 'node:zlib';
 import type { Abi } from '@noir-lang/types';
 import { GavelError } from '../errors.js';
 import { repoRoot } from '../paths.js';
+import { canonicalJson } from '../protocol/canonical-json.js';
 
 export interface CircuitArtifact {
   name: string;
@@ -53,7 +54,7 @@ export function acirBytes(artifact: CircuitArtifact): Uint8Array {
   return new Uint8Array(gunzipSync(Buffer.from(artifact.bytecode, 'base64')));
 }
 
-/** Content id of a circuit: sha256 of its bytecode and ABI. */
+/** Content id of a circuit: sha256 of its bytecode and canonical (key-sorted) ABI JSON. */
 export function circuitContentId(artifact: CircuitArtifact): string {
-  return `0x${createHash('sha256').update(artifact.bytecode).update(JSON.stringify(artifact.abi)).digest('hex')}`;
+  return `0x${createHash('sha256').update(artifact.bytecode).update(canonicalJson(artifact.abi)).digest('hex')}`;
 }

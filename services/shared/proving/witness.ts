@@ -1,6 +1,6 @@
 // Solving a circuit's witness with noir_js, after checking inputs against the ABI.
 import { Noir } from '@noir-lang/noir_js';
-import type { InputMap } from '@noir-lang/types';
+import type { InputMap, InputValue } from '@noir-lang/types';
 import { InvalidInputsError, UnsatisfiedCircuitError } from '../errors.js';
 import { assertInputsMatchAbi } from './abi-check.js';
 import type { CircuitArtifact } from './circuit-artifact.js';
@@ -8,6 +8,7 @@ import type { CircuitArtifact } from './circuit-artifact.js';
 export interface SolvedWitness {
   /** gzip-compressed witness, as noir_js returns it and bb.js proves from. */
   witness: Uint8Array;
+  returnValue: InputValue;
 }
 
 /**
@@ -18,8 +19,8 @@ export async function solveWitness(artifact: CircuitArtifact, inputs: unknown): 
   assertInputsMatchAbi(artifact.abi, inputs);
   const noir = new Noir({ abi: artifact.abi, bytecode: artifact.bytecode, debug_symbols: '', file_map: {} });
   try {
-    const { witness } = await noir.execute(inputs as InputMap);
-    return { witness };
+    const { witness, returnValue } = await noir.execute(inputs as InputMap);
+    return { witness, returnValue };
   } catch (cause) {
     const message = cause instanceof Error ? cause.message : String(cause);
     if (/cannot be (encoded|converted)|expected|abi/i.test(message) && !/assert|constraint/i.test(message)) {

@@ -1,0 +1,28 @@
+// Awards travel on JetStream (durable until the winner acknowledges them); the message id makes a
+// re-publish after a crash a no-op.
+import type { Award } from '../../shared/protocol/messages.js';
+import { encode } from '../../shared/protocol/messages.js';
+import { awardSubject } from '../../shared/protocol/subjects.js';
+import type { CoordinatorContext } from '../context.js';
+
+export async function publishAward(ctx: CoordinatorContext, jobId: string, attempt: number): Promise<void> {
+  const assignment = await ctx.prisma.assignment.findUniqueOrThrow({
+    where: { jobId_attempt: { jobId, attempt } },
+    include: { job: { include: { _count: { select: { items: true } } } } },
+  });
+  const { job } = assignment;
+  const award: Award = {
+    jobId,
+    attempt,
+    prover: assignment.prover,
+    priceWei: assignment.priceWei,
+    circuitId: job.circuitId,
+    batchSize: job._count.items,
+    deadline: Math.floor(job.deadline.getTime() / 1000),
+    inputsHash: job.inputsHash,
+    coordinatorUrl: ctx.publicUrl(),
+  };
+  await ctx.js.publish(awardSubject(assignment.prover), encode(award), {
+    msgID: `award:${jobId}:${attempt}`,
+  });
+}

@@ -1,0 +1,146 @@
+// The life of an auction round: announce when due, close when its window ends, then award the
+// winner (through the outbox's on-chain assign) or schedule a re-announcement with backoff.
+import type { Announcement } from '../../shared/protocol/messages.js';
+import { encode } from '../../shared/protocol/messages.js';
+import { ANNOUNCE_SUBJECT } from '../../shared/protocol/subjects.js';
+import type { CoordinatorContext, Tx } from '../context.js';
+import { expireJob, timeRemains } from '../lifecycle/attempts.js';
+import { moveJob } from '../lifecycle/job-transitions.js';
+import { decideWinner } from './decide-winner.js';
+
+/** Rows of `table` matching `where`, locked for this transaction; other replicas skip them. */
+async function lockDueAuctions(tx: Tx, announced: boolean, now: Date): Promise<number[]> {
+  const column = announced ? 'closesAt' : 'opensAt';
+  const rows = await tx.$queryRawUnsafe<{ id: number }[]>(
+    `SELECT id FROM "Auction" WHERE status = 'OPEN' AND announced = $1 AND "${column}" <= $2
+     ORDER BY id FOR UPDATE SKIP LOCKED LIMIT 50`,
+    announced,
+    now,
+  );
+  return rows.map((r) => r.id);
+}
+
+/** Publishes every auction round whose opening time has come. */
+export async function announceDue(ctx: CoordinatorContext): Promise<number> {
+  const { prisma, config } = ctx;
+  const announcements = await prisma.$transaction(async (tx) => {
+    const now = Date.now();
+    const ids = await lockDueAuctions(tx, false, new Date(now));
+    const out: Announcement[] = [];
+    for (const id of ids) {
+      const closesAt = now + config.auctionWindowMs;
+      const a = await tx.auction.update({
+        where: { id },
+        data: { announced: true, opensAt: new Date(now), closesAt: new Date(closesAt) },
+        include: { job: { include: { circuit: true, _count: { select: { items: true } } } } },
+      });
+      out.push({
+        jobId: a.jobId,
+        attempt: a.attempt,
+        round: a.round,
+        circuitId: a.job.circuitId,
+        vkHash: a.job.circuit.vkHash,
+        gates: a.job.circuit.gates,
+        dyadic: a.job.circuit.dyadic,
+        batchSize: a.job._count.items,
+        deadline: Math.floor(a.job.deadline.getTime() / 1000),
+        reserveWei: a.job.reserveWei,
+        collateralWei: a.job.collateralWei,
+        closesAt,
+        rule: a.rule,
+        inputsHash: a.job.inputsHash,
+        coordinatorUrl: ctx.publicUrl(),
+      });
+    }
+    return out;
+  });
+  for (const a of announcements) {
+    ctx.nc.publish(ANNOUNCE_SUBJECT, encode(a));
+    ctx.metrics.inc('auctions_announced');
+    ctx.log.info(
+      { jobId: a.jobId, attempt: a.attempt, round: a.round, closesAt: a.closesAt },
+      'auction announced',
+    );
+  }
+  return announcements.length;
+}
+
+/** Closes every announced round whose window has ended. */
+export async function closeDue(ctx: CoordinatorContext): Promise<number> {
+  const { prisma, config } = ctx;
+  return prisma.$transaction(async (tx) => {
+    const now = Date.now();
+    const ids = await lockDueAuctions(tx, true, new Date(now));
+    for (const id of ids) {
+      const auction = await tx.auction.findUniqueOrThrow({
+        where: { id },
+        include: { bids: true, job: true },
+      });
+      const { job } = auction;
+      const outcome = decideWinner(
+        auction.bids.map((b) => ({ prover: b.prover, price: BigInt(b.priceWei), receivedAt: b.receivedAt })),
+        auction.rule,
+        BigInt(job.reserveWei),
+      );
+      if (job.status !== 'AUCTIONING') {
+        await tx.auction.update({ where: { id }, data: { status: 'NO_BIDS' } });
+        continue;
+      }
+      if (outcome) {
+        const price = outcome.clearingPrice.toString();
+        await tx.auction.update({
+          where: { id },
+          data: { status: 'AWARDED', winner: outcome.winner.prover, clearingPriceWei: price },
+        });
+        await moveJob(tx, job.id, ['AUCTIONING'], 'ASSIGNED', `won by ${outcome.winner.prover}`, {
+          winner: outcome.winner.prover,
+          clearingPriceWei: price,
+        });
+        await tx.assignment.create({
+          data: {
+            jobId: job.id,
+            attempt: auction.attempt,
+            prover: outcome.winner.prover,
+            priceWei: price,
+            status: 'PENDING_CHAIN',
+          },
+        });
+        await tx.outboxAction.create({
+          data: {
+            kind: 'ASSIGN',
+            jobId: job.id,
+            payload: { attempt: auction.attempt, prover: outcome.winner.prover, price },
+            idempotencyKey: `assign:${job.id}:${auction.attempt}`,
+          },
+        });
+        ctx.metrics.inc('auctions_awarded');
+        ctx.log.info(
+          { jobId: job.id, prover: outcome.winner.prover, price, bids: auction.bids.length },
+          'auction closed with a winner',
+        );
+        continue;
+      }
+      await tx.auction.update({ where: { id }, data: { status: 'NO_BIDS' } });
+      ctx.metrics.inc('auctions_without_bids');
+      const delay = Math.min(config.reannounceBaseMs * 2 ** auction.round, config.reannounceMaxMs);
+      const opensAt = now + delay;
+      if (await timeRemains(tx, job.id, opensAt, config)) {
+        await tx.auction.create({
+          data: {
+            jobId: job.id,
+            attempt: auction.attempt,
+            round: auction.round + 1,
+            rule: auction.rule,
+            opensAt: new Date(opensAt),
+            closesAt: new Date(opensAt + config.auctionWindowMs),
+          },
+        });
+        ctx.log.info({ jobId: job.id, round: auction.round + 1, delay }, 'no bids: re-announcing');
+      } else {
+        await expireJob(tx, job.id, ['AUCTIONING'], 'no bids before the deadline');
+        ctx.log.info({ jobId: job.id }, 'no bids and no time left: expiring');
+      }
+    }
+    return ids.length;
+  });
+}

@@ -1,0 +1,90 @@
+// Where bids are judged: signature, auction state, reserve, expiry, exclusion, on-chain stake and
+// declared speed; accepted bids are stored (one per prover per auction, nonces never reused).
+import type { TypedDataDomain } from 'ethers';
+import type { GavelContracts } from '../../shared/chain/gavel-contracts.js';
+import { isUniqueViolation, type PrismaClient } from '../../shared/db/client.js';
+import { recoverBidSigner } from '../../shared/protocol/bid-signing.js';
+import type { BidReply, BidRequest } from '../../shared/protocol/messages.js';
+import type { CoordinatorConfig } from '../config.js';
+
+export interface JudgeDeps {
+  prisma: PrismaClient;
+  chain: GavelContracts;
+  domain: TypedDataDomain;
+  config: CoordinatorConfig;
+}
+
+const reject = (code: string, reason: string): BidReply => ({ accepted: false, code, reason });
+
+/** Estimated proving time of a job on a prover, from its declared speed. */
+export function estimateProvingMs(gates: number, batchSize: number, gatesPerSec: number): number {
+  return gatesPerSec > 0 ? Math.ceil(((gates * batchSize) / gatesPerSec) * 1000) : Number.POSITIVE_INFINITY;
+}
+
+export async function judgeBid(deps: JudgeDeps, req: BidRequest, now = Date.now()): Promise<BidReply> {
+  const { bid, signature } = req;
+  const { prisma, chain, domain, config } = deps;
+  const price = BigInt(bid.price);
+  const signer = recoverBidSigner(domain, { ...bid, price, nonce: BigInt(bid.nonce) }, signature);
+  if (!signer || signer.toLowerCase() !== bid.prover.toLowerCase()) {
+    return reject('BAD_SIGNATURE', 'signature does not recover to the bidding prover');
+  }
+  const prover = signer.toLowerCase();
+
+  const auction = await prisma.auction.findFirst({
+    where: { jobId: bid.jobId, attempt: bid.attempt },
+    orderBy: { round: 'desc' },
+    include: {
+      job: { include: { circuit: { select: { gates: true } }, _count: { select: { items: true } } } },
+    },
+  });
+  if (!auction) return reject('UNKNOWN_AUCTION', `no auction for job ${bid.jobId} attempt ${bid.attempt}`);
+  const { job } = auction;
+  if (auction.status !== 'OPEN' || !auction.announced || auction.closesAt.getTime() <= now) {
+    return reject('CLOSED', 'the auction is closed');
+  }
+  if (price > BigInt(job.reserveWei))
+    return reject('ABOVE_RESERVE', `price ${price} is above the reserve ${job.reserveWei}`);
+  if (bid.expiry * 1000 < auction.closesAt.getTime())
+    return reject('EXPIRED', 'the bid expires before the auction closes');
+  if (job.excludedProvers.includes(prover)) return reject('EXCLUDED', 'this prover already failed this job');
+
+  const known = await prisma.prover.findUnique({ where: { address: prover } });
+  if (!known) return reject('UNKNOWN_PROVER', 'send a signed hello before bidding');
+  const provingMs = estimateProvingMs(job.circuit.gates, job._count.items, known.gatesPerSec);
+  const finishBy = auction.closesAt.getTime() + provingMs + config.settleMarginMs;
+  if (finishBy > job.deadline.getTime()) {
+    return reject('TOO_SLOW', `declared speed needs ~${provingMs} ms, which misses the deadline`);
+  }
+
+  const [registered, free] = await Promise.all([
+    chain.staking.getFunction('isRegistered')(prover) as Promise<boolean>,
+    chain.staking.getFunction('freeStake')(prover) as Promise<bigint>,
+  ]);
+  if (!registered) return reject('UNREGISTERED', 'the prover is not registered on-chain');
+  if (free < BigInt(job.collateralWei)) {
+    return reject('LOW_STAKE', `free stake ${free} is below the required collateral ${job.collateralWei}`);
+  }
+
+  try {
+    await prisma.bid.create({
+      data: {
+        auctionId: auction.id,
+        prover,
+        priceWei: price.toString(),
+        nonce: bid.nonce,
+        expiry: bid.expiry,
+        signature,
+      },
+    });
+  } catch (err) {
+    if (!isUniqueViolation(err)) throw err;
+    const again = await prisma.bid.findUnique({
+      where: { auctionId_prover: { auctionId: auction.id, prover } },
+    });
+    return again
+      ? reject('DUPLICATE', 'this prover already bid in this auction')
+      : reject('REPLAYED', `nonce ${bid.nonce} was already used by this prover`);
+  }
+  return { accepted: true };
+}

@@ -1,0 +1,109 @@
+import { parsers, type Settings } from '../shared/config.js';
+
+export interface CoordinatorConfig {
+  databaseUrl: string;
+  natsUrl: string;
+  rpcUrl: string;
+  deploymentFile: string;
+  coordinatorKey: string;
+  host: string;
+  port: number;
+  publicUrl: string;
+  auctionWindowMs: number;
+  leaseMs: number;
+  reannounceBaseMs: number;
+  reannounceMaxMs: number;
+  /** Time kept in hand after proving for verification and the settle transaction. */
+  settleMarginMs: number;
+  maxBatchItems: number;
+  maxUploadBytes: number;
+  logLevel: string;
+}
+
+export const coordinatorSettings: Settings<CoordinatorConfig> = {
+  databaseUrl: { env: 'DATABASE_URL', description: 'PostgreSQL connection string', parse: parsers.string },
+  natsUrl: {
+    env: 'NATS_URL',
+    description: 'NATS server',
+    parse: parsers.string,
+    default: 'nats://127.0.0.1:4222',
+  },
+  rpcUrl: {
+    env: 'GAVEL_RPC_URL',
+    description: 'EVM JSON-RPC endpoint',
+    parse: parsers.url,
+    default: 'http://127.0.0.1:8545',
+  },
+  deploymentFile: {
+    env: 'GAVEL_DEPLOYMENT',
+    description: 'contract addresses written by gavel deploy',
+    parse: parsers.string,
+    default: '.gavel/deployment.json',
+  },
+  coordinatorKey: {
+    env: 'GAVEL_COORDINATOR_KEY',
+    description: 'private key holding the coordinator role (one per replica)',
+    parse: parsers.privateKey,
+  },
+  host: {
+    env: 'GAVEL_HOST',
+    description: 'HTTP listen address',
+    parse: parsers.string,
+    default: '127.0.0.1',
+  },
+  port: {
+    env: 'GAVEL_PORT',
+    description: 'HTTP port (0 = any free port)',
+    parse: parsers.int(0, 65535),
+    default: 8080,
+  },
+  publicUrl: {
+    env: 'GAVEL_PUBLIC_URL',
+    description: 'URL provers use to reach this coordinator (default http://HOST:PORT)',
+    parse: parsers.url,
+    default: '',
+  },
+  auctionWindowMs: {
+    env: 'GAVEL_AUCTION_WINDOW_MS',
+    description: 'how long each auction accepts bids',
+    parse: parsers.int(50),
+    default: 1500,
+  },
+  leaseMs: {
+    env: 'GAVEL_LEASE_MS',
+    description: 'a winner that sends no heartbeat for this long has failed',
+    parse: parsers.int(500),
+    default: 15_000,
+  },
+  reannounceBaseMs: {
+    env: 'GAVEL_REANNOUNCE_BASE_MS',
+    description: 'first wait before re-announcing a job that drew no bids (doubles each round)',
+    parse: parsers.int(10),
+    default: 1000,
+  },
+  reannounceMaxMs: {
+    env: 'GAVEL_REANNOUNCE_MAX_MS',
+    description: 'longest wait between re-announcements',
+    parse: parsers.int(10),
+    default: 30_000,
+  },
+  settleMarginMs: {
+    env: 'GAVEL_SETTLE_MARGIN_MS',
+    description: 'time reserved before a deadline for verification and settlement',
+    parse: parsers.int(0),
+    default: 5000,
+  },
+  maxBatchItems: {
+    env: 'GAVEL_MAX_BATCH_ITEMS',
+    description: 'largest batch per job',
+    parse: parsers.int(1),
+    default: 64,
+  },
+  maxUploadBytes: {
+    env: 'GAVEL_MAX_UPLOAD_BYTES',
+    description: 'largest HTTP request body',
+    parse: parsers.int(1024),
+    default: 8 * 1024 * 1024,
+  },
+  logLevel: { env: 'GAVEL_LOG_LEVEL', description: 'pino log level', parse: parsers.string, default: 'info' },
+};

@@ -1,0 +1,29 @@
+// What the coordinator's stages share: database, NATS, chain, verifier, config and logger.
+import type { JetStreamClient } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { TypedDataDomain } from 'ethers';
+import type { Logger } from 'pino';
+import type { GavelContracts } from '../shared/chain/gavel-contracts.js';
+import type { PrismaClient } from '../shared/db/client.js';
+import type { ProvingBackend } from '../shared/proving/backend.js';
+import type { CoordinatorConfig } from './config.js';
+import type { Metrics } from './metrics.js';
+
+export interface CoordinatorContext {
+  config: CoordinatorConfig;
+  prisma: PrismaClient;
+  nc: NatsConnection;
+  js: JetStreamClient;
+  /** Contracts driven by this replica's coordinator key. */
+  chain: GavelContracts;
+  domain: TypedDataDomain;
+  verifier: ProvingBackend;
+  log: Logger;
+  metrics: Metrics;
+  /** URL provers use to fetch circuits and inputs. */
+  publicUrl: () => string;
+  /** Addresses (lowercase) of provers whose presence entry has not expired. */
+  liveProvers: () => Promise<Set<string>>;
+}
+
+export type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];

@@ -1,0 +1,53 @@
+// The job state machine: which moves are allowed, and the one function that makes a move (an
+// optimistic, status-checked update plus its JobEvent, inside the caller's transaction).
+import type { db } from '../../shared/db/client.js';
+import { GavelError } from '../../shared/errors.js';
+
+export type JobStatus = db.JobStatus;
+type Tx = Pick<db.PrismaClient, 'job' | 'jobEvent'>;
+
+const ALLOWED: Record<JobStatus, readonly JobStatus[]> = {
+  OPEN: ['AUCTIONING', 'CANCELLED', 'EXPIRED'],
+  AUCTIONING: ['ASSIGNED', 'EXPIRED', 'CANCELLED'],
+  ASSIGNED: ['PROVING', 'VERIFYING', 'FAILED_ATTEMPT', 'CANCELLED'],
+  PROVING: ['VERIFYING', 'FAILED_ATTEMPT'],
+  VERIFYING: ['SETTLED', 'FAILED_ATTEMPT', 'EXPIRED'],
+  FAILED_ATTEMPT: ['AUCTIONING', 'EXPIRED'],
+  SETTLED: [],
+  EXPIRED: [],
+  CANCELLED: [],
+};
+
+export function canMove(from: JobStatus, to: JobStatus): boolean {
+  return ALLOWED[from].includes(to);
+}
+
+export function isTerminal(status: JobStatus): boolean {
+  return ALLOWED[status].length === 0;
+}
+
+/**
+ * Moves job `jobId` from one of `from` to `to`, writing a JobEvent. Returns false (and changes
+ * nothing) when the job is no longer in one of `from` — another replica or handler got there first.
+ */
+export async function moveJob(
+  tx: Tx,
+  jobId: string,
+  from: readonly JobStatus[],
+  to: JobStatus,
+  reason: string,
+  data: Partial<db.Prisma.JobUpdateManyMutationInput> = {},
+): Promise<boolean> {
+  for (const f of from) {
+    if (!canMove(f, to)) throw new GavelError('BAD_TRANSITION', `job cannot move from ${f} to ${to}`);
+  }
+  const current = await tx.job.findUnique({ where: { id: jobId }, select: { status: true } });
+  if (!current || !from.includes(current.status)) return false;
+  const { count } = await tx.job.updateMany({
+    where: { id: jobId, status: current.status },
+    data: { ...data, status: to },
+  });
+  if (count === 0) return false;
+  await tx.jobEvent.create({ data: { jobId, from: current.status, to, reason } });
+  return true;
+}

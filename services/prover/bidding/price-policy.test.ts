@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Announcement } from '../../shared/protocol/messages.js';
+import { decideBid } from './price-policy.js';
+
+const now = 1_000_000;
+const announcement: Announcement = {
+  jobId: `0x${'1'.repeat(64)}`,
+  attempt: 0,
+  round: 0,
+  circuitId: `0x${'2'.repeat(64)}`,
+  vkHash: `0x${'3'.repeat(64)}`,
+  gates: 1000,
+  dyadic: 1024,
+  batchSize: 2,
+  deadline: (now + 60_000) / 1000,
+  reserveWei: '1000000',
+  collateralWei: '1',
+  closesAt: now + 1000,
+  rule: 'SECOND_PRICE',
+  inputsHash: `0x${'4'.repeat(64)}`,
+  coordinatorUrl: 'http://x',
+};
+const policy = {
+  minPriceWei: 100n,
+  pricePerGateWei: 10n,
+  maxDyadic: 4096,
+  gatesPerSec: 1000,
+  marginMs: 1000,
+};
+
+test('bids the larger of the minimum and the per-gate price', () => {
+  assert.deepEqual(decideBid(announcement, policy, now), { bid: true, price: 20_000n, provingMs: 2000 });
+  assert.deepEqual(decideBid(announcement, { ...policy, minPriceWei: 50_000n }, now), {
+    bid: true,
+    price: 50_000n,
+    provingMs: 2000,
+  });
+});
+
+test('refuses work above its size limit, above the reserve, or too slow for the deadline', () => {
+  assert.match(
+    (decideBid({ ...announcement, dyadic: 8192 }, policy, now) as { reason: string }).reason,
+    /exceeds/,
+  );
+  assert.match(
+    (decideBid({ ...announcement, reserveWei: '10' }, policy, now) as { reason: string }).reason,
+    /above the reserve/,
+  );
+  assert.match(
+    (decideBid(announcement, { ...policy, gatesPerSec: 10 }, now) as { reason: string }).reason,
+    /misses the deadline/,
+  );
+});

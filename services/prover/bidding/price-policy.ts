@@ -1,0 +1,33 @@
+// Whether and how much to bid: a pure function of the announcement, the prover's limits and price
+// policy, and its measured speed. A prover never bids on work it cannot finish in time.
+import type { Announcement } from '../../shared/protocol/messages.js';
+
+export interface PricePolicy {
+  minPriceWei: bigint;
+  pricePerGateWei: bigint;
+  maxDyadic: number;
+  gatesPerSec: number;
+  /** Time kept in hand for fetching, verification and settlement. */
+  marginMs: number;
+}
+
+export type BidDecision = { bid: true; price: bigint; provingMs: number } | { bid: false; reason: string };
+
+export function decideBid(a: Announcement, policy: PricePolicy, now = Date.now()): BidDecision {
+  if (a.dyadic > policy.maxDyadic) {
+    return {
+      bid: false,
+      reason: `circuit dyadic size ${a.dyadic} exceeds this prover's limit ${policy.maxDyadic}`,
+    };
+  }
+  if (a.closesAt <= now) return { bid: false, reason: 'auction already closed' };
+  const provingMs = Math.ceil(((a.gates * a.batchSize) / policy.gatesPerSec) * 1000);
+  if (a.closesAt + provingMs + policy.marginMs > a.deadline * 1000) {
+    return { bid: false, reason: `needs ~${provingMs} ms, which misses the deadline` };
+  }
+  const byGates = policy.pricePerGateWei * BigInt(a.gates) * BigInt(a.batchSize);
+  const price = byGates > policy.minPriceWei ? byGates : policy.minPriceWei;
+  if (price > BigInt(a.reserveWei))
+    return { bid: false, reason: `price ${price} is above the reserve ${a.reserveWei}` };
+  return { bid: true, price, provingMs };
+}

@@ -1,0 +1,90 @@
+import { parsers, type Settings } from '../shared/config.js';
+
+export interface ProverConfig {
+  key: string;
+  name: string;
+  natsUrl: string;
+  rpcUrl: string;
+  deploymentFile: string;
+  backend: 'wasm' | 'native';
+  threads: number;
+  /** Largest dyadic circuit size this prover accepts (0 = what the local CRS allows). */
+  maxDyadic: number;
+  /** Declared proving speed; 0 = measure it at start (calibration). */
+  gatesPerSec: number;
+  minPriceWei: bigint;
+  /** Price per gate per batch item, in wei. */
+  pricePerGateWei: bigint;
+  heartbeatMs: number;
+  logLevel: string;
+}
+
+export const proverSettings: Settings<ProverConfig> = {
+  key: {
+    env: 'GAVEL_PRIVATE_KEY',
+    description: "the prover's private key (registered and staked)",
+    parse: parsers.privateKey,
+  },
+  name: {
+    env: 'GAVEL_PROVER_NAME',
+    description: 'name announced to the coordinator',
+    parse: parsers.string,
+    default: 'prover',
+  },
+  natsUrl: {
+    env: 'NATS_URL',
+    description: 'NATS server',
+    parse: parsers.string,
+    default: 'nats://127.0.0.1:4222',
+  },
+  rpcUrl: {
+    env: 'GAVEL_RPC_URL',
+    description: 'EVM JSON-RPC endpoint',
+    parse: parsers.url,
+    default: 'http://127.0.0.1:8545',
+  },
+  deploymentFile: {
+    env: 'GAVEL_DEPLOYMENT',
+    description: 'contract addresses written by gavel deploy',
+    parse: parsers.string,
+    default: '.gavel/deployment.json',
+  },
+  backend: {
+    env: 'GAVEL_BACKEND',
+    description: 'proving backend',
+    parse: parsers.oneOf('wasm', 'native'),
+    default: 'wasm',
+  },
+  threads: { env: 'GAVEL_THREADS', description: 'proving threads', parse: parsers.int(1, 256), default: 1 },
+  maxDyadic: {
+    env: 'GAVEL_MAX_DYADIC',
+    description: 'largest dyadic circuit size to bid on (0 = what the CRS allows)',
+    parse: parsers.int(0),
+    default: 0,
+  },
+  gatesPerSec: {
+    env: 'GAVEL_GATES_PER_SEC',
+    description: 'declared proving speed (0 = calibrate at start)',
+    parse: parsers.number,
+    default: 0,
+  },
+  minPriceWei: {
+    env: 'GAVEL_MIN_PRICE_WEI',
+    description: 'never bid below this',
+    parse: parsers.wei,
+    default: 10n ** 15n,
+  },
+  pricePerGateWei: {
+    env: 'GAVEL_PRICE_PER_GATE_WEI',
+    description: 'price per gate per batch item',
+    parse: parsers.wei,
+    default: 10n ** 11n,
+  },
+  heartbeatMs: {
+    env: 'GAVEL_HEARTBEAT_MS',
+    description: 'heartbeat interval while proving',
+    parse: parsers.int(100),
+    default: 2000,
+  },
+  logLevel: { env: 'GAVEL_LOG_LEVEL', description: 'pino log level', parse: parsers.string, default: 'info' },
+};

@@ -1,0 +1,89 @@
+// Settings declared once (environment name, description, parser, default), parsed and validated at
+// start-up; a bad value is reported with the setting's name.
+import { GavelError } from './errors.js';
+
+export interface Setting<T> {
+  env: string;
+  description: string;
+  parse: (raw: string) => T;
+  default?: T;
+}
+
+export type Settings<C> = { [K in keyof C]: Setting<C[K]> };
+
+export class ConfigError extends GavelError {
+  constructor(message: string) {
+    super('BAD_CONFIG', message);
+  }
+}
+
+export const parsers = {
+  string: (raw: string) => raw,
+  url: (raw: string) => {
+    try {
+      return new URL(raw).toString().replace(/\/$/, '');
+    } catch {
+      throw new Error('must be a URL');
+    }
+  },
+  int:
+    (min: number, max = Number.MAX_SAFE_INTEGER) =>
+    (raw: string) => {
+      const n = Number(raw);
+      if (!Number.isInteger(n) || n < min || n > max) throw new Error(`must be an integer in ${min}..${max}`);
+      return n;
+    },
+  number: (raw: string) => {
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < 0) throw new Error('must be a non-negative number');
+    return n;
+  },
+  privateKey: (raw: string) => {
+    if (!/^0x[0-9a-fA-F]{64}$/.test(raw)) throw new Error('must be a 0x-prefixed 32-byte hex key');
+    return raw;
+  },
+  wei: (raw: string) => {
+    if (!/^\d+$/.test(raw)) throw new Error('must be an integer amount of wei');
+    return BigInt(raw);
+  },
+  oneOf:
+    <T extends string>(...values: T[]) =>
+    (raw: string) => {
+      if (!values.includes(raw as T)) throw new Error(`must be one of ${values.join(', ')}`);
+      return raw as T;
+    },
+};
+
+/** Reads every setting from `overrides` (flags) or the environment, else its default. */
+export function loadConfig<C>(
+  settings: Settings<C>,
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<Record<keyof C, string>> = {},
+): C {
+  const out: Partial<C> = {};
+  const problems: string[] = [];
+  for (const key of Object.keys(settings) as (keyof C)[]) {
+    const s = settings[key];
+    const raw = overrides[key] ?? env[s.env];
+    if (raw === undefined || raw === '') {
+      if (s.default === undefined) problems.push(`${s.env} is required (${s.description})`);
+      else out[key] = s.default;
+      continue;
+    }
+    try {
+      out[key] = s.parse(raw);
+    } catch (e) {
+      problems.push(`${s.env}=${JSON.stringify(raw)} ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  return out as C;
+}
+
+/** Lines for a README or --help: env name, description, default. */
+export function describeSettings<C>(settings: Settings<C>): string[] {
+  return Object.values<Setting<unknown>>(settings).map(
+    (s) =>
+      `${s.env}: ${s.description}${s.default === undefined ? ' (required)' : ` (default ${String(s.default)})`}`,
+  );
+}

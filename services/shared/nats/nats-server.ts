@@ -1,0 +1,81 @@
+// A local nats-server with JetStream (the Debian/upstream binary), started and stopped here.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '../chain/anvil.js';
+import { GavelError } from '../errors.js';
+
+/** Path of nats-server on PATH (or common locations), or undefined. */
+export function natsServerBinary(): string | undefined {
+  for (const candidate of [
+    process.env.NATS_SERVER_BIN,
+    'nats-server',
+    '/usr/sbin/nats-server',
+    '/usr/local/bin/nats-server',
+  ]) {
+    if (!candidate) continue;
+    const r = spawnSync(candidate, ['--version'], { stdio: 'ignore' });
+    if (r.status === 0) return candidate;
+  }
+  return undefined;
+}
+
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createConnection({ host: '127.0.0.1', port }, () => {
+      s.end();
+      resolve(true);
+    });
+    s.on('error', () => resolve(false));
+  });
+}
+
+export class NatsServer {
+  readonly url: string;
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly port: number,
+    private readonly storeDir: string,
+  ) {
+    this.url = `nats://127.0.0.1:${port}`;
+  }
+
+  static async start(opts: { port?: number; storeDir?: string } = {}): Promise<NatsServer> {
+    const bin = natsServerBinary();
+    if (!bin) {
+      throw new GavelError(
+        'NATS_MISSING',
+        'nats-server is not installed: apt-get install nats-server (or set NATS_URL to a running server)',
+      );
+    }
+    const port = opts.port ?? (await freePort());
+    const storeDir = opts.storeDir ?? mkdtempSync(join(tmpdir(), 'gavel-nats-'));
+    const child = spawn(bin, ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir], {
+      stdio: 'ignore',
+    });
+    const server = new NatsServer(child, port, opts.storeDir ? '' : storeDir);
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null)
+        throw new GavelError('NATS_FAILED', `nats-server exited with code ${child.exitCode}`);
+      if (await listening(port)) return server;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await server.stop();
+    throw new GavelError('NATS_FAILED', `nats-server did not listen on ${port} within 10 s`);
+  }
+
+  /** Stops the server; `keepStore` leaves JetStream data for a restart on the same folder. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM', keepStore = false): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      const exited = new Promise<void>((r) => this.child.once('exit', () => r()));
+      this.child.kill(signal);
+      const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    }
+    if (this.storeDir && !keepStore) rmSync(this.storeDir, { recursive: true, force: true });
+  }
+}

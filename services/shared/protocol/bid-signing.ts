@@ -1,0 +1,44 @@
+// EIP-712 bids: signed by the prover's key, checked by the coordinator and by anyone auditing.
+import { type Signer, type TypedDataDomain, verifyTypedData } from 'ethers';
+
+export interface BidTerms {
+  jobId: string;
+  attempt: number;
+  price: bigint;
+  prover: string;
+  expiry: number;
+  nonce: bigint;
+}
+
+export const BID_TYPES = {
+  Bid: [
+    { name: 'jobId', type: 'bytes32' },
+    { name: 'attempt', type: 'uint32' },
+    { name: 'price', type: 'uint256' },
+    { name: 'prover', type: 'address' },
+    { name: 'expiry', type: 'uint64' },
+    { name: 'nonce', type: 'uint64' },
+  ],
+};
+
+/** The domain binds bids to one chain and one market contract. */
+export function bidDomain(chainId: number, market: string): TypedDataDomain {
+  return { name: 'Gavel', version: '1', chainId, verifyingContract: market };
+}
+
+export async function signBid(signer: Signer, domain: TypedDataDomain, bid: BidTerms): Promise<string> {
+  return signer.signTypedData(domain, BID_TYPES, bid);
+}
+
+/** The address that signed `bid`, or undefined when the signature is malformed. */
+export function recoverBidSigner(
+  domain: TypedDataDomain,
+  bid: BidTerms,
+  signature: string,
+): string | undefined {
+  try {
+    return verifyTypedData(domain, BID_TYPES, bid, signature);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,224 @@
+// The messages of the Gavel protocol and their parsers (every field checked; limits enforced).
+import type { Signed } from './signed-message.js';
+import {
+  ADDRESS,
+  BadMessageError,
+  HEX32,
+  int,
+  num,
+  type Obj,
+  obj,
+  parseJson,
+  SIGNATURE,
+  str,
+  uintString,
+} from './validate.js';
+
+export const MAX_SMALL_MESSAGE = 8 * 1024;
+export const MAX_RESULT_MESSAGE = 512 * 1024;
+
+export type Rule = 'SECOND_PRICE' | 'FIRST_PRICE';
+
+export interface Announcement {
+  jobId: string;
+  attempt: number;
+  round: number;
+  circuitId: string;
+  vkHash: string;
+  gates: number;
+  dyadic: number;
+  batchSize: number;
+  /** Unix seconds: proofs must be verified and settled before this. */
+  deadline: number;
+  reserveWei: string;
+  collateralWei: string;
+  /** Epoch milliseconds when bidding closes. */
+  closesAt: number;
+  rule: Rule;
+  inputsHash: string;
+  coordinatorUrl: string;
+}
+
+export interface BidBody {
+  jobId: string;
+  attempt: number;
+  price: string;
+  prover: string;
+  expiry: number;
+  nonce: string;
+}
+
+export interface BidRequest {
+  bid: BidBody;
+  signature: string;
+}
+
+export interface BidReply {
+  accepted: boolean;
+  code?: string;
+  reason?: string;
+}
+
+export interface HelloBody {
+  prover: string;
+  name: string;
+  backend: string;
+  threads: number;
+  maxDyadic: number;
+  gatesPerSec: number;
+  at: number;
+}
+
+export interface Award {
+  jobId: string;
+  attempt: number;
+  prover: string;
+  priceWei: string;
+  circuitId: string;
+  batchSize: number;
+  deadline: number;
+  inputsHash: string;
+  coordinatorUrl: string;
+}
+
+export interface HeartbeatBody {
+  jobId: string;
+  attempt: number;
+  prover: string;
+  done: number;
+  total: number;
+  at: number;
+}
+
+export interface ResultBody {
+  jobId: string;
+  attempt: number;
+  prover: string;
+  itemIndex: number;
+  /** base64 of the proof bytes */
+  proof: string;
+  publicInputs: string[];
+}
+
+export function parseBidRequest(data: Uint8Array): BidRequest {
+  const m = parseJson(data, MAX_SMALL_MESSAGE);
+  const b = obj(m.bid, 'bid');
+  return {
+    bid: {
+      jobId: str(b, 'jobId', { pattern: HEX32 }).toLowerCase(),
+      attempt: int(b, 'attempt', 0, 1_000_000),
+      price: uintString(b, 'price').toString(),
+      prover: str(b, 'prover', { pattern: ADDRESS }),
+      expiry: int(b, 'expiry', 0, 2 ** 40),
+      nonce: uintString(b, 'nonce', 19).toString(),
+    },
+    signature: str(m, 'signature', { pattern: SIGNATURE }),
+  };
+}
+
+function signedEnvelope(m: Obj): { body: Obj; signer: string; signature: string } {
+  return {
+    body: obj(m.body, 'body'),
+    signer: str(m, 'signer', { pattern: ADDRESS }),
+    signature: str(m, 'signature', { pattern: SIGNATURE }),
+  };
+}
+
+export function parseHello(data: Uint8Array): Signed<HelloBody> {
+  const { body, signer, signature } = signedEnvelope(parseJson(data, MAX_SMALL_MESSAGE));
+  return {
+    signer,
+    signature,
+    body: {
+      prover: str(body, 'prover', { pattern: ADDRESS }),
+      name: str(body, 'name', { max: 64 }),
+      backend: str(body, 'backend', { max: 32 }),
+      threads: int(body, 'threads', 1, 1024),
+      maxDyadic: int(body, 'maxDyadic', 1, 2 ** 30),
+      gatesPerSec: num(body, 'gatesPerSec'),
+      at: int(body, 'at'),
+    },
+  };
+}
+
+export function parseHeartbeat(data: Uint8Array): Signed<HeartbeatBody> {
+  const { body, signer, signature } = signedEnvelope(parseJson(data, MAX_SMALL_MESSAGE));
+  return {
+    signer,
+    signature,
+    body: {
+      jobId: str(body, 'jobId', { pattern: HEX32 }).toLowerCase(),
+      attempt: int(body, 'attempt', 0, 1_000_000),
+      prover: str(body, 'prover', { pattern: ADDRESS }),
+      done: int(body, 'done', 0, 100_000),
+      total: int(body, 'total', 1, 100_000),
+      at: int(body, 'at'),
+    },
+  };
+}
+
+export function parseResult(data: Uint8Array): Signed<ResultBody> {
+  const { body, signer, signature } = signedEnvelope(parseJson(data, MAX_RESULT_MESSAGE));
+  const inputs = body.publicInputs;
+  if (
+    !Array.isArray(inputs) ||
+    inputs.length > 4096 ||
+    !inputs.every((x) => typeof x === 'string' && HEX32.test(x))
+  ) {
+    throw new BadMessageError('publicInputs must be an array of 0x-hex 32-byte fields');
+  }
+  return {
+    signer,
+    signature,
+    body: {
+      jobId: str(body, 'jobId', { pattern: HEX32 }).toLowerCase(),
+      attempt: int(body, 'attempt', 0, 1_000_000),
+      prover: str(body, 'prover', { pattern: ADDRESS }),
+      itemIndex: int(body, 'itemIndex', 0, 100_000),
+      proof: str(body, 'proof', { pattern: /^[A-Za-z0-9+/=]+$/, max: MAX_RESULT_MESSAGE }),
+      publicInputs: inputs as string[],
+    },
+  };
+}
+
+export function parseAnnouncement(data: Uint8Array): Announcement {
+  const m = parseJson(data, MAX_SMALL_MESSAGE);
+  const rule = str(m, 'rule');
+  if (rule !== 'SECOND_PRICE' && rule !== 'FIRST_PRICE') throw new BadMessageError('rule is unknown');
+  return {
+    jobId: str(m, 'jobId', { pattern: HEX32 }).toLowerCase(),
+    attempt: int(m, 'attempt'),
+    round: int(m, 'round'),
+    circuitId: str(m, 'circuitId', { pattern: HEX32 }),
+    vkHash: str(m, 'vkHash', { pattern: HEX32 }),
+    gates: int(m, 'gates'),
+    dyadic: int(m, 'dyadic'),
+    batchSize: int(m, 'batchSize', 1),
+    deadline: int(m, 'deadline'),
+    reserveWei: uintString(m, 'reserveWei').toString(),
+    collateralWei: uintString(m, 'collateralWei').toString(),
+    closesAt: int(m, 'closesAt'),
+    rule,
+    inputsHash: str(m, 'inputsHash', { pattern: HEX32 }),
+    coordinatorUrl: str(m, 'coordinatorUrl', { max: 512 }),
+  };
+}
+
+export function parseAward(data: Uint8Array): Award {
+  const m = parseJson(data, MAX_SMALL_MESSAGE);
+  return {
+    jobId: str(m, 'jobId', { pattern: HEX32 }).toLowerCase(),
+    attempt: int(m, 'attempt'),
+    prover: str(m, 'prover', { pattern: ADDRESS }),
+    priceWei: uintString(m, 'priceWei').toString(),
+    circuitId: str(m, 'circuitId', { pattern: HEX32 }),
+    batchSize: int(m, 'batchSize', 1),
+    deadline: int(m, 'deadline'),
+    inputsHash: str(m, 'inputsHash', { pattern: HEX32 }),
+    coordinatorUrl: str(m, 'coordinatorUrl', { max: 512 }),
+  };
+}
+
+export function encode(value: unknown): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(value));
+}
