@@ -5,7 +5,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { findBbBinary } from '@aztec/bb.js';
 import { AccountTree } from '../services/shared/circuits/account-tree.js';
 import {
   batchShape,
@@ -18,6 +17,7 @@ import { Poseidon2 } from '../services/shared/circuits/poseidon2.js';
 import { CrsTooSmallError, InvalidInputsError, UnsatisfiedCircuitError } from '../services/shared/errors.js';
 import { BbBackend } from '../services/shared/proving/bb-backend.js';
 import { writeBbFiles } from '../services/shared/proving/bb-export.js';
+import { bbBinaryPath } from '../services/shared/proving/bb-paths.js';
 import { loadCircuit } from '../services/shared/proving/circuit-artifact.js';
 import { prepareCircuit, proveInputs, verifyProof } from '../services/shared/proving/circuit-prover.js';
 import { locateCrs } from '../services/shared/proving/crs.js';
@@ -84,7 +84,7 @@ describe('batch_transfer (WASM)', () => {
     assert.equal(await verifyProof(backend, circuit, proof, batch.publicInputs), true);
 
     const files = writeBbFiles(join(scratch, 'batch'), proof, circuit.vk);
-    const bb = findBbBinary();
+    const bb = bbBinaryPath();
     assert.ok(bb, 'bb binary shipped in @aztec/bb.js');
     const crsDir = locateCrs().dir;
     const bbVerify = (f: typeof files) =>

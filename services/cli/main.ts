@@ -1,8 +1,12 @@
 // gavel: the command line of the Gavel proving marketplace.
 import { Command } from 'commander';
+import { circuitCommand } from './commands/circuit.js';
 import { claimCommand } from './commands/claim.js';
+import { coordinatorCommand } from './commands/coordinator.js';
 import { deployCommand } from './commands/deploy.js';
-import { proverCommand } from './commands/prover.js';
+import { inputsCommand } from './commands/inputs.js';
+import { jobCommand } from './commands/job.js';
+import { proverCommand, proverRunCommands } from './commands/prover.js';
 import { slashCommand } from './commands/slash.js';
 import { stakeCommand } from './commands/stake.js';
 import { printError } from './output.js';
@@ -13,10 +17,15 @@ export function buildProgram(): Command {
     .showHelpAfterError(false)
     .configureOutput({ outputError: (str, write) => write(`gavel: ${str.replace(/^error: /, '')}`) });
   deployCommand(program);
+  circuitCommand(program);
+  jobCommand(program);
+  inputsCommand(program);
   proverCommand(program);
+  proverRunCommands(program);
   stakeCommand(program);
   slashCommand(program);
   claimCommand(program);
+  coordinatorCommand(program);
   return program;
 }
 

@@ -1,7 +1,7 @@
 // The Poseidon2 permutation (width 4, BN254) from bb.js, the same one Noir's
 // std::hash::poseidon2_permutation compiles to, plus the hashes batch_transfer defines with it.
 import { BackendType, BarretenbergSync } from '@aztec/bb.js';
-import { bbWasmPath } from '../proving/bb-wasm-path.js';
+import { bbWasmPath } from '../proving/bb-paths.js';
 import { bytesToHex, fieldToBytes } from '../proving/fields.js';
 
 const LEAF_TAG = 1n;

@@ -2,7 +2,7 @@
 // binary shipped inside @aztec/bb.js (a child process reached through a unix socket).
 import { gunzipSync } from 'node:zlib';
 import { BackendType, Barretenberg } from '@aztec/bb.js';
-import { ProvingError } from '../errors.js';
+import { GavelError, ProvingError } from '../errors.js';
 import type {
   BackendKind,
   CircuitProgram,
@@ -11,7 +11,7 @@ import type {
   ProvingBackend,
   SizedProgram,
 } from './backend.js';
-import { bbWasmPath } from './bb-wasm-path.js';
+import { bbBinaryPath, bbWasmPath } from './bb-paths.js';
 import { assertCrsCovers, type CrsSource, locateCrs, pointsNeeded, readCrs } from './crs.js';
 import { bytesToHex, hexToBytes, splitFields } from './fields.js';
 
@@ -58,7 +58,13 @@ export class BbBackend implements ProvingBackend {
     if (options.kind === 'native') {
       // The native process inherits our environment and only honours CRS_PATH there.
       process.env.CRS_PATH = crs.dir;
-      const api = await Barretenberg.new({ backend: BackendType.NativeUnixSocket, threads });
+      const bbPath = bbBinaryPath();
+      if (!bbPath)
+        throw new GavelError(
+          'NO_NATIVE_BB',
+          `@aztec/bb.js ships no native bb for ${process.platform}/${process.arch}`,
+        );
+      const api = await Barretenberg.new({ backend: BackendType.NativeUnixSocket, threads, bbPath });
       return new BbBackend('native', threads, api, crs, Number.POSITIVE_INFINITY);
     }
     const api = await Barretenberg.new({

@@ -1,0 +1,192 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { formatEther } from 'ethers';
+import { type JobView, openAndSubmitJob } from '../../shared/client/coordinator-client.js';
+import { GavelError } from '../../shared/errors.js';
+import { writeBbFiles } from '../../shared/proving/bb-export.js';
+import { type ChainFlags, contracts, parseEth, parseJobId, withChainOptions } from '../chain-options.js';
+import { type CoordinatorFlags, coordinatorClient, withCoordinatorOption } from '../coordinator-options.js';
+import { printResult } from '../output.js';
+import { progressLine } from '../progress.js';
+
+type Flags = ChainFlags & CoordinatorFlags;
+const TERMINAL = ['SETTLED', 'EXPIRED', 'CANCELLED'];
+
+function readItems(file: string): Record<string, unknown>[] {
+  if (!existsSync(file)) throw new GavelError('NO_INPUTS', `no inputs file ${file}`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (cause) {
+    throw new GavelError('BAD_INPUTS_FILE', `${file} is not JSON`, { cause });
+  }
+  const items = Array.isArray(parsed) ? parsed : (parsed as { items?: unknown }).items;
+  if (
+    !Array.isArray(items) ||
+    items.length === 0 ||
+    !items.every((i) => i && typeof i === 'object' && !Array.isArray(i))
+  ) {
+    throw new GavelError(
+      'BAD_INPUTS_FILE',
+      `${file} must hold a JSON array of input objects (one per batch item)`,
+    );
+  }
+  return items as Record<string, unknown>[];
+}
+
+function describeJob(j: JobView): string[] {
+  const lines = [`job ${j.jobId}: ${j.status}`, `  items     ${j.verifiedProofs}/${j.items} proofs verified`];
+  if (j.winner)
+    lines.push(`  winner    ${j.winner} at ${formatEther(BigInt(j.clearingPriceWei ?? '0'))} ETH`);
+  if (j.failureReason) lines.push(`  last failure: ${j.failureReason}`);
+  lines.push(`  deadline  ${j.deadline}`);
+  return lines;
+}
+
+/** Polls a job until it ends, showing its state (and proving progress) on a terminal. */
+async function follow(flags: Flags, jobId: string, timeoutMs: number): Promise<JobView> {
+  const client = coordinatorClient(flags);
+  const started = Date.now();
+  const progress = progressLine(!flags.json);
+  try {
+    for (;;) {
+      const j = await client.job(jobId);
+      const a = j.assignments.at(-1);
+      progress.update(
+        `${j.status.padEnd(10)} ${a ? `prover ${a.prover.slice(0, 10)}… ${a.progress}/${j.items} items` : ''}` +
+          `  ${Math.round((Date.now() - started) / 1000)}s`,
+      );
+      if (TERMINAL.includes(j.status)) return j;
+      if (Date.now() - started > timeoutMs)
+        throw new GavelError('WAIT_TIMEOUT', `job ${jobId} still ${j.status}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  } finally {
+    progress.done();
+  }
+}
+
+export function jobCommand(program: Command): void {
+  const job = program.command('job').description('submit proving jobs and collect proofs');
+
+  withCoordinatorOption(
+    withChainOptions(
+      job
+        .command('submit')
+        .description('open a funded escrow on-chain and submit a batch proving job')
+        .requiredOption('--circuit <id>', 'registered circuit id')
+        .requiredOption('--inputs <file>', 'JSON array of input objects, one per batch item')
+        .requiredOption('--reserve <eth>', 'maximum price (escrowed)')
+        .option('--collateral <eth>', 'stake the winner must lock', '0.1')
+        .option('--deadline <seconds>', 'seconds from now by which proofs must be settled', '600')
+        .option('--first-price', 'pay the winning bid instead of the second-lowest one')
+        .option('--wait', 'wait until the job ends, showing progress'),
+    ),
+  ).action(
+    async (
+      flags: Flags & {
+        circuit: string;
+        inputs: string;
+        reserve: string;
+        collateral: string;
+        deadline: string;
+        firstPrice?: boolean;
+        wait?: boolean;
+      },
+    ) => {
+      const deadlineIn = Number(flags.deadline);
+      if (!Number.isInteger(deadlineIn) || deadlineIn <= 0)
+        throw new GavelError('BAD_DEADLINE', '--deadline must be a positive number of seconds');
+      const submitted = await openAndSubmitJob(coordinatorClient(flags), contracts(flags), {
+        circuitId: flags.circuit,
+        items: readItems(resolve(flags.inputs)),
+        reserve: parseEth(flags.reserve, '--reserve'),
+        collateral: parseEth(flags.collateral, '--collateral'),
+        deadlineIn,
+        rule: flags.firstPrice ? 'FIRST_PRICE' : 'SECOND_PRICE',
+      });
+      if (!flags.wait) {
+        printResult(flags, submitted, `submitted job ${submitted.jobId} (${submitted.status})`);
+        return;
+      }
+      const final = await follow(flags, submitted.jobId, (deadlineIn + 30) * 1000);
+      printResult(flags, final, describeJob(final));
+      if (final.status !== 'SETTLED') process.exitCode = 1;
+    },
+  );
+
+  withCoordinatorOption(
+    job
+      .command('status <id>')
+      .description('state, winner, price and progress of a job')
+      .option('--wait', 'wait until the job ends, showing progress')
+      .option('--json', 'print one JSON document on stdout'),
+  ).action(async (id: string, flags: Flags & { wait?: boolean }) => {
+    const jobId = parseJobId(id);
+    const j = flags.wait
+      ? await follow(flags, jobId, 24 * 3600_000)
+      : await coordinatorClient(flags).job(jobId);
+    printResult(flags, j, describeJob(j));
+  });
+
+  withCoordinatorOption(
+    job
+      .command('list')
+      .description('recent jobs')
+      .option('--status <status>', 'only jobs in this state (e.g. SETTLED)')
+      .option('--json', 'print one JSON document on stdout'),
+  ).action(async (flags: Flags & { status?: string }) => {
+    const { jobs } = await coordinatorClient(flags).jobs(flags.status?.toUpperCase());
+    printResult(
+      flags,
+      { jobs },
+      jobs.length === 0
+        ? 'no jobs'
+        : jobs.map((j) => `${j.jobId}  ${j.status.padEnd(10)} ${j.items} items  ${j.winner ?? ''}`),
+    );
+  });
+
+  withCoordinatorOption(
+    job
+      .command('proof <id>')
+      .description(
+        'download verified proofs as files the bb CLI verifies (bb verify -k vk -p proof -i public_inputs)',
+      )
+      .option('--out <dir>', 'folder to write item-N/{proof,public_inputs,vk} into', 'proofs')
+      .option('--json', 'print one JSON document on stdout'),
+  ).action(async (id: string, flags: Flags & { out: string }) => {
+    const jobId = parseJobId(id);
+    const view = await coordinatorClient(flags).proofs(jobId);
+    const vk = new Uint8Array(Buffer.from(view.vk, 'base64'));
+    const dir = resolve(flags.out, jobId);
+    const files = view.proofs.map((p) =>
+      writeBbFiles(
+        join(dir, `item-${p.item}`),
+        { proof: new Uint8Array(Buffer.from(p.proof, 'base64')), publicInputs: p.publicInputs },
+        vk,
+      ),
+    );
+    printResult(flags, { jobId, dir, files }, [
+      `wrote ${files.length} proofs to ${dir}`,
+      ...files.map((f) => `  bb verify -k ${f.vk} -p ${f.proof} -i ${f.publicInputs}`),
+    ]);
+  });
+
+  withCoordinatorOption(
+    withChainOptions(
+      job.command('cancel <id>').description('cancel an unassigned job: refund the escrow on-chain'),
+    ),
+  ).action(async (id: string, flags: Flags) => {
+    const jobId = parseJobId(id);
+    const receipt = await contracts(flags).cancel(jobId);
+    const out = await coordinatorClient(flags)
+      .cancelled(jobId)
+      .catch((err: unknown) => ({ jobId, status: 'CANCELLED', coordinator: String(err) }));
+    printResult(
+      flags,
+      { ...out, tx: receipt.hash },
+      `cancelled job ${jobId}; escrow refunded (tx ${receipt.hash})`,
+    );
+  });
+}
