@@ -1,7 +1,7 @@
 // Chain settings shared by the money commands: --rpc, --key, --deployment, each with an env fallback.
 import { type Command, Option } from 'commander';
 import { getAddress, isHexString, parseEther, Wallet } from 'ethers';
-import { type Deployment, deploymentPath, readDeployment } from '../shared/chain/deployment.js';
+import { type Deployment, readDeployment } from '../shared/chain/deployment.js';
 import { GavelContracts, rpcProvider } from '../shared/chain/gavel-contracts.js';
 import { GavelError } from '../shared/errors.js';
 
@@ -24,7 +24,7 @@ export function withChainOptions(cmd: Command): Command {
     .addOption(
       new Option('--deployment <file>', 'contract addresses written by gavel deploy')
         .env('GAVEL_DEPLOYMENT')
-        .default(deploymentPath({})),
+        .default('.gavel/deployment.json'),
     )
     .option('--json', 'print one JSON document on stdout');
 }

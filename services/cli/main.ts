@@ -4,6 +4,7 @@ import { circuitCommand } from './commands/circuit.js';
 import { claimCommand } from './commands/claim.js';
 import { coordinatorCommand } from './commands/coordinator.js';
 import { deployCommand } from './commands/deploy.js';
+import { devCommand } from './commands/dev.js';
 import { inputsCommand } from './commands/inputs.js';
 import { jobCommand } from './commands/job.js';
 import { proverCommand, proverRunCommands } from './commands/prover.js';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   slashCommand(program);
   claimCommand(program);
   coordinatorCommand(program);
+  devCommand(program);
   return program;
 }
 

@@ -2,6 +2,8 @@ import { parsers, type Settings } from '../shared/config.js';
 
 export interface CoordinatorConfig {
   databaseUrl: string;
+  /** Database connections; 1 for the embedded Postgres, which has a single backend. */
+  dbPoolSize: number;
   natsUrl: string;
   rpcUrl: string;
   deploymentFile: string;
@@ -22,6 +24,12 @@ export interface CoordinatorConfig {
 
 export const coordinatorSettings: Settings<CoordinatorConfig> = {
   databaseUrl: { env: 'DATABASE_URL', description: 'PostgreSQL connection string', parse: parsers.string },
+  dbPoolSize: {
+    env: 'GAVEL_DB_POOL_SIZE',
+    description: 'database connections in the pool',
+    parse: parsers.int(1, 100),
+    default: 10,
+  },
   natsUrl: {
     env: 'NATS_URL',
     description: 'NATS server',

@@ -66,7 +66,7 @@ export class Coordinator {
     });
     await ensureWorkStream(nc);
     const presence = await presenceBucket(nc, 15_000);
-    const prisma = createPrisma(config.databaseUrl);
+    const prisma = createPrisma(config.databaseUrl, config.dbPoolSize);
     const verifier = await BbBackend.create({ kind: 'wasm', threads: 1 });
     let coordinator: Coordinator | undefined;
     const ctx: CoordinatorContext = {

@@ -3,10 +3,16 @@
 import type { Award } from '../../shared/protocol/messages.js';
 import { encode } from '../../shared/protocol/messages.js';
 import { awardSubject } from '../../shared/protocol/subjects.js';
-import type { CoordinatorContext } from '../context.js';
+import type { CoordinatorContext, Tx } from '../context.js';
 
-export async function publishAward(ctx: CoordinatorContext, jobId: string, attempt: number): Promise<void> {
-  const assignment = await ctx.prisma.assignment.findUniqueOrThrow({
+/** Publishes the award of an assignment; `db` is the caller's transaction when it holds one. */
+export async function publishAward(
+  ctx: CoordinatorContext,
+  db: Tx,
+  jobId: string,
+  attempt: number,
+): Promise<void> {
+  const assignment = await db.assignment.findUniqueOrThrow({
     where: { jobId_attempt: { jobId, attempt } },
     include: { job: { include: { _count: { select: { items: true } } } } },
   });

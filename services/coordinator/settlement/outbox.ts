@@ -83,7 +83,7 @@ async function execute(ctx: CoordinatorContext, tx: Tx, action: Action): Promise
           await fail(`on-chain job is ${onChain.status}`);
           return;
         }
-        await publishAward(ctx, action.jobId, attempt);
+        await publishAward(ctx, tx, action.jobId, attempt);
         await tx.assignment.update({
           where: { jobId_attempt: { jobId: action.jobId, attempt } },
           data: { status: 'ACTIVE', leaseUntil: new Date(Date.now() + ctx.config.leaseMs) },

@@ -5,8 +5,8 @@ import { PrismaClient } from './generated/client.js';
 export type { PrismaClient } from './generated/client.js';
 export * as db from './generated/client.js';
 
-export function createPrisma(databaseUrl: string): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, max: 10 }) });
+export function createPrisma(databaseUrl: string, poolSize = 10): PrismaClient {
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, max: poolSize }) });
 }
 
 /** A unique-constraint violation (a duplicate), which callers often treat as "already done". */

@@ -1,0 +1,248 @@
+// gavel dev up|down|status: the whole marketplace on this machine, in one background process
+// (`gavel dev serve`) that `dev down` stops with everything it started.
+import { spawn } from 'node:child_process';
+import { mkdirSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Command, Option } from 'commander';
+import type { StackEndpoints } from '../../devstack/stack.js';
+import {
+  alive,
+  clearState,
+  logFile,
+  readState,
+  type StackState,
+  stackDir,
+  writeState,
+} from '../../devstack/stack-state.js';
+import { GavelError } from '../../shared/errors.js';
+import { repoRoot } from '../../shared/paths.js';
+import { printResult } from '../output.js';
+import { progressLine } from '../progress.js';
+
+interface UpFlags {
+  provers: string;
+  rpcPort: string;
+  port: string;
+  nats: string;
+  databaseUrl?: string;
+  deployment: string;
+  logLevel: string;
+  foreground?: boolean;
+  json?: boolean;
+}
+
+const STARTUP_TIMEOUT_MS = 240_000;
+
+function stackOptions(cmd: Command): Command {
+  return cmd
+    .option('--provers <n>', 'prover agents to run, each with a funded, registered and staked account', '3')
+    .option('--rpc-port <n>', "anvil's JSON-RPC port (0 = any free port)", '8545')
+    .option('--port <n>', "the coordinator's HTTP port (0 = any free port)", '8080')
+    .addOption(
+      new Option('--nats <url>', 'NATS server to reuse if it answers; else nats-server is started')
+        .env('NATS_URL')
+        .default('nats://127.0.0.1:4222'),
+    )
+    .addOption(
+      new Option(
+        '--database-url <url>',
+        'Postgres server to use (database gavel_dev is recreated); default: embedded',
+      ).env('DATABASE_URL'),
+    )
+    .addOption(
+      new Option('--deployment <file>', 'where the contract addresses are written').default(
+        '.gavel/deployment.json',
+      ),
+    )
+    .addOption(
+      new Option('--log-level <level>', 'log level of the services (in .gavel/dev/stack.log)').default(
+        'info',
+      ),
+    );
+}
+
+function endpointLines(e: StackEndpoints): string[] {
+  return [
+    `coordinator  ${e.coordinator}   (dashboard ${e.coordinator}/, API docs ${e.coordinator}/docs)`,
+    `chain        ${e.rpc}   (chain id ${e.chainId}; market ${e.market}, staking ${e.staking})`,
+    `nats         ${e.nats}${e.natsStarted ? '' : '   (reused)'}`,
+    `database     ${e.databaseKind === 'embedded' ? 'embedded Postgres (PGlite), in memory' : e.database}`,
+    `deployment   ${e.deployment}`,
+    ...e.provers.map((p) => `prover       ${p.name} ${p.address}`),
+    `requester    ${e.requester} — a funded development account:`,
+    `  export GAVEL_PRIVATE_KEY=${e.requesterKey}`,
+    `  export GAVEL_RPC_URL=${e.rpc} GAVEL_COORDINATOR_URL=${e.coordinator} GAVEL_DEPLOYMENT=${e.deployment}`,
+  ];
+}
+
+/** Runs the stack in this process until SIGINT/SIGTERM, recording its state for `dev down`. */
+async function serve(flags: UpFlags, dir: string, onStep: (step: string) => void): Promise<void> {
+  const { LocalStack } = await import('../../devstack/stack.js');
+  const { createLogger } = await import('../../shared/log.js');
+  const startedAt = new Date().toISOString();
+  writeState(dir, { pid: process.pid, status: 'starting', startedAt });
+  const stopped = new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  let stack: Awaited<ReturnType<typeof LocalStack.start>>;
+  try {
+    stack = await LocalStack.start(
+      {
+        provers: Number(flags.provers),
+        rpcPort: Number(flags.rpcPort),
+        httpPort: Number(flags.port),
+        natsUrl: flags.nats,
+        databaseUrl: flags.databaseUrl,
+        deploymentFile: flags.deployment,
+        log: (service) => createLogger(service, flags.logLevel),
+      },
+      (step) => {
+        onStep(step);
+        writeState(dir, { pid: process.pid, status: 'starting', step, startedAt });
+      },
+    );
+  } catch (err) {
+    writeState(dir, {
+      pid: process.pid,
+      status: 'failed',
+      error: err instanceof Error ? err.message : String(err),
+      startedAt,
+    });
+    throw err;
+  }
+  writeState(dir, { pid: process.pid, status: 'ready', startedAt, endpoints: stack.endpoints });
+  printResult(flags, stack.endpoints, [
+    'local Gavel marketplace is up (Ctrl-C stops it):',
+    ...endpointLines(stack.endpoints),
+  ]);
+  await stopped;
+  await stack.stop();
+  clearState(dir);
+}
+
+async function waitForStack(dir: string, pid: number, json: boolean): Promise<StackState> {
+  const progress = progressLine(!json);
+  const started = Date.now();
+  try {
+    for (;;) {
+      const state = readState(dir);
+      if (state?.pid === pid && state.status === 'ready') return state;
+      if (state?.pid === pid && state.status === 'failed')
+        throw new GavelError('STACK_FAILED', `the local stack failed to start: ${state.error}`);
+      if (!alive(pid))
+        throw new GavelError('STACK_FAILED', `the local stack exited during start-up; see ${logFile(dir)}`);
+      if (Date.now() - started > STARTUP_TIMEOUT_MS)
+        throw new GavelError('STACK_TIMEOUT', `the local stack is still starting; see ${logFile(dir)}`);
+      progress.update(`${state?.step ?? 'starting'}…  ${Math.round((Date.now() - started) / 1000)}s`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  } finally {
+    progress.done();
+  }
+}
+
+async function stopStack(pid: number): Promise<boolean> {
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + 60_000;
+  while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  if (!alive(pid)) return true;
+  // It did not stop in time: kill its whole process group (anvil, nats-server included).
+  process.kill(-pid, 'SIGKILL');
+  return false;
+}
+
+export function devCommand(program: Command): void {
+  const dev = program.command('dev').description('run the whole marketplace on this machine');
+
+  stackOptions(
+    dev
+      .command('up')
+      .description(
+        'start anvil + contracts, NATS, a database, the coordinator and staked provers in the background',
+      )
+      .option('--foreground', 'run in this terminal until Ctrl-C instead of in the background')
+      .option('--json', 'print one JSON document on stdout'),
+  ).action(async (flags: UpFlags) => {
+    const dir = stackDir();
+    const existing = readState(dir);
+    if (existing && alive(existing.pid)) {
+      throw new GavelError(
+        'ALREADY_RUNNING',
+        `a local stack is already running (pid ${existing.pid}${existing.endpoints ? `, coordinator ${existing.endpoints.coordinator}` : ''}): gavel dev down first`,
+      );
+    }
+    if (flags.foreground) {
+      const progress = progressLine(!flags.json);
+      await serve(flags, dir, (step) => progress.update(`${step}…`)).finally(() => progress.done());
+      return;
+    }
+    mkdirSync(dir, { recursive: true });
+    const log = openSync(logFile(dir), 'w');
+    const args = [join(repoRoot, 'services/cli/gavel.mjs'), 'dev', 'serve', ...forwardFlags(flags)];
+    const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log] });
+    child.unref();
+    const state = await waitForStack(dir, child.pid as number, flags.json === true);
+    const e = state.endpoints as StackEndpoints;
+    printResult(flags, { pid: state.pid, log: logFile(dir), ...e }, [
+      `local Gavel marketplace is up (pid ${state.pid}, logs ${logFile(dir)}):`,
+      ...endpointLines(e),
+      'stop it with: gavel dev down',
+    ]);
+  });
+
+  stackOptions(dev.command('serve', { hidden: true })).action(async (flags: UpFlags) => {
+    await serve({ ...flags, json: true }, stackDir(), () => {});
+  });
+
+  dev
+    .command('down')
+    .description('stop the local stack started by gavel dev up, and everything it started')
+    .option('--json', 'print one JSON document on stdout')
+    .action(async (flags: { json?: boolean }) => {
+      const dir = stackDir();
+      const state = readState(dir);
+      if (!state || !alive(state.pid)) {
+        clearState(dir);
+        printResult(flags, { stopped: false, running: false }, 'no local stack is running');
+        return;
+      }
+      const clean = await stopStack(state.pid);
+      clearState(dir);
+      printResult(
+        flags,
+        { stopped: true, pid: state.pid, clean },
+        clean
+          ? `stopped the local stack (pid ${state.pid})`
+          : `the local stack (pid ${state.pid}) did not stop within 60 s and was killed`,
+      );
+    });
+
+  dev
+    .command('status')
+    .description("the local stack's state and endpoints")
+    .option('--json', 'print one JSON document on stdout')
+    .action((flags: { json?: boolean }) => {
+      const state = readState(stackDir());
+      const running = state !== undefined && alive(state.pid);
+      if (!running || !state) {
+        printResult(flags, { running: false }, 'no local stack is running (start one with gavel dev up)');
+        return;
+      }
+      printResult(
+        flags,
+        { running, ...state },
+        state.endpoints
+          ? [`local stack up since ${state.startedAt} (pid ${state.pid}):`, ...endpointLines(state.endpoints)]
+          : `local stack ${state.status}${state.step ? `: ${state.step}` : ''} (pid ${state.pid})`,
+      );
+    });
+}
+
+/** The up flags, passed on to the background `dev serve`. */
+function forwardFlags(f: UpFlags): string[] {
+  const args = ['--provers', f.provers, '--rpc-port', f.rpcPort, '--port', f.port, '--nats', f.nats];
+  args.push('--deployment', f.deployment, '--log-level', f.logLevel);
+  if (f.databaseUrl) args.push('--database-url', f.databaseUrl);
+  return args;
+}
