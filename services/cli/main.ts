@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { circuitCommand } from './commands/circuit.js';
 import { claimCommand } from './commands/claim.js';
 import { coordinatorCommand } from './commands/coordinator.js';
+import { demoCommand } from './commands/demo.js';
 import { deployCommand } from './commands/deploy.js';
 import { devCommand } from './commands/dev.js';
 import { inputsCommand } from './commands/inputs.js';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   claimCommand(program);
   coordinatorCommand(program);
   devCommand(program);
+  demoCommand(program);
   return program;
 }
 

@@ -1,14 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { AccountTree } from '../../shared/circuits/account-tree.js';
-import {
-  batchShape,
-  buildBatch,
-  fundAccounts,
-  randomTransfers,
-  seededRandom,
-} from '../../shared/circuits/batch-transfer-inputs.js';
-import { Poseidon2 } from '../../shared/circuits/poseidon2.js';
+import { batchShape, generateBatches } from '../../shared/circuits/batch-transfer-inputs.js';
 import { GavelError } from '../../shared/errors.js';
 import { loadCircuit } from '../../shared/proving/circuit-artifact.js';
 import { printResult } from '../output.js';
@@ -26,15 +18,9 @@ export function inputsCommand(program: Command): void {
       const items = Number(flags.items);
       if (!Number.isInteger(items) || items < 1 || items > 1000)
         throw new GavelError('BAD_ITEMS', '--items must be 1..1000');
-      const shape = batchShape(loadCircuit(flags.circuit));
-      const hasher = await Poseidon2.create();
-      const tree = new AccountTree(shape.depth, hasher);
-      const accounts = Math.min(tree.capacity, 16);
-      fundAccounts(tree, accounts, 1_000_000n);
-      const rnd = seededRandom(Number(flags.seed));
-      const batches = Array.from({ length: items }, () =>
-        buildBatch(tree, hasher, shape, randomTransfers(tree, shape.batchSize, accounts, rnd)),
-      );
+      const artifact = loadCircuit(flags.circuit);
+      const shape = batchShape(artifact);
+      const batches = await generateBatches(artifact, items, Number(flags.seed));
       writeFileSync(
         flags.out,
         `${JSON.stringify(

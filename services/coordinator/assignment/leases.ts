@@ -20,10 +20,11 @@ export async function onHeartbeat(ctx: CoordinatorContext, data: Uint8Array): Pr
   }
   const { jobId, attempt, done, total } = hb.body;
   const prover = hb.signer.toLowerCase();
-  const { count } = await ctx.prisma.assignment.updateMany({
-    where: { jobId, attempt, prover, status: 'ACTIVE' },
-    data: { leaseUntil: new Date(Date.now() + ctx.config.leaseMs), progress: Math.min(done, total) },
-  });
+  // Heartbeats can be handled out of order: progress only ever grows.
+  const count = await ctx.prisma.$executeRaw`
+    UPDATE "Assignment" SET "leaseUntil" = ${new Date(Date.now() + ctx.config.leaseMs)},
+      progress = GREATEST(progress, ${Math.min(done, total)})
+    WHERE "jobId" = ${jobId} AND attempt = ${attempt} AND prover = ${prover} AND status = 'ACTIVE'`;
   if (count === 0) return 'no active assignment';
   await ctx.prisma.$transaction((tx) =>
     moveJob(tx, jobId, ['ASSIGNED'], 'PROVING', `proving started by ${prover}`),

@@ -4,8 +4,8 @@ import type { InputMap } from '@noir-lang/types';
 import { InvalidInputsError } from '../errors.js';
 import type { CircuitArtifact } from '../proving/circuit-artifact.js';
 import { toFieldHex } from '../proving/fields.js';
-import type { Account, AccountTree } from './account-tree.js';
-import type { Poseidon2 } from './poseidon2.js';
+import { type Account, AccountTree } from './account-tree.js';
+import { Poseidon2 } from './poseidon2.js';
 
 export interface TransferSpec {
   from: number;
@@ -155,4 +155,21 @@ export function randomTransfers(
     out.push({ from, to, amount });
   }
   return out;
+}
+
+/** `items` consecutive valid batches of random transfers over one freshly funded account tree. */
+export async function generateBatches(
+  artifact: CircuitArtifact,
+  items: number,
+  seed: number,
+): Promise<BuiltBatch[]> {
+  const shape = batchShape(artifact);
+  const hasher = await Poseidon2.create();
+  const tree = new AccountTree(shape.depth, hasher);
+  const accounts = Math.min(tree.capacity, 16);
+  fundAccounts(tree, accounts, 1_000_000n);
+  const rnd = seededRandom(seed);
+  return Array.from({ length: items }, () =>
+    buildBatch(tree, hasher, shape, randomTransfers(tree, shape.batchSize, accounts, rnd)),
+  );
 }

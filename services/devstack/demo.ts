@@ -1,0 +1,244 @@
+// The demo: a local marketplace comes up, batch_transfer is registered, several batch jobs are
+// submitted and followed through auction, proving, verification and on-chain payment, a summary
+// is printed, and everything is stopped again.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { formatEther, parseEther, Wallet } from 'ethers';
+import { GavelContracts, rpcProvider } from '../shared/chain/gavel-contracts.js';
+import { generateBatches } from '../shared/circuits/batch-transfer-inputs.js';
+import { CoordinatorClient, type JobView, openAndSubmitJob } from '../shared/client/coordinator-client.js';
+import { GavelError } from '../shared/errors.js';
+import { createLogger } from '../shared/log.js';
+import { loadCircuit } from '../shared/proving/circuit-artifact.js';
+import { LocalStack } from './stack.js';
+
+export interface DemoOptions {
+  jobs: number;
+  items: number;
+  provers: number;
+  json: boolean;
+  logLevel: string;
+}
+
+export interface DemoJobSummary {
+  jobId: string;
+  rule: string;
+  status: string;
+  items: number;
+  bids: number;
+  winner: string;
+  winnerName: string;
+  clearingPriceEth: string;
+  reserveEth: string;
+  stagesMs: { auction: number; award: number; proving: number; verifyAndSettle: number; total: number };
+}
+
+export interface DemoSummary {
+  jobs: DemoJobSummary[];
+  requesterSpentEth: string;
+  proverEarningsEth: Record<string, string>;
+  wallMs: number;
+}
+
+const TERMINAL = ['SETTLED', 'EXPIRED', 'CANCELLED'];
+const RESERVE = parseEther('0.05');
+
+export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
+  const say = (line: string) => {
+    if (!opts.json) process.stdout.write(`${line}\n`);
+  };
+  const started = Date.now();
+  const dir = mkdtempSync(join(tmpdir(), 'gavel-demo-'));
+  say(`▶ starting a local marketplace with ${opts.provers} provers`);
+  const stack = await LocalStack.start(
+    {
+      provers: opts.provers,
+      rpcPort: 0,
+      httpPort: 0,
+      natsUrl: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+      databaseUrl: process.env.DATABASE_URL,
+      deploymentFile: join(dir, 'deployment.json'),
+      log: (service) => createLogger(service, opts.logLevel),
+    },
+    (step) => say(`  · ${step}`),
+  );
+  try {
+    const e = stack.endpoints;
+    say(`  coordinator ${e.coordinator} · chain ${e.rpc} · NATS ${e.nats} · ${e.databaseKind} database`);
+    for (const p of e.provers)
+      say(`  ${p.name} ${p.address}: min ${formatEther(p.minPriceWei)} ETH, ${p.pricePerGateWei} wei/gate`);
+
+    const client = new CoordinatorClient(e.coordinator);
+    const artifact = loadCircuit('batch_transfer');
+    const circuit = await client.registerCircuit(artifact);
+    say(
+      `▶ registered batch_transfer: ${circuit.gates} gates, dyadic ${circuit.dyadic}, vk hash ${circuit.vkHash.slice(0, 18)}…`,
+    );
+
+    const provider = rpcProvider(e.rpc);
+    const requester = new Wallet(e.requesterKey, provider);
+    const contracts = new GavelContracts(stack.deployment, requester);
+    const balanceBefore = await provider.getBalance(requester.address);
+    const submitted: { jobId: string; rule: string }[] = [];
+    for (let j = 0; j < opts.jobs; j++) {
+      const batches = await generateBatches(artifact, opts.items, j + 1);
+      const rule = j % 3 === 2 ? 'FIRST_PRICE' : 'SECOND_PRICE';
+      const { jobId } = await openAndSubmitJob(client, contracts, {
+        circuitId: circuit.id,
+        items: batches.map((b) => b.inputs),
+        reserve: RESERVE,
+        collateral: parseEther('0.5'),
+        deadlineIn: 600,
+        rule,
+      });
+      submitted.push({ jobId, rule });
+      say(
+        `▶ job ${short(jobId)}: ${opts.items} batches of transfers, ${formatEther(RESERVE)} ETH escrowed, ${rule.toLowerCase().replace('_', '-')} auction`,
+      );
+    }
+
+    const names = new Map(e.provers.map((p) => [p.address.toLowerCase(), p.name]));
+    const finals = await follow(client, submitted, names, say);
+
+    const summaries: DemoJobSummary[] = [];
+    for (const { jobId, rule } of submitted) {
+      const job = finals.get(jobId) as JobView;
+      const auctions = await client.auctions(jobId);
+      const last = auctions.auctions.at(-1);
+      summaries.push({
+        jobId,
+        rule,
+        status: job.status,
+        items: job.items,
+        bids: last?.bids.length ?? 0,
+        winner: job.winner ?? '',
+        winnerName: names.get(job.winner ?? '') ?? '',
+        clearingPriceEth: formatEther(job.clearingPriceWei ?? '0'),
+        reserveEth: formatEther(RESERVE),
+        stagesMs: stages(job),
+      });
+    }
+    const unsettled = summaries.filter((s) => s.status !== 'SETTLED');
+    // Settlement refunds escrow minus price to the requester's claimable balance; claim it.
+    const refund = await contracts.marketClaimable(requester.address);
+    if (refund > 0n) await contracts.claimMarket();
+    const spent = balanceBefore - (await provider.getBalance(requester.address));
+    const earnings: Record<string, string> = {};
+    for (const p of e.provers) earnings[p.name] = formatEther(await contracts.marketClaimable(p.address));
+    provider.destroy();
+
+    const summary: DemoSummary = {
+      jobs: summaries,
+      requesterSpentEth: formatEther(spent),
+      proverEarningsEth: earnings,
+      wallMs: Date.now() - started,
+    };
+    printSummary(summary, say);
+    if (unsettled.length > 0)
+      throw new GavelError('DEMO_FAILED', `${unsettled.length} job(s) did not settle`, {
+        details: { summary },
+      });
+    return summary;
+  } finally {
+    say('▶ stopping the marketplace');
+    await stack.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Polls the jobs until all end, printing each change of state and proving progress. */
+async function follow(
+  client: CoordinatorClient,
+  jobs: { jobId: string }[],
+  names: Map<string, string>,
+  say: (line: string) => void,
+): Promise<Map<string, JobView>> {
+  const seen = new Map<string, string>();
+  const finals = new Map<string, JobView>();
+  const deadline = Date.now() + 300_000;
+  while (finals.size < jobs.length) {
+    if (Date.now() > deadline) throw new GavelError('DEMO_TIMEOUT', 'jobs did not finish within 5 minutes');
+    for (const { jobId } of jobs) {
+      if (finals.has(jobId)) continue;
+      const j = await client.job(jobId);
+      const a = j.assignments.at(-1);
+      const key = `${j.status}:${a?.progress ?? 0}`;
+      if (seen.get(jobId) !== key) {
+        seen.set(jobId, key);
+        say(`  job ${short(jobId)} ${describe(j, names)}`);
+      }
+      if (TERMINAL.includes(j.status)) finals.set(jobId, j);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return finals;
+}
+
+function describe(j: JobView, names: Map<string, string>): string {
+  const a = j.assignments.at(-1);
+  const who = a ? (names.get(a.prover) ?? a.prover) : '';
+  switch (j.status) {
+    case 'AUCTIONING':
+      return 'auction open: provers are bidding';
+    case 'ASSIGNED':
+      return `won by ${who} at ${formatEther(a?.priceWei ?? '0')} ETH; collateral locked on-chain`;
+    case 'PROVING':
+      return `${who} proving: ${a?.progress ?? 0}/${j.items} batch items`;
+    case 'VERIFYING':
+      return `all ${j.items} proofs in; verifying and settling on-chain`;
+    case 'SETTLED':
+      return `SETTLED: ${j.verifiedProofs} proofs verified, ${who} paid ${formatEther(j.clearingPriceWei ?? '0')} ETH`;
+    default:
+      return `${j.status}${j.failureReason ? `: ${j.failureReason}` : ''}`;
+  }
+}
+
+function stages(j: JobView): DemoJobSummary['stagesMs'] {
+  const at = (to: string) => {
+    const e = j.events.find((x) => x.to === to);
+    return e ? Date.parse(e.at) : Number.NaN;
+  };
+  const submitted = Date.parse(j.events[0]?.at ?? '');
+  const [auction, assigned, proving, verifying, settled] = [
+    'AUCTIONING',
+    'ASSIGNED',
+    'PROVING',
+    'VERIFYING',
+    'SETTLED',
+  ].map(at) as [number, number, number, number, number];
+  return {
+    auction: assigned - auction,
+    award: proving - assigned,
+    proving: verifying - proving,
+    verifyAndSettle: settled - verifying,
+    total: settled - submitted,
+  };
+}
+
+function printSummary(s: DemoSummary, say: (line: string) => void): void {
+  say('');
+  say('job          rule          bids  winner         price (ETH)  auction  proving  settle   total');
+  for (const j of s.jobs) {
+    say(
+      [
+        short(j.jobId).padEnd(12),
+        j.rule.padEnd(13),
+        String(j.bids).padStart(4),
+        ` ${j.winnerName.padEnd(14)}`,
+        j.clearingPriceEth.padStart(11),
+        ms(j.stagesMs.auction),
+        ms(j.stagesMs.proving),
+        ms(j.stagesMs.verifyAndSettle),
+        ms(j.stagesMs.total),
+      ].join(' '),
+    );
+  }
+  say('');
+  say(`requester paid ${s.requesterSpentEth} ETH in total (prices + gas; the unspent escrow was refunded)`);
+  for (const [name, eth] of Object.entries(s.proverEarningsEth)) say(`${name} earned ${eth} ETH (claimable)`);
+  say(`demo finished in ${(s.wallMs / 1000).toFixed(1)} s`);
+}
+
+const short = (id: string) => `${id.slice(0, 10)}…`;
+const ms = (v: number) => (Number.isFinite(v) ? `${(v / 1000).toFixed(1)}s` : '-').padStart(8);
