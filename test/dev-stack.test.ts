@@ -1,0 +1,166 @@
+// `gavel dev up` on a machine without a database or NATS of its own (embedded Postgres, a started
+// nats-server), then the requester's path through the CLI: register the circuit, generate inputs,
+// submit and wait, list, fetch the proofs and have the real bb binary verify them; `gavel dev down`
+// stops everything.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { StackEndpoints } from '../services/devstack/stack.js';
+import { repoRoot } from '../services/shared/paths.js';
+import { bbBinaryPath } from '../services/shared/proving/bb-paths.js';
+import { locateCrs } from '../services/shared/proving/crs.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'gavel-dev-stack-'));
+let stack: (StackEndpoints & { pid: number }) | undefined;
+
+const baseEnv = { ...process.env, NATS_URL: 'nats://127.0.0.1:1' } as NodeJS.ProcessEnv;
+delete baseEnv.DATABASE_URL;
+for (const k of ['GAVEL_COORDINATOR_URL', 'GAVEL_RPC_URL', 'GAVEL_DEPLOYMENT', 'GAVEL_PRIVATE_KEY'])
+  delete baseEnv[k];
+
+before(async () => {
+  const up = await gavel(['dev', 'up', '--provers', '2', '--rpc-port', '0', '--port', '0', '--json'], {});
+  assert.equal(up.code, 0, up.stdout + up.stderr);
+  stack = JSON.parse(up.stdout);
+});
+after(async () => {
+  if (stack && alive(stack.pid)) await gavel(['dev', 'down'], {});
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function listening(url: string): Promise<boolean> {
+  const u = new URL(url.replace(/^nats:/, 'http:'));
+  return new Promise((resolve) => {
+    const s = createConnection({ host: u.hostname, port: Number(u.port) }, () => {
+      s.end();
+      resolve(true);
+    });
+    s.on('error', () => resolve(false));
+  });
+}
+
+/** Runs the CLI in the test's own working directory, as a user would. */
+function gavel(
+  args: string[],
+  env: Record<string, string> = requesterEnv(),
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(repoRoot, 'services/cli/gavel.mjs'), ...args], {
+      cwd: dir,
+      env: { ...baseEnv, ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** What `gavel dev up` tells the user to export. */
+function requesterEnv(): Record<string, string> {
+  assert.ok(stack);
+  return {
+    GAVEL_PRIVATE_KEY: stack.requesterKey,
+    GAVEL_RPC_URL: stack.rpc,
+    GAVEL_COORDINATOR_URL: stack.coordinator,
+    GAVEL_DEPLOYMENT: stack.deployment,
+  };
+}
+
+async function json(args: string[]) {
+  const r = await gavel([...args, '--json']);
+  assert.equal(r.code, 0, `gavel ${args.join(' ')}: ${r.stdout} ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
+test('dev up started its own NATS and an embedded database, and refuses a second stack', async () => {
+  assert.ok(stack);
+  assert.equal(stack.natsStarted, true);
+  assert.equal(stack.databaseKind, 'embedded');
+  assert.equal(stack.provers.length, 2);
+  const status = await json(['dev', 'status']);
+  assert.equal(status.running, true);
+  assert.equal(status.endpoints.coordinator, stack.coordinator);
+  const again = await gavel(['dev', 'up', '--rpc-port', '0', '--port', '0']);
+  assert.equal(again.code, 1);
+  assert.match(again.stderr, /already running .*gavel dev down first/);
+});
+
+test('register, submit --wait, list, proof; bb verifies every downloaded proof', async () => {
+  const circuit = await json(['circuit', 'register', 'batch_transfer']);
+  assert.match(circuit.id, /^0x[0-9a-f]{64}$/);
+  const shown = await json(['circuit', 'show', circuit.id]);
+  assert.equal(shown.vkHash, circuit.vkHash);
+
+  const inputs = join(dir, 'inputs.json');
+  assert.equal((await json(['inputs', '--items', '2', '--out', inputs])).items, 2);
+
+  const job = await json([
+    'job',
+    'submit',
+    '--circuit',
+    circuit.id,
+    '--inputs',
+    inputs,
+    '--reserve',
+    '0.05',
+    '--collateral',
+    '1',
+    '--deadline',
+    '300',
+    '--wait',
+  ]);
+  assert.equal(job.status, 'SETTLED', JSON.stringify(job));
+  assert.equal(job.verifiedProofs, 2);
+
+  const listed = await json(['job', 'list', '--status', 'settled']);
+  assert.ok(listed.jobs.some((j: { jobId: string }) => j.jobId === job.jobId));
+
+  const proofs = await json(['job', 'proof', job.jobId, '--out', join(dir, 'proofs')]);
+  assert.equal(proofs.files.length, 2);
+  const bb = bbBinaryPath() as string;
+  for (const f of proofs.files as { vk: string; proof: string; publicInputs: string }[]) {
+    const r = spawnSync(
+      bb,
+      ['verify', '-k', f.vk, '-p', f.proof, '-i', f.publicInputs, '-c', locateCrs().dir],
+      { encoding: 'utf8' },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout + r.stderr, /verified successfully/i);
+  }
+
+  // A job that does not exist: one line, exit 1.
+  const missing = await gavel(['job', 'status', `0x${'00'.repeat(32)}`]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /^gavel: no job 0x0{64}\n$/);
+});
+
+test('dev down stops the stack and everything it started', async () => {
+  assert.ok(stack);
+  const down = await json(['dev', 'down']);
+  assert.equal(down.stopped, true);
+  assert.equal(down.clean, true);
+  assert.equal(alive(stack.pid), false);
+  assert.equal(await listening(stack.rpc), false, 'anvil still answers');
+  assert.equal(await listening(stack.nats), false, 'nats-server still answers');
+  assert.equal(await listening(stack.coordinator), false, 'the coordinator still answers');
+  assert.equal((await json(['dev', 'down'])).running, false);
+});
