@@ -1,11 +1,15 @@
 // The coordinator's HTTP API as a Fastify app (built here, run by server.ts, injected by tests).
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { GavelError } from '../shared/errors.js';
 import type { CoordinatorContext } from './context.js';
+import { dashboardRoutes } from './dashboard/routes.js';
 import { httpStatusOf } from './http-errors.js';
 import { circuitRoutes } from './routes/circuits.js';
 import { healthRoutes } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { proverRoutes } from './routes/provers.js';
 
 export function buildApp(ctx: CoordinatorContext): FastifyInstance {
@@ -30,7 +34,20 @@ export function buildApp(ctx: CoordinatorContext): FastifyInstance {
       .status(404)
       .send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url}` } }),
   );
+  // OpenAPI from the route schemas, browsable at /docs (JSON at /docs/json).
+  app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Gavel coordinator API',
+        description: 'Register circuits, submit batch proving jobs, follow auctions, download proofs.',
+        version: '1',
+      },
+    },
+  });
+  app.register(swaggerUi, { routePrefix: '/docs' });
   app.register(healthRoutes(ctx));
+  app.register(metricsRoutes(ctx));
+  app.register(dashboardRoutes(ctx));
   app.register(circuitRoutes(ctx), { prefix: '/v1' });
   app.register(jobRoutes(ctx), { prefix: '/v1' });
   app.register(proverRoutes(ctx), { prefix: '/v1' });

@@ -60,7 +60,7 @@ export class Coordinator {
       url: config.natsUrl,
       name: 'gavel-coordinator',
       onReconnect: () => {
-        metrics.inc('nats_reconnects');
+        metrics.natsReconnects.inc();
         log.warn('reconnected to NATS');
       },
     });
@@ -86,6 +86,14 @@ export class Coordinator {
         return live;
       },
     };
+    metrics.watchState({
+      jobsByState: async () => {
+        const rows = await prisma.job.groupBy({ by: ['status'], _count: { _all: true } });
+        return Object.fromEntries(rows.map((r) => [r.status, r._count._all]));
+      },
+      outboxBacklog: () => prisma.outboxAction.count({ where: { status: 'PENDING' } }),
+      liveProvers: async () => (await ctx.liveProvers()).size,
+    });
     coordinator = new Coordinator(ctx);
     await coordinator.listen();
     coordinator.serveNats();
@@ -116,7 +124,7 @@ export class Coordinator {
           } catch (e) {
             reply = { accepted: false, code: 'BAD_MESSAGE', reason: errorMessage(e) };
           }
-          this.ctx.metrics.inc(reply.accepted ? 'bids_accepted' : 'bids_rejected');
+          this.ctx.metrics.bids.inc({ result: reply.accepted ? 'accepted' : (reply.code ?? 'rejected') });
           if (msg.reply) msg.respond(encode(reply));
         })().catch((e) => log.error({ err: errorMessage(e) }, 'bid handler failed'));
       },

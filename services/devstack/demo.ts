@@ -60,6 +60,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
       databaseUrl: process.env.DATABASE_URL,
       deploymentFile: join(dir, 'deployment.json'),
       log: (service) => createLogger(service, opts.logLevel),
+      logLevel: opts.logLevel,
     },
     (step) => say(`  · ${step}`),
   );

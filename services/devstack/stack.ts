@@ -7,9 +7,7 @@ import { parseEther, Wallet } from 'ethers';
 import type { Logger } from 'pino';
 import { coordinatorSettings } from '../coordinator/config.js';
 import { Coordinator } from '../coordinator/coordinator.js';
-import { ProverAgent } from '../prover/agent.js';
 import { calibrate } from '../prover/calibrate.js';
-import { proverSettings } from '../prover/config.js';
 import { Anvil, devKey, freePort } from '../shared/chain/anvil.js';
 import { type Deployment, deployGavel, writeDeployment } from '../shared/chain/deployment.js';
 import { GavelContracts, rpcProvider } from '../shared/chain/gavel-contracts.js';
@@ -19,6 +17,7 @@ import { applyMigrations, createDatabase } from '../shared/db/migrate.js';
 import { GavelError } from '../shared/errors.js';
 import { NatsServer } from '../shared/nats/nats-server.js';
 import { BbBackend } from '../shared/proving/bb-backend.js';
+import { ProverProcess } from './prover-process.js';
 
 export interface StackOptions {
   provers: number;
@@ -33,6 +32,8 @@ export interface StackOptions {
   deploymentFile: string;
   auctionWindowMs?: number;
   log: (service: string) => Logger;
+  /** Log level of the prover agents (their own processes; their logs go to this stderr). */
+  logLevel: string;
 }
 
 export interface StackProver {
@@ -41,6 +42,8 @@ export interface StackProver {
   key: string;
   minPriceWei: string;
   pricePerGateWei: string;
+  pid: number;
+  metrics: string;
 }
 
 export interface StackEndpoints {
@@ -67,7 +70,7 @@ export class LocalStack {
   private constructor(
     readonly endpoints: StackEndpoints,
     readonly coordinator: Coordinator,
-    readonly provers: ProverAgent[],
+    readonly provers: ProverProcess[],
     readonly deployment: Deployment,
     private readonly undo: (() => Promise<void>)[],
   ) {}
@@ -125,9 +128,9 @@ export class LocalStack {
       onStep('measuring proving speed');
       const gatesPerSec = await measureSpeed();
 
-      const provers: ProverAgent[] = [];
+      const provers: ProverProcess[] = [];
       undo.push(async () => {
-        for (const p of provers) await p.stop();
+        await Promise.all(provers.map((p) => p.stop()));
       });
       const proverInfo: StackProver[] = [];
       for (let i = 1; i <= opts.provers; i++) {
@@ -138,34 +141,32 @@ export class LocalStack {
         await contracts.registerProver(`dev-prover-${i}`, '');
         await contracts.stake(PROVER_STAKE);
         // Different price policies, so auctions have something to decide.
-        const p: StackProver = {
+        const minPriceWei = (parseEther('0.001') * BigInt(i)).toString();
+        const pricePerGateWei = (10n ** 9n * BigInt(2 * i + 1)).toString();
+        const agent = await ProverProcess.start({
+          env: {
+            GAVEL_PRIVATE_KEY: key,
+            GAVEL_PROVER_NAME: `dev-prover-${i}`,
+            NATS_URL: nats.url,
+            GAVEL_RPC_URL: anvil.url,
+            GAVEL_DEPLOYMENT: deploymentFile,
+            GAVEL_GATES_PER_SEC: String(gatesPerSec),
+            GAVEL_MIN_PRICE_WEI: minPriceWei,
+            GAVEL_PRICE_PER_GATE_WEI: pricePerGateWei,
+            GAVEL_HEARTBEAT_MS: '500',
+            GAVEL_LOG_LEVEL: opts.logLevel,
+          },
+        });
+        provers.push(agent);
+        proverInfo.push({
           name: `dev-prover-${i}`,
           address: wallet.address,
           key,
-          minPriceWei: (parseEther('0.001') * BigInt(i)).toString(),
-          pricePerGateWei: (10n ** 9n * BigInt(2 * i + 1)).toString(),
-        };
-        provers.push(
-          await ProverAgent.start(
-            loadConfig(
-              proverSettings,
-              {},
-              {
-                key,
-                name: p.name,
-                natsUrl: nats.url,
-                rpcUrl: anvil.url,
-                deploymentFile,
-                gatesPerSec: String(gatesPerSec),
-                minPriceWei: p.minPriceWei,
-                pricePerGateWei: p.pricePerGateWei,
-                heartbeatMs: '500',
-              },
-            ),
-            opts.log(p.name),
-          ),
-        );
-        proverInfo.push(p);
+          minPriceWei,
+          pricePerGateWei,
+          pid: agent.pid,
+          metrics: String(agent.ready.metricsUrl),
+        });
       }
 
       const requesterKey = devKey(REQUESTER_INDEX);

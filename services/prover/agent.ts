@@ -37,6 +37,7 @@ import { locateCrs } from '../shared/proving/crs.js';
 import { decideBid } from './bidding/price-policy.js';
 import { calibrate } from './calibrate.js';
 import type { ProverConfig } from './config.js';
+import { ProverMetrics } from './metrics.js';
 import { fetchCircuit, fetchInputs } from './proving/fetch-work.js';
 
 const PRESENCE_TTL_MS = 15_000;
@@ -51,6 +52,7 @@ export interface ProverStatus {
   bidsAccepted: number;
   jobsProved: number;
   proving: { jobId: string; done: number; total: number } | undefined;
+  metricsUrl: string;
 }
 
 export class ProverAgent {
@@ -66,6 +68,7 @@ export class ProverAgent {
   private current: JsMsg | undefined;
   private nonce = BigInt(Date.now()) * 1000n;
   readonly status: ProverStatus;
+  readonly metrics: ProverMetrics;
 
   private constructor(
     readonly config: ProverConfig,
@@ -73,6 +76,7 @@ export class ProverAgent {
     private readonly nc: NatsConnection,
     private readonly backend: BbBackend,
     private readonly presence: KV,
+    metrics: ProverMetrics,
     deployment: ReturnType<typeof readDeployment>,
     gatesPerSec: number,
     maxDyadic: number,
@@ -80,6 +84,7 @@ export class ProverAgent {
     this.wallet = new Wallet(config.key, rpcProvider(config.rpcUrl));
     this.address = this.wallet.address.toLowerCase();
     this.domain = bidDomain(deployment.chainId, deployment.market);
+    this.metrics = metrics;
     this.status = {
       address: this.address,
       backend: config.backend,
@@ -90,6 +95,7 @@ export class ProverAgent {
       bidsAccepted: 0,
       jobsProved: 0,
       proving: undefined,
+      metricsUrl: '',
     };
   }
 
@@ -110,16 +116,45 @@ export class ProverAgent {
     const crsLimit = crs.downloadable ? 2 ** 25 : 2 ** Math.floor(Math.log2(Math.max(crs.points - 1, 1)));
     const maxDyadic = config.maxDyadic > 0 ? Math.min(config.maxDyadic, crsLimit) : crsLimit;
     const gatesPerSec = config.gatesPerSec > 0 ? config.gatesPerSec : (await calibrate(backend)).gatesPerSec;
-    const nc = await connectNats({ url: config.natsUrl, name: `gavel-prover-${wallet.address}` });
+    const metrics = new ProverMetrics();
+    metrics.speed.set(gatesPerSec);
+    const nc = await connectNats({
+      url: config.natsUrl,
+      name: `gavel-prover-${wallet.address}`,
+      onReconnect: () => {
+        metrics.natsReconnects.inc();
+        log.warn('reconnected to NATS');
+      },
+    });
     await ensureWorkStream(nc);
     const presence = await presenceBucket(nc, PRESENCE_TTL_MS);
-    const agent = new ProverAgent(config, log, nc, backend, presence, deployment, gatesPerSec, maxDyadic);
+    const agent = new ProverAgent(
+      config,
+      log,
+      nc,
+      backend,
+      presence,
+      metrics,
+      deployment,
+      gatesPerSec,
+      maxDyadic,
+    );
+    agent.status.metricsUrl = await metrics.serve(config.metricsPort);
     await agent.hello();
     await agent.refreshPresence();
     agent.timers.push(setInterval(() => void agent.refreshPresence(), PRESENCE_TTL_MS / 3));
     agent.subscribeAnnouncements();
     await agent.startAwards();
-    log.info({ prover: agent.address, backend: config.backend, gatesPerSec, maxDyadic }, 'prover started');
+    log.info(
+      {
+        prover: agent.address,
+        backend: config.backend,
+        gatesPerSec,
+        maxDyadic,
+        metrics: agent.status.metricsUrl,
+      },
+      'prover started',
+    );
     return agent;
   }
 
@@ -184,6 +219,7 @@ export class ProverAgent {
       marginMs: 2000,
     });
     if (!decision.bid) {
+      this.metrics.skipped.inc();
       this.log.info({ jobId: a.jobId, reason: decision.reason }, 'not bidding');
       return;
     }
@@ -204,6 +240,7 @@ export class ProverAgent {
     this.status.bidsSent++;
     const reply = (await this.nc.request(BID_SUBJECT, encode(request), { timeout: 5000 })).json<BidReply>();
     if (reply.accepted) this.status.bidsAccepted++;
+    this.metrics.bids.inc({ result: reply.accepted ? 'accepted' : (reply.code ?? 'rejected') });
     this.log.info({ jobId: a.jobId, price: terms.price.toString(), ...reply }, 'bid answered');
   }
 
@@ -255,17 +292,21 @@ export class ProverAgent {
     try {
       if (award.deadline * 1000 < Date.now()) {
         log.warn('award past its deadline: dropping');
+        this.metrics.jobs.inc({ outcome: 'dropped' });
         m.ack();
         return;
       }
+      this.metrics.busy.set(1);
       await this.prove(award, m, log);
       m.ack();
       this.status.jobsProved++;
+      this.metrics.jobs.inc({ outcome: 'proved' });
     } catch (err) {
       if (this.stopping) {
         m.nak();
         return;
       }
+      this.metrics.jobs.inc({ outcome: 'failed' });
       log.error(
         { err: errorMessage(err) },
         'proving failed; the lease will lapse and the job be re-auctioned',
@@ -274,6 +315,7 @@ export class ProverAgent {
     } finally {
       this.current = undefined;
       this.status.proving = undefined;
+      this.metrics.busy.set(0);
     }
   }
 
@@ -314,6 +356,7 @@ export class ProverAgent {
           msgID: `result:${award.jobId}:${award.attempt}:${index}`,
         });
         progress.done = index + 1;
+        this.metrics.provingSeconds.observe({ circuit: circuit.name }, (performance.now() - started) / 1000);
         await beat();
         log.info({ item: index, ms: Math.round(performance.now() - started) }, 'batch item proved');
       }
@@ -340,6 +383,7 @@ export class ProverAgent {
     this.closeAwards?.();
     await this.awardsLoop;
     await this.presence.delete(this.address).catch(() => undefined);
+    await this.metrics.close();
     await this.nc.drain().catch(() => undefined);
     await this.backend.destroy();
     (this.wallet.provider as { destroy?: () => void } | null)?.destroy?.();

@@ -16,6 +16,8 @@ export interface ProverConfig {
   /** Price per gate per batch item, in wei. */
   pricePerGateWei: bigint;
   heartbeatMs: number;
+  /** Port of the /metrics endpoint (0: any free port). */
+  metricsPort: number;
   logLevel: string;
 }
 
@@ -85,6 +87,12 @@ export const proverSettings: Settings<ProverConfig> = {
     description: 'heartbeat interval while proving',
     parse: parsers.int(100),
     default: 2000,
+  },
+  metricsPort: {
+    env: 'GAVEL_METRICS_PORT',
+    description: 'port of the Prometheus /metrics endpoint on 127.0.0.1 (0 = any free port)',
+    parse: parsers.int(0, 65535),
+    default: 0,
   },
   logLevel: { env: 'GAVEL_LOG_LEVEL', description: 'pino log level', parse: parsers.string, default: 'info' },
 };

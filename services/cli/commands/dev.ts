@@ -68,7 +68,7 @@ function endpointLines(e: StackEndpoints): string[] {
     `nats         ${e.nats}${e.natsStarted ? '' : '   (reused)'}`,
     `database     ${e.databaseKind === 'embedded' ? 'embedded Postgres (PGlite), in memory' : e.database}`,
     `deployment   ${e.deployment}`,
-    ...e.provers.map((p) => `prover       ${p.name} ${p.address}`),
+    ...e.provers.map((p) => `prover       ${p.name} ${p.address} (pid ${p.pid}, metrics ${p.metrics})`),
     `requester    ${e.requester} — a funded development account:`,
     `  export GAVEL_PRIVATE_KEY=${e.requesterKey}`,
     `  export GAVEL_RPC_URL=${e.rpc} GAVEL_COORDINATOR_URL=${e.coordinator} GAVEL_DEPLOYMENT=${e.deployment}`,
@@ -96,6 +96,7 @@ async function serve(flags: UpFlags, dir: string, onStep: (step: string) => void
         databaseUrl: flags.databaseUrl,
         deploymentFile: flags.deployment,
         log: (service) => createLogger(service, flags.logLevel),
+        logLevel: flags.logLevel,
       },
       (step) => {
         onStep(step);

@@ -49,6 +49,7 @@ interface StartFlags {
   nats?: string;
   rpc?: string;
   deployment?: string;
+  metricsPort?: string;
   logLevel?: string;
 }
 
@@ -72,6 +73,7 @@ function proverOverrides(flags: StartFlags): Record<string, string> {
   set('natsUrl', flags.nats);
   set('rpcUrl', flags.rpc);
   set('deploymentFile', flags.deployment);
+  set('metricsPort', flags.metricsPort);
   set('logLevel', flags.logLevel);
   return o;
 }
@@ -94,6 +96,7 @@ export function proverRunCommands(program: Command): void {
     .option('--nats <url>', 'NATS server (NATS_URL)')
     .option('--rpc <url>', 'EVM JSON-RPC endpoint (GAVEL_RPC_URL)')
     .option('--deployment <file>', 'contract addresses (GAVEL_DEPLOYMENT)')
+    .option('--metrics-port <n>', 'port of /metrics on 127.0.0.1, 0 = any (GAVEL_METRICS_PORT)')
     .option('--log-level <level>', 'pino log level (GAVEL_LOG_LEVEL)')
     .action(async (flags: StartFlags) => {
       const { runProver } = await import('../../prover/server.js');

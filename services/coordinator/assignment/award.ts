@@ -31,4 +31,9 @@ export async function publishAward(
   await ctx.js.publish(awardSubject(assignment.prover), encode(award), {
     msgID: `award:${jobId}:${attempt}`,
   });
+  const auction = await db.auction.findFirst({
+    where: { jobId, attempt, status: 'AWARDED' },
+    orderBy: { round: 'desc' },
+  });
+  if (auction) ctx.metrics.awardLatency.observe((Date.now() - auction.opensAt.getTime()) / 1000);
 }

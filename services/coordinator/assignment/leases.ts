@@ -11,11 +11,11 @@ export async function onHeartbeat(ctx: CoordinatorContext, data: Uint8Array): Pr
   try {
     hb = parseHeartbeat(data);
   } catch {
-    ctx.metrics.inc('messages_rejected');
+    ctx.metrics.messagesRejected.inc({ kind: 'heartbeat' });
     return 'malformed';
   }
   if (!verifySigned(hb) || hb.signer.toLowerCase() !== hb.body.prover.toLowerCase()) {
-    ctx.metrics.inc('messages_rejected');
+    ctx.metrics.messagesRejected.inc({ kind: 'heartbeat' });
     return 'bad signature';
   }
   const { jobId, attempt, done, total } = hb.body;
@@ -50,7 +50,7 @@ export async function sweepLeases(ctx: CoordinatorContext): Promise<number> {
     );
     if (ok) {
       failed++;
-      ctx.metrics.inc('leases_lapsed');
+      ctx.metrics.failures.inc({ reason: 'lease_lapsed' });
       ctx.log.warn({ jobId: a.jobId, prover: a.prover }, 'lease lapsed: attempt failed');
     }
   }

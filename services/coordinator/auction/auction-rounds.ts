@@ -1,5 +1,6 @@
 // The life of an auction round: announce when due, close when its window ends, then award the
 // winner (through the outbox's on-chain assign) or schedule a re-announcement with backoff.
+import { formatEther } from 'ethers';
 import type { Announcement } from '../../shared/protocol/messages.js';
 import { encode } from '../../shared/protocol/messages.js';
 import { ANNOUNCE_SUBJECT } from '../../shared/protocol/subjects.js';
@@ -56,7 +57,7 @@ export async function announceDue(ctx: CoordinatorContext): Promise<number> {
   });
   for (const a of announcements) {
     ctx.nc.publish(ANNOUNCE_SUBJECT, encode(a));
-    ctx.metrics.inc('auctions_announced');
+    ctx.metrics.auctionsAnnounced.inc();
     ctx.log.info(
       { jobId: a.jobId, attempt: a.attempt, round: a.round, closesAt: a.closesAt },
       'auction announced',
@@ -113,7 +114,9 @@ export async function closeDue(ctx: CoordinatorContext): Promise<number> {
             idempotencyKey: `assign:${job.id}:${auction.attempt}`,
           },
         });
-        ctx.metrics.inc('auctions_awarded');
+        ctx.metrics.auctionsClosed.inc({ outcome: 'awarded' });
+        ctx.metrics.bidsPerAuction.observe(auction.bids.length);
+        ctx.metrics.clearingPriceEth.observe(Number(formatEther(outcome.clearingPrice)));
         ctx.log.info(
           { jobId: job.id, prover: outcome.winner.prover, price, bids: auction.bids.length },
           'auction closed with a winner',
@@ -121,7 +124,8 @@ export async function closeDue(ctx: CoordinatorContext): Promise<number> {
         continue;
       }
       await tx.auction.update({ where: { id }, data: { status: 'NO_BIDS' } });
-      ctx.metrics.inc('auctions_without_bids');
+      ctx.metrics.auctionsClosed.inc({ outcome: 'no_bids' });
+      ctx.metrics.bidsPerAuction.observe(0);
       const delay = Math.min(config.reannounceBaseMs * 2 ** auction.round, config.reannounceMaxMs);
       const opensAt = now + delay;
       if (await timeRemains(tx, job.id, opensAt, config)) {

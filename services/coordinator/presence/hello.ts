@@ -27,7 +27,7 @@ export async function onHello(ctx: CoordinatorContext, msg: Msg): Promise<void> 
       reply = { ok: true };
     }
   } catch (err) {
-    ctx.metrics.inc('messages_rejected');
+    ctx.metrics.messagesRejected.inc({ kind: 'hello' });
     reply = { ok: false, reason: err instanceof Error ? err.message : 'malformed hello' };
   }
   if (msg.reply) msg.respond(encode(reply));

@@ -77,7 +77,7 @@ async function execute(ctx: CoordinatorContext, tx: Tx, action: Action): Promise
         let txHash: string | null = null;
         if (onChain.status === 'Open') {
           txHash = (await ctx.chain.assign(action.jobId, prover, BigInt(p.price as string))).hash;
-          ctx.metrics.inc('chain_tx_assign');
+          ctx.metrics.chainTx.inc({ kind: 'assign' });
         } else if (!(onChain.status === 'Assigned' && onChain.prover.toLowerCase() === prover)) {
           await assignRefused(ctx, tx, action.jobId, attempt, prover, `on-chain job is ${onChain.status}`);
           await fail(`on-chain job is ${onChain.status}`);
@@ -97,7 +97,7 @@ async function execute(ctx: CoordinatorContext, tx: Tx, action: Action): Promise
         let txHash: string | null = null;
         if (onChain.status === 'Assigned') {
           txHash = (await ctx.chain.settle(action.jobId, p.resultHash as string)).hash;
-          ctx.metrics.inc('chain_tx_settle');
+          ctx.metrics.chainTx.inc({ kind: 'settle' });
         } else if (onChain.status !== 'Settled') {
           await moveJob(
             tx,
@@ -126,7 +126,7 @@ async function execute(ctx: CoordinatorContext, tx: Tx, action: Action): Promise
           },
         });
         await finish(txHash);
-        ctx.metrics.inc('jobs_settled');
+        ctx.metrics.jobsSettled.inc();
         log.info({ txHash, prover: job.winner, price: job.clearingPriceWei }, 'settled');
         return;
       }
@@ -135,8 +135,8 @@ async function execute(ctx: CoordinatorContext, tx: Tx, action: Action): Promise
         let note: string | undefined;
         if (onChain.status === 'Assigned' && onChain.prover.toLowerCase() === p.prover) {
           txHash = (await ctx.chain.reopen(action.jobId, p.slash === true)).hash;
-          ctx.metrics.inc('chain_tx_reopen');
-          if (p.slash) ctx.metrics.inc('provers_slashed');
+          ctx.metrics.chainTx.inc({ kind: 'reopen' });
+          if (p.slash) ctx.metrics.slashes.inc();
         } else if (onChain.status !== 'Open') {
           // Someone slashed it after its deadline (or it ended otherwise): nothing left to reopen.
           note = `on-chain job is ${onChain.status}; not reopened`;
@@ -154,7 +154,7 @@ async function execute(ctx: CoordinatorContext, tx: Tx, action: Action): Promise
         let txHash: string | null = null;
         if (onChain.status === 'Open') {
           txHash = (await ctx.chain.expire(action.jobId)).hash;
-          ctx.metrics.inc('chain_tx_expire');
+          ctx.metrics.chainTx.inc({ kind: 'expire' });
         }
         await finish(txHash, onChain.status === 'Open' ? undefined : `on-chain job is ${onChain.status}`);
         log.info({ txHash }, 'expired and refunded');

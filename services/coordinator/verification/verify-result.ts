@@ -46,13 +46,13 @@ export async function onResult(ctx: CoordinatorContext, msg: JsMsg): Promise<str
     result = parseResult(msg.data);
   } catch (err) {
     msg.term();
-    ctx.metrics.inc('messages_rejected');
+    ctx.metrics.messagesRejected.inc({ kind: 'result' });
     return err instanceof BadMessageError ? `malformed: ${err.message}` : 'malformed';
   }
   const { body } = result;
   if (!verifySigned(result) || result.signer.toLowerCase() !== body.prover.toLowerCase()) {
     msg.term();
-    ctx.metrics.inc('messages_rejected');
+    ctx.metrics.messagesRejected.inc({ kind: 'result' });
     return 'bad signature';
   }
   const prover = body.prover.toLowerCase();
@@ -83,7 +83,7 @@ export async function onResult(ctx: CoordinatorContext, msg: JsMsg): Promise<str
   const proof = { proof: new Uint8Array(Buffer.from(body.proof, 'base64')), publicInputs: body.publicInputs };
   const started = performance.now();
   const valid = await verifyProof(ctx.verifier, circuit, proof, item.publicInputs as string[]);
-  ctx.metrics.inc('verifications');
+  ctx.metrics.verifySeconds.observe({ circuit: circuit.name }, (performance.now() - started) / 1000);
   const log = ctx.log.child({ jobId: body.jobId, prover, item: body.itemIndex });
   if (!valid) {
     await ctx.prisma.$transaction((tx) =>
@@ -94,7 +94,7 @@ export async function onResult(ctx: CoordinatorContext, msg: JsMsg): Promise<str
         `invalid proof for batch item ${body.itemIndex} from ${prover}`,
       ),
     );
-    ctx.metrics.inc('proofs_invalid');
+    ctx.metrics.failures.inc({ reason: 'invalid_proof' });
     log.warn('invalid proof: attempt failed');
     msg.ack();
     return 'invalid';
@@ -131,6 +131,10 @@ export async function onResult(ctx: CoordinatorContext, msg: JsMsg): Promise<str
         'all batch items verified',
       );
       if (moved) {
+        ctx.metrics.provingSeconds.observe(
+          { circuit: circuit.name },
+          (Date.now() - assignment.createdAt.getTime()) / 1000,
+        );
         await tx.assignment.update({ where: { id: assignment.id }, data: { status: 'COMPLETED' } });
         await tx.outboxAction.create({
           data: {

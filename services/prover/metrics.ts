@@ -1,0 +1,75 @@
+// A prover agent's Prometheus metrics, served at http://127.0.0.1:<port>/metrics.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+export class ProverMetrics {
+  readonly registry = new Registry();
+  private readonly r = [this.registry];
+  private server: Server | undefined;
+
+  readonly bids = new Counter({
+    name: 'gavel_prover_bids_total',
+    help: "bids sent, by the coordinator's answer (accepted or the rejection code)",
+    labelNames: ['result'] as const,
+    registers: this.r,
+  });
+  readonly skipped = new Counter({
+    name: 'gavel_prover_announcements_skipped_total',
+    help: 'announcements not bid on (too large, too slow for the deadline, reserve below price)',
+    registers: this.r,
+  });
+  readonly provingSeconds = new Histogram({
+    name: 'gavel_prover_proving_seconds',
+    help: 'time to prove one batch item, by circuit',
+    labelNames: ['circuit'] as const,
+    buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120],
+    registers: this.r,
+  });
+  readonly jobs = new Counter({
+    name: 'gavel_prover_jobs_total',
+    help: 'awards handled, by outcome (proved, failed, dropped)',
+    labelNames: ['outcome'] as const,
+    registers: this.r,
+  });
+  readonly busy = new Gauge({
+    name: 'gavel_prover_busy',
+    help: '1 while proving an award',
+    registers: this.r,
+  });
+  readonly speed = new Gauge({
+    name: 'gavel_prover_declared_gates_per_second',
+    help: 'proving speed this agent declares (measured at start unless configured)',
+    registers: this.r,
+  });
+  readonly natsReconnects = new Counter({
+    name: 'gavel_prover_nats_reconnects_total',
+    help: 'reconnections to the NATS server',
+    registers: this.r,
+  });
+
+  /** Serves /metrics on 127.0.0.1:`port` (0: any free port); returns the URL. */
+  async serve(port: number): Promise<string> {
+    this.server = createServer((req, res) => {
+      if (req.url !== '/metrics') {
+        res.writeHead(404, { 'content-type': 'text/plain' }).end('only /metrics is served here\n');
+        return;
+      }
+      this.registry.metrics().then(
+        (text) => res.writeHead(200, { 'content-type': this.registry.contentType }).end(text),
+        (err: Error) => res.writeHead(500, { 'content-type': 'text/plain' }).end(err.message),
+      );
+    });
+    const server = this.server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve());
+    });
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
