@@ -5,7 +5,7 @@ import { migrationAdapter } from './pg-adapter.js';
 
 // schema.prisma reads env("DATABASE_URL"); without it the CLI falls back to a native engine it
 // would have to download, so a default is set for commands that need no database (generate, diff).
-process.env.DATABASE_URL ??= 'postgresql://postgres@127.0.0.1:5432/gavel';
+process.env.DATABASE_URL ??= 'postgresql://postgres@127.0.0.1:5432/postgres';
 const databaseUrl = process.env.DATABASE_URL;
 
 export default defineConfig({

@@ -67,7 +67,7 @@ test('the committed migrations match prisma/schema.prisma', () => {
       'prisma/schema.prisma',
       '--script',
     ],
-    { cwd: repoRoot, encoding: 'utf8' },
+    { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, DATABASE_URL: ADMIN_DATABASE_URL } },
   );
   assert.equal(diff.status, 0, diff.stderr);
   const committed = readFileSync(join(repoRoot, 'prisma/migrations/0001_init/migration.sql'), 'utf8');
