@@ -17,7 +17,7 @@ import { applyMigrations, createDatabase } from '../shared/db/migrate.js';
 import { GavelError } from '../shared/errors.js';
 import { NatsServer } from '../shared/nats/nats-server.js';
 import { BbBackend } from '../shared/proving/bb-backend.js';
-import { ProverProcess } from './prover-process.js';
+import { ServiceProcess } from './service-process.js';
 
 export interface StackOptions {
   provers: number;
@@ -70,7 +70,7 @@ export class LocalStack {
   private constructor(
     readonly endpoints: StackEndpoints,
     readonly coordinator: Coordinator,
-    readonly provers: ProverProcess[],
+    readonly provers: ServiceProcess[],
     readonly deployment: Deployment,
     private readonly undo: (() => Promise<void>)[],
   ) {}
@@ -128,7 +128,7 @@ export class LocalStack {
       onStep('measuring proving speed');
       const gatesPerSec = await measureSpeed();
 
-      const provers: ProverProcess[] = [];
+      const provers: ServiceProcess[] = [];
       undo.push(async () => {
         await Promise.all(provers.map((p) => p.stop()));
       });
@@ -143,7 +143,8 @@ export class LocalStack {
         // Different price policies, so auctions have something to decide.
         const minPriceWei = (parseEther('0.001') * BigInt(i)).toString();
         const pricePerGateWei = (10n ** 9n * BigInt(2 * i + 1)).toString();
-        const agent = await ProverProcess.start({
+        const agent = await ServiceProcess.start({
+          command: ['prover', 'start'],
           env: {
             GAVEL_PRIVATE_KEY: key,
             GAVEL_PROVER_NAME: `dev-prover-${i}`,

@@ -32,26 +32,25 @@ export async function onHeartbeat(ctx: CoordinatorContext, data: Uint8Array): Pr
   return 'ok';
 }
 
-/** Fails every active assignment whose lease has lapsed. */
+/** Fails every active assignment whose lease has lapsed, or whose job's deadline has passed. */
 export async function sweepLeases(ctx: CoordinatorContext): Promise<number> {
-  const lapsed = await ctx.prisma.assignment.findMany({
-    where: { status: 'ACTIVE', leaseUntil: { lt: new Date() } },
+  const now = new Date();
+  const due = await ctx.prisma.assignment.findMany({
+    where: { status: 'ACTIVE', OR: [{ leaseUntil: { lt: now } }, { job: { deadline: { lt: now } } }] },
+    include: { job: { select: { deadline: true } } },
     take: 50,
   });
   let failed = 0;
-  for (const a of lapsed) {
-    const ok = await ctx.prisma.$transaction((tx) =>
-      failAttempt(
-        tx,
-        a.jobId,
-        a.attempt,
-        `lease of ${a.prover} lapsed (no heartbeat for ${ctx.config.leaseMs} ms)`,
-      ),
-    );
+  for (const a of due) {
+    const lapsed = a.leaseUntil !== null && a.leaseUntil < now;
+    const reason = lapsed
+      ? `lease of ${a.prover} lapsed (no heartbeat for ${ctx.config.leaseMs} ms)`
+      : `${a.prover} did not deliver before the deadline`;
+    const ok = await ctx.prisma.$transaction((tx) => failAttempt(tx, a.jobId, a.attempt, reason));
     if (ok) {
       failed++;
-      ctx.metrics.failures.inc({ reason: 'lease_lapsed' });
-      ctx.log.warn({ jobId: a.jobId, prover: a.prover }, 'lease lapsed: attempt failed');
+      ctx.metrics.failures.inc({ reason: lapsed ? 'lease_lapsed' : 'deadline_missed' });
+      ctx.log.warn({ jobId: a.jobId, prover: a.prover }, reason);
     }
   }
   return failed;

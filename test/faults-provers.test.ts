@@ -1,0 +1,250 @@
+// Fault scenarios on the prover side, with real processes (SIGKILL), NATS, Postgres, anvil and
+// bb.js: a prover killed mid-proof, a prover restarted while holding its award, cheating provers
+// (tampered proof, proof of other inputs), a silent prover slashed by a third party, and a job
+// nobody bids on. Each prints its figures and fails on any lost job or double payment.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { parseEther, type Wallet } from 'ethers';
+import { generateBatches } from '../services/shared/circuits/batch-transfer-inputs.js';
+import { repoRoot } from '../services/shared/paths.js';
+import { loadCircuit } from '../services/shared/proving/circuit-artifact.js';
+import { HostileProver } from './fixtures/hostile-prover.js';
+import { waitFor } from './fixtures/market.js';
+import {
+  auditJobs,
+  type ProcessMarket,
+  report,
+  startProcessMarket,
+  waitForTerminal,
+} from './fixtures/process-market.js';
+
+const artifact = loadCircuit('batch_transfer');
+
+async function slashedTimes(m: ProcessMarket, prover: string): Promise<number> {
+  const staking = m.chain.as(0).staking;
+  const logs = await m.chain.provider.getLogs({ address: m.chain.deployment.staking, fromBlock: 0 });
+  // Slashed(jobId, prover, requester, toRequester, toTreasury)
+  return logs
+    .map((l) => staking.interface.parseLog(l))
+    .filter((e) => e?.name === 'Slashed' && String(e.args[1]).toLowerCase() === prover.toLowerCase()).length;
+}
+
+async function stakeOf(m: ProcessMarket, index: number): Promise<bigint> {
+  return (await m.chain.as(0).proverInfo((m.chain.wallets[index] as Wallet).address)).stake;
+}
+
+const address = (m: ProcessMarket, i: number) => (m.chain.wallets[i] as Wallet).address.toLowerCase();
+
+async function waitProving(m: ProcessMarket, jobId: string, prover: string): Promise<void> {
+  await waitFor(
+    'the winner to be proving',
+    async () => {
+      const a = await m.prisma.assignment.findFirst({ where: { jobId, status: 'ACTIVE', prover } });
+      return a && a.progress >= 1 ? true : undefined;
+    },
+    60_000,
+  );
+}
+
+describe('a prover killed mid-proof; a prover restarted while holding its award', () => {
+  let m: ProcessMarket;
+  let circuitId: string;
+  before(async () => {
+    m = await startProcessMarket({ GAVEL_LEASE_MS: '4000' }, { stakedProvers: [1, 2] });
+    circuitId = (await m.client.registerCircuit(artifact)).id;
+  });
+  after(() => m?.stop());
+
+  test('killed mid-proof: lease lapses, re-auctioned without it, settles; slashed exactly once', async () => {
+    await m.startProver(1);
+    await m.startProver(2);
+    const stakeBefore = await stakeOf(m, 1);
+    const items = (await generateBatches(artifact, 4, 11)).map((b) => b.inputs);
+    const jobId = await m.submit({ circuitId, items });
+    await waitProving(m, jobId, address(m, 1));
+    await m.provers.get(1)?.stop('SIGKILL');
+    await waitForTerminal(m, [jobId]);
+
+    const job = await m.prisma.job.findUniqueOrThrow({
+      where: { id: jobId },
+      include: { assignments: true },
+    });
+    const figures = await auditJobs(m, [jobId], 1);
+    report('prover killed mid-proof', figures);
+    assert.equal(job.status, 'SETTLED');
+    assert.equal(job.winner, address(m, 2));
+    assert.deepEqual(
+      job.assignments.map((a) => [a.prover, a.status]),
+      [
+        [address(m, 1), 'FAILED'],
+        [address(m, 2), 'COMPLETED'],
+      ],
+    );
+    assert.equal(await slashedTimes(m, address(m, 1)), 1);
+    assert.equal(stakeBefore - (await stakeOf(m, 1)), parseEther('1'), 'exactly the collateral was slashed');
+    assert.equal(await m.chain.as(0).marketClaimable(address(m, 2)), BigInt(job.clearingPriceWei ?? -1));
+    assert.equal(figures.lost, 0);
+    assert.equal(figures.doublePayments, 0);
+    await m.provers.get(2)?.stop();
+  });
+});
+
+describe('a prover restarted while holding its award', () => {
+  let m: ProcessMarket;
+  before(async () => {
+    m = await startProcessMarket({ GAVEL_LEASE_MS: '30000' }, { stakedProvers: [1] });
+  });
+  after(() => m?.stop());
+
+  test('picks the award back up and finishes without a re-auction', async () => {
+    const circuitId = (await m.client.registerCircuit(artifact)).id;
+    await m.startProver(1);
+    const items = (await generateBatches(artifact, 4, 12)).map((b) => b.inputs);
+    const jobId = await m.submit({ circuitId, items });
+    await waitProving(m, jobId, address(m, 1));
+    await m.provers.get(1)?.stop('SIGKILL');
+    await m.startProver(1);
+    await waitForTerminal(m, [jobId]);
+
+    const job = await m.prisma.job.findUniqueOrThrow({
+      where: { id: jobId },
+      include: { assignments: true, auctions: true },
+    });
+    const figures = await auditJobs(m, [jobId], 1);
+    report('prover restarted holding its award', figures);
+    assert.equal(job.status, 'SETTLED');
+    assert.equal(job.assignments.length, 1, 'no second attempt');
+    assert.equal(job.auctions.length, 1, 'no re-auction');
+    assert.equal(await slashedTimes(m, address(m, 1)), 0);
+    assert.equal(figures.lost + figures.doublePayments, 0);
+  });
+});
+
+describe('cheating and silent provers; a job nobody bids on', () => {
+  let m: ProcessMarket;
+  let circuitId: string;
+  const hostile: HostileProver[] = [];
+  before(async () => {
+    m = await startProcessMarket(
+      { GAVEL_LEASE_MS: '4000', GAVEL_SETTLE_MARGIN_MS: '1000', GAVEL_REANNOUNCE_BASE_MS: '500' },
+      { stakedProvers: [1, 3, 4, 5] },
+    );
+    circuitId = (await m.client.registerCircuit(artifact)).id;
+  });
+  after(async () => {
+    for (const h of hostile) await h.stop();
+    await m?.stop();
+  });
+
+  test('a tampered proof and a valid proof of other inputs are rejected, slashed, re-auctioned', async () => {
+    const { deployment } = m.chain;
+    hostile.push(
+      await HostileProver.start(
+        m.chain.wallets[3] as Wallet,
+        m.nats.url,
+        deployment,
+        'tamper',
+        parseEther('0.0003'),
+      ),
+      await HostileProver.start(
+        m.chain.wallets[4] as Wallet,
+        m.nats.url,
+        deployment,
+        'other-inputs',
+        parseEther('0.0004'),
+      ),
+    );
+    await m.startProver(1);
+    const items = (await generateBatches(artifact, 1, 13)).map((b) => b.inputs);
+    const jobId = await m.submit({ circuitId, items });
+    await waitForTerminal(m, [jobId]);
+    for (const h of hostile.splice(0)) await h.stop();
+
+    const job = await m.prisma.job.findUniqueOrThrow({
+      where: { id: jobId },
+      include: { assignments: { orderBy: { attempt: 'asc' } } },
+    });
+    const figures = await auditJobs(m, [jobId], 2);
+    report('tampered proof + proof of other inputs', figures);
+    assert.equal(job.status, 'SETTLED');
+    assert.deepEqual(
+      job.assignments.map((a) => [a.prover, a.status]),
+      [
+        [address(m, 3), 'FAILED'],
+        [address(m, 4), 'FAILED'],
+        [address(m, 1), 'COMPLETED'],
+      ],
+    );
+    assert.equal(await slashedTimes(m, address(m, 3)), 1);
+    assert.equal(await slashedTimes(m, address(m, 4)), 1);
+    assert.equal(figures.lost + figures.doublePayments, 0);
+    await m.provers.get(1)?.stop();
+  });
+
+  test('a silent winner is slashed by a third party with gavel slash; the coordinator copes', async () => {
+    const silent = await HostileProver.start(
+      m.chain.wallets[5] as Wallet,
+      m.nats.url,
+      m.chain.deployment,
+      'silent',
+      parseEther('0.0003'),
+    );
+    hostile.push(silent);
+    const items = (await generateBatches(artifact, 1, 14)).map((b) => b.inputs);
+    const jobId = await m.submit({ circuitId, items, deadlineIn: 12 });
+    await waitFor('the silent prover to win', async () =>
+      (await m.prisma.assignment.findFirst({ where: { jobId, status: 'ACTIVE' } })) ? true : undefined,
+    );
+    // The coordinator is down while the deadline passes (killed), so the slash is a third party's.
+    await m.coordinator.stop('SIGKILL');
+    const onChain = await m.chain.as(0).job(jobId);
+    await waitFor('the deadline to pass on-chain', async () => {
+      await m.chain.provider.send('evm_mine', []); // anvil makes blocks only for transactions
+      return (await m.chain.now()) > onChain.deadline ? true : undefined;
+    });
+    // A third party (account 7), with the CLI.
+    const slash = spawnSync(
+      process.execPath,
+      [join(repoRoot, 'services/cli/gavel.mjs'), 'slash', address(m, 5), '--job', jobId, '--json'],
+      {
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          GAVEL_RPC_URL: m.chain.anvil.url,
+          GAVEL_DEPLOYMENT: m.deploymentFile,
+          GAVEL_PRIVATE_KEY: (m.chain.wallets[7] as Wallet).privateKey,
+        },
+      },
+    );
+    assert.equal(slash.status, 0, slash.stdout + slash.stderr);
+    assert.equal((await m.chain.as(0).job(jobId)).status, 'Expired');
+    await m.startCoordinator();
+    await waitForTerminal(m, [jobId]);
+    const job = await m.prisma.job.findUniqueOrThrow({ where: { id: jobId } });
+    const figures = await auditJobs(m, [jobId], 1);
+    report('silent prover slashed by a third party', figures);
+    assert.equal(job.status, 'EXPIRED');
+    assert.equal(await slashedTimes(m, address(m, 5)), 1, 'slashed exactly once');
+    const errors = await m.prisma.outboxAction.count({ where: { jobId, status: 'FAILED' } });
+    assert.equal(errors, 0, 'no outbox action failed');
+    assert.equal(figures.lost + figures.doublePayments, 0);
+  });
+
+  test('a job nobody bids on is re-announced and expires with a full refund', async () => {
+    for (const h of hostile.splice(0)) await h.stop();
+    const requester = (m.chain.wallets[8] as Wallet).address;
+    const claimableBefore = await m.chain.as(0).marketClaimable(requester);
+    const items = (await generateBatches(artifact, 1, 15)).map((b) => b.inputs);
+    const jobId = await m.submit({ circuitId, items, deadlineIn: 10, reserveEth: '0.0001' });
+    await waitForTerminal(m, [jobId], 60_000);
+    const job = await m.prisma.job.findUniqueOrThrow({ where: { id: jobId }, include: { auctions: true } });
+    const figures = await auditJobs(m, [jobId], 0);
+    report('no bids', figures);
+    assert.equal(job.status, 'EXPIRED');
+    assert.ok(job.auctions.length >= 2, `re-announced: ${job.auctions.length} rounds`);
+    assert.equal((await m.chain.as(0).marketClaimable(requester)) - claimableBefore, parseEther('0.0001'));
+    assert.equal(figures.lost + figures.doublePayments, 0);
+  });
+});
