@@ -20,9 +20,16 @@ test('the demo settles every job and pays the winners what the auction rule says
   for (const job of summary.jobs) {
     assert.equal(job.status, 'SETTLED');
     assert.equal(job.bids, 3, 'every dev prover bids on batch_transfer');
+    assert.ok(job.winnerName.startsWith('dev-prover-'), job.winnerName);
     assert.ok(job.winnerName.startsWith('dev-prover-'));
-    // The cheapest dev prover asks 0.001 ETH, the next 0.002 ETH (their minimum prices).
-    assert.equal(job.clearingPriceEth, job.rule === 'FIRST_PRICE' ? '0.001' : '0.002');
+    // dev-prover-N asks N × 0.001 ETH (its minimum price). A prover busy with another job sits an
+    // auction out, so the winner is the cheapest free one: first price pays its ask, second price
+    // the next free ask (or the reserve when it was alone).
+    const ask = parseEther('0.001') * BigInt(job.winnerName.slice('dev-prover-'.length));
+    const price = parseEther(job.clearingPriceEth);
+    if (job.rule === 'FIRST_PRICE') assert.equal(price, ask);
+    else
+      assert.ok(price > ask && price <= parseEther(job.reserveEth), `${job.clearingPriceEth} vs ask ${ask}`);
     assert.ok(job.stagesMs.total > 0 && job.stagesMs.proving > 0);
     paid += parseEther(job.clearingPriceEth);
   }

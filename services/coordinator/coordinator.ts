@@ -94,6 +94,12 @@ export class Coordinator {
       outboxBacklog: () => prisma.outboxAction.count({ where: { status: 'PENDING' } }),
       liveProvers: async () => (await ctx.liveProvers()).size,
     });
+    // Heartbeats sent while this coordinator was down went unheard: no prover loses its lease
+    // (and its collateral) for that — every active lease gets a fresh term.
+    await prisma.assignment.updateMany({
+      where: { status: 'ACTIVE' },
+      data: { leaseUntil: new Date(Date.now() + config.leaseMs) },
+    });
     coordinator = new Coordinator(ctx);
     await coordinator.listen();
     coordinator.serveNats();

@@ -78,8 +78,22 @@ export async function closeDue(ctx: CoordinatorContext): Promise<number> {
         include: { bids: true, job: true },
       });
       const { job } = auction;
+      // A prover works on one job at a time: bidders still holding another award sit this one out
+      // (their award queue would outlive its lease, and their collateral is already locked).
+      const busy = new Set(
+        (
+          await tx.assignment.findMany({
+            where: {
+              status: { in: ['PENDING_CHAIN', 'ACTIVE'] },
+              prover: { in: auction.bids.map((b) => b.prover) },
+            },
+            select: { prover: true },
+          })
+        ).map((a) => a.prover),
+      );
+      const eligible = auction.bids.filter((b) => !busy.has(b.prover));
       const outcome = decideWinner(
-        auction.bids.map((b) => ({ prover: b.prover, price: BigInt(b.priceWei), receivedAt: b.receivedAt })),
+        eligible.map((b) => ({ prover: b.prover, price: BigInt(b.priceWei), receivedAt: b.receivedAt })),
         auction.rule,
         BigInt(job.reserveWei),
       );
