@@ -115,7 +115,12 @@ export class ProverAgent {
     const crs = locateCrs();
     const crsLimit = crs.downloadable ? 2 ** 25 : 2 ** Math.floor(Math.log2(Math.max(crs.points - 1, 1)));
     const maxDyadic = config.maxDyadic > 0 ? Math.min(config.maxDyadic, crsLimit) : crsLimit;
-    const gatesPerSec = config.gatesPerSec > 0 ? config.gatesPerSec : (await calibrate(backend)).gatesPerSec;
+    // Calibration also warms the backend and leaves batch_transfer prepared for the first award.
+    const warm: PreparedCircuit[] = [];
+    const gatesPerSec =
+      config.gatesPerSec > 0
+        ? config.gatesPerSec
+        : (await calibrate(backend, 1, (c) => warm.push(c))).gatesPerSec;
     const metrics = new ProverMetrics();
     metrics.speed.set(gatesPerSec);
     const nc = await connectNats({
@@ -140,6 +145,7 @@ export class ProverAgent {
       maxDyadic,
     );
     agent.status.metricsUrl = await metrics.serve(config.metricsPort);
+    for (const c of warm) agent.circuits.set(c.id, c);
     await agent.hello();
     await agent.refreshPresence();
     agent.timers.push(setInterval(() => void agent.refreshPresence(), PRESENCE_TTL_MS / 3));

@@ -12,7 +12,7 @@ import {
 import { Poseidon2 } from '../shared/circuits/poseidon2.js';
 import type { ProvingBackend } from '../shared/proving/backend.js';
 import { loadCircuit } from '../shared/proving/circuit-artifact.js';
-import { prepareCircuit, proveInputs } from '../shared/proving/circuit-prover.js';
+import { type PreparedCircuit, prepareCircuit, proveInputs } from '../shared/proving/circuit-prover.js';
 
 export interface Calibration {
   circuit: string;
@@ -22,9 +22,15 @@ export interface Calibration {
   gatesPerSec: number;
 }
 
-export async function calibrate(backend: ProvingBackend, runs = 1): Promise<Calibration> {
+/** Times batch_transfer proofs; `onPrepared` receives the prepared circuit (a warm cache entry). */
+export async function calibrate(
+  backend: ProvingBackend,
+  runs = 1,
+  onPrepared?: (circuit: PreparedCircuit) => void,
+): Promise<Calibration> {
   const artifact = loadCircuit('batch_transfer');
   const circuit = await prepareCircuit(backend, artifact);
+  onPrepared?.(circuit);
   const shape = batchShape(artifact);
   const hasher = await Poseidon2.create();
   const tree = new AccountTree(shape.depth, hasher);

@@ -2,6 +2,10 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from './generated/client.js';
 
+// The generated client defines a global `__dirname` for its own start-up; left in place it sends
+// other packages (bb.js's WASM thread workers) looking for their files in the wrong folder.
+delete (globalThis as { __dirname?: string }).__dirname;
+
 export type { PrismaClient } from './generated/client.js';
 export * as db from './generated/client.js';
 

@@ -1,0 +1,195 @@
+// npm run bench [-- --quick]: the marketplace against raw bb.js measured in the same run. Writes
+// bench/results/latest.json and the results table in BENCHMARKS.md.
+import { execSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from '../../services/shared/paths.js';
+import { marketPath } from './market.js';
+import { proveCurve, rawBatchTransfer } from './raw.js';
+import { scale } from './scale.js';
+
+const quick = process.argv.includes('--quick');
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+const log = (s: string) => process.stderr.write(`[bench] ${s}\n`);
+const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
+const P = quick
+  ? {
+      items: 6,
+      jobs: 1,
+      rawProofs: 6,
+      verifies: 30,
+      curveRuns: 1,
+      bidders: 200,
+      scaleJobs: 60,
+      participation: 0.25,
+    }
+  : {
+      items: 12,
+      jobs: 3,
+      rawProofs: 12,
+      verifies: 100,
+      curveRuns: 3,
+      bidders: 200,
+      scaleJobs: 1000,
+      participation: 0.25,
+    };
+
+function machine() {
+  const pkg = (name: string) =>
+    JSON.parse(readFileSync(join(repoRoot, 'node_modules', name, 'package.json'), 'utf8')).version as string;
+  return {
+    cores: cpus().length,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    memoryGb: round(totalmem() / 2 ** 30, 1),
+    node: process.version,
+    bbJs: pkg('@aztec/bb.js'),
+    noirJs: pkg('@noir-lang/noir_js'),
+    commit: execSync('git rev-parse --short HEAD', { cwd: repoRoot, encoding: 'utf8' }).trim(),
+  };
+}
+
+async function main() {
+  const results: Record<string, unknown> = {
+    mode: quick ? 'quick' : 'full',
+    at: new Date().toISOString(),
+    machine: machine(),
+    parameters: P,
+  };
+  const want = (name: string) => !only || only.split(',').includes(name);
+
+  if (want('prove') || want('verify') || want('e2e')) {
+    log(`raw bb.js (WASM, 1 thread): ${P.rawProofs} batch_transfer proofs, ${P.verifies} verifications`);
+    const raw = await rawBatchTransfer('wasm', 1, P.rawProofs, P.verifies);
+    log(`marketplace path: ${P.jobs} job(s) of ${P.items} batch items through one prover agent`);
+    const market = await marketPath(P.items, P.jobs);
+    const provingMs = market.runs.map((r) => r.stagesMs.proving);
+    const agentMsPerProof = provingMs.reduce((a, b) => a + b, 0) / (P.items * market.runs.length);
+    const e2e = market.runs.map(
+      (r) => r.submitToSettledMs / (raw.prove.meanMs * P.items + market.auctionWindowMs),
+    );
+    results.raw = raw;
+    results.market = market;
+    results.prove_overhead_ratio = {
+      value: round(raw.prove.meanMs / agentMsPerProof),
+      target: '>= 0.95',
+      agentProofsPerMin: round(60_000 / agentMsPerProof, 1),
+      rawProofsPerMin: round(60_000 / raw.prove.meanMs, 1),
+      note: 'agent: first heartbeat → last proof verified (PROVING→VERIFYING), per batch item; raw: witness + prove loop',
+    };
+    results.verify_ratio = {
+      value: round(raw.rawVerify.meanMs / raw.coordinatorVerify.meanMs),
+      target: '>= 0.90',
+      coordinatorVerifiesPerSec: round(1000 / raw.coordinatorVerify.meanMs, 1),
+      rawVerifiesPerSec: round(1000 / raw.rawVerify.meanMs, 1),
+    };
+    results.e2e_overhead_ratio = {
+      value: round(e2e.reduce((a, b) => a + b, 0) / e2e.length),
+      target: '<= 1.10',
+      denominatorMs: Math.round(raw.prove.meanMs * P.items + market.auctionWindowMs),
+      stagesMs: market.runs.map((r) => ({ submitToSettledMs: r.submitToSettledMs, ...r.stagesMs })),
+    };
+  }
+
+  if (want('native')) {
+    log('native vs WASM on batch_transfer');
+    const native = await rawBatchTransfer('native', 2, Math.max(3, P.rawProofs / 2), 5);
+    const wasm1 =
+      (results.raw as { prove: { meanMs: number } } | undefined)?.prove.meanMs ??
+      (await rawBatchTransfer('wasm', 1, 3, 5)).prove.meanMs;
+    results.native_vs_wasm_ratio = {
+      value: round(wasm1 / native.prove.meanMs),
+      meaning:
+        'WASM (1 thread) prove time ÷ native bb (2 threads) prove time on batch_transfer; >1 means native is faster',
+      nativeMs: native.prove.meanMs,
+      wasmMs: wasm1,
+    };
+  }
+
+  if (want('curve')) {
+    log('prove curve, dyadic 2^10..2^16');
+    results.prove_curve = [
+      ...(await proveCurve('wasm', 1, P.curveRuns)),
+      ...(await proveCurve('wasm', 2, P.curveRuns)),
+      ...(await proveCurve('native', 2, P.curveRuns)),
+    ];
+  }
+
+  if (want('scale')) {
+    log(`scale: ${P.bidders} bidders, ${P.scaleJobs} jobs`);
+    const s = await scale(P.bidders, P.scaleJobs, P.participation, log);
+    results.scale = { ...s, p99_target_ms: s.auctionWindowMs + 250 };
+  }
+
+  const dir = join(repoRoot, 'bench/results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(
+    join(dir, `${quick ? 'quick' : 'full'}-${(results.machine as { commit: string }).commit}.json`),
+    `${JSON.stringify(results, null, 2)}\n`,
+  );
+  updateBenchmarksMd(results);
+  log('wrote bench/results/latest.json and BENCHMARKS.md');
+}
+
+function updateBenchmarksMd(r: Record<string, unknown>) {
+  const file = join(repoRoot, 'BENCHMARKS.md');
+  const text = readFileSync(file, 'utf8');
+  const g = (k: string) => r[k] as Record<string, unknown> | undefined;
+  const rows: string[] = ['| figure | value | target | detail |', '| --- | --- | --- | --- |'];
+  const po = g('prove_overhead_ratio');
+  if (po)
+    rows.push(
+      `| prove_overhead_ratio | ${po.value} | ${po.target} | agent ${po.agentProofsPerMin} proofs/min vs raw ${po.rawProofsPerMin} |`,
+    );
+  const vr = g('verify_ratio');
+  if (vr)
+    rows.push(
+      `| verify_ratio | ${vr.value} | ${vr.target} | coordinator ${vr.coordinatorVerifiesPerSec}/s vs raw ${vr.rawVerifiesPerSec}/s |`,
+    );
+  const e2 = g('e2e_overhead_ratio');
+  if (e2)
+    rows.push(
+      `| e2e_overhead_ratio | ${e2.value} | ${e2.target} | stages (ms): ${JSON.stringify(e2.stagesMs)} |`,
+    );
+  const nv = g('native_vs_wasm_ratio');
+  if (nv)
+    rows.push(
+      `| native_vs_wasm_ratio | ${nv.value} | — | native ${nv.nativeMs} ms vs WASM ${nv.wasmMs} ms |`,
+    );
+  const sc = g('scale');
+  if (sc)
+    rows.push(
+      `| scale | ${sc.jobs_per_min} jobs/min | p99 award ≤ ${sc.p99_target_ms} ms | ${sc.bidders} bidders (participation ${sc.participation}), ${sc.settled}/${sc.jobs} settled, p50 award ${sc.p50_award_ms} ms, p99 ${sc.p99_award_ms} ms, coordinator RSS ${sc.coordinator_rss_mb} MB |`,
+    );
+  const curve = r.prove_curve as Record<string, unknown>[] | undefined;
+  if (curve)
+    rows.push(
+      `| prove_curve | see below | — | ${curve
+        .map((c) =>
+          c.measured
+            ? `2^${c.log2} ${c.backend}×${c.threads}: ${c.meanMs} ms`
+            : `2^${c.log2} ${c.backend}×${c.threads}: not measured`,
+        )
+        .join('; ')} |`,
+    );
+  const m = r.machine as Record<string, unknown>;
+  const block = [
+    `Mode: ${r.mode}, ${r.at}, commit ${m.commit}. Machine: ${m.cores} cores (${m.cpu}), ${m.memoryGb} GiB, Node ${m.node}, bb.js ${m.bbJs}, noir_js ${m.noirJs}.`,
+    '',
+    ...rows,
+  ].join('\n');
+  const start = '<!-- results:start (written by npm run bench) -->';
+  const end = '<!-- results:end -->';
+  const i = text.indexOf(start);
+  const j = text.indexOf(end);
+  writeFileSync(file, `${text.slice(0, i + start.length)}\n${block}\n${text.slice(j)}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  },
+);
