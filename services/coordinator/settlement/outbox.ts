@@ -12,7 +12,8 @@ import { moveJob } from '../lifecycle/job-transitions.js';
 type Action = Awaited<ReturnType<CoordinatorContext['prisma']['outboxAction']['findFirstOrThrow']>>;
 type Payload = { attempt?: number; prover?: string; price?: string; slash?: boolean; resultHash?: string };
 
-/** Claims and runs due outbox actions one by one (one signer: one transaction at a time). */
+/** Claims and runs due outbox actions one by one (one signer: one transaction at a time);
+ *  assignments first, since a winner waits for its award until its collateral is locked. */
 export async function runOutbox(ctx: CoordinatorContext, max = 20): Promise<number> {
   let done = 0;
   while (done < max) {
@@ -20,7 +21,7 @@ export async function runOutbox(ctx: CoordinatorContext, max = 20): Promise<numb
       async (tx) => {
         const [row] = await tx.$queryRawUnsafe<{ id: number }[]>(
           `SELECT id FROM "OutboxAction" WHERE status = 'PENDING' AND "notBefore" <= $1
-           ORDER BY id FOR UPDATE SKIP LOCKED LIMIT 1`,
+           ORDER BY (kind = 'ASSIGN') DESC, id FOR UPDATE SKIP LOCKED LIMIT 1`,
           new Date(),
         );
         if (!row) return false;
