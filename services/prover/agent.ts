@@ -358,9 +358,23 @@ export class ProverAgent {
           proof: Buffer.from(proof.proof).toString('base64'),
           publicInputs: proof.publicInputs,
         });
-        await js.publish(resultSubject(award.jobId), encode(result), {
-          msgID: `result:${award.jobId}:${award.attempt}:${index}`,
-        });
+        // A NATS outage must not cost a finished proof: retry (the msgID makes a re-send a no-op)
+        // until the award's deadline.
+        for (let tries = 1; ; tries++) {
+          try {
+            await js.publish(resultSubject(award.jobId), encode(result), {
+              msgID: `result:${award.jobId}:${award.attempt}:${index}`,
+            });
+            break;
+          } catch (err) {
+            if (this.stopping || Date.now() > award.deadline * 1000) throw err;
+            log.warn(
+              { item: index, tries, err: errorMessage(err) },
+              'publishing the result failed; retrying',
+            );
+            await new Promise((r) => setTimeout(r, Math.min(250 * tries, 2000)));
+          }
+        }
         progress.done = index + 1;
         this.metrics.provingSeconds.observe({ circuit: circuit.name }, (performance.now() - started) / 1000);
         await beat();
