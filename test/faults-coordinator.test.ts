@@ -8,7 +8,6 @@ import { connect } from '@nats-io/transport-node';
 import { hexlify, parseEther, randomBytes, type Wallet } from 'ethers';
 import { generateBatches, seededRandom } from '../services/shared/circuits/batch-transfer-inputs.js';
 import { bidDomain, signBid } from '../services/shared/protocol/bid-signing.js';
-import { encode } from '../services/shared/protocol/messages.js';
 import { signMessage } from '../services/shared/protocol/signed-message.js';
 import {
   BID_SUBJECT,

@@ -24,6 +24,13 @@ export interface CoordinatorContext {
   publicUrl: () => string;
   /** Addresses (lowercase) of provers whose presence entry has not expired. */
   liveProvers: () => Promise<Set<string>>;
+  /** Wake a loop now instead of at its next tick: after a state change that gives it work. */
+  kick: {
+    /** Announce and close auctions (optionally once `ms` have passed). */
+    auctions: (ms?: number) => void;
+    /** Run the outbox (on-chain actions). */
+    outbox: () => void;
+  };
 }
 
 export type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];

@@ -20,6 +20,8 @@ import {
   WORK_STREAM,
 } from '../shared/protocol/subjects.js';
 import { BbBackend } from '../shared/proving/bb-backend.js';
+import { loadCircuit } from '../shared/proving/circuit-artifact.js';
+import { solveWitness } from '../shared/proving/witness.js';
 import { buildApp } from './app.js';
 import { onHeartbeat, sweepLeases } from './assignment/leases.js';
 import { announceDue, closeDue } from './auction/auction-rounds.js';
@@ -29,17 +31,24 @@ import type { CoordinatorContext } from './context.js';
 import { Metrics } from './metrics.js';
 import { onHello } from './presence/hello.js';
 import { runOutbox } from './settlement/outbox.js';
+import { StageLoop } from './stage-loop.js';
 import { onResult } from './verification/verify-result.js';
 
+/** How often the timed stages run when nothing kicks them sooner. */
 const TICK_MS = 100;
 
 export class Coordinator {
   readonly ctx: CoordinatorContext;
   private readonly app: FastifyInstance;
   private readonly subs: Subscription[] = [];
-  private ticker: NodeJS.Timeout | undefined;
-  private ticking: Promise<void> | undefined;
   private stopping = false;
+  private readonly startedAt = Date.now();
+  /** True once the results sent while this coordinator was down have been handled. */
+  private caughtUp = false;
+  /** Auctions and leases: announce due rounds, close ended ones, fail lapsed leases. */
+  private readonly auctions: StageLoop;
+  /** The outbox runs on its own, so a slow chain never delays closing an auction. */
+  private readonly outbox: StageLoop;
   private resultsLoop: Promise<void> | undefined;
   private resultsStop: (() => void) | undefined;
   private url = '';
@@ -47,6 +56,18 @@ export class Coordinator {
   private constructor(ctx: CoordinatorContext) {
     this.ctx = ctx;
     this.app = buildApp(ctx);
+    this.auctions = new StageLoop(
+      () =>
+        this.runStages([
+          ['announce', announceDue],
+          ['close', closeDue],
+          ['leases', () => this.sweepLeasesOnceCaughtUp()],
+        ]),
+      TICK_MS,
+    );
+    this.outbox = new StageLoop(() => this.runStages([['outbox', runOutbox]]), TICK_MS);
+    ctx.kick.auctions = (ms) => (ms ? this.auctions.kickIn(ms) : this.auctions.kick());
+    ctx.kick.outbox = () => this.outbox.kick();
   }
 
   /** Connects everything and starts serving (HTTP, NATS handlers, loops). */
@@ -68,6 +89,8 @@ export class Coordinator {
     const presence = await presenceBucket(nc, 15_000);
     const prisma = createPrisma(config.databaseUrl, config.dbPoolSize);
     const verifier = await BbBackend.create({ kind: 'wasm', threads: 1 });
+    // Pay the witness solver's one-time WASM compilation now, not on the first job's intake.
+    await solveWitness(loadCircuit('tiny_square'), { x: '3', y: '9' });
     let coordinator: Coordinator | undefined;
     const ctx: CoordinatorContext = {
       config,
@@ -85,6 +108,8 @@ export class Coordinator {
         for await (const key of await presence.keys()) live.add(key.toLowerCase());
         return live;
       },
+      // Set by the constructor once the loops exist.
+      kick: { auctions: () => undefined, outbox: () => undefined },
     };
     metrics.watchState({
       jobsByState: async () => {
@@ -94,17 +119,12 @@ export class Coordinator {
       outboxBacklog: () => prisma.outboxAction.count({ where: { status: 'PENDING' } }),
       liveProvers: async () => (await ctx.liveProvers()).size,
     });
-    // Heartbeats sent while this coordinator was down went unheard: no prover loses its lease
-    // (and its collateral) for that — every active lease gets a fresh term.
-    await prisma.assignment.updateMany({
-      where: { status: 'ACTIVE' },
-      data: { leaseUntil: new Date(Date.now() + config.leaseMs) },
-    });
     coordinator = new Coordinator(ctx);
     await coordinator.listen();
     coordinator.serveNats();
     coordinator.startResults();
-    coordinator.ticker = setInterval(() => coordinator?.tick(), TICK_MS);
+    coordinator.auctions.start();
+    coordinator.outbox.start();
     log.info({ url: coordinator.url, market: deployment.market }, 'coordinator started');
     return coordinator;
   }
@@ -177,33 +197,44 @@ export class Coordinator {
     })();
   }
 
-  /** One pass of the timed stages; never two at once. */
-  private tick(): void {
-    if (this.ticking || this.stopping) return;
-    this.ticking = (async () => {
-      for (const [name, stage] of [
-        ['announce', announceDue],
-        ['close', closeDue],
-        ['outbox', runOutbox],
-        ['leases', sweepLeases],
-      ] as const) {
-        try {
-          await stage(this.ctx);
-        } catch (e) {
-          this.ctx.log.error({ stage: name, err: errorMessage(e) }, 'stage failed');
-        }
+  /**
+   * Heartbeats sent while this coordinator was down went unheard, and results sent meanwhile wait
+   * in the stream: no lease is judged until that backlog is verified (or, against a flood that
+   * never drains, until a bound has passed). Then every lease gets a fresh term from that moment.
+   */
+  private async sweepLeasesOnceCaughtUp(): Promise<number> {
+    if (!this.caughtUp) {
+      const info = await (await this.ctx.js.consumers.get(WORK_STREAM, RESULTS_CONSUMER)).info();
+      const drained = info.num_pending === 0 && info.num_ack_pending === 0;
+      const bound = this.startedAt + Math.max(30_000, 3 * this.ctx.config.leaseMs);
+      if (!drained && Date.now() < bound) return 0;
+      await this.ctx.prisma.assignment.updateMany({
+        where: { status: { in: ['PENDING_CHAIN', 'ACTIVE'] } },
+        data: { leaseUntil: new Date(Date.now() + this.ctx.config.leaseMs) },
+      });
+      this.caughtUp = true;
+      this.ctx.log.info({ drained }, 'results backlog handled: leases are judged from now');
+    }
+    return sweepLeases(this.ctx);
+  }
+
+  /** Runs stages in order; a failing stage is logged and the next one still runs. */
+  private async runStages(stages: [string, (ctx: CoordinatorContext) => Promise<unknown>][]): Promise<void> {
+    for (const [name, stage] of stages) {
+      if (this.stopping) return;
+      try {
+        await stage(this.ctx);
+      } catch (e) {
+        this.ctx.log.error({ stage: name, err: errorMessage(e) }, 'stage failed');
       }
-    })().finally(() => {
-      this.ticking = undefined;
-    });
+    }
   }
 
   /** Stops loops, HTTP and NATS, and frees the verifier and database pool. */
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    clearInterval(this.ticker);
-    await this.ticking;
+    await Promise.all([this.auctions.stop(), this.outbox.stop()]);
     this.resultsStop?.();
     await this.app.close();
     for (const s of this.subs) s.unsubscribe();

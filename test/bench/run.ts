@@ -63,18 +63,23 @@ async function main() {
     const raw = await rawBatchTransfer('wasm', 1, P.rawProofs, P.verifies);
     log(`marketplace path: ${P.jobs} job(s) of ${P.items} batch items through one prover agent`);
     const market = await marketPath(P.items, P.jobs);
+    // This machine's speed drifts by tens of percent over minutes (shared vCPUs): raw proving is
+    // timed again right after the market path, and the ratios use all raw samples.
+    log(`raw bb.js again after the market path: ${P.rawProofs} proofs`);
+    const rawAfter = await rawBatchTransfer('wasm', 1, P.rawProofs, 0);
+    const rawProveMs = (raw.prove.meanMs + rawAfter.prove.meanMs) / 2;
     const provingMs = market.runs.map((r) => r.stagesMs.proving);
     const agentMsPerProof = provingMs.reduce((a, b) => a + b, 0) / (P.items * market.runs.length);
-    const e2e = market.runs.map(
-      (r) => r.submitToSettledMs / (raw.prove.meanMs * P.items + market.auctionWindowMs),
-    );
-    results.raw = raw;
+    const e2e = market.runs.map((r) => r.submitToSettledMs / (rawProveMs * P.items + market.auctionWindowMs));
+    results.raw = { ...raw, proveAfterMarket: rawAfter.prove, proveMeanMs: round(rawProveMs, 1) };
     results.market = market;
     results.prove_overhead_ratio = {
-      value: round(raw.prove.meanMs / agentMsPerProof),
+      value: round(rawProveMs / agentMsPerProof),
       target: '>= 0.95',
       agentProofsPerMin: round(60_000 / agentMsPerProof, 1),
-      rawProofsPerMin: round(60_000 / raw.prove.meanMs, 1),
+      rawProofsPerMin: round(60_000 / rawProveMs, 1),
+      rawBeforeMs: raw.prove.meanMs,
+      rawAfterMs: rawAfter.prove.meanMs,
       note: 'agent: first heartbeat → last proof verified (PROVING→VERIFYING), per batch item; raw: witness + prove loop',
     };
     results.verify_ratio = {
@@ -86,7 +91,7 @@ async function main() {
     results.e2e_overhead_ratio = {
       value: round(e2e.reduce((a, b) => a + b, 0) / e2e.length),
       target: '<= 1.10',
-      denominatorMs: Math.round(raw.prove.meanMs * P.items + market.auctionWindowMs),
+      denominatorMs: Math.round(rawProveMs * P.items + market.auctionWindowMs),
       stagesMs: market.runs.map((r) => ({ submitToSettledMs: r.submitToSettledMs, ...r.stagesMs })),
     };
   }
@@ -95,7 +100,7 @@ async function main() {
     log('native vs WASM on batch_transfer');
     const native = await rawBatchTransfer('native', 2, Math.max(3, P.rawProofs / 2), 5);
     const wasm1 =
-      (results.raw as { prove: { meanMs: number } } | undefined)?.prove.meanMs ??
+      (results.raw as { proveMeanMs: number } | undefined)?.proveMeanMs ??
       (await rawBatchTransfer('wasm', 1, 3, 5)).prove.meanMs;
     results.native_vs_wasm_ratio = {
       value: round(wasm1 / native.prove.meanMs),
@@ -109,9 +114,9 @@ async function main() {
   if (want('curve')) {
     log('prove curve, dyadic 2^10..2^16');
     results.prove_curve = [
-      ...(await proveCurve('wasm', 1, P.curveRuns)),
-      ...(await proveCurve('wasm', 2, P.curveRuns)),
-      ...(await proveCurve('native', 2, P.curveRuns)),
+      ...(await proveCurve('wasm', 1, P.curveRuns, log)),
+      ...(await proveCurve('wasm', 2, P.curveRuns, log)),
+      ...(await proveCurve('native', 2, P.curveRuns, log)),
     ];
   }
 
@@ -168,7 +173,7 @@ function updateBenchmarksMd(r: Record<string, unknown>) {
       `| prove_curve | see below | — | ${curve
         .map((c) =>
           c.measured
-            ? `2^${c.log2} ${c.backend}×${c.threads}: ${c.meanMs} ms`
+            ? `2^${c.log2} ${c.backend}×${c.threads}: ${c.meanMs} ms${c.verifiable ? '' : ' (synthetic CRS, timing only, not verifiable)'}`
             : `2^${c.log2} ${c.backend}×${c.threads}: not measured`,
         )
         .join('; ')} |`,

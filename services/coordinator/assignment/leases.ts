@@ -24,7 +24,8 @@ export async function onHeartbeat(ctx: CoordinatorContext, data: Uint8Array): Pr
   const count = await ctx.prisma.$executeRaw`
     UPDATE "Assignment" SET "leaseUntil" = ${new Date(Date.now() + ctx.config.leaseMs)},
       progress = GREATEST(progress, ${Math.min(done, total)})
-    WHERE "jobId" = ${jobId} AND attempt = ${attempt} AND prover = ${prover} AND status = 'ACTIVE'`;
+    WHERE "jobId" = ${jobId} AND attempt = ${attempt} AND prover = ${prover}
+      AND status IN ('PENDING_CHAIN', 'ACTIVE')`;
   if (count === 0) return 'no active assignment';
   await ctx.prisma.$transaction((tx) =>
     moveJob(tx, jobId, ['ASSIGNED'], 'PROVING', `proving started by ${prover}`),
@@ -32,11 +33,14 @@ export async function onHeartbeat(ctx: CoordinatorContext, data: Uint8Array): Pr
   return 'ok';
 }
 
-/** Fails every active assignment whose lease has lapsed, or whose job's deadline has passed. */
+/** Fails every awarded assignment whose lease has lapsed, or whose job's deadline has passed. */
 export async function sweepLeases(ctx: CoordinatorContext): Promise<number> {
   const now = new Date();
   const due = await ctx.prisma.assignment.findMany({
-    where: { status: 'ACTIVE', OR: [{ leaseUntil: { lt: now } }, { job: { deadline: { lt: now } } }] },
+    where: {
+      status: { in: ['PENDING_CHAIN', 'ACTIVE'] },
+      OR: [{ leaseUntil: { lt: now } }, { job: { deadline: { lt: now } } }],
+    },
     include: { job: { select: { deadline: true } } },
     take: 50,
   });
@@ -53,5 +57,6 @@ export async function sweepLeases(ctx: CoordinatorContext): Promise<number> {
       ctx.log.warn({ jobId: a.jobId, prover: a.prover }, reason);
     }
   }
+  if (failed > 0) ctx.kick.outbox();
   return failed;
 }

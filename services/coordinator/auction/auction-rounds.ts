@@ -1,9 +1,11 @@
 // The life of an auction round: announce when due, close when its window ends, then award the
-// winner (through the outbox's on-chain assign) or schedule a re-announcement with backoff.
+// winner at once (its collateral is locked on-chain by the outbox's assign, concurrently) or
+// schedule a re-announcement with backoff.
 import { formatEther } from 'ethers';
 import type { Announcement } from '../../shared/protocol/messages.js';
 import { encode } from '../../shared/protocol/messages.js';
 import { ANNOUNCE_SUBJECT } from '../../shared/protocol/subjects.js';
+import { publishAward } from '../assignment/award.js';
 import type { CoordinatorContext, Tx } from '../context.js';
 import { expireJob, timeRemains } from '../lifecycle/attempts.js';
 import { moveJob } from '../lifecycle/job-transitions.js';
@@ -63,15 +65,17 @@ export async function announceDue(ctx: CoordinatorContext): Promise<number> {
       'auction announced',
     );
   }
+  if (announcements.length > 0) ctx.kick.auctions(config.auctionWindowMs);
   return announcements.length;
 }
 
 /** Closes every announced round whose window has ended. */
 export async function closeDue(ctx: CoordinatorContext): Promise<number> {
   const { prisma, config } = ctx;
-  return prisma.$transaction(async (tx) => {
+  const { closed, awarded } = await prisma.$transaction(async (tx) => {
     const now = Date.now();
     const ids = await lockDueAuctions(tx, true, new Date(now));
+    let awarded = 0;
     for (const id of ids) {
       const auction = await tx.auction.findUniqueOrThrow({
         where: { id },
@@ -118,6 +122,7 @@ export async function closeDue(ctx: CoordinatorContext): Promise<number> {
             prover: outcome.winner.prover,
             priceWei: price,
             status: 'PENDING_CHAIN',
+            leaseUntil: new Date(now + config.leaseMs),
           },
         });
         await tx.outboxAction.create({
@@ -128,6 +133,10 @@ export async function closeDue(ctx: CoordinatorContext): Promise<number> {
             idempotencyKey: `assign:${job.id}:${auction.attempt}`,
           },
         });
+        // Optimistic award: the winner starts now. Published inside this transaction, so a
+        // committed award was always sent; a rolled-back one only earns the prover a refusal.
+        await publishAward(ctx, tx, job.id, auction.attempt);
+        awarded++;
         ctx.metrics.auctionsClosed.inc({ outcome: 'awarded' });
         ctx.metrics.bidsPerAuction.observe(auction.bids.length);
         ctx.metrics.clearingPriceEth.observe(Number(formatEther(outcome.clearingPrice)));
@@ -159,6 +168,8 @@ export async function closeDue(ctx: CoordinatorContext): Promise<number> {
         ctx.log.info({ jobId: job.id }, 'no bids and no time left: expiring');
       }
     }
-    return ids.length;
+    return { closed: ids.length, awarded };
   });
+  if (awarded > 0) ctx.kick.outbox();
+  return closed;
 }

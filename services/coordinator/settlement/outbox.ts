@@ -4,7 +4,6 @@
 import { keccak256 } from 'ethers';
 import { ContractRevertError } from '../../shared/chain/contract-errors.js';
 import { errorMessage } from '../../shared/errors.js';
-import { publishAward } from '../assignment/award.js';
 import type { CoordinatorContext, Tx } from '../context.js';
 import { expireJob, reauction } from '../lifecycle/attempts.js';
 import { moveJob } from '../lifecycle/job-transitions.js';
@@ -73,8 +72,19 @@ async function execute(ctx: CoordinatorContext, tx: Tx, action: Action): Promise
   try {
     switch (action.kind) {
       case 'ASSIGN': {
+        // The winner was awarded at close and may be proving already; this locks its collateral.
         const prover = p.prover as string;
         const attempt = p.attempt as number;
+        // Not locked: a heartbeat or result must not wait for this transaction. If the attempt
+        // fails meanwhile, its REOPEN (queued after this) finds the collateral locked and frees it.
+        const assignment = await tx.assignment.findUnique({
+          where: { jobId_attempt: { jobId: action.jobId, attempt } },
+        });
+        if (!assignment || assignment.status === 'FAILED') {
+          // The attempt failed before its collateral was locked (nothing to slash): no transaction.
+          await finish(null, 'attempt failed before the assignment reached the chain');
+          return;
+        }
         let txHash: string | null = null;
         if (onChain.status === 'Open') {
           txHash = (await ctx.chain.assign(action.jobId, prover, BigInt(p.price as string))).hash;
@@ -84,18 +94,22 @@ async function execute(ctx: CoordinatorContext, tx: Tx, action: Action): Promise
           await fail(`on-chain job is ${onChain.status}`);
           return;
         }
-        await publishAward(ctx, tx, action.jobId, attempt);
-        await tx.assignment.update({
-          where: { jobId_attempt: { jobId: action.jobId, attempt } },
-          data: { status: 'ACTIVE', leaseUntil: new Date(Date.now() + ctx.config.leaseMs) },
+        await tx.assignment.updateMany({
+          where: { jobId: action.jobId, attempt, status: 'PENDING_CHAIN' },
+          data: { status: 'ACTIVE' },
         });
         await tx.prover.updateMany({ where: { address: prover }, data: { jobsWon: { increment: 1 } } });
         await finish(txHash);
-        log.info({ prover, txHash }, 'assigned on-chain and award published');
+        log.info({ prover, txHash }, 'collateral locked on-chain');
         return;
       }
       case 'SETTLE': {
         let txHash: string | null = null;
+        if (onChain.status === 'Open' && (await assignPending(tx, action.jobId))) {
+          // The proofs beat the assignment to the chain (it is being retried): settle after it.
+          await retryLater('waiting for the on-chain assignment');
+          return;
+        }
         if (onChain.status === 'Assigned') {
           txHash = (await ctx.chain.settle(action.jobId, p.resultHash as string)).hash;
           ctx.metrics.chainTx.inc({ kind: 'settle' });
@@ -181,7 +195,14 @@ async function execute(ctx: CoordinatorContext, tx: Tx, action: Action): Promise
   }
 }
 
-/** The chain refused an assignment (stake withdrawn, escrow cancelled…): no slash, next bidder. */
+/** True while an on-chain assignment of `jobId` is still queued. */
+async function assignPending(tx: Tx, jobId: string): Promise<boolean> {
+  const n = await tx.outboxAction.count({ where: { jobId, kind: 'ASSIGN', status: 'PENDING' } });
+  return n > 0;
+}
+
+/** The chain refused an assignment (stake withdrawn, escrow cancelled…): no slash, next bidder.
+ *  The winner may already have proved (awards are optimistic): its proofs and settlement go. */
 async function assignRefused(
   ctx: CoordinatorContext,
   tx: Tx,
@@ -192,24 +213,25 @@ async function assignRefused(
 ) {
   const onChain = await ctx.chain.job(jobId);
   await tx.assignment.update({ where: { jobId_attempt: { jobId, attempt } }, data: { status: 'FAILED' } });
+  await tx.proof.deleteMany({ where: { jobId, attempt } });
+  await tx.outboxAction.updateMany({
+    where: { jobId, kind: 'SETTLE', status: 'PENDING' },
+    data: { status: 'FAILED', lastError: `assignment refused on-chain: ${why}` },
+  });
+  const active = ['ASSIGNED', 'PROVING', 'VERIFYING'] as const;
   if (onChain.status === 'Cancelled') {
-    await moveJob(tx, jobId, ['ASSIGNED'], 'CANCELLED', 'requester cancelled the escrow');
+    await moveJob(tx, jobId, active, 'CANCELLED', 'requester cancelled the escrow');
     return;
   }
   const job = await tx.job.findUniqueOrThrow({ where: { id: jobId } });
-  const moved = await moveJob(
-    tx,
-    jobId,
-    ['ASSIGNED'],
-    'FAILED_ATTEMPT',
-    `assignment refused on-chain: ${why}`,
-    {
-      excludedProvers: { set: [...new Set([...job.excludedProvers, prover])] },
-    },
-  );
+  const moved = await moveJob(tx, jobId, active, 'FAILED_ATTEMPT', `assignment refused on-chain: ${why}`, {
+    excludedProvers: { set: [...new Set([...job.excludedProvers, prover])] },
+  });
   if (moved) {
-    if (onChain.status === 'Open') await reauction(tx, jobId, ctx.config);
-    else await expireJob(tx, jobId, ['FAILED_ATTEMPT'], `on-chain job is ${onChain.status}`);
+    if (onChain.status === 'Open') {
+      await reauction(tx, jobId, ctx.config);
+      ctx.kick.auctions();
+    } else await expireJob(tx, jobId, ['FAILED_ATTEMPT'], `on-chain job is ${onChain.status}`);
   }
 }
 

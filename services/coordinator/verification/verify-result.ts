@@ -14,6 +14,9 @@ import { failAttempt } from '../lifecycle/attempts.js';
 import { moveJob } from '../lifecycle/job-transitions.js';
 import { resultHash } from '../settlement/outbox.js';
 
+/** Assignment states in which the winner works: awarded (collateral lock pending) or locked. */
+const AWARDED: string[] = ['PENDING_CHAIN', 'ACTIVE'];
+
 const circuits = new Map<string, PreparedCircuit>();
 
 async function prepared(ctx: CoordinatorContext, circuitId: string): Promise<PreparedCircuit> {
@@ -62,7 +65,7 @@ export async function onResult(ctx: CoordinatorContext, msg: JsMsg): Promise<str
       job: { include: { items: { where: { index: body.itemIndex } }, _count: { select: { items: true } } } },
     },
   });
-  if (!assignment || assignment.prover !== prover || assignment.status !== 'ACTIVE') {
+  if (!assignment || assignment.prover !== prover || !AWARDED.includes(assignment.status)) {
     msg.term();
     return 'not the active assignment';
   }
@@ -97,6 +100,7 @@ export async function onResult(ctx: CoordinatorContext, msg: JsMsg): Promise<str
     ctx.metrics.failures.inc({ reason: 'invalid_proof' });
     log.warn('invalid proof: attempt failed');
     msg.ack();
+    ctx.kick.outbox();
     return 'invalid';
   }
   await ctx.prisma.$transaction(async (tx) => {
@@ -152,5 +156,6 @@ export async function onResult(ctx: CoordinatorContext, msg: JsMsg): Promise<str
   });
   log.info({ ms: Math.round(performance.now() - started) }, 'proof verified');
   msg.ack();
+  ctx.kick.outbox();
   return 'valid';
 }

@@ -52,7 +52,12 @@ export interface OpenJobParams {
 
 /** A JSON-RPC provider set up for back-to-back transactions (no stale nonce cache). */
 export function rpcProvider(url: string): JsonRpcProvider {
-  return new JsonRpcProvider(url, undefined, { cacheTimeout: -1, pollingInterval: 100 });
+  return new JsonRpcProvider(url, undefined, {
+    cacheTimeout: -1,
+    pollingInterval: 100,
+    batchStallTime: 0,
+    staticNetwork: true,
+  });
 }
 
 export function walletFor(key: string, provider: Provider): Wallet {
