@@ -26,8 +26,10 @@ export interface CoordinatorContext {
   liveProvers: () => Promise<Set<string>>;
   /** Wake a loop now instead of at its next tick: after a state change that gives it work. */
   kick: {
-    /** Announce and close auctions (optionally once `ms` have passed). */
-    auctions: (ms?: number) => void;
+    /** Announce the auction rounds that are due. */
+    announce: () => void;
+    /** Close auction rounds at `atMs` (epoch ms), the moment their window ends. */
+    close: (atMs: number) => void;
     /** Run the outbox (on-chain actions). */
     outbox: () => void;
   };

@@ -36,6 +36,8 @@ import { onResult } from './verification/verify-result.js';
 
 /** How often the timed stages run when nothing kicks them sooner. */
 const TICK_MS = 100;
+/** Leases last seconds: checking them twice a second is plenty. */
+const LEASE_TICK_MS = 500;
 
 export class Coordinator {
   readonly ctx: CoordinatorContext;
@@ -45,9 +47,11 @@ export class Coordinator {
   private readonly startedAt = Date.now();
   /** True once the results sent while this coordinator was down have been handled. */
   private caughtUp = false;
-  /** Auctions and leases: announce due rounds, close ended ones, fail lapsed leases. */
-  private readonly auctions: StageLoop;
-  /** The outbox runs on its own, so a slow chain never delays closing an auction. */
+  // Each stage runs in its own loop, so none waits behind another: an auction closes the moment
+  // its window ends even while rounds are announced, leases swept or the chain is slow.
+  private readonly announce: StageLoop;
+  private readonly close: StageLoop;
+  private readonly leases: StageLoop;
   private readonly outbox: StageLoop;
   private resultsLoop: Promise<void> | undefined;
   private resultsStop: (() => void) | undefined;
@@ -56,17 +60,12 @@ export class Coordinator {
   private constructor(ctx: CoordinatorContext) {
     this.ctx = ctx;
     this.app = buildApp(ctx);
-    this.auctions = new StageLoop(
-      () =>
-        this.runStages([
-          ['announce', announceDue],
-          ['close', closeDue],
-          ['leases', () => this.sweepLeasesOnceCaughtUp()],
-        ]),
-      TICK_MS,
-    );
-    this.outbox = new StageLoop(() => this.runStages([['outbox', runOutbox]]), TICK_MS);
-    ctx.kick.auctions = (ms) => (ms ? this.auctions.kickIn(ms) : this.auctions.kick());
+    this.announce = this.loop('announce', announceDue, TICK_MS);
+    this.close = this.loop('close', closeDue, TICK_MS);
+    this.leases = this.loop('leases', () => this.sweepLeasesOnceCaughtUp(), LEASE_TICK_MS);
+    this.outbox = this.loop('outbox', runOutbox, TICK_MS);
+    ctx.kick.announce = () => this.announce.kick();
+    ctx.kick.close = (atMs) => this.close.kickAt(atMs);
     ctx.kick.outbox = () => this.outbox.kick();
   }
 
@@ -109,7 +108,7 @@ export class Coordinator {
         return live;
       },
       // Set by the constructor once the loops exist.
-      kick: { auctions: () => undefined, outbox: () => undefined },
+      kick: { announce: () => undefined, close: () => undefined, outbox: () => undefined },
     };
     metrics.watchState({
       jobsByState: async () => {
@@ -123,8 +122,7 @@ export class Coordinator {
     await coordinator.listen();
     coordinator.serveNats();
     coordinator.startResults();
-    coordinator.auctions.start();
-    coordinator.outbox.start();
+    for (const loop of coordinator.loops()) loop.start();
     log.info({ url: coordinator.url, market: deployment.market }, 'coordinator started');
     return coordinator;
   }
@@ -218,23 +216,27 @@ export class Coordinator {
     return sweepLeases(this.ctx);
   }
 
-  /** Runs stages in order; a failing stage is logged and the next one still runs. */
-  private async runStages(stages: [string, (ctx: CoordinatorContext) => Promise<unknown>][]): Promise<void> {
-    for (const [name, stage] of stages) {
+  /** A loop running one stage; a failing run is logged and the next one still comes. */
+  private loop(name: string, stage: (ctx: CoordinatorContext) => Promise<unknown>, intervalMs: number) {
+    return new StageLoop(async () => {
       if (this.stopping) return;
       try {
         await stage(this.ctx);
       } catch (e) {
         this.ctx.log.error({ stage: name, err: errorMessage(e) }, 'stage failed');
       }
-    }
+    }, intervalMs);
+  }
+
+  private loops(): StageLoop[] {
+    return [this.announce, this.close, this.leases, this.outbox];
   }
 
   /** Stops loops, HTTP and NATS, and frees the verifier and database pool. */
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    await Promise.all([this.auctions.stop(), this.outbox.stop()]);
+    await Promise.all(this.loops().map((l) => l.stop()));
     this.resultsStop?.();
     await this.app.close();
     for (const s of this.subs) s.unsubscribe();

@@ -32,9 +32,9 @@ export class StageLoop {
     });
   }
 
-  /** Kicks the stage once `ms` have passed. */
-  kickIn(ms: number): void {
-    if (!this.stopped) setTimeout(() => this.kick(), Math.max(0, ms)).unref();
+  /** Kicks the stage at `atMs` (epoch ms). */
+  kickAt(atMs: number): void {
+    if (!this.stopped) setTimeout(() => this.kick(), Math.max(0, atMs - Date.now())).unref();
   }
 
   /** Stops the timer and waits for the run in progress. */

@@ -2,6 +2,7 @@
 // on-chain, signing real EIP-712 bids — against the coordinator process; winners prove tiny_square
 // for real. Measures jobs per minute, announce→award latency at the bidder, coordinator memory.
 import { readFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { parseEther, type Wallet } from 'ethers';
@@ -155,6 +156,15 @@ function percentile(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? Number.NaN;
 }
 
+/** Announce→award as the coordinator saw it: from a round's opening to its assignment's creation. */
+async function coordinatorAwardLatencies(m: ProcessMarket, jobIds: string[]): Promise<number[]> {
+  const rows = await m.prisma.$queryRaw<{ ms: number }[]>`
+    SELECT EXTRACT(EPOCH FROM (s."createdAt" - a."opensAt")) * 1000 AS ms
+    FROM "Auction" a JOIN "Assignment" s ON s."jobId" = a."jobId" AND s.attempt = a.attempt
+    WHERE a.status = 'AWARDED' AND a."jobId" = ANY(${jobIds})`;
+  return rows.map((r) => Math.round(Number(r.ms)));
+}
+
 export async function scale(bidders: number, jobs: number, participation: number, log: (s: string) => void) {
   const m = await startProcessMarket(
     { GAVEL_AUCTION_WINDOW_MS: String(WINDOW_MS), GAVEL_LEASE_MS: '60000', GAVEL_DB_POOL_SIZE: '20' },
@@ -177,6 +187,9 @@ export async function scale(bidders: number, jobs: number, participation: number
       );
     }
     const latencies: number[] = [];
+    // The bidders share this process: its own event-loop delay adds to what they measure.
+    const lag = monitorEventLoopDelay({ resolution: 10 });
+    lag.enable();
     const nc0 = await connect({ servers: m.nats.url });
     await ensureWorkStream(nc0);
     await nc0.close();
@@ -200,6 +213,8 @@ export async function scale(bidders: number, jobs: number, participation: number
     const submittedMs = Date.now() - started;
     await waitForTerminal(m, ids, 60 * 60_000);
     const elapsedMs = Date.now() - started;
+    lag.disable();
+    const atCoordinator = await coordinatorAwardLatencies(m, ids);
     const settled = await m.prisma.job.count({ where: { id: { in: ids }, status: 'SETTLED' } });
     const bids = await m.prisma.bid.count();
     const rssKb = Number(
@@ -218,6 +233,10 @@ export async function scale(bidders: number, jobs: number, participation: number
       p50_award_ms: percentile(latencies, 50),
       p99_award_ms: percentile(latencies, 99),
       awards_measured: latencies.length,
+      coordinator_p50_award_ms: percentile(atCoordinator, 50),
+      coordinator_p99_award_ms: percentile(atCoordinator, 99),
+      bidder_process_lag_p99_ms: Math.round(lag.percentile(99) / 1e6),
+      bidder_process_lag_max_ms: Math.round(lag.max / 1e6),
       coordinator_rss_mb: Math.round(rssKb / 1024),
     };
   } finally {

@@ -3,37 +3,12 @@
 import type { Award } from '../../shared/protocol/messages.js';
 import { encode } from '../../shared/protocol/messages.js';
 import { awardSubject } from '../../shared/protocol/subjects.js';
-import type { CoordinatorContext, Tx } from '../context.js';
+import type { CoordinatorContext } from '../context.js';
 
-/** Publishes the award of an assignment; `db` is the caller's transaction when it holds one. */
-export async function publishAward(
-  ctx: CoordinatorContext,
-  db: Tx,
-  jobId: string,
-  attempt: number,
-): Promise<void> {
-  const assignment = await db.assignment.findUniqueOrThrow({
-    where: { jobId_attempt: { jobId, attempt } },
-    include: { job: { include: { _count: { select: { items: true } } } } },
+/** Publishes `award` to its winner; `announcedAt` is when the round it won was announced. */
+export async function publishAward(ctx: CoordinatorContext, award: Award, announcedAt: Date): Promise<void> {
+  await ctx.js.publish(awardSubject(award.prover), encode(award), {
+    msgID: `award:${award.jobId}:${award.attempt}`,
   });
-  const { job } = assignment;
-  const award: Award = {
-    jobId,
-    attempt,
-    prover: assignment.prover,
-    priceWei: assignment.priceWei,
-    circuitId: job.circuitId,
-    batchSize: job._count.items,
-    deadline: Math.floor(job.deadline.getTime() / 1000),
-    inputsHash: job.inputsHash,
-    coordinatorUrl: ctx.publicUrl(),
-  };
-  await ctx.js.publish(awardSubject(assignment.prover), encode(award), {
-    msgID: `award:${jobId}:${attempt}`,
-  });
-  const auction = await db.auction.findFirst({
-    where: { jobId, attempt, status: 'AWARDED' },
-    orderBy: { round: 'desc' },
-  });
-  if (auction) ctx.metrics.awardLatency.observe((Date.now() - auction.opensAt.getTime()) / 1000);
+  ctx.metrics.awardLatency.observe((Date.now() - announcedAt.getTime()) / 1000);
 }

@@ -65,7 +65,7 @@ export async function announceDue(ctx: CoordinatorContext): Promise<number> {
       'auction announced',
     );
   }
-  if (announcements.length > 0) ctx.kick.auctions(config.auctionWindowMs);
+  for (const closesAt of new Set(announcements.map((a) => a.closesAt))) ctx.kick.close(closesAt);
   return announcements.length;
 }
 
@@ -79,7 +79,7 @@ export async function closeDue(ctx: CoordinatorContext): Promise<number> {
     for (const id of ids) {
       const auction = await tx.auction.findUniqueOrThrow({
         where: { id },
-        include: { bids: true, job: true },
+        include: { bids: true, job: { include: { _count: { select: { items: true } } } } },
       });
       const { job } = auction;
       // A prover works on one job at a time: bidders still holding another award sit this one out
@@ -135,7 +135,21 @@ export async function closeDue(ctx: CoordinatorContext): Promise<number> {
         });
         // Optimistic award: the winner starts now. Published inside this transaction, so a
         // committed award was always sent; a rolled-back one only earns the prover a refusal.
-        await publishAward(ctx, tx, job.id, auction.attempt);
+        await publishAward(
+          ctx,
+          {
+            jobId: job.id,
+            attempt: auction.attempt,
+            prover: outcome.winner.prover,
+            priceWei: price,
+            circuitId: job.circuitId,
+            batchSize: job._count.items,
+            deadline: Math.floor(job.deadline.getTime() / 1000),
+            inputsHash: job.inputsHash,
+            coordinatorUrl: ctx.publicUrl(),
+          },
+          auction.opensAt,
+        );
         awarded++;
         ctx.metrics.auctionsClosed.inc({ outcome: 'awarded' });
         ctx.metrics.bidsPerAuction.observe(auction.bids.length);

@@ -45,7 +45,7 @@ export const jobRoutes =
       },
       async (req, reply) => {
         const out = await submitJob(ctx, req.body);
-        if (out.created) ctx.kick.auctions();
+        if (out.created) ctx.kick.announce();
         ctx.log.info({ jobId: out.jobId, created: out.created }, 'job submitted');
         return reply.status(out.created ? 202 : 200).send(out);
       },

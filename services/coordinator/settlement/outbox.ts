@@ -230,7 +230,7 @@ async function assignRefused(
   if (moved) {
     if (onChain.status === 'Open') {
       await reauction(tx, jobId, ctx.config);
-      ctx.kick.auctions();
+      ctx.kick.announce();
     } else await expireJob(tx, jobId, ['FAILED_ATTEMPT'], `on-chain job is ${onChain.status}`);
   }
 }
