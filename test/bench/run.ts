@@ -137,6 +137,37 @@ async function main() {
   log('wrote bench/results/latest.json and BENCHMARKS.md');
 }
 
+interface CurvePoint {
+  log2: number;
+  gates: number;
+  backend: string;
+  threads: number;
+  measured: boolean;
+  verifiable?: boolean;
+  meanMs?: number;
+}
+
+/** prove_curve as a table: one row per dyadic size, one column per backend and thread count. */
+function curveTable(curve: CurvePoint[]): string[] {
+  const columns = [...new Set(curve.map((c) => `${c.backend}×${c.threads}`))];
+  const sizes = [...new Set(curve.map((c) => c.log2))].sort((a, b) => a - b);
+  const cell = (log2: number, column: string) => {
+    const c = curve.find((x) => x.log2 === log2 && `${x.backend}×${x.threads}` === column);
+    if (!c?.measured) return 'not measured';
+    return c.verifiable ? `${c.meanMs} ms` : `${c.meanMs} ms *`;
+  };
+  return [
+    `prove_curve (mean prove time, witness included; * = synthetic CRS beyond the 4,097 real points: timing only, proof not verifiable):`,
+    '',
+    `| dyadic size | gates | ${columns.join(' | ')} |`,
+    `| --- | --- | ${columns.map(() => '---').join(' | ')} |`,
+    ...sizes.map(
+      (k) =>
+        `| 2^${k} | ${curve.find((c) => c.log2 === k)?.gates ?? ''} | ${columns.map((col) => cell(k, col)).join(' | ')} |`,
+    ),
+  ];
+}
+
 function updateBenchmarksMd(r: Record<string, unknown>) {
   const file = join(repoRoot, 'BENCHMARKS.md');
   const text = readFileSync(file, 'utf8');
@@ -165,24 +196,15 @@ function updateBenchmarksMd(r: Record<string, unknown>) {
   const sc = g('scale');
   if (sc)
     rows.push(
-      `| scale | ${sc.jobs_per_min} jobs/min | p99 award ≤ ${sc.p99_target_ms} ms | ${sc.bidders} bidders (participation ${sc.participation}), ${sc.settled}/${sc.jobs} settled, p50 award ${sc.p50_award_ms} ms, p99 ${sc.p99_award_ms} ms, coordinator RSS ${sc.coordinator_rss_mb} MB |`,
+      `| scale | ${sc.jobs_per_min} jobs/min | p99 award ≤ ${sc.p99_target_ms} ms | ${sc.bidders} bidders (participation ${sc.participation}), ${sc.settled}/${sc.jobs} settled, ${sc.bidsAccepted} bids; award at the winner p50 ${sc.p50_award_ms} ms, p99 ${sc.p99_award_ms} ms; at the coordinator (round opened → assignment written) p50 ${sc.coordinator_p50_award_ms} ms, p99 ${sc.coordinator_p99_award_ms} ms; bidders' process event-loop delay p99 ${sc.bidder_process_lag_p99_ms} ms; submitting took ${sc.submitMs} of ${sc.elapsedMs} ms; coordinator RSS ${sc.coordinator_rss_mb} MB |`,
     );
-  const curve = r.prove_curve as Record<string, unknown>[] | undefined;
-  if (curve)
-    rows.push(
-      `| prove_curve | see below | — | ${curve
-        .map((c) =>
-          c.measured
-            ? `2^${c.log2} ${c.backend}×${c.threads}: ${c.meanMs} ms${c.verifiable ? '' : ' (synthetic CRS, timing only, not verifiable)'}`
-            : `2^${c.log2} ${c.backend}×${c.threads}: not measured`,
-        )
-        .join('; ')} |`,
-    );
+  const curve = r.prove_curve as CurvePoint[] | undefined;
   const m = r.machine as Record<string, unknown>;
   const block = [
     `Mode: ${r.mode}, ${r.at}, commit ${m.commit}. Machine: ${m.cores} cores (${m.cpu}), ${m.memoryGb} GiB, Node ${m.node}, bb.js ${m.bbJs}, noir_js ${m.noirJs}.`,
     '',
     ...rows,
+    ...(curve ? ['', ...curveTable(curve)] : []),
   ].join('\n');
   const start = '<!-- results:start (written by npm run bench) -->';
   const end = '<!-- results:end -->';
@@ -191,7 +213,13 @@ function updateBenchmarksMd(r: Record<string, unknown>) {
   writeFileSync(file, `${text.slice(0, i + start.length)}\n${block}\n${text.slice(j)}`);
 }
 
-main().then(
+const rendering = process.argv.includes('--table');
+(rendering
+  ? Promise.resolve(
+      updateBenchmarksMd(JSON.parse(readFileSync(join(repoRoot, 'bench/results/latest.json'), 'utf8'))),
+    )
+  : main()
+).then(
   () => process.exit(0),
   (err) => {
     process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
