@@ -2,8 +2,10 @@
 // and leaving no half-written state.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import type { JsMsg } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { hexlify, parseEther, randomBytes, type Wallet } from 'ethers';
+import { onResult } from '../services/coordinator/verification/verify-result.js';
 import { AccountTree } from '../services/shared/circuits/account-tree.js';
 import { batchShape, buildBatch, fundAccounts } from '../services/shared/circuits/batch-transfer-inputs.js';
 import { Poseidon2 } from '../services/shared/circuits/poseidon2.js';
@@ -277,5 +279,67 @@ describe('NATS bids', () => {
     const first = record.auctions[0];
     assert.equal(first?.bids.length, 1);
     assert.equal(first?.bids[0]?.signatureValid, true);
+  });
+});
+
+describe('NATS results', () => {
+  // The coordinator's own result handler, fed one message: what it answered and how it settled it.
+  async function handle(body: Record<string, unknown>) {
+    const settled: string[] = [];
+    const msg = {
+      data: encode(await signMessage(wallet(1), body)),
+      info: { deliveryCount: 1 },
+      nak: (ms?: number) => settled.push(`nak ${ms}`),
+      term: () => settled.push('term'),
+      ack: () => settled.push('ack'),
+    } as unknown as JsMsg;
+    const outcome = await onResult(market.coordinator.ctx, msg);
+    return { outcome, settled };
+  }
+
+  test('a result that overtakes its award is redelivered; one for no award is refused for good', async () => {
+    const sub = nc.subscribe(ANNOUNCE_SUBJECT);
+    const { jobId } = await openAndSubmitJob(client, market.chain.as(REQUESTER), {
+      circuitId,
+      items: [goodItem],
+      reserve: parseEther('0.1'),
+      collateral: parseEther('1'),
+      deadlineIn: 600,
+    });
+    let announcement: Announcement | undefined;
+    for await (const m of sub) {
+      announcement = parseAnnouncement(m.data);
+      if (announcement.jobId === jobId.toLowerCase()) break;
+    }
+    sub.unsubscribe();
+    const closesAt = (announcement as Announcement).closesAt;
+    const result = {
+      jobId: jobId.toLowerCase(),
+      attempt: 0,
+      prover: wallet(1).address.toLowerCase(),
+      itemIndex: 0,
+      proof: 'AAAA',
+      publicInputs: [`0x${'00'.repeat(31)}01`],
+    };
+    // Hold the round as a close in progress would (row locked past its window), and deliver a
+    // result meanwhile: no assignment is visible yet, so the result must come back, not be dropped.
+    const { prisma } = market.coordinator.ctx;
+    const during = await prisma.$transaction(
+      async (tx) => {
+        await tx.$queryRaw`SELECT id FROM "Auction" WHERE "jobId" = ${result.jobId} FOR UPDATE`;
+        await waitFor('the window to pass', async () => (Date.now() > closesAt + 100 ? true : undefined));
+        return handle(result);
+      },
+      { timeout: 30_000 },
+    );
+    assert.deepEqual(during, { outcome: 'assignment not yet written; redelivering', settled: ['nak 250'] });
+
+    // Once the round has closed without a winner, the same result can never be valid.
+    await waitFor('the round to close', async () =>
+      (await prisma.auction.count({ where: { jobId: result.jobId, status: 'NO_BIDS' } })) > 0
+        ? true
+        : undefined,
+    );
+    assert.deepEqual(await handle(result), { outcome: 'not the active assignment', settled: ['term'] });
   });
 });

@@ -128,6 +128,7 @@ async function main() {
 
   const dir = join(repoRoot, 'bench/results');
   mkdirSync(dir, { recursive: true });
+  if (only) keepEarlierFigures(results, join(dir, 'latest.json'));
   writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(
     join(dir, `${quick ? 'quick' : 'full'}-${(results.machine as { commit: string }).commit}.json`),
@@ -135,6 +136,37 @@ async function main() {
   );
   updateBenchmarksMd(results);
   log('wrote bench/results/latest.json and BENCHMARKS.md');
+}
+
+const FIGURES = [
+  'raw',
+  'market',
+  'prove_overhead_ratio',
+  'verify_ratio',
+  'e2e_overhead_ratio',
+  'native_vs_wasm_ratio',
+  'prove_curve',
+  'scale',
+];
+
+/** A partial run (--only) keeps the figures it did not measure from the last run of the same
+ *  mode, and says which they are and where they came from. */
+function keepEarlierFigures(results: Record<string, unknown>, latestFile: string) {
+  let earlier: Record<string, unknown>;
+  try {
+    earlier = JSON.parse(readFileSync(latestFile, 'utf8'));
+  } catch {
+    return;
+  }
+  if (earlier.mode !== results.mode) return;
+  const kept = FIGURES.filter((f) => !(f in results) && f in earlier);
+  if (kept.length === 0) return;
+  for (const f of kept) results[f] = earlier[f];
+  const from = (earlier.keptFromEarlierRun as { at: string; commit: string } | undefined) ?? {
+    at: earlier.at as string,
+    commit: (earlier.machine as { commit: string }).commit,
+  };
+  results.keptFromEarlierRun = { figures: kept, at: from.at, commit: from.commit };
 }
 
 interface CurvePoint {
@@ -200,8 +232,15 @@ function updateBenchmarksMd(r: Record<string, unknown>) {
     );
   const curve = r.prove_curve as CurvePoint[] | undefined;
   const m = r.machine as Record<string, unknown>;
+  const kept = r.keptFromEarlierRun as { figures: string[]; at: string; commit: string } | undefined;
   const block = [
     `Mode: ${r.mode}, ${r.at}, commit ${m.commit}. Machine: ${m.cores} cores (${m.cpu}), ${m.memoryGb} GiB, Node ${m.node}, bb.js ${m.bbJs}, noir_js ${m.noirJs}.`,
+    ...(kept
+      ? [
+          '',
+          `Kept from the ${r.mode} run of ${kept.at} (commit ${kept.commit}), not re-measured in this one: ${kept.figures.join(', ')}.`,
+        ]
+      : []),
     '',
     ...rows,
     ...(curve ? ['', ...curveTable(curve)] : []),

@@ -107,6 +107,25 @@ export async function closeDue(ctx: CoordinatorContext): Promise<number> {
       }
       if (outcome) {
         const price = outcome.clearingPrice.toString();
+        // Optimistic award: the winner starts now, before this transaction writes the assignment
+        // (a result that overtakes the commit is redelivered until it lands). Sent inside the
+        // transaction, so a committed award was always sent; a rolled-back one only earns the
+        // prover a refusal, and the round is closed again with the same message id.
+        await publishAward(
+          ctx,
+          {
+            jobId: job.id,
+            attempt: auction.attempt,
+            prover: outcome.winner.prover,
+            priceWei: price,
+            circuitId: job.circuitId,
+            batchSize: job._count.items,
+            deadline: Math.floor(job.deadline.getTime() / 1000),
+            inputsHash: job.inputsHash,
+            coordinatorUrl: ctx.publicUrl(),
+          },
+          auction.opensAt,
+        );
         await tx.auction.update({
           where: { id },
           data: { status: 'AWARDED', winner: outcome.winner.prover, clearingPriceWei: price },
@@ -133,23 +152,6 @@ export async function closeDue(ctx: CoordinatorContext): Promise<number> {
             idempotencyKey: `assign:${job.id}:${auction.attempt}`,
           },
         });
-        // Optimistic award: the winner starts now. Published inside this transaction, so a
-        // committed award was always sent; a rolled-back one only earns the prover a refusal.
-        await publishAward(
-          ctx,
-          {
-            jobId: job.id,
-            attempt: auction.attempt,
-            prover: outcome.winner.prover,
-            priceWei: price,
-            circuitId: job.circuitId,
-            batchSize: job._count.items,
-            deadline: Math.floor(job.deadline.getTime() / 1000),
-            inputsHash: job.inputsHash,
-            coordinatorUrl: ctx.publicUrl(),
-          },
-          auction.opensAt,
-        );
         awarded++;
         ctx.metrics.auctionsClosed.inc({ outcome: 'awarded' });
         ctx.metrics.bidsPerAuction.observe(auction.bids.length);

@@ -42,6 +42,25 @@ async function prepared(ctx: CoordinatorContext, circuitId: string): Promise<Pre
   return p;
 }
 
+/**
+ * True when this prover's award of this attempt may be in a close that has not committed yet:
+ * a round past its window and still open, or one awarded to it since the assignment was read.
+ */
+async function awardInFlight(ctx: CoordinatorContext, jobId: string, attempt: number, prover: string) {
+  const round = await ctx.prisma.auction.findFirst({
+    where: {
+      jobId,
+      attempt,
+      OR: [
+        { status: 'OPEN', announced: true, closesAt: { lte: new Date() } },
+        { status: 'AWARDED', winner: prover },
+      ],
+    },
+    select: { id: true },
+  });
+  return round !== null;
+}
+
 /** Handles one result message and acknowledges it (term() for messages that can never be valid). */
 export async function onResult(ctx: CoordinatorContext, msg: JsMsg): Promise<string> {
   let result: ReturnType<typeof parseResult>;
@@ -65,6 +84,16 @@ export async function onResult(ctx: CoordinatorContext, msg: JsMsg): Promise<str
       job: { include: { items: { where: { index: body.itemIndex } }, _count: { select: { items: true } } } },
     },
   });
+  if (
+    !assignment &&
+    msg.info.deliveryCount < 20 &&
+    (await awardInFlight(ctx, body.jobId, body.attempt, prover))
+  ) {
+    // The award goes out before the transaction that closes its round commits: a fast winner's
+    // first result can arrive before its assignment row is visible. Look again shortly.
+    msg.nak(250);
+    return 'assignment not yet written; redelivering';
+  }
   if (!assignment || assignment.prover !== prover || !AWARDED.includes(assignment.status)) {
     msg.term();
     return 'not the active assignment';
