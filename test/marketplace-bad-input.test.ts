@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import type { JsMsg } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { hexlify, parseEther, randomBytes, type Wallet } from 'ethers';
+import { moveJob } from '../services/coordinator/lifecycle/job-transitions.js';
 import { onResult } from '../services/coordinator/verification/verify-result.js';
 import { AccountTree } from '../services/shared/circuits/account-tree.js';
 import { batchShape, buildBatch, fundAccounts } from '../services/shared/circuits/batch-transfer-inputs.js';
@@ -341,5 +342,42 @@ describe('NATS results', () => {
         : undefined,
     );
     assert.deepEqual(await handle(result), { outcome: 'not the active assignment', settled: ['term'] });
+  });
+});
+
+describe('job transitions', () => {
+  test('a move survives a concurrent move to another state it may start from', async () => {
+    const { jobId } = await openAndSubmitJob(client, market.chain.as(REQUESTER), {
+      circuitId,
+      items: [goodItem],
+      reserve: parseEther('0.1'),
+      collateral: parseEther('1'),
+      deadlineIn: 600,
+    });
+    const id = jobId.toLowerCase();
+    const { prisma } = market.coordinator.ctx;
+    // Staged directly: the job as if awarded, then the race of a heartbeat (ASSIGNED → PROVING)
+    // with the last verified proof (ASSIGNED or PROVING → VERIFYING).
+    await prisma.job.update({ where: { id }, data: { status: 'ASSIGNED' } });
+    let verifying: Promise<boolean> | undefined;
+    await prisma.$transaction(
+      async (tx) => {
+        await tx.job.update({ where: { id }, data: { status: 'PROVING' } });
+        // The proof's transaction reads ASSIGNED, then waits on this row lock until we commit.
+        verifying = prisma.$transaction(
+          (tx2) => moveJob(tx2, id, ['ASSIGNED', 'PROVING'], 'VERIFYING', 'all batch items verified'),
+          { timeout: 30_000 },
+        );
+        await new Promise((r) => setTimeout(r, 500));
+      },
+      { timeout: 30_000 },
+    );
+    assert.equal(await verifying, true);
+    assert.equal((await prisma.job.findUniqueOrThrow({ where: { id } })).status, 'VERIFYING');
+    const events = await prisma.jobEvent.findMany({ where: { jobId: id, to: 'VERIFYING' } });
+    assert.deepEqual(
+      events.map((e) => e.from),
+      ['PROVING'],
+    );
   });
 });

@@ -41,13 +41,19 @@ export async function moveJob(
   for (const f of from) {
     if (!canMove(f, to)) throw new GavelError('BAD_TRANSITION', `job cannot move from ${f} to ${to}`);
   }
-  const current = await tx.job.findUnique({ where: { id: jobId }, select: { status: true } });
-  if (!current || !from.includes(current.status)) return false;
-  const { count } = await tx.job.updateMany({
-    where: { id: jobId, status: current.status },
-    data: { ...data, status: to },
-  });
-  if (count === 0) return false;
-  await tx.jobEvent.create({ data: { jobId, from: current.status, to, reason } });
-  return true;
+  // A concurrent transaction may move the job between our read and our update (a heartbeat's
+  // ASSIGNED → PROVING while the last proof's VERIFYING is being written): read again and retry
+  // while the job is still in a state we may move it from.
+  for (let tries = 0; tries < 5; tries++) {
+    const current = await tx.job.findUnique({ where: { id: jobId }, select: { status: true } });
+    if (!current || !from.includes(current.status)) return false;
+    const { count } = await tx.job.updateMany({
+      where: { id: jobId, status: current.status },
+      data: { ...data, status: to },
+    });
+    if (count === 0) continue;
+    await tx.jobEvent.create({ data: { jobId, from: current.status, to, reason } });
+    return true;
+  }
+  return false;
 }
