@@ -81,6 +81,17 @@ async function expectError(call: Promise<unknown>, code: string, message?: RegEx
   });
 }
 
+/** A valid one-item job from the requester: 0.1 ETH reserve, 1 ETH collateral, 10 minutes. */
+function submitGoodJob() {
+  return openAndSubmitJob(client, market.chain.as(REQUESTER), {
+    circuitId,
+    items: [goodItem],
+    reserve: parseEther('0.1'),
+    collateral: parseEther('1'),
+    deadlineIn: 600,
+  });
+}
+
 async function jobCount(): Promise<number> {
   return (await client.jobs()).jobs.length;
 }
@@ -234,13 +245,7 @@ describe('NATS bids', () => {
 
   before(async () => {
     const sub = nc.subscribe(ANNOUNCE_SUBJECT, { max: 1 });
-    const submitted = await openAndSubmitJob(client, market.chain.as(REQUESTER), {
-      circuitId,
-      items: [goodItem],
-      reserve: parseEther('0.1'),
-      collateral: parseEther('1'),
-      deadlineIn: 600,
-    });
+    const submitted = await submitGoodJob();
     for await (const m of sub) announcement = parseAnnouncement(m.data);
     assert.equal(announcement.jobId, submitted.jobId.toLowerCase());
   });
@@ -300,13 +305,7 @@ describe('NATS results', () => {
 
   test('a result that overtakes its award is redelivered; one for no award is refused for good', async () => {
     const sub = nc.subscribe(ANNOUNCE_SUBJECT);
-    const { jobId } = await openAndSubmitJob(client, market.chain.as(REQUESTER), {
-      circuitId,
-      items: [goodItem],
-      reserve: parseEther('0.1'),
-      collateral: parseEther('1'),
-      deadlineIn: 600,
-    });
+    const { jobId } = await submitGoodJob();
     let announcement: Announcement | undefined;
     for await (const m of sub) {
       announcement = parseAnnouncement(m.data);
@@ -347,13 +346,7 @@ describe('NATS results', () => {
 
 describe('job transitions', () => {
   test('a move survives a concurrent move to another state it may start from', async () => {
-    const { jobId } = await openAndSubmitJob(client, market.chain.as(REQUESTER), {
-      circuitId,
-      items: [goodItem],
-      reserve: parseEther('0.1'),
-      collateral: parseEther('1'),
-      deadlineIn: 600,
-    });
+    const { jobId } = await submitGoodJob();
     const id = jobId.toLowerCase();
     const { prisma } = market.coordinator.ctx;
     // Staged directly: the job as if awarded, then the race of a heartbeat (ASSIGNED → PROVING)

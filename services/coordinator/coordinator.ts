@@ -23,6 +23,7 @@ import { BbBackend } from '../shared/proving/bb-backend.js';
 import { loadCircuit } from '../shared/proving/circuit-artifact.js';
 import { solveWitness } from '../shared/proving/witness.js';
 import { buildApp } from './app.js';
+import { AWARDED } from './assignment/award.js';
 import { onHeartbeat, sweepLeases } from './assignment/leases.js';
 import { announceDue, closeDue } from './auction/auction-rounds.js';
 import { judgeBid } from './auction/judge-bid.js';
@@ -207,7 +208,7 @@ export class Coordinator {
       const bound = this.startedAt + Math.max(30_000, 3 * this.ctx.config.leaseMs);
       if (!drained && Date.now() < bound) return 0;
       await this.ctx.prisma.assignment.updateMany({
-        where: { status: { in: ['PENDING_CHAIN', 'ACTIVE'] } },
+        where: { status: { in: AWARDED } },
         data: { leaseUntil: new Date(Date.now() + this.ctx.config.leaseMs) },
       });
       this.caughtUp = true;

@@ -4,6 +4,7 @@ import { verifySigned } from '../../shared/protocol/signed-message.js';
 import type { CoordinatorContext } from '../context.js';
 import { failAttempt } from '../lifecycle/attempts.js';
 import { moveJob } from '../lifecycle/job-transitions.js';
+import { AWARDED } from './award.js';
 
 /** Handles one heartbeat message; returns why it was ignored, or 'ok'. */
 export async function onHeartbeat(ctx: CoordinatorContext, data: Uint8Array): Promise<string> {
@@ -25,7 +26,7 @@ export async function onHeartbeat(ctx: CoordinatorContext, data: Uint8Array): Pr
     UPDATE "Assignment" SET "leaseUntil" = ${new Date(Date.now() + ctx.config.leaseMs)},
       progress = GREATEST(progress, ${Math.min(done, total)})
     WHERE "jobId" = ${jobId} AND attempt = ${attempt} AND prover = ${prover}
-      AND status IN ('PENDING_CHAIN', 'ACTIVE')`;
+      AND status::text = ANY(${AWARDED})`;
   if (count === 0) return 'no active assignment';
   await ctx.prisma.$transaction((tx) =>
     moveJob(tx, jobId, ['ASSIGNED'], 'PROVING', `proving started by ${prover}`),
@@ -38,7 +39,7 @@ export async function sweepLeases(ctx: CoordinatorContext): Promise<number> {
   const now = new Date();
   const due = await ctx.prisma.assignment.findMany({
     where: {
-      status: { in: ['PENDING_CHAIN', 'ACTIVE'] },
+      status: { in: AWARDED },
       OR: [{ leaseUntil: { lt: now } }, { job: { deadline: { lt: now } } }],
     },
     include: { job: { select: { deadline: true } } },

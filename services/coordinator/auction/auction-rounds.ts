@@ -5,7 +5,7 @@ import { formatEther } from 'ethers';
 import type { Announcement } from '../../shared/protocol/messages.js';
 import { encode } from '../../shared/protocol/messages.js';
 import { ANNOUNCE_SUBJECT } from '../../shared/protocol/subjects.js';
-import { publishAward } from '../assignment/award.js';
+import { AWARDED, publishAward } from '../assignment/award.js';
 import type { CoordinatorContext, Tx } from '../context.js';
 import { expireJob, timeRemains } from '../lifecycle/attempts.js';
 import { moveJob } from '../lifecycle/job-transitions.js';
@@ -88,7 +88,7 @@ export async function closeDue(ctx: CoordinatorContext): Promise<number> {
         (
           await tx.assignment.findMany({
             where: {
-              status: { in: ['PENDING_CHAIN', 'ACTIVE'] },
+              status: { in: AWARDED },
               prover: { in: auction.bids.map((b) => b.prover) },
             },
             select: { prover: true },

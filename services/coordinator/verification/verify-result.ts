@@ -9,13 +9,11 @@ import { BadMessageError } from '../../shared/protocol/validate.js';
 import { acirBytes } from '../../shared/proving/circuit-artifact.js';
 import type { PreparedCircuit } from '../../shared/proving/circuit-prover.js';
 import { verifyProof } from '../../shared/proving/circuit-prover.js';
+import { AWARDED } from '../assignment/award.js';
 import type { CoordinatorContext } from '../context.js';
 import { failAttempt } from '../lifecycle/attempts.js';
 import { moveJob } from '../lifecycle/job-transitions.js';
 import { resultHash } from '../settlement/outbox.js';
-
-/** Assignment states in which the winner works: awarded (collateral lock pending) or locked. */
-const AWARDED: string[] = ['PENDING_CHAIN', 'ACTIVE'];
 
 const circuits = new Map<string, PreparedCircuit>();
 
