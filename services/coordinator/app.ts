@@ -1,12 +1,13 @@
-// The coordinator's HTTP API as a Fastify app (built here, run by server.ts, injected by tests).
+// The coordinator's HTTP API as a Fastify app (built here, served by coordinator.ts, injected by
+// tests): one error handler maps domain errors to statuses and hides 5xx internals.
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { GavelError } from '../shared/errors.js';
 import type { CoordinatorContext } from './context.js';
 import { dashboardRoutes } from './dashboard/routes.js';
-import { httpStatusOf } from './http-errors.js';
 import { circuitRoutes } from './routes/circuits.js';
+import { errorCodeOf, httpStatusOf } from './routes/error-mapping.js';
 import { healthRoutes } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -23,7 +24,7 @@ export function buildApp(ctx: CoordinatorContext): FastifyInstance {
       request.log.error({ err }, 'request failed');
       return reply.status(500).send({ error: { code: 'INTERNAL', message: 'internal error' } });
     }
-    const code = err instanceof GavelError ? err.code : ((err as { code?: string }).code ?? 'BAD_REQUEST');
+    const code = errorCodeOf(err, status);
     const details = err instanceof GavelError ? err.details : undefined;
     return reply
       .status(status)

@@ -1,13 +1,12 @@
-// Awards travel on JetStream (durable until the winner acknowledges them); the message id makes a
-// re-publish after a crash a no-op.
-import type { db } from '../../shared/db/client.js';
+// Awards: the winner of a round hears at once on JetStream (durable until it acknowledges; the
+// message id makes a re-publish after a crash a no-op), its assignment is recorded, and the
+// on-chain assign that locks its collateral is queued.
 import type { Award } from '../../shared/protocol/messages.js';
 import { encode } from '../../shared/protocol/messages.js';
 import { awardSubject } from '../../shared/protocol/subjects.js';
-import type { CoordinatorContext } from '../context.js';
-
-/** Assignment states in which the winner works: awarded (collateral lock pending) or locked. */
-export const AWARDED: db.AssignmentStatus[] = ['PENDING_CHAIN', 'ACTIVE'];
+import type { CoordinatorContext, Tx } from '../context.js';
+import { createAssignment } from '../lifecycle/assignment-transitions.js';
+import { enqueue } from '../lifecycle/outbox-entries.js';
 
 /** Publishes `award` to its winner; `announcedAt` is when the round it won was announced. */
 export async function publishAward(ctx: CoordinatorContext, award: Award, announcedAt: Date): Promise<void> {
@@ -15,4 +14,28 @@ export async function publishAward(ctx: CoordinatorContext, award: Award, announ
     msgID: `award:${award.jobId}:${award.attempt}`,
   });
   ctx.metrics.awardLatency.observe((Date.now() - announcedAt.getTime()) / 1000);
+}
+
+/**
+ * Awards a job inside the transaction that closes its round. Optimistic: the winner starts now,
+ * before the transaction commits (a result that overtakes the commit is redelivered until it
+ * lands). A committed award was always sent; a rolled-back one only earns the prover a refusal,
+ * and the round is closed again with the same message id.
+ */
+export async function awardWinner(
+  ctx: CoordinatorContext,
+  tx: Tx,
+  award: Award,
+  announcedAt: Date,
+): Promise<void> {
+  await publishAward(ctx, award, announcedAt);
+  const { jobId, attempt, prover, priceWei } = award;
+  await createAssignment(tx, {
+    jobId,
+    attempt,
+    prover,
+    priceWei,
+    leaseUntil: new Date(Date.now() + ctx.config.leaseMs),
+  });
+  await enqueue(tx, { kind: 'ASSIGN', jobId, attempt, prover, price: priceWei });
 }

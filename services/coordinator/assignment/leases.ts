@@ -1,10 +1,12 @@
-// Leases: a winner holds its job while it heartbeats; a lapsed lease is a failed attempt.
+// Leases: a winner holds its job while it heartbeats; a lapsed lease is a failed attempt. After a
+// restart no lease is judged until the results sent meanwhile have been handled.
 import { parseHeartbeat } from '../../shared/protocol/messages.js';
 import { verifySigned } from '../../shared/protocol/signed-message.js';
+import { RESULTS_CONSUMER, WORK_STREAM } from '../../shared/protocol/subjects.js';
 import type { CoordinatorContext } from '../context.js';
+import { AWARDED } from '../lifecycle/assignment-transitions.js';
 import { failAttempt } from '../lifecycle/attempts.js';
 import { moveJob } from '../lifecycle/job-transitions.js';
-import { AWARDED } from './award.js';
 
 /** Handles one heartbeat message; returns why it was ignored, or 'ok'. */
 export async function onHeartbeat(ctx: CoordinatorContext, data: Uint8Array): Promise<string> {
@@ -42,7 +44,6 @@ export async function sweepLeases(ctx: CoordinatorContext): Promise<number> {
       status: { in: AWARDED },
       OR: [{ leaseUntil: { lt: now } }, { job: { deadline: { lt: now } } }],
     },
-    include: { job: { select: { deadline: true } } },
     take: 50,
   });
   let failed = 0;
@@ -60,4 +61,29 @@ export async function sweepLeases(ctx: CoordinatorContext): Promise<number> {
   }
   if (failed > 0) ctx.kick.outbox();
   return failed;
+}
+
+/**
+ * The lease stage of a coordinator started at `startedAt`. Heartbeats sent while it was down went
+ * unheard, and results sent meanwhile wait in the stream: no lease is judged until that backlog is
+ * verified (or, against a flood that never drains, until a bound has passed). Then every lease
+ * gets a fresh term from that moment.
+ */
+export function leaseStage(startedAt = Date.now()) {
+  let caughtUp = false;
+  return async (ctx: CoordinatorContext): Promise<number> => {
+    if (!caughtUp) {
+      const info = await (await ctx.js.consumers.get(WORK_STREAM, RESULTS_CONSUMER)).info();
+      const drained = info.num_pending === 0 && info.num_ack_pending === 0;
+      const bound = startedAt + Math.max(30_000, 3 * ctx.config.leaseMs);
+      if (!drained && Date.now() < bound) return 0;
+      await ctx.prisma.assignment.updateMany({
+        where: { status: { in: AWARDED } },
+        data: { leaseUntil: new Date(Date.now() + ctx.config.leaseMs) },
+      });
+      caughtUp = true;
+      ctx.log.info({ drained }, 'results backlog handled: leases are judged from now');
+    }
+    return sweepLeases(ctx);
+  };
 }

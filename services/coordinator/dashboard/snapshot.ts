@@ -1,8 +1,9 @@
 // What the dashboard shows, in one document: provers, recent jobs with progress, recent auctions
 // with their (revealed) bids, and the series behind the charts.
 import { formatEther } from 'ethers';
+import { recentAuctions } from '../auction/auction-view.js';
 import type { CoordinatorContext } from '../context.js';
-import { listProvers } from '../routes/provers.js';
+import { listProvers } from '../provers/list-provers.js';
 
 const RECENT = 50;
 
@@ -19,12 +20,7 @@ export async function marketSnapshot(ctx: CoordinatorContext) {
         _count: { select: { items: true, proofs: true } },
       },
     }),
-    ctx.prisma.auction.findMany({
-      where: { announced: true },
-      orderBy: { id: 'desc' },
-      take: RECENT,
-      include: { bids: { orderBy: { priceWei: 'asc' } } },
-    }),
+    recentAuctions(ctx, RECENT),
   ]);
   const eventAt = (j: (typeof jobs)[number], to: string) => j.events.find((e) => e.to === to)?.at;
   return {
@@ -47,22 +43,20 @@ export async function marketSnapshot(ctx: CoordinatorContext) {
         createdAt: j.createdAt,
       };
     }),
-    auctions: auctions.map((a) => {
-      const closed = a.status !== 'OPEN';
-      return {
-        jobId: a.jobId,
-        attempt: a.attempt,
-        round: a.round,
-        rule: a.rule,
-        status: a.status,
-        closesAt: a.closesAt,
-        winner: a.winner,
-        clearingPriceEth: a.clearingPriceWei ? formatEther(a.clearingPriceWei) : null,
-        bidCount: a.bids.length,
-        // Sealed bids stay sealed until the round closes.
-        bids: closed ? a.bids.map((b) => ({ prover: b.prover, priceEth: formatEther(b.priceWei) })) : [],
-      };
-    }),
+    auctions: auctions.map((a) => ({
+      jobId: a.jobId,
+      attempt: a.attempt,
+      round: a.round,
+      rule: a.rule,
+      status: a.status,
+      closesAt: a.closesAt,
+      winner: a.winner,
+      clearingPriceEth: a.clearingPriceWei ? formatEther(a.clearingPriceWei) : null,
+      // The view keeps sealed bids sealed until the round closes; shown lowest price first.
+      bids: [...a.bids]
+        .sort((x, y) => (BigInt(x.priceWei) < BigInt(y.priceWei) ? -1 : 1))
+        .map((b) => ({ prover: b.prover, priceEth: formatEther(b.priceWei) })),
+    })),
     series: jobs
       .filter((j) => j.status === 'SETTLED')
       .map((j) => {

@@ -1,6 +1,7 @@
 // Circuit registration: an uploaded Noir artifact becomes a content-addressed circuit with its VK.
 import { keccak256 } from 'ethers';
 import type { PrismaClient } from '../../shared/db/client.js';
+import { GavelError } from '../../shared/errors.js';
 import type { ProvingBackend } from '../../shared/proving/backend.js';
 import { parseCircuitArtifact } from '../../shared/proving/circuit-artifact.js';
 import { prepareCircuit } from '../../shared/proving/circuit-prover.js';
@@ -21,7 +22,13 @@ export async function registerCircuit(
   upload: unknown,
 ): Promise<RegisteredCircuit> {
   const artifact = parseCircuitArtifact(upload);
-  const prepared = await prepareCircuit(backend, artifact);
+  const prepared = await prepareCircuit(backend, artifact).catch((cause) => {
+    // A size or CRS refusal keeps its own code; anything else the backend chokes on is a bad upload.
+    if (cause instanceof GavelError) throw cause;
+    throw new GavelError('INVALID_ARTIFACT', `invalid circuit artifact: the backend cannot load it`, {
+      cause,
+    });
+  });
   const existing = await prisma.circuit.findUnique({ where: { id: prepared.id } });
   if (existing) {
     const { id, name, vkHash, gates, dyadic } = existing;

@@ -1,32 +1,68 @@
 // Failed attempts and re-auctions: a failed winner is excluded and slashed (through the outbox),
 // and the job goes back to auction while its deadline still leaves time, else it expires.
-
 import type { CoordinatorConfig } from '../config.js';
 import type { Tx } from '../context.js';
+import { moveAssignment } from './assignment-transitions.js';
+import { scheduleRound } from './auction-transitions.js';
 import { moveJob } from './job-transitions.js';
+import { enqueue } from './outbox-entries.js';
+
+const ACTIVE_JOB = ['ASSIGNED', 'PROVING', 'VERIFYING'] as const;
+
+/** Adds `prover` to the job's excluded provers: it will not be awarded this job again. */
+async function excluding(tx: Tx, jobId: string, prover: string) {
+  const job = await tx.job.findUniqueOrThrow({ where: { id: jobId }, select: { excludedProvers: true } });
+  return { excludedProvers: { set: [...new Set([...job.excludedProvers, prover])] } };
+}
 
 /** Marks the active attempt of `jobId` failed and queues the on-chain reopen with a slash. */
 export async function failAttempt(tx: Tx, jobId: string, attempt: number, reason: string): Promise<boolean> {
   const assignment = await tx.assignment.findUnique({ where: { jobId_attempt: { jobId, attempt } } });
   if (!assignment || assignment.status === 'FAILED' || assignment.status === 'COMPLETED') return false;
-  const job = await tx.job.findUniqueOrThrow({ where: { id: jobId } });
-  const moved = await moveJob(tx, jobId, ['ASSIGNED', 'PROVING', 'VERIFYING'], 'FAILED_ATTEMPT', reason, {
-    excludedProvers: { set: [...new Set([...job.excludedProvers, assignment.prover])] },
+  const moved = await moveJob(tx, jobId, ACTIVE_JOB, 'FAILED_ATTEMPT', reason, {
+    ...(await excluding(tx, jobId, assignment.prover)),
     failureReason: reason,
   });
   if (!moved) return false;
-  await tx.assignment.update({ where: { id: assignment.id }, data: { status: 'FAILED' } });
+  await moveAssignment(tx, jobId, attempt, 'FAILED');
   await tx.prover.updateMany({ where: { address: assignment.prover }, data: { failures: { increment: 1 } } });
   await tx.proof.deleteMany({ where: { jobId } });
-  await tx.outboxAction.create({
-    data: {
-      kind: 'REOPEN',
-      jobId,
-      payload: { attempt, prover: assignment.prover, slash: assignment.status === 'ACTIVE' },
-      idempotencyKey: `reopen:${jobId}:${attempt}`,
-    },
+  await enqueue(tx, {
+    kind: 'REOPEN',
+    jobId,
+    attempt,
+    prover: assignment.prover,
+    slash: assignment.status === 'ACTIVE',
   });
   return true;
+}
+
+/**
+ * The chain refused the assignment (stake withdrawn, escrow cancelled…): the winner is not slashed
+ * and the job moves on without it. Its proofs (awards are optimistic) are dropped.
+ * `onChainStatus` is the job's status on-chain, read by the caller.
+ */
+export async function assignmentRefused(
+  tx: Tx,
+  a: { jobId: string; attempt: number; prover: string },
+  onChainStatus: string,
+  why: string,
+  config: CoordinatorConfig,
+): Promise<'CANCELLED' | 'AUCTIONING' | 'EXPIRED' | 'NONE'> {
+  await moveAssignment(tx, a.jobId, a.attempt, 'FAILED');
+  await tx.proof.deleteMany({ where: { jobId: a.jobId, attempt: a.attempt } });
+  if (onChainStatus === 'Cancelled') {
+    await moveJob(tx, a.jobId, ACTIVE_JOB, 'CANCELLED', 'requester cancelled the escrow');
+    return 'CANCELLED';
+  }
+  const reason = `assignment refused on-chain: ${why}`;
+  const moved = await moveJob(tx, a.jobId, ACTIVE_JOB, 'FAILED_ATTEMPT', reason, {
+    ...(await excluding(tx, a.jobId, a.prover)),
+  });
+  if (!moved) return 'NONE';
+  if (onChainStatus === 'Open') return reauction(tx, a.jobId, config);
+  await expireJob(tx, a.jobId, ['FAILED_ATTEMPT'], `on-chain job is ${onChainStatus}`);
+  return 'EXPIRED';
 }
 
 /** Time the fastest known prover needs for this job (0 when none is known yet). */
@@ -54,15 +90,7 @@ export async function timeRemains(
 export async function expireJob(tx: Tx, jobId: string, from: Parameters<typeof moveJob>[2], reason: string) {
   const job = await tx.job.findUniqueOrThrow({ where: { id: jobId } });
   if (!(await moveJob(tx, jobId, from, 'EXPIRED', reason))) return false;
-  await tx.outboxAction.create({
-    data: {
-      kind: 'EXPIRE',
-      jobId,
-      payload: {},
-      idempotencyKey: `expire:${jobId}`,
-      notBefore: new Date(job.deadline.getTime() + 1500),
-    },
-  });
+  await enqueue(tx, { kind: 'EXPIRE', jobId, attempt: job.attempt }, new Date(job.deadline.getTime() + 1500));
   return true;
 }
 
@@ -85,15 +113,13 @@ export async function reauction(
     winner: null,
     clearingPriceWei: null,
   });
-  await tx.auction.create({
-    data: {
-      jobId,
-      attempt,
-      round: 0,
-      rule: job.rule,
-      opensAt: new Date(now),
-      closesAt: new Date(now + config.auctionWindowMs),
-    },
+  await scheduleRound(tx, {
+    jobId,
+    attempt,
+    round: 0,
+    rule: job.rule,
+    opensAt: new Date(now),
+    auctionWindowMs: config.auctionWindowMs,
   });
   return 'AUCTIONING';
 }

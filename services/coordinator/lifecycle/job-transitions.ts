@@ -26,6 +26,26 @@ export function isTerminal(status: JobStatus): boolean {
   return ALLOWED[status].length === 0;
 }
 
+export interface NewJob {
+  id: string;
+  circuitId: string;
+  requester: string;
+  rule: db.AuctionRule;
+  reserveWei: string;
+  collateralWei: string;
+  deadline: Date;
+  inputsHash: string;
+  items: { index: number; inputs: object; publicInputs: string[] }[];
+}
+
+/** Stores a job whose escrow and inputs were checked (OPEN) and moves it to its first auction. */
+export async function openJob(tx: Tx, job: NewJob): Promise<void> {
+  const { items, ...fields } = job;
+  await tx.job.create({ data: { ...fields, status: 'OPEN', items: { create: items } } });
+  await tx.jobEvent.create({ data: { jobId: job.id, to: 'OPEN', reason: 'escrow verified, inputs solved' } });
+  await moveJob(tx, job.id, ['OPEN'], 'AUCTIONING', 'first auction');
+}
+
 /**
  * Moves job `jobId` from one of `from` to `to`, writing a JobEvent. Returns false (and changes
  * nothing) when the job is no longer in one of `from` — another replica or handler got there first.

@@ -1,25 +1,23 @@
+// /v1/circuits: register a Noir artifact, read a circuit, fetch its artifact (for provers).
 import type { FastifyPluginAsync } from 'fastify';
 import type { CoordinatorContext } from '../context.js';
-import { requestError } from '../http-errors.js';
+import { circuitDetails, findCircuit } from '../intake/circuit-store.js';
 import { registerCircuit } from '../intake/register-circuit.js';
+import { anyJson, bool, date, errorReplies, idParam, int, object, str } from './schemas.js';
 
-const idParam = {
-  type: 'object',
-  required: ['id'],
-  properties: { id: { type: 'string', pattern: '^0x[0-9a-f]{64}$' } },
-} as const;
-
-const circuitSummary = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    name: { type: 'string' },
-    vkHash: { type: 'string' },
-    gates: { type: 'integer' },
-    dyadic: { type: 'integer' },
-    created: { type: 'boolean' },
-  },
-} as const;
+const circuitSummary = object({ id: str, name: str, vkHash: str, gates: int, dyadic: int, created: bool });
+const circuitReply = object({
+  id: str,
+  name: str,
+  noirVersion: str,
+  vkHash: str,
+  gates: int,
+  dyadic: int,
+  abi: anyJson,
+  vk: str,
+  createdAt: date,
+});
+const artifactReply = object({ name: str, noirVersion: str, abi: anyJson, bytecode: str });
 
 export const circuitRoutes =
   (ctx: CoordinatorContext): FastifyPluginAsync =>
@@ -28,12 +26,13 @@ export const circuitRoutes =
       '/circuits',
       {
         schema: {
+          summary: 'register a compiled Noir circuit (idempotent: the same artifact keeps its id)',
           body: {
             type: 'object',
             required: ['bytecode', 'abi'],
             properties: { name: { type: 'string', maxLength: 128 } },
           },
-          response: { 201: circuitSummary, 200: circuitSummary },
+          response: { 201: circuitSummary, 200: circuitSummary, ...errorReplies },
         },
       },
       async (req, reply) => {
@@ -42,30 +41,28 @@ export const circuitRoutes =
       },
     );
 
-    app.get<{ Params: { id: string } }>('/circuits/:id', { schema: { params: idParam } }, async (req) => {
-      const c = await ctx.prisma.circuit.findUnique({ where: { id: req.params.id } });
-      if (!c) throw requestError('UNKNOWN_CIRCUIT', `no circuit ${req.params.id}`);
-      return {
-        id: c.id,
-        name: c.name,
-        noirVersion: c.noirVersion,
-        vkHash: c.vkHash,
-        gates: c.gates,
-        dyadic: c.dyadic,
-        abi: c.abi,
-        vk: Buffer.from(c.vk).toString('base64'),
-        createdAt: c.createdAt,
-      };
-    });
+    app.get<{ Params: { id: string } }>(
+      '/circuits/:id',
+      {
+        schema: {
+          summary: 'a registered circuit and its VK',
+          params: idParam,
+          response: { 200: circuitReply, ...errorReplies },
+        },
+      },
+      async (req) => circuitDetails(ctx.prisma, req.params.id.toLowerCase()),
+    );
 
-    // The compiled artifact, for provers (content-addressed: its id is the hash of what is served).
+    // Content-addressed: the circuit's id is the hash of what is served.
     app.get<{ Params: { id: string } }>(
       '/circuits/:id/artifact',
-      { schema: { params: idParam } },
-      async (req) => {
-        const c = await ctx.prisma.circuit.findUnique({ where: { id: req.params.id } });
-        if (!c) throw requestError('UNKNOWN_CIRCUIT', `no circuit ${req.params.id}`);
-        return { name: c.name, noirVersion: c.noirVersion, abi: c.abi, bytecode: c.bytecode };
+      {
+        schema: {
+          summary: 'the compiled artifact, for provers',
+          params: idParam,
+          response: { 200: artifactReply, ...errorReplies },
+        },
       },
+      async (req) => findCircuit(ctx.prisma, req.params.id.toLowerCase()),
     );
   };

@@ -1,27 +1,50 @@
+// /v1/jobs: submit a job (after opening its escrow on-chain), list and read jobs, fetch their
+// inputs and verified proofs, reveal their auctions, and stop a job its requester cancelled.
 import type { FastifyPluginAsync } from 'fastify';
-import { bidDomain, recoverBidSigner } from '../../shared/protocol/bid-signing.js';
+import type { db } from '../../shared/db/client.js';
+import { jobAuctions } from '../auction/auction-view.js';
 import type { CoordinatorContext } from '../context.js';
-import { requestError } from '../http-errors.js';
+import { cancelJob } from '../intake/cancel-job.js';
+import { jobDetails, jobInputs, listJobs } from '../intake/job-view.js';
 import { type SubmitJobRequest, submitJob } from '../intake/submit-job.js';
-import { moveJob } from '../lifecycle/job-transitions.js';
+import { jobProofs } from '../verification/proofs-view.js';
+import {
+  auctionsReply,
+  jobDetailsReply,
+  jobInputsReply,
+  jobListReply,
+  jobProofsReply,
+  jobStatusReply,
+  STATUSES,
+  submitReply,
+} from './job-schemas.js';
+import { errorReplies, HEX32, idParam } from './schemas.js';
 
-const HEX32 = '^0x[0-9a-fA-F]{64}$';
-const jobParam = {
+const submitBody = {
   type: 'object',
-  required: ['id'],
-  properties: { id: { type: 'string', pattern: HEX32 } },
+  required: ['jobId', 'circuitId', 'items'],
+  additionalProperties: false,
+  properties: {
+    jobId: { type: 'string', pattern: HEX32 },
+    circuitId: { type: 'string', pattern: HEX32 },
+    items: { type: 'array', minItems: 1, items: { type: 'object' } },
+    rule: { type: 'string', enum: ['SECOND_PRICE', 'FIRST_PRICE'] },
+  },
 } as const;
-const STATUSES = [
-  'OPEN',
-  'AUCTIONING',
-  'ASSIGNED',
-  'PROVING',
-  'VERIFYING',
-  'SETTLED',
-  'FAILED_ATTEMPT',
-  'EXPIRED',
-  'CANCELLED',
-];
+
+const listQuery = {
+  type: 'object',
+  properties: {
+    status: { type: 'string', enum: STATUSES },
+    limit: { type: 'integer', minimum: 1, maximum: 500 },
+  },
+} as const;
+
+/** GET /jobs/:id… routes: one read of one job. */
+const byId = (summary: string, reply: object) => ({
+  schema: { summary, params: idParam, response: { 200: reply, ...errorReplies } },
+});
+type ById = { Params: { id: string } };
 
 export const jobRoutes =
   (ctx: CoordinatorContext): FastifyPluginAsync =>
@@ -30,17 +53,9 @@ export const jobRoutes =
       '/jobs',
       {
         schema: {
-          body: {
-            type: 'object',
-            required: ['jobId', 'circuitId', 'items'],
-            additionalProperties: false,
-            properties: {
-              jobId: { type: 'string', pattern: HEX32 },
-              circuitId: { type: 'string', pattern: HEX32 },
-              items: { type: 'array', minItems: 1, items: { type: 'object' } },
-              rule: { type: 'string', enum: ['SECOND_PRICE', 'FIRST_PRICE'] },
-            },
-          },
+          summary: 'submit a job whose escrow is open on-chain',
+          body: submitBody,
+          response: { 202: submitReply, 200: submitReply, ...errorReplies },
         },
       },
       async (req, reply) => {
@@ -50,199 +65,46 @@ export const jobRoutes =
         return reply.status(out.created ? 202 : 200).send(out);
       },
     );
-
-    app.get<{ Querystring: { status?: string; limit?: number } }>(
+    app.get<{ Querystring: { status?: db.JobStatus; limit?: number } }>(
       '/jobs',
       {
         schema: {
-          querystring: {
-            type: 'object',
-            properties: {
-              status: { type: 'string', enum: STATUSES },
-              limit: { type: 'integer', minimum: 1, maximum: 500 },
-            },
-          },
+          summary: 'recent jobs',
+          querystring: listQuery,
+          response: { 200: jobListReply, ...errorReplies },
         },
       },
-      async (req) => {
-        const jobs = await ctx.prisma.job.findMany({
-          where: req.query.status ? { status: req.query.status as never } : {},
-          orderBy: { createdAt: 'desc' },
-          take: req.query.limit ?? 50,
-          include: { _count: { select: { items: true } } },
-        });
-        return {
-          jobs: jobs.map((j) => ({
-            jobId: j.id,
-            status: j.status,
-            circuitId: j.circuitId,
-            items: j._count.items,
-            winner: j.winner,
-            clearingPriceWei: j.clearingPriceWei,
-            deadline: j.deadline,
-            createdAt: j.createdAt,
-          })),
-        };
-      },
+      async (req) => ({ jobs: await listJobs(ctx, req.query.status, req.query.limit ?? 50) }),
     );
-
-    app.get<{ Params: { id: string } }>('/jobs/:id', { schema: { params: jobParam } }, async (req) => {
-      const id = req.params.id.toLowerCase();
-      const job = await ctx.prisma.job.findUnique({
-        where: { id },
-        include: {
-          events: { orderBy: { id: 'asc' } },
-          assignments: { orderBy: { attempt: 'asc' } },
-          settlement: true,
-          _count: { select: { items: true, proofs: true } },
-        },
-      });
-      if (!job) throw requestError('UNKNOWN_JOB', `no job ${id}`);
-      return {
-        jobId: job.id,
-        status: job.status,
-        circuitId: job.circuitId,
-        requester: job.requester,
-        rule: job.rule,
-        reserveWei: job.reserveWei,
-        collateralWei: job.collateralWei,
-        deadline: job.deadline,
-        attempt: job.attempt,
-        items: job._count.items,
-        verifiedProofs: job._count.proofs,
-        winner: job.winner,
-        clearingPriceWei: job.clearingPriceWei,
-        failureReason: job.failureReason,
-        assignments: job.assignments.map((a) => ({
-          attempt: a.attempt,
-          prover: a.prover,
-          priceWei: a.priceWei,
-          status: a.status,
-          progress: a.progress,
-        })),
-        settlement: job.settlement,
-        events: job.events.map((e) => ({ from: e.from, to: e.to, reason: e.reason, at: e.at })),
-      };
-    });
-
-    // Content-addressed inputs: provers check the hash against the one committed on-chain.
-    app.get<{ Params: { id: string } }>(
+    app.get<ById>('/jobs/:id', byId('a job, its attempts and events', jobDetailsReply), async (req) =>
+      jobDetails(ctx, req.params.id.toLowerCase()),
+    );
+    app.get<ById>(
       '/jobs/:id/inputs',
-      { schema: { params: jobParam } },
+      byId('content-addressed inputs', jobInputsReply),
       async (req, reply) => {
-        const id = req.params.id.toLowerCase();
-        const job = await ctx.prisma.job.findUnique({
-          where: { id },
-          include: { items: { orderBy: { index: 'asc' } } },
-        });
-        if (!job) throw requestError('UNKNOWN_JOB', `no job ${id}`);
-        reply.header('x-gavel-inputs-hash', job.inputsHash);
-        return { jobId: id, inputsHash: job.inputsHash, items: job.items.map((i) => i.inputs) };
+        const inputs = await jobInputs(ctx, req.params.id.toLowerCase());
+        reply.header('x-gavel-inputs-hash', inputs.inputsHash);
+        return inputs;
       },
     );
-
-    // Proofs in the form the bb CLI verifies (proof, public inputs, VK), once the job is settled.
-    app.get<{ Params: { id: string } }>('/jobs/:id/proofs', { schema: { params: jobParam } }, async (req) => {
-      const id = req.params.id.toLowerCase();
-      const job = await ctx.prisma.job.findUnique({
-        where: { id },
-        include: { circuit: true, proofs: { orderBy: { itemIndex: 'asc' } } },
-      });
-      if (!job) throw requestError('UNKNOWN_JOB', `no job ${id}`);
-      if (job.status !== 'SETTLED' && job.status !== 'VERIFYING') {
-        throw requestError('NOT_READY', `job ${id} is ${job.status}; proofs are served once verified`);
-      }
-      return {
-        jobId: id,
-        circuitId: job.circuitId,
-        vk: Buffer.from(job.circuit.vk).toString('base64'),
-        proofs: job.proofs.map((p) => ({
-          item: p.itemIndex,
-          prover: p.prover,
-          proof: Buffer.from(p.proof).toString('base64'),
-          publicInputs: p.publicInputs,
-        })),
-      };
-    });
-
-    // Every auction of the job with all bids revealed — only after the auction closed.
-    app.get<{ Params: { id: string } }>(
+    app.get<ById>('/jobs/:id/proofs', byId('verified proofs, for bb verify', jobProofsReply), async (req) =>
+      jobProofs(ctx, req.params.id.toLowerCase()),
+    );
+    app.get<ById>(
       '/jobs/:id/auctions',
-      { schema: { params: jobParam } },
+      byId('every round, bids revealed once closed', auctionsReply),
       async (req) => {
         const id = req.params.id.toLowerCase();
-        const auctions = await ctx.prisma.auction.findMany({
-          where: { jobId: id },
-          orderBy: [{ attempt: 'asc' }, { round: 'asc' }],
-          include: { bids: { orderBy: { receivedAt: 'asc' } } },
-        });
-        const domain = ctx.domain;
+        const { domain } = ctx;
         return {
           jobId: id,
           domain: { ...domain, chainId: Number(domain.chainId) },
-          auctions: auctions.map((a) => {
-            const closed = a.status !== 'OPEN';
-            return {
-              attempt: a.attempt,
-              round: a.round,
-              rule: a.rule,
-              status: a.status,
-              opensAt: a.opensAt,
-              closesAt: a.closesAt,
-              winner: a.winner,
-              clearingPriceWei: a.clearingPriceWei,
-              bidCount: a.bids.length,
-              bids: closed
-                ? a.bids.map((b) => {
-                    const terms = {
-                      jobId: id,
-                      attempt: a.attempt,
-                      price: BigInt(b.priceWei),
-                      prover: b.prover,
-                      expiry: b.expiry,
-                      nonce: BigInt(b.nonce),
-                    };
-                    const signer = recoverBidSigner(
-                      bidDomain(Number(domain.chainId), String(domain.verifyingContract)),
-                      terms,
-                      b.signature,
-                    );
-                    return {
-                      prover: b.prover,
-                      priceWei: b.priceWei,
-                      nonce: b.nonce,
-                      expiry: b.expiry,
-                      signature: b.signature,
-                      receivedAt: b.receivedAt,
-                      signatureValid: signer?.toLowerCase() === b.prover,
-                    };
-                  })
-                : [],
-            };
-          }),
+          auctions: await jobAuctions(ctx, id),
         };
       },
     );
-
-    // The requester cancelled on-chain; the coordinator checks the chain and stops the job.
-    app.post<{ Params: { id: string } }>(
-      '/jobs/:id/cancel',
-      { schema: { params: jobParam } },
-      async (req) => {
-        const id = req.params.id.toLowerCase();
-        const job = await ctx.prisma.job.findUnique({ where: { id } });
-        if (!job) throw requestError('UNKNOWN_JOB', `no job ${id}`);
-        const onChain = await ctx.chain.job(id);
-        if (onChain.status !== 'Cancelled') {
-          throw requestError(
-            'NOT_CANCELLED',
-            `job ${id} is ${onChain.status} on-chain; cancel it with Market.cancel first`,
-          );
-        }
-        await ctx.prisma.$transaction((tx) =>
-          moveJob(tx, id, ['OPEN', 'AUCTIONING', 'ASSIGNED'], 'CANCELLED', 'cancelled by requester'),
-        );
-        return { jobId: id, status: 'CANCELLED' };
-      },
+    app.post<ById>('/jobs/:id/cancel', byId('stop a job cancelled on-chain', jobStatusReply), async (req) =>
+      cancelJob(ctx, req.params.id.toLowerCase()),
     );
   };

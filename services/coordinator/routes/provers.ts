@@ -1,35 +1,51 @@
+// /v1/provers: every prover heard from, with capacity, record, liveness and stake.
 import type { FastifyPluginAsync } from 'fastify';
 import type { CoordinatorContext } from '../context.js';
+import { listProvers } from '../provers/list-provers.js';
+import { arrayOf, bool, date, errorReplies, int, num, object, str } from './schemas.js';
 
-/** Every prover the coordinator has heard from: declared capacity, record, liveness, stake. */
-export async function listProvers(ctx: CoordinatorContext) {
-  const provers = await ctx.prisma.prover.findMany({ orderBy: { lastSeen: 'desc' } });
-  const live = await ctx.liveProvers();
-  return Promise.all(
-    provers.map(async (p) => {
-      const info = await ctx.chain.proverInfo(p.address).catch(() => undefined);
-      return {
-        address: p.address,
-        name: p.name,
-        backend: p.backend,
-        threads: p.threads,
-        maxDyadic: p.maxDyadic,
-        gatesPerSec: p.gatesPerSec,
-        jobsWon: p.jobsWon,
-        failures: p.failures,
-        lastSeen: p.lastSeen,
-        live: live.has(p.address),
-        stakeWei: info?.stake.toString(),
-        freeStakeWei: info?.free.toString(),
-      };
-    }),
-  );
-}
+const optionalStr = { type: 'string' } as const;
+const proverReply = {
+  type: 'object',
+  required: [
+    'address',
+    'name',
+    'backend',
+    'threads',
+    'maxDyadic',
+    'gatesPerSec',
+    'jobsWon',
+    'failures',
+    'lastSeen',
+    'live',
+  ],
+  properties: {
+    address: str,
+    name: str,
+    backend: str,
+    threads: int,
+    maxDyadic: int,
+    gatesPerSec: num,
+    jobsWon: int,
+    failures: int,
+    lastSeen: date,
+    live: bool,
+    stakeWei: optionalStr,
+    freeStakeWei: optionalStr,
+  },
+} as const;
 
 export const proverRoutes =
   (ctx: CoordinatorContext): FastifyPluginAsync =>
   async (app) => {
-    app.get('/provers', { schema: { summary: 'provers, their capacity, record and stake' } }, async () => ({
-      provers: await listProvers(ctx),
-    }));
+    app.get(
+      '/provers',
+      {
+        schema: {
+          summary: 'provers, their capacity, record and stake',
+          response: { 200: object({ provers: arrayOf(proverReply) }), ...errorReplies },
+        },
+      },
+      async () => ({ provers: await listProvers(ctx) }),
+    );
   };

@@ -2,53 +2,39 @@
 // registered VK, and carry exactly the public inputs its batch item implies. A valid proof of
 // something else is an invalid result. When every item is verified, settlement is queued.
 import type { JsMsg } from '@nats-io/jetstream';
-import type { Abi } from '@noir-lang/types';
+import { resultHash } from '../../shared/chain/result-hash.js';
 import { parseResult } from '../../shared/protocol/messages.js';
 import { verifySigned } from '../../shared/protocol/signed-message.js';
 import { BadMessageError } from '../../shared/protocol/validate.js';
-import { acirBytes } from '../../shared/proving/circuit-artifact.js';
-import type { PreparedCircuit } from '../../shared/proving/circuit-prover.js';
 import { verifyProof } from '../../shared/proving/circuit-prover.js';
-import { AWARDED } from '../assignment/award.js';
 import type { CoordinatorContext } from '../context.js';
+import { preparedCircuit } from '../intake/circuit-store.js';
+import { AWARDED, moveAssignment } from '../lifecycle/assignment-transitions.js';
 import { failAttempt } from '../lifecycle/attempts.js';
 import { moveJob } from '../lifecycle/job-transitions.js';
-import { resultHash } from '../settlement/outbox.js';
+import { enqueue } from '../lifecycle/outbox-entries.js';
 
-const circuits = new Map<string, PreparedCircuit>();
+type ResultBody = ReturnType<typeof parseResult>['body'];
+type Assignment = NonNullable<Awaited<ReturnType<typeof loadAssignment>>>;
 
-async function prepared(ctx: CoordinatorContext, circuitId: string): Promise<PreparedCircuit> {
-  const cached = circuits.get(circuitId);
-  if (cached) return cached;
-  const c = await ctx.prisma.circuit.findUniqueOrThrow({ where: { id: circuitId } });
-  const artifact = {
-    name: c.name,
-    noirVersion: c.noirVersion,
-    abi: c.abi as unknown as Abi,
-    bytecode: c.bytecode,
-  };
-  const p: PreparedCircuit = {
-    id: c.id,
-    name: c.name,
-    artifact,
-    acir: acirBytes(artifact),
-    dyadic: c.dyadic,
-    size: { gates: c.gates, dyadic: c.dyadic },
-    vk: new Uint8Array(c.vk),
-  };
-  circuits.set(circuitId, p);
-  return p;
+function loadAssignment(ctx: CoordinatorContext, body: ResultBody) {
+  return ctx.prisma.assignment.findUnique({
+    where: { jobId_attempt: { jobId: body.jobId, attempt: body.attempt } },
+    include: {
+      job: { include: { items: { where: { index: body.itemIndex } }, _count: { select: { items: true } } } },
+    },
+  });
 }
 
 /**
  * True when this prover's award of this attempt may be in a close that has not committed yet:
  * a round past its window and still open, or one awarded to it since the assignment was read.
  */
-async function awardInFlight(ctx: CoordinatorContext, jobId: string, attempt: number, prover: string) {
+async function awardInFlight(ctx: CoordinatorContext, body: ResultBody, prover: string) {
   const round = await ctx.prisma.auction.findFirst({
     where: {
-      jobId,
-      attempt,
+      jobId: body.jobId,
+      attempt: body.attempt,
       OR: [
         { status: 'OPEN', announced: true, closesAt: { lte: new Date() } },
         { status: 'AWARDED', winner: prover },
@@ -59,47 +45,39 @@ async function awardInFlight(ctx: CoordinatorContext, jobId: string, attempt: nu
   return round !== null;
 }
 
-/** Handles one result message and acknowledges it (term() for messages that can never be valid). */
-export async function onResult(ctx: CoordinatorContext, msg: JsMsg): Promise<string> {
+/** Parses and authenticates a result; undefined (after term()) when it can never be valid. */
+function authenticResult(ctx: CoordinatorContext, msg: JsMsg): ResultBody | string {
   let result: ReturnType<typeof parseResult>;
   try {
     result = parseResult(msg.data);
   } catch (err) {
-    msg.term();
     ctx.metrics.messagesRejected.inc({ kind: 'result' });
     return err instanceof BadMessageError ? `malformed: ${err.message}` : 'malformed';
   }
-  const { body } = result;
-  if (!verifySigned(result) || result.signer.toLowerCase() !== body.prover.toLowerCase()) {
-    msg.term();
+  if (!verifySigned(result) || result.signer.toLowerCase() !== result.body.prover.toLowerCase()) {
     ctx.metrics.messagesRejected.inc({ kind: 'result' });
     return 'bad signature';
   }
-  const prover = body.prover.toLowerCase();
-  const assignment = await ctx.prisma.assignment.findUnique({
-    where: { jobId_attempt: { jobId: body.jobId, attempt: body.attempt } },
-    include: {
-      job: { include: { items: { where: { index: body.itemIndex } }, _count: { select: { items: true } } } },
-    },
-  });
-  if (
-    !assignment &&
-    msg.info.deliveryCount < 20 &&
-    (await awardInFlight(ctx, body.jobId, body.attempt, prover))
-  ) {
+  return { ...result.body, prover: result.body.prover.toLowerCase() };
+}
+
+/** Handles one result message and acknowledges it (term() for messages that can never be valid). */
+export async function onResult(ctx: CoordinatorContext, msg: JsMsg): Promise<string> {
+  const body = authenticResult(ctx, msg);
+  if (typeof body === 'string') {
+    msg.term();
+    return body;
+  }
+  const assignment = await loadAssignment(ctx, body);
+  if (!assignment && msg.info.deliveryCount < 20 && (await awardInFlight(ctx, body, body.prover))) {
     // The award goes out before the transaction that closes its round commits: a fast winner's
     // first result can arrive before its assignment row is visible. Look again shortly.
     msg.nak(250);
     return 'assignment not yet written; redelivering';
   }
-  if (!assignment || assignment.prover !== prover || !AWARDED.includes(assignment.status)) {
+  if (!assignment || assignment.prover !== body.prover || !AWARDED.includes(assignment.status)) {
     msg.term();
     return 'not the active assignment';
-  }
-  const item = assignment.job.items[0];
-  if (!item) {
-    msg.term();
-    return 'no such batch item';
   }
   const existing = await ctx.prisma.proof.findUnique({
     where: { jobId_itemIndex: { jobId: body.jobId, itemIndex: body.itemIndex } },
@@ -108,81 +86,66 @@ export async function onResult(ctx: CoordinatorContext, msg: JsMsg): Promise<str
     msg.ack();
     return 'duplicate';
   }
+  const outcome = await judgeProof(ctx, assignment, body);
+  msg.ack();
+  ctx.kick.outbox();
+  return outcome;
+}
 
-  const circuit = await prepared(ctx, assignment.job.circuitId);
+/** Verifies the proof of one batch item and records the verdict. */
+async function judgeProof(
+  ctx: CoordinatorContext,
+  assignment: Assignment,
+  body: ResultBody,
+): Promise<string> {
+  const item = assignment.job.items[0];
+  const log = ctx.log.child({ jobId: body.jobId, prover: body.prover, item: body.itemIndex });
+  if (!item) return 'no such batch item';
+  const circuit = await preparedCircuit(ctx.prisma, assignment.job.circuitId);
   const proof = { proof: new Uint8Array(Buffer.from(body.proof, 'base64')), publicInputs: body.publicInputs };
   const started = performance.now();
   const valid = await verifyProof(ctx.verifier, circuit, proof, item.publicInputs as string[]);
   ctx.metrics.verifySeconds.observe({ circuit: circuit.name }, (performance.now() - started) / 1000);
-  const log = ctx.log.child({ jobId: body.jobId, prover, item: body.itemIndex });
   if (!valid) {
-    await ctx.prisma.$transaction((tx) =>
-      failAttempt(
-        tx,
-        body.jobId,
-        body.attempt,
-        `invalid proof for batch item ${body.itemIndex} from ${prover}`,
-      ),
-    );
+    const reason = `invalid proof for batch item ${body.itemIndex} from ${body.prover}`;
+    await ctx.prisma.$transaction((tx) => failAttempt(tx, body.jobId, body.attempt, reason));
     ctx.metrics.failures.inc({ reason: 'invalid_proof' });
     log.warn('invalid proof: attempt failed');
-    msg.ack();
-    ctx.kick.outbox();
     return 'invalid';
   }
-  await ctx.prisma.$transaction(async (tx) => {
-    await tx.proof.upsert({
-      where: { jobId_itemIndex: { jobId: body.jobId, itemIndex: body.itemIndex } },
-      update: {
-        attempt: body.attempt,
-        prover,
-        proof: Buffer.from(proof.proof),
-        publicInputs: proof.publicInputs,
-      },
-      create: {
-        jobId: body.jobId,
-        itemIndex: body.itemIndex,
-        attempt: body.attempt,
-        prover,
-        proof: Buffer.from(proof.proof),
-        publicInputs: proof.publicInputs,
-      },
-    });
-    const proofs = await tx.proof.findMany({
-      where: { jobId: body.jobId, attempt: body.attempt },
-      orderBy: { itemIndex: 'asc' },
-    });
-    await tx.assignment.update({ where: { id: assignment.id }, data: { progress: proofs.length } });
-    if (proofs.length === assignment.job._count.items) {
-      const moved = await moveJob(
-        tx,
-        body.jobId,
-        ['ASSIGNED', 'PROVING'],
-        'VERIFYING',
-        'all batch items verified',
-      );
-      if (moved) {
-        ctx.metrics.provingSeconds.observe(
-          { circuit: circuit.name },
-          (Date.now() - assignment.createdAt.getTime()) / 1000,
-        );
-        await tx.assignment.update({ where: { id: assignment.id }, data: { status: 'COMPLETED' } });
-        await tx.outboxAction.create({
-          data: {
-            kind: 'SETTLE',
-            jobId: body.jobId,
-            payload: {
-              attempt: body.attempt,
-              resultHash: resultHash(proofs.map((p) => new Uint8Array(p.proof))),
-            },
-            idempotencyKey: `settle:${body.jobId}`,
-          },
-        });
-      }
-    }
-  });
+  const complete = await recordProof(ctx, assignment, body, proof.proof);
+  if (complete) {
+    const seconds = (Date.now() - assignment.createdAt.getTime()) / 1000;
+    ctx.metrics.provingSeconds.observe({ circuit: circuit.name }, seconds);
+  }
   log.info({ ms: Math.round(performance.now() - started) }, 'proof verified');
-  msg.ack();
-  ctx.kick.outbox();
   return 'valid';
+}
+
+/** Stores a verified proof; when it completes the batch, the job moves to VERIFYING and its
+ *  settlement is queued. Returns whether it completed the batch. */
+async function recordProof(
+  ctx: CoordinatorContext,
+  assignment: Assignment,
+  body: ResultBody,
+  proof: Uint8Array,
+): Promise<boolean> {
+  const { jobId, attempt, itemIndex, prover, publicInputs } = body;
+  return ctx.prisma.$transaction(async (tx) => {
+    const row = { attempt, prover, proof: Buffer.from(proof), publicInputs };
+    await tx.proof.upsert({
+      where: { jobId_itemIndex: { jobId, itemIndex } },
+      update: row,
+      create: { jobId, itemIndex, ...row },
+    });
+    const proofs = await tx.proof.findMany({ where: { jobId, attempt }, orderBy: { itemIndex: 'asc' } });
+    await tx.assignment.update({ where: { id: assignment.id }, data: { progress: proofs.length } });
+    if (proofs.length !== assignment.job._count.items) return false;
+    if (!(await moveJob(tx, jobId, ['ASSIGNED', 'PROVING'], 'VERIFYING', 'all batch items verified')))
+      return false;
+    await moveAssignment(tx, jobId, attempt, 'COMPLETED');
+    const hash = resultHash(proofs.map((p) => new Uint8Array(p.proof)));
+    await enqueue(tx, { kind: 'SETTLE', jobId, attempt, resultHash: hash });
+    return true;
+  });
 }

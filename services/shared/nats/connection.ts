@@ -3,6 +3,7 @@ import { AckPolicy, jetstreamManager, RetentionPolicy } from '@nats-io/jetstream
 import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { GavelError } from '../errors.js';
+import { PRESENCE_TTL_MS } from '../protocol/job-states.js';
 import { PRESENCE_BUCKET, RESULT_WILDCARD, RESULTS_CONSUMER, WORK_STREAM } from '../protocol/subjects.js';
 
 export interface ConnectOptions {
@@ -58,7 +59,7 @@ export async function ensureWorkStream(nc: NatsConnection): Promise<void> {
   });
 }
 
-/** Opens (creating if needed) the presence bucket whose entries expire after `ttlMs`. */
-export async function presenceBucket(nc: NatsConnection, ttlMs: number) {
-  return new Kvm(nc).create(PRESENCE_BUCKET, { ttl: ttlMs, history: 1 });
+/** Opens (creating if needed) the presence bucket, whose entries expire after PRESENCE_TTL_MS. */
+export async function presenceBucket(nc: NatsConnection) {
+  return new Kvm(nc).create(PRESENCE_BUCKET, { ttl: PRESENCE_TTL_MS, history: 1 });
 }

@@ -1,0 +1,55 @@
+// Announcing auction rounds: every round whose opening time has come is published to all provers
+// with what they need to decide a bid (size, batch, deadline, reserve, collateral, window).
+import type { Announcement } from '../../shared/protocol/messages.js';
+import { encode } from '../../shared/protocol/messages.js';
+import { ANNOUNCE_SUBJECT } from '../../shared/protocol/subjects.js';
+import type { CoordinatorContext, Tx } from '../context.js';
+import { lockDueRounds } from './due-rounds.js';
+
+/** Marks round `id` announced with a window from `now`, and returns its announcement. */
+async function openRound(ctx: CoordinatorContext, tx: Tx, id: number, now: number): Promise<Announcement> {
+  const closesAt = now + ctx.config.auctionWindowMs;
+  const a = await tx.auction.update({
+    where: { id },
+    data: { announced: true, opensAt: new Date(now), closesAt: new Date(closesAt) },
+    include: { job: { include: { circuit: true, _count: { select: { items: true } } } } },
+  });
+  return {
+    jobId: a.jobId,
+    attempt: a.attempt,
+    round: a.round,
+    circuitId: a.job.circuitId,
+    vkHash: a.job.circuit.vkHash,
+    gates: a.job.circuit.gates,
+    dyadic: a.job.circuit.dyadic,
+    batchSize: a.job._count.items,
+    deadline: Math.floor(a.job.deadline.getTime() / 1000),
+    reserveWei: a.job.reserveWei,
+    collateralWei: a.job.collateralWei,
+    closesAt,
+    rule: a.rule,
+    inputsHash: a.job.inputsHash,
+    coordinatorUrl: ctx.publicUrl(),
+  };
+}
+
+/** Publishes every auction round whose opening time has come. */
+export async function announceDue(ctx: CoordinatorContext): Promise<number> {
+  const announcements = await ctx.prisma.$transaction(async (tx) => {
+    const now = Date.now();
+    const ids = await lockDueRounds(tx, false, new Date(now));
+    const out: Announcement[] = [];
+    for (const id of ids) out.push(await openRound(ctx, tx, id, now));
+    return out;
+  });
+  for (const a of announcements) {
+    ctx.nc.publish(ANNOUNCE_SUBJECT, encode(a));
+    ctx.metrics.auctionsAnnounced.inc();
+    ctx.log.info(
+      { jobId: a.jobId, attempt: a.attempt, round: a.round, closesAt: a.closesAt },
+      'auction announced',
+    );
+  }
+  for (const closesAt of new Set(announcements.map((a) => a.closesAt))) ctx.kick.close(closesAt);
+  return announcements.length;
+}

@@ -1,0 +1,18 @@
+// The bid subject's handler: every request is judged and answered (accepted, or rejected with a
+// code and reason); a message that cannot be parsed is answered BAD_MESSAGE.
+import type { Msg } from '@nats-io/transport-node';
+import { errorMessage } from '../../shared/errors.js';
+import { type BidReply, encode, parseBidRequest } from '../../shared/protocol/messages.js';
+import type { CoordinatorContext } from '../context.js';
+import { judgeBid } from './judge-bid.js';
+
+export async function onBid(ctx: CoordinatorContext, msg: Msg): Promise<void> {
+  let reply: BidReply;
+  try {
+    reply = await judgeBid(ctx, parseBidRequest(msg.data));
+  } catch (e) {
+    reply = { accepted: false, code: 'BAD_MESSAGE', reason: errorMessage(e) };
+  }
+  ctx.metrics.bids.inc({ result: reply.accepted ? 'accepted' : (reply.code ?? 'rejected') });
+  if (msg.reply) msg.respond(encode(reply));
+}

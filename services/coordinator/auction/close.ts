@@ -1,0 +1,127 @@
+// Closing auction rounds when their window ends: the winner is decided and awarded at once (the
+// assignment stage, injected by stages.ts, publishes the award and queues the collateral lock), or
+// the round is re-announced with backoff while the deadline leaves time, else the job expires.
+import { formatEther } from 'ethers';
+import type { Award } from '../../shared/protocol/messages.js';
+import type { CoordinatorContext, Tx } from '../context.js';
+import { AWARDED } from '../lifecycle/assignment-transitions.js';
+import { expireJob, timeRemains } from '../lifecycle/attempts.js';
+import { awardRound, closeRoundEmpty, scheduleRound } from '../lifecycle/auction-transitions.js';
+import { moveJob } from '../lifecycle/job-transitions.js';
+import { type AuctionOutcome, decideWinner } from './decide-winner.js';
+import { lockDueRounds } from './due-rounds.js';
+
+/** Sends the award of a closed round and records the assignment, in the close's transaction. */
+export type AwardWinner = (ctx: CoordinatorContext, tx: Tx, award: Award, announcedAt: Date) => Promise<void>;
+
+type Round = Awaited<ReturnType<typeof loadRound>>;
+
+function loadRound(tx: Tx, id: number) {
+  return tx.auction.findUniqueOrThrow({
+    where: { id },
+    include: { bids: true, job: { include: { _count: { select: { items: true } } } } },
+  });
+}
+
+/** Bidders still holding another award: a prover works on one job at a time (its award queue
+ *  would outlive its lease, and its collateral is already locked), so they sit this round out. */
+async function busyBidders(tx: Tx, round: Round): Promise<Set<string>> {
+  const held = await tx.assignment.findMany({
+    where: { status: { in: AWARDED }, prover: { in: round.bids.map((b) => b.prover) } },
+    select: { prover: true },
+  });
+  return new Set(held.map((a) => a.prover));
+}
+
+async function award(
+  ctx: CoordinatorContext,
+  tx: Tx,
+  round: Round,
+  outcome: AuctionOutcome,
+  send: AwardWinner,
+) {
+  const { job } = round;
+  const price = outcome.clearingPrice.toString();
+  const prover = outcome.winner.prover;
+  await send(
+    ctx,
+    tx,
+    {
+      jobId: job.id,
+      attempt: round.attempt,
+      prover,
+      priceWei: price,
+      circuitId: job.circuitId,
+      batchSize: job._count.items,
+      deadline: Math.floor(job.deadline.getTime() / 1000),
+      inputsHash: job.inputsHash,
+      coordinatorUrl: ctx.publicUrl(),
+    },
+    round.opensAt,
+  );
+  await awardRound(tx, round.id, prover, price);
+  await moveJob(tx, job.id, ['AUCTIONING'], 'ASSIGNED', `won by ${prover}`, {
+    winner: prover,
+    clearingPriceWei: price,
+  });
+  ctx.metrics.auctionsClosed.inc({ outcome: 'awarded' });
+  ctx.metrics.bidsPerAuction.observe(round.bids.length);
+  ctx.metrics.clearingPriceEth.observe(Number(formatEther(outcome.clearingPrice)));
+  ctx.log.info({ jobId: job.id, prover, price, bids: round.bids.length }, 'auction closed with a winner');
+}
+
+/** No eligible bid: re-announce after a backoff while time remains, else expire the job. */
+async function noBids(ctx: CoordinatorContext, tx: Tx, round: Round, now: number) {
+  const { config } = ctx;
+  await closeRoundEmpty(tx, round.id);
+  ctx.metrics.auctionsClosed.inc({ outcome: 'no_bids' });
+  ctx.metrics.bidsPerAuction.observe(0);
+  const delay = Math.min(config.reannounceBaseMs * 2 ** round.round, config.reannounceMaxMs);
+  if (await timeRemains(tx, round.jobId, now + delay, config)) {
+    const next = { jobId: round.jobId, attempt: round.attempt, round: round.round + 1, rule: round.rule };
+    await scheduleRound(tx, {
+      ...next,
+      opensAt: new Date(now + delay),
+      auctionWindowMs: config.auctionWindowMs,
+    });
+    ctx.log.info({ jobId: round.jobId, round: next.round, delay }, 'no bids: re-announcing');
+  } else {
+    await expireJob(tx, round.jobId, ['AUCTIONING'], 'no bids before the deadline');
+    ctx.log.info({ jobId: round.jobId }, 'no bids and no time left: expiring');
+  }
+}
+
+/** Closes round `id`; returns true when it was awarded. */
+async function closeRound(ctx: CoordinatorContext, tx: Tx, id: number, now: number, send: AwardWinner) {
+  const round = await loadRound(tx, id);
+  if (round.job.status !== 'AUCTIONING') {
+    await closeRoundEmpty(tx, id);
+    return false;
+  }
+  const busy = await busyBidders(tx, round);
+  const eligible = round.bids.filter((b) => !busy.has(b.prover));
+  const outcome = decideWinner(
+    eligible.map((b) => ({ prover: b.prover, price: BigInt(b.priceWei), receivedAt: b.receivedAt })),
+    round.rule,
+    BigInt(round.job.reserveWei),
+  );
+  if (!outcome) {
+    await noBids(ctx, tx, round, now);
+    return false;
+  }
+  await award(ctx, tx, round, outcome, send);
+  return true;
+}
+
+/** Closes every announced round whose window has ended, awarding winners through `send`. */
+export async function closeDue(ctx: CoordinatorContext, send: AwardWinner): Promise<number> {
+  const { closed, awarded } = await ctx.prisma.$transaction(async (tx) => {
+    const now = Date.now();
+    const ids = await lockDueRounds(tx, true, new Date(now));
+    let awarded = 0;
+    for (const id of ids) if (await closeRound(ctx, tx, id, now, send)) awarded++;
+    return { closed: ids.length, awarded };
+  });
+  if (awarded > 0) ctx.kick.outbox();
+  return closed;
+}

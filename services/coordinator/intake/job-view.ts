@@ -1,0 +1,66 @@
+// What the API shows of jobs: a list, one job's whole story, and its content-addressed inputs.
+import type { db } from '../../shared/db/client.js';
+import { GavelError } from '../../shared/errors.js';
+import type { CoordinatorContext } from '../context.js';
+
+export async function listJobs(ctx: CoordinatorContext, status: db.JobStatus | undefined, limit: number) {
+  const jobs = await ctx.prisma.job.findMany({
+    where: status ? { status } : {},
+    orderBy: { createdAt: 'desc' },
+    take: limit,
+    include: { _count: { select: { items: true } } },
+  });
+  return jobs.map((j) => ({
+    jobId: j.id,
+    status: j.status,
+    circuitId: j.circuitId,
+    items: j._count.items,
+    winner: j.winner,
+    clearingPriceWei: j.clearingPriceWei,
+    deadline: j.deadline,
+    createdAt: j.createdAt,
+  }));
+}
+
+function unknownJob(id: string): GavelError {
+  return new GavelError('UNKNOWN_JOB', `no job ${id}`);
+}
+
+export async function jobDetails(ctx: CoordinatorContext, id: string) {
+  const job = await ctx.prisma.job.findUnique({
+    where: { id },
+    include: {
+      events: { orderBy: { id: 'asc' } },
+      assignments: { orderBy: { attempt: 'asc' } },
+      settlement: true,
+      _count: { select: { items: true, proofs: true } },
+    },
+  });
+  if (!job) throw unknownJob(id);
+  const { requester, rule, reserveWei, collateralWei, deadline, attempt, winner, clearingPriceWei } = job;
+  return {
+    jobId: job.id,
+    status: job.status,
+    circuitId: job.circuitId,
+    ...{ requester, rule, reserveWei, collateralWei, deadline, attempt },
+    items: job._count.items,
+    verifiedProofs: job._count.proofs,
+    ...{ winner, clearingPriceWei },
+    failureReason: job.failureReason,
+    assignments: job.assignments.map(({ attempt, prover, priceWei, status, progress }) => ({
+      ...{ attempt, prover, priceWei, status, progress },
+    })),
+    settlement: job.settlement,
+    events: job.events.map(({ from, to, reason, at }) => ({ from, to, reason, at })),
+  };
+}
+
+/** A job's inputs with their hash; provers check the hash against the one committed on-chain. */
+export async function jobInputs(ctx: CoordinatorContext, id: string) {
+  const job = await ctx.prisma.job.findUnique({
+    where: { id },
+    include: { items: { orderBy: { index: 'asc' } } },
+  });
+  if (!job) throw unknownJob(id);
+  return { jobId: id, inputsHash: job.inputsHash, items: job.items.map((i) => i.inputs) };
+}

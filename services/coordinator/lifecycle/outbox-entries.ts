@@ -1,0 +1,86 @@
+// The outbox's rows: every on-chain action as a typed entry, created here only (in the transaction
+// of the state change that needs it) and moved through PENDING → DONE | FAILED here only.
+import type { db } from '../../shared/db/client.js';
+import type { Tx } from '../context.js';
+
+/** What each kind of on-chain action carries; the idempotency key names the job and the attempt. */
+export type OutboxEntry =
+  | { kind: 'ASSIGN'; jobId: string; attempt: number; prover: string; price: string }
+  | { kind: 'SETTLE'; jobId: string; attempt: number; resultHash: string }
+  | { kind: 'REOPEN'; jobId: string; attempt: number; prover: string; slash: boolean }
+  | { kind: 'EXPIRE'; jobId: string; attempt: number };
+
+export type OutboxKind = OutboxEntry['kind'];
+export type OutboxRow = db.OutboxAction;
+
+/** The idempotency key of an entry: one action of a kind per job and attempt. */
+export function idempotencyKey(entry: OutboxEntry): string {
+  return `${entry.kind.toLowerCase()}:${entry.jobId}:${entry.attempt}`;
+}
+
+/** Queues `entry` in the caller's transaction; `notBefore` delays it (e.g. until a deadline). */
+export async function enqueue(tx: Tx, entry: OutboxEntry, notBefore?: Date): Promise<void> {
+  const { kind, jobId, ...payload } = entry;
+  await tx.outboxAction.create({
+    data: {
+      kind,
+      jobId,
+      payload,
+      idempotencyKey: idempotencyKey(entry),
+      ...(notBefore ? { notBefore } : {}),
+    },
+  });
+}
+
+/** The typed entry a stored row holds. */
+export function entryOf(row: OutboxRow): OutboxEntry {
+  return { ...(row.payload as object), kind: row.kind, jobId: row.jobId } as OutboxEntry;
+}
+
+/** The action happened (now, with `txHash`, or before: `txHash` null and a note saying why). */
+export function markDone(tx: Tx, id: number, txHash: string | null, note?: string) {
+  return tx.outboxAction.update({
+    where: { id },
+    data: { status: 'DONE', doneAt: new Date(), attempts: { increment: 1 }, txHash, lastError: note ?? null },
+  });
+}
+
+/** The action can never happen (the chain refused it); the job's state machine has reacted. */
+export function markFailed(tx: Tx, id: number, error: string) {
+  return tx.outboxAction.update({
+    where: { id },
+    data: { status: 'FAILED', attempts: { increment: 1 }, lastError: error },
+  });
+}
+
+/** The action may still happen: try again after `delayMs`. */
+export function retryLater(tx: Tx, id: number, error: string, delayMs = 1000) {
+  return tx.outboxAction.update({
+    where: { id },
+    data: { attempts: { increment: 1 }, lastError: error, notBefore: new Date(Date.now() + delayMs) },
+  });
+}
+
+/** Drops the pending actions of `kind` for a job (their premise is gone). */
+export function cancelPending(tx: Tx, jobId: string, kind: OutboxKind, why: string) {
+  return tx.outboxAction.updateMany({
+    where: { jobId, kind, status: 'PENDING' },
+    data: { status: 'FAILED', lastError: why },
+  });
+}
+
+/** True while an action of `kind` for `jobId` is still queued. */
+export async function isPending(tx: Tx, jobId: string, kind: OutboxKind): Promise<boolean> {
+  return (await tx.outboxAction.count({ where: { jobId, kind, status: 'PENDING' } })) > 0;
+}
+
+/** Locks the next due action for this transaction (other replicas skip it); assignments first,
+ *  since a winner waits for its collateral to be locked. */
+export async function claimNext(tx: Tx): Promise<OutboxRow | undefined> {
+  const [row] = await tx.$queryRawUnsafe<{ id: number }[]>(
+    `SELECT id FROM "OutboxAction" WHERE status = 'PENDING' AND "notBefore" <= $1
+     ORDER BY (kind = 'ASSIGN') DESC, id FOR UPDATE SKIP LOCKED LIMIT 1`,
+    new Date(),
+  );
+  return row ? tx.outboxAction.findUniqueOrThrow({ where: { id: row.id } }) : undefined;
+}

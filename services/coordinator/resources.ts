@@ -1,0 +1,55 @@
+// What the coordinator opens before its stages run: chain (with this replica's key), NATS (stream,
+// consumer, presence bucket), database pool, verifier (warmed up) and metrics.
+import { Wallet } from 'ethers';
+import type { Logger } from 'pino';
+import { readDeployment } from '../shared/chain/deployment.js';
+import { GavelContracts, rpcProvider } from '../shared/chain/gavel-contracts.js';
+import { createPrisma } from '../shared/db/client.js';
+import { connectNats, ensureWorkStream, presenceBucket } from '../shared/nats/connection.js';
+import { bidDomain } from '../shared/protocol/bid-signing.js';
+import { BbBackend } from '../shared/proving/bb-backend.js';
+import { loadCircuit } from '../shared/proving/circuit-artifact.js';
+import { solveWitness } from '../shared/proving/witness.js';
+import type { CoordinatorConfig } from './config.js';
+import type { CoordinatorContext } from './context.js';
+import { Metrics } from './metrics.js';
+
+export type Resources = Pick<
+  CoordinatorContext,
+  'prisma' | 'nc' | 'chain' | 'domain' | 'verifier' | 'metrics' | 'liveProvers'
+>;
+
+export async function openResources(config: CoordinatorConfig, log: Logger): Promise<Resources> {
+  const deployment = readDeployment(config.deploymentFile);
+  const chain = new GavelContracts(deployment, new Wallet(config.coordinatorKey, rpcProvider(config.rpcUrl)));
+  const metrics = new Metrics();
+  const nc = await connectNats({
+    url: config.natsUrl,
+    name: 'gavel-coordinator',
+    onReconnect: () => {
+      metrics.natsReconnects.inc();
+      log.warn('reconnected to NATS');
+    },
+  });
+  await ensureWorkStream(nc);
+  const presence = await presenceBucket(nc);
+  const prisma = createPrisma(config.databaseUrl, config.dbPoolSize);
+  const verifier = await BbBackend.create({ kind: 'wasm', threads: 1 });
+  // Pay the witness solver's one-time WASM compilation now, not on the first job's intake.
+  await solveWitness(loadCircuit('tiny_square'), { x: '3', y: '9' });
+  const liveProvers = async () => {
+    const live = new Set<string>();
+    for await (const key of await presence.keys()) live.add(key.toLowerCase());
+    return live;
+  };
+  metrics.watchState({
+    jobsByState: async () => {
+      const rows = await prisma.job.groupBy({ by: ['status'], _count: { _all: true } });
+      return Object.fromEntries(rows.map((r) => [r.status, r._count._all]));
+    },
+    outboxBacklog: () => prisma.outboxAction.count({ where: { status: 'PENDING' } }),
+    liveProvers: async () => (await liveProvers()).size,
+  });
+  const domain = bidDomain(deployment.chainId, deployment.market);
+  return { prisma, nc, chain, domain, verifier, metrics, liveProvers };
+}

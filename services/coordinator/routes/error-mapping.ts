@@ -1,0 +1,39 @@
+// Domain error codes → HTTP status codes, in one table. A code not in the table is an error of
+// ours (500, details hidden), never blamed on the request.
+import { GavelError } from '../../shared/errors.js';
+
+const STATUS: Record<string, number> = {
+  INVALID_INPUTS: 422,
+  UNSATISFIED_CIRCUIT: 422,
+  INVALID_ARTIFACT: 400,
+  INVALID_PUBLIC_INPUTS: 400,
+  BAD_REQUEST: 400,
+  CRS_TOO_SMALL: 422,
+  UNKNOWN_CIRCUIT: 404,
+  UNKNOWN_JOB: 404,
+  JOB_EXISTS: 409,
+  ESCROW_NOT_FOUND: 409,
+  ESCROW_MISMATCH: 409,
+  PAST_DEADLINE: 422,
+  TOO_MANY_ITEMS: 413,
+  NOT_CANCELLED: 409,
+  NOT_READY: 409,
+};
+
+/** The HTTP status of an error thrown by a stage or by Fastify itself. */
+export function httpStatusOf(err: unknown): number {
+  if (err instanceof GavelError) return STATUS[err.code] ?? 500;
+  const e = err as { statusCode?: number };
+  if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) return e.statusCode;
+  return 500;
+}
+
+/** The Gavel error code a 4xx reply carries: a domain code, or one for Fastify's own refusals. */
+export function errorCodeOf(err: unknown, status: number): string {
+  if (err instanceof GavelError) return err.code;
+  if ((err as { validation?: unknown }).validation) return 'BAD_REQUEST';
+  if (status === 413) return 'TOO_LARGE';
+  if (status === 415) return 'UNSUPPORTED_MEDIA_TYPE';
+  if (status === 404) return 'NOT_FOUND';
+  return 'BAD_REQUEST';
+}

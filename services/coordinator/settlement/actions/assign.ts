@@ -1,0 +1,45 @@
+// ASSIGN: locks the winner's collateral with Market.assign. The winner was awarded at close and may
+// be proving already; a refusal by the chain fails the attempt without a slash.
+
+import { moveAssignment } from '../../lifecycle/assignment-transitions.js';
+import { assignmentRefused } from '../../lifecycle/attempts.js';
+import { cancelPending, markDone, markFailed } from '../../lifecycle/outbox-entries.js';
+import type { ActionHandler, ActionRun } from './action.js';
+
+export const assign: ActionHandler<'ASSIGN'> = async (run, entry) => {
+  const { ctx, tx, row, onChain, log } = run;
+  const { jobId, attempt, prover } = entry;
+  // Not locked: a heartbeat or result must not wait for this transaction. If the attempt fails
+  // meanwhile, its REOPEN (queued after this) finds the collateral locked and frees it.
+  const assignment = await tx.assignment.findUnique({ where: { jobId_attempt: { jobId, attempt } } });
+  if (!assignment || assignment.status === 'FAILED') {
+    await markDone(tx, row.id, null, 'attempt failed before the assignment reached the chain');
+    return;
+  }
+  let txHash: string | null = null;
+  if (onChain.status === 'Open') {
+    txHash = (await ctx.chain.assign(jobId, prover, BigInt(entry.price))).hash;
+    ctx.metrics.chainTx.inc({ kind: 'assign' });
+  } else if (!(onChain.status === 'Assigned' && onChain.prover.toLowerCase() === prover)) {
+    await refuseAssignment(run, entry, `on-chain job is ${onChain.status}`);
+    return;
+  }
+  await moveAssignment(tx, jobId, attempt, 'ACTIVE');
+  await tx.prover.updateMany({ where: { address: prover }, data: { jobsWon: { increment: 1 } } });
+  await markDone(tx, row.id, txHash);
+  log.info({ prover, txHash }, 'collateral locked on-chain');
+};
+
+/** The chain refused this assignment: no slash, its settlement is dropped, the job moves on. */
+export async function refuseAssignment(
+  run: ActionRun,
+  entry: { jobId: string; attempt: number; prover: string },
+  why: string,
+): Promise<void> {
+  const { ctx, tx, row } = run;
+  const onChain = await ctx.chain.job(entry.jobId);
+  await cancelPending(tx, entry.jobId, 'SETTLE', `assignment refused on-chain: ${why}`);
+  const next = await assignmentRefused(tx, entry, onChain.status, why, ctx.config);
+  if (next === 'AUCTIONING') ctx.kick.announce();
+  await markFailed(tx, row.id, why);
+}

@@ -1,0 +1,173 @@
+// Proving awards: one at a time from the prover's durable consumer. The lease is heartbeated from
+// the moment an award arrives; each item's proof is published (retried through a NATS outage until
+// the deadline) before the next; the award is acknowledged only when every result is out, so a
+// restarted agent picks it back up. A retryable failure hands the award back for another try.
+import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
+import type { Logger } from 'pino';
+import { errorMessage, GavelError, ProvingError } from '../../shared/errors.js';
+import { type Award, parseAward } from '../../shared/protocol/messages.js';
+import type { ProofPayload, ProverLink } from '../../shared/protocol/prover-link.js';
+import type { ProvingBackend } from '../../shared/proving/backend.js';
+import { type PreparedCircuit, prepareCircuit, proveInputs } from '../../shared/proving/circuit-prover.js';
+import type { ProverMetrics } from '../metrics.js';
+import { fetchCircuit, fetchInputs } from './fetch-work.js';
+
+/** How long a retryable failure waits before the award is redelivered, and how often it may. */
+const RETRY_DELAY_MS = 1000;
+const MAX_DELIVERIES = 3;
+
+export interface Progress {
+  jobId: string;
+  done: number;
+  total: number;
+}
+
+export class AwardWorker {
+  /** Prepared circuits by id (calibration leaves batch_transfer here). */
+  readonly circuits = new Map<string, PreparedCircuit>();
+  proving: Progress | undefined;
+  jobsProved = 0;
+  private stopping = false;
+  private messages: ConsumerMessages | undefined;
+  private loop: Promise<void> | undefined;
+  private current: JsMsg | undefined;
+
+  constructor(
+    private readonly link: ProverLink,
+    private readonly backend: ProvingBackend,
+    private readonly heartbeatMs: number,
+    private readonly metrics: ProverMetrics,
+    private readonly log: Logger,
+  ) {}
+
+  start(): void {
+    this.loop = (async () => {
+      while (!this.stopping) {
+        try {
+          this.messages = await this.link.awards();
+          for await (const m of this.messages) {
+            if (this.stopping) {
+              m.nak();
+              break;
+            }
+            await this.handle(m);
+          }
+        } catch (err) {
+          if (!this.stopping)
+            this.log.warn({ err: errorMessage(err) }, 'award consumer interrupted; retrying');
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      }
+    })();
+  }
+
+  private async handle(m: JsMsg): Promise<void> {
+    let award: Award;
+    try {
+      award = parseAward(m.data);
+    } catch {
+      m.term();
+      return;
+    }
+    if (award.prover.toLowerCase() !== this.link.address) {
+      m.term();
+      return;
+    }
+    const log = this.log.child({ jobId: award.jobId, attempt: award.attempt });
+    if (award.deadline * 1000 < Date.now()) {
+      log.warn('award past its deadline: dropping');
+      this.metrics.jobs.inc({ outcome: 'dropped' });
+      m.ack();
+      return;
+    }
+    this.current = m;
+    this.metrics.busy.set(1);
+    try {
+      await this.prove(award, m, log);
+      m.ack();
+      this.jobsProved++;
+      this.metrics.jobs.inc({ outcome: 'proved' });
+    } catch (err) {
+      this.failed(m, err, log);
+    } finally {
+      this.current = undefined;
+      this.proving = undefined;
+      this.metrics.busy.set(0);
+    }
+  }
+
+  /** A failed award: handed back when stopping or when a retry can help, else given up. */
+  private failed(m: JsMsg, err: unknown, log: Logger): void {
+    if (this.stopping) {
+      m.nak();
+      return;
+    }
+    const retry = err instanceof ProvingError && err.retryable && m.info.deliveryCount < MAX_DELIVERIES;
+    this.metrics.jobs.inc({ outcome: retry ? 'retried' : 'failed' });
+    if (retry) {
+      log.warn({ err: errorMessage(err), delivery: m.info.deliveryCount }, 'proving failed; retrying');
+      m.nak(RETRY_DELAY_MS);
+      return;
+    }
+    log.error({ err: errorMessage(err) }, 'proving failed; the lease will lapse and the job be re-auctioned');
+    m.term();
+  }
+
+  private async prove(award: Award, m: JsMsg, log: Logger): Promise<void> {
+    const progress: Progress = { jobId: award.jobId, done: 0, total: award.batchSize };
+    this.proving = progress;
+    const beat = async () => {
+      m.working();
+      await this.link.heartbeat(award, progress.done, progress.total);
+    };
+    // Heartbeat at once: preparing the circuit and fetching inputs can take a while.
+    await beat();
+    const timer = setInterval(() => void beat().catch(() => undefined), this.heartbeatMs);
+    try {
+      const circuit = await this.circuit(award.coordinatorUrl, award.circuitId);
+      const items = await fetchInputs(award.coordinatorUrl, award.jobId, award.inputsHash);
+      progress.total = items.length;
+      for (const [index, inputs] of items.entries()) {
+        if (this.stopping) throw new GavelError('STOPPING', 'agent stopping');
+        const started = performance.now();
+        await this.publish(award, index, await proveInputs(this.backend, circuit, inputs), log);
+        progress.done = index + 1;
+        this.metrics.provingSeconds.observe({ circuit: circuit.name }, (performance.now() - started) / 1000);
+        await beat();
+        log.info({ item: index, ms: Math.round(performance.now() - started) }, 'batch item proved');
+      }
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
+  /** A NATS outage must not cost a finished proof: retry until the award's deadline. */
+  private async publish(award: Award, index: number, proof: ProofPayload, log: Logger): Promise<void> {
+    for (let tries = 1; ; tries++) {
+      try {
+        await this.link.publishResult(award, index, proof);
+        return;
+      } catch (err) {
+        if (this.stopping || Date.now() > award.deadline * 1000) throw err;
+        log.warn({ item: index, tries, err: errorMessage(err) }, 'publishing the result failed; retrying');
+        await new Promise((r) => setTimeout(r, Math.min(250 * tries, 2000)));
+      }
+    }
+  }
+
+  private async circuit(coordinatorUrl: string, circuitId: string): Promise<PreparedCircuit> {
+    const cached = this.circuits.get(circuitId);
+    if (cached) return cached;
+    const prepared = await prepareCircuit(this.backend, await fetchCircuit(coordinatorUrl, circuitId));
+    this.circuits.set(circuitId, prepared);
+    return prepared;
+  }
+
+  /** Hands back an award in progress (nak: redelivered at once) and ends the loop. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.current?.nak();
+    await this.messages?.close();
+    await this.loop;
+  }
+}

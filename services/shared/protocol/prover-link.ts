@@ -1,0 +1,186 @@
+// The prover side of the Gavel protocol, in one place: signed hello, announcements, EIP-712 bids
+// (with a nonce that never repeats), the durable award consumer, signed heartbeats and results,
+// and the presence entry. Used by the prover agent and by every test or benchmark that acts as a
+// prover, so the wire format is written once.
+import { AckPolicy, type ConsumerMessages, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { KV } from '@nats-io/kv';
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import type { TypedDataDomain, Wallet } from 'ethers';
+import { GavelError } from '../errors.js';
+import { presenceBucket } from '../nats/connection.js';
+import { signBid } from './bid-signing.js';
+import {
+  type Announcement,
+  type Award,
+  type BidReply,
+  type BidRequest,
+  encode,
+  type HelloBody,
+  parseAnnouncement,
+} from './messages.js';
+import { signMessage } from './signed-message.js';
+import {
+  ANNOUNCE_SUBJECT,
+  awardConsumer,
+  awardSubject,
+  BID_SUBJECT,
+  HELLO_SUBJECT,
+  heartbeatSubject,
+  resultSubject,
+  WORK_STREAM,
+} from './subjects.js';
+
+/** What a prover declares in its hello. */
+export type Capabilities = Omit<HelloBody, 'prover' | 'at'>;
+
+export interface HelloReply {
+  ok: boolean;
+  reason?: string;
+}
+
+/** The terms a prover offers for one auction round. */
+export interface BidOffer {
+  jobId: string;
+  attempt: number;
+  price: bigint;
+  /** Unix seconds after which the bid is void. */
+  expiry: number;
+  /** A fixed nonce (tests replaying one); by default the link's next nonce. */
+  nonce?: bigint;
+}
+
+/** Which award a heartbeat or result belongs to. */
+export type AwardRef = Pick<Award, 'jobId' | 'attempt'>;
+
+export interface ProofPayload {
+  proof: Uint8Array;
+  publicInputs: string[];
+}
+
+/** A bid offer for announcement `a` at `price`, valid for a minute after the round closes. */
+export function offerFor(a: Announcement, price: bigint): BidOffer {
+  return { jobId: a.jobId, attempt: a.attempt, price, expiry: Math.ceil(a.closesAt / 1000) + 60 };
+}
+
+export class ProverLink {
+  /** The prover's address, lowercase. */
+  readonly address: string;
+  private nonce: bigint;
+
+  constructor(
+    readonly nc: NatsConnection,
+    private readonly wallet: Wallet,
+    private readonly domain: TypedDataDomain,
+    firstNonce = BigInt(Date.now()) * 1000n,
+  ) {
+    this.address = wallet.address.toLowerCase();
+    this.nonce = firstNonce;
+  }
+
+  /** Sends a signed hello; retries `retries` times while nobody answers. */
+  async hello(caps: Capabilities, opts: { retries?: number; timeoutMs?: number } = {}): Promise<HelloReply> {
+    const msg = encode(await signMessage(this.wallet, { prover: this.address, ...caps, at: Date.now() }));
+    for (let i = 0; ; i++) {
+      try {
+        return (
+          await this.nc.request(HELLO_SUBJECT, msg, { timeout: opts.timeoutMs ?? 2000 })
+        ).json<HelloReply>();
+      } catch (err) {
+        if (i >= (opts.retries ?? 0))
+          throw new GavelError('HELLO_UNANSWERED', 'no coordinator answered the hello', { cause: err });
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  }
+
+  /** Calls `onAnnouncement` for every well-formed announcement (malformed ones are dropped). */
+  announcements(onAnnouncement: (a: Announcement) => void): Subscription {
+    return this.nc.subscribe(ANNOUNCE_SUBJECT, {
+      callback: (err, msg) => {
+        if (err) return;
+        let a: Announcement;
+        try {
+          a = parseAnnouncement(msg.data);
+        } catch {
+          return;
+        }
+        onAnnouncement(a);
+      },
+    });
+  }
+
+  /** Signs `offer` as an EIP-712 bid ready to send. */
+  async signBid(offer: BidOffer): Promise<BidRequest> {
+    const nonce = offer.nonce ?? ++this.nonce;
+    const terms = {
+      jobId: offer.jobId,
+      attempt: offer.attempt,
+      price: offer.price,
+      prover: this.wallet.address,
+      expiry: offer.expiry,
+      nonce,
+    };
+    const signature = await signBid(this.wallet, this.domain, terms);
+    return { bid: { ...terms, price: terms.price.toString(), nonce: nonce.toString() }, signature };
+  }
+
+  /** Sends a signed bid (or any payload, for tests) and returns the coordinator's verdict. */
+  async sendBid(request: BidRequest | Uint8Array, timeoutMs = 5000): Promise<BidReply> {
+    const data = request instanceof Uint8Array ? request : encode(request);
+    return (await this.nc.request(BID_SUBJECT, data, { timeout: timeoutMs })).json<BidReply>();
+  }
+
+  /** Signs and sends a bid. */
+  async bid(offer: BidOffer, timeoutMs = 5000): Promise<{ request: BidRequest; reply: BidReply }> {
+    const request = await this.signBid(offer);
+    return { request, reply: await this.sendBid(request, timeoutMs) };
+  }
+
+  /** The prover's awards, from its durable consumer (created if missing): one at a time, each
+   *  held for `ackWaitMs` unless `working()` is called, redelivered until acknowledged. */
+  async awards(ackWaitMs = 10_000): Promise<ConsumerMessages> {
+    const jsm = await jetstreamManager(this.nc);
+    await jsm.consumers.add(WORK_STREAM, {
+      durable_name: awardConsumer(this.address),
+      filter_subject: awardSubject(this.address),
+      ack_policy: AckPolicy.Explicit,
+      ack_wait: ackWaitMs * 1_000_000,
+      max_deliver: -1,
+    });
+    const consumer = await jetstream(this.nc).consumers.get(WORK_STREAM, awardConsumer(this.address));
+    return consumer.consume({ max_messages: 1 });
+  }
+
+  /** A signed heartbeat: the lease of `award` is kept alive, with `done` of `total` items proved. */
+  async heartbeat(award: AwardRef, done: number, total: number): Promise<void> {
+    const body = {
+      jobId: award.jobId,
+      attempt: award.attempt,
+      prover: this.address,
+      done,
+      total,
+      at: Date.now(),
+    };
+    this.nc.publish(heartbeatSubject(award.jobId), encode(await signMessage(this.wallet, body)));
+  }
+
+  /** Publishes the signed proof of one batch item on JetStream (a re-send is a no-op: msgID). */
+  async publishResult(award: AwardRef, itemIndex: number, proof: ProofPayload): Promise<void> {
+    const result = await signMessage(this.wallet, {
+      jobId: award.jobId,
+      attempt: award.attempt,
+      prover: this.address,
+      itemIndex,
+      proof: Buffer.from(proof.proof).toString('base64'),
+      publicInputs: proof.publicInputs,
+    });
+    await jetstream(this.nc).publish(resultSubject(award.jobId), encode(result), {
+      msgID: `result:${award.jobId}:${award.attempt}:${itemIndex}`,
+    });
+  }
+
+  /** The presence bucket: entries live PRESENCE_TTL_MS unless refreshed. */
+  presenceBucket(): Promise<KV> {
+    return presenceBucket(this.nc);
+  }
+}
