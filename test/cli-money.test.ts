@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { keccak256, toUtf8Bytes, Wallet } from 'ethers';
-import { Anvil, devKey } from '../services/shared/chain/anvil.js';
+import { Anvil, devKey } from '../services/infra/anvil.js';
 import { repoRoot } from '../services/shared/paths.js';
 
 let anvil: Anvil;

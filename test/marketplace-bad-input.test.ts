@@ -12,16 +12,18 @@ import { batchShape, buildBatch, fundAccounts } from '../services/shared/circuit
 import { Poseidon2 } from '../services/shared/circuits/poseidon2.js';
 import { CoordinatorClient, openAndSubmitJob } from '../services/shared/client/coordinator-client.js';
 import { GavelError } from '../services/shared/errors.js';
-import { bidDomain, signBid } from '../services/shared/protocol/bid-signing.js';
+import { bidDomain } from '../services/shared/protocol/bid-signing.js';
 import { inputsHash } from '../services/shared/protocol/canonical-json.js';
 import {
   type Announcement,
   type BidReply,
+  type BidRequest,
   encode,
   parseAnnouncement,
 } from '../services/shared/protocol/messages.js';
+import { offerFor, ProverLink } from '../services/shared/protocol/prover-link.js';
 import { signMessage } from '../services/shared/protocol/signed-message.js';
-import { ANNOUNCE_SUBJECT, BID_SUBJECT, HELLO_SUBJECT } from '../services/shared/protocol/subjects.js';
+import { ANNOUNCE_SUBJECT } from '../services/shared/protocol/subjects.js';
 import { loadCircuit } from '../services/shared/proving/circuit-artifact.js';
 import { type MarketFixture, stakeProver, startMarket, waitFor } from './fixtures/market.js';
 
@@ -57,19 +59,15 @@ after(async () => {
 
 const wallet = (i: number) => market.chain.wallets[i] as Wallet;
 
+/** Account `i` speaking the prover protocol. */
+function link(i: number): ProverLink {
+  const { chainId, market: marketAddress } = market.chain.deployment;
+  return new ProverLink(nc, wallet(i), bidDomain(chainId, marketAddress));
+}
+
 async function hello(i: number) {
-  const w = wallet(i);
-  const msg = await signMessage(w, {
-    prover: w.address.toLowerCase(),
-    name: `p${i}`,
-    backend: 'wasm',
-    threads: 1,
-    maxDyadic: 4096,
-    gatesPerSec: 100_000,
-    at: Date.now(),
-  });
-  const reply = (await nc.request(HELLO_SUBJECT, encode(msg), { timeout: 5000 })).json<{ ok: boolean }>();
-  assert.equal(reply.ok, true);
+  const caps = { name: `p${i}`, backend: 'wasm', threads: 1, maxDyadic: 4096, gatesPerSec: 100_000 };
+  assert.equal((await link(i).hello(caps, { timeoutMs: 5000 })).ok, true);
 }
 
 async function expectError(call: Promise<unknown>, code: string, message?: RegExp): Promise<void> {
@@ -216,31 +214,25 @@ describe('HTTP intake', () => {
 
 describe('NATS bids', () => {
   let announcement: Announcement;
-  const domain = () => bidDomain(market.chain.deployment.chainId, market.chain.deployment.market);
   let nonce = 1n;
 
+  /** Account `i` bids `price`; `signer` signs in its place (the bid still names account `i`). */
   async function bid(
     i: number,
     price: bigint,
-    opts: { nonce?: bigint; signer?: Wallet; attempt?: number } = {},
+    opts: { nonce?: bigint; signer?: number; attempt?: number } = {},
   ) {
-    const terms = {
-      jobId: announcement.jobId,
+    const offer = {
+      ...offerFor(announcement, price),
       attempt: opts.attempt ?? announcement.attempt,
-      price,
-      prover: wallet(i).address,
-      expiry: Math.ceil(announcement.closesAt / 1000) + 60,
       nonce: opts.nonce ?? nonce++,
     };
-    const signature = await signBid(opts.signer ?? wallet(i), domain(), terms);
-    const req = {
-      bid: { ...terms, price: terms.price.toString(), nonce: terms.nonce.toString() },
-      signature,
-    };
+    const req = await link(opts.signer ?? i).signBid(offer);
+    req.bid.prover = wallet(i).address;
     return { req, reply: await send(req) };
   }
-  async function send(req: unknown): Promise<BidReply> {
-    return (await nc.request(BID_SUBJECT, encode(req), { timeout: 5000 })).json<BidReply>();
+  async function send(req: BidRequest): Promise<BidReply> {
+    return link(1).sendBid(req);
   }
 
   before(async () => {
@@ -252,7 +244,7 @@ describe('NATS bids', () => {
 
   test('each bad bid is rejected with its reason; one good bid is accepted once', async () => {
     assert.equal((await bid(1, parseEther('0.2'))).reply.code, 'ABOVE_RESERVE');
-    assert.equal((await bid(1, parseEther('0.01'), { signer: wallet(4) })).reply.code, 'BAD_SIGNATURE');
+    assert.equal((await bid(1, parseEther('0.01'), { signer: 4 })).reply.code, 'BAD_SIGNATURE');
     assert.equal((await bid(2, parseEther('0.01'))).reply.code, 'UNREGISTERED');
     assert.equal((await bid(3, parseEther('0.01'))).reply.code, 'LOW_STAKE');
     assert.equal((await bid(6, parseEther('0.01'))).reply.code, 'UNKNOWN_PROVER');
@@ -268,9 +260,7 @@ describe('NATS bids', () => {
 
     // Garbage and hostile payloads: rejected, the handler keeps answering.
     for (const junk of ['not json', '{}', JSON.stringify({ bid: { jobId: 1 } }), 'x'.repeat(20_000)]) {
-      const reply = (
-        await nc.request(BID_SUBJECT, new TextEncoder().encode(junk), { timeout: 5000 })
-      ).json<BidReply>();
+      const reply = await link(1).sendBid(new TextEncoder().encode(junk));
       assert.equal(reply.accepted, false);
       assert.equal(reply.code, 'BAD_MESSAGE');
       assert.ok(reply.reason);

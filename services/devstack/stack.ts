@@ -7,15 +7,15 @@ import { parseEther, Wallet } from 'ethers';
 import type { Logger } from 'pino';
 import { coordinatorSettings } from '../coordinator/config.js';
 import { Coordinator } from '../coordinator/coordinator.js';
+import { Anvil, devKey, freePort } from '../infra/anvil.js';
+import { EmbeddedPostgres } from '../infra/embedded-postgres.js';
+import { NatsServer } from '../infra/nats-server.js';
 import { calibrate } from '../prover/calibrate.js';
-import { Anvil, devKey, freePort } from '../shared/chain/anvil.js';
 import { type Deployment, deployGavel, writeDeployment } from '../shared/chain/deployment.js';
 import { GavelContracts, rpcProvider } from '../shared/chain/gavel-contracts.js';
 import { loadConfig } from '../shared/config.js';
-import { EmbeddedPostgres } from '../shared/db/embedded-postgres.js';
 import { applyMigrations, createDatabase } from '../shared/db/migrate.js';
 import { GavelError } from '../shared/errors.js';
-import { NatsServer } from '../shared/nats/nats-server.js';
 import { BbBackend } from '../shared/proving/bb-backend.js';
 import { ServiceProcess } from './service-process.js';
 

@@ -3,24 +3,13 @@
 // for real. Measures jobs per minute, announce→award latency at the bidder, coordinator memory.
 import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { parseEther, type Wallet } from 'ethers';
 import { seededRandom } from '../../services/shared/circuits/batch-transfer-inputs.js';
 import { ensureWorkStream } from '../../services/shared/nats/connection.js';
-import { bidDomain, signBid } from '../../services/shared/protocol/bid-signing.js';
-import { encode, parseAnnouncement, parseAward } from '../../services/shared/protocol/messages.js';
-import { signMessage } from '../../services/shared/protocol/signed-message.js';
-import {
-  ANNOUNCE_SUBJECT,
-  awardConsumer,
-  awardSubject,
-  BID_SUBJECT,
-  HELLO_SUBJECT,
-  heartbeatSubject,
-  resultSubject,
-  WORK_STREAM,
-} from '../../services/shared/protocol/subjects.js';
+import { bidDomain } from '../../services/shared/protocol/bid-signing.js';
+import { parseAward } from '../../services/shared/protocol/messages.js';
+import { offerFor, ProverLink } from '../../services/shared/protocol/prover-link.js';
 import { BbBackend } from '../../services/shared/proving/bb-backend.js';
 import { loadCircuit } from '../../services/shared/proving/circuit-artifact.js';
 import {
@@ -56,59 +45,19 @@ async function startBidder(
   awardLatencies: number[],
 ): Promise<NatsConnection> {
   const nc = await connect({ servers: m.nats.url, name: `sim-${wallet.address}` });
-  const address = wallet.address.toLowerCase();
-  const hello = await signMessage(wallet, {
-    prover: address,
-    name: `sim-${seed}`,
-    backend: 'wasm',
-    threads: 1,
-    maxDyadic: 4096,
-    gatesPerSec: 1_000_000,
-    at: Date.now(),
-  });
-  await nc.request(HELLO_SUBJECT, encode(hello), { timeout: 30_000 });
-  const rnd = seededRandom(seed);
   const domain = bidDomain(m.chain.deployment.chainId, m.chain.deployment.market);
+  const link = new ProverLink(nc, wallet, domain, BigInt(seed) * 1_000_000n);
+  const caps = { name: `sim-${seed}`, backend: 'wasm', threads: 1, maxDyadic: 4096, gatesPerSec: 1_000_000 };
+  await link.hello(caps, { timeoutMs: 30_000 });
+  const rnd = seededRandom(seed);
   const announced = new Map<string, number>();
-  let nonce = BigInt(seed) * 1_000_000n;
-  nc.subscribe(ANNOUNCE_SUBJECT, {
-    callback: (_e, msg) => {
-      const a = parseAnnouncement(msg.data);
-      announced.set(`${a.jobId}:${a.attempt}`, Date.now());
-      if (rnd() > participation) return;
-      nonce += 1n;
-      const price = parseEther('0.001') + BigInt(Math.floor(rnd() * 1e6)) * 10n ** 9n;
-      const terms = {
-        jobId: a.jobId,
-        attempt: a.attempt,
-        price,
-        prover: wallet.address,
-        expiry: Math.ceil(a.closesAt / 1000) + 60,
-        nonce,
-      };
-      void signBid(wallet, domain, terms)
-        .then((signature) =>
-          nc.request(
-            BID_SUBJECT,
-            encode({ bid: { ...terms, price: price.toString(), nonce: nonce.toString() }, signature }),
-            {
-              timeout: 30_000,
-            },
-          ),
-        )
-        .catch(() => undefined);
-    },
+  link.announcements((a) => {
+    announced.set(`${a.jobId}:${a.attempt}`, Date.now());
+    if (rnd() > participation) return;
+    const price = parseEther('0.001') + BigInt(Math.floor(rnd() * 1e6)) * 10n ** 9n;
+    void link.bid(offerFor(a, price), 30_000).catch(() => undefined);
   });
-  const jsm = await jetstreamManager(nc);
-  await jsm.consumers.add(WORK_STREAM, {
-    durable_name: awardConsumer(address),
-    filter_subject: awardSubject(address),
-    ack_policy: AckPolicy.Explicit,
-  });
-  const js = jetstream(nc);
-  const messages = await (await js.consumers.get(WORK_STREAM, awardConsumer(address))).consume({
-    max_messages: 1,
-  });
+  const messages = await link.awards(60_000);
   void (async () => {
     for await (const msg of messages) {
       const award = parseAward(msg.data);
@@ -117,33 +66,11 @@ async function startBidder(
       const items = (await (await fetch(`${award.coordinatorUrl}/v1/jobs/${award.jobId}/inputs`)).json()) as {
         items: Record<string, unknown>[];
       };
-      const beat = async (done: number) =>
-        nc.publish(
-          heartbeatSubject(award.jobId),
-          encode(
-            await signMessage(wallet, {
-              jobId: award.jobId,
-              attempt: award.attempt,
-              prover: address,
-              done,
-              total: items.items.length,
-              at: Date.now(),
-            }),
-          ),
-        );
-      await beat(0);
+      const total = items.items.length;
+      await link.heartbeat(award, 0, total);
       for (const [index, inputs] of items.items.entries()) {
-        const proof = await queue.prove(inputs);
-        const result = await signMessage(wallet, {
-          jobId: award.jobId,
-          attempt: award.attempt,
-          prover: address,
-          itemIndex: index,
-          proof: Buffer.from(proof.proof).toString('base64'),
-          publicInputs: proof.publicInputs,
-        });
-        await js.publish(resultSubject(award.jobId), encode(result));
-        await beat(index + 1);
+        await link.publishResult(award, index, await queue.prove(inputs));
+        await link.heartbeat(award, index + 1, total);
       }
       msg.ack();
     }

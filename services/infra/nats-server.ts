@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../chain/anvil.js';
-import { GavelError } from '../errors.js';
+import { GavelError } from '../shared/errors.js';
+import { freePort } from './anvil.js';
 
 /** Path of nats-server on PATH (or common locations), or undefined. */
 export function natsServerBinary(): string | undefined {

@@ -2,7 +2,7 @@
 // stack runs for a user who has no database server. In memory: it lives as long as the process.
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
-import { freePort } from '../chain/anvil.js';
+import { freePort } from './anvil.js';
 
 export class EmbeddedPostgres {
   private constructor(

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { HDNodeWallet } from 'ethers';
-import { GavelError } from '../errors.js';
+import { GavelError } from '../shared/errors.js';
 
 const require = createRequire(import.meta.url);
 
