@@ -47,8 +47,11 @@ function build(force: boolean): void {
   };
   const output = JSON.parse(
     solc.compile(JSON.stringify(input), {
+      // Our sources by their path under contracts/; libraries (@openzeppelin/…) from node_modules.
       import: (path: string) => {
-        const resolved = join(contractsDir, path);
+        const resolved = path.startsWith('@')
+          ? join(contractsDir, '..', 'node_modules', path)
+          : join(contractsDir, path);
         return existsSync(resolved)
           ? { contents: readFileSync(resolved, 'utf8') }
           : { error: `not found: ${path}` };

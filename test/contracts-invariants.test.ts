@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { keccak256, toUtf8Bytes, type Wallet } from 'ethers';
+import { type Chain, startChain } from '../services/devstack/local-chain.js';
 import { ContractRevertError } from '../services/shared/chain/contract-errors.js';
 import { seededRandom } from '../services/shared/circuits/batch-transfer-inputs.js';
-import { type Chain, startChain } from './fixtures/chain.js';
 
 const STEPS = Number(process.env.GAVEL_INVARIANT_STEPS ?? 200);
 const SEED = Number(process.env.GAVEL_INVARIANT_SEED ?? Date.now() % 1_000_000);

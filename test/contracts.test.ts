@@ -2,10 +2,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ContractFactory, Interface, keccak256, parseEther, toUtf8Bytes, type Wallet } from 'ethers';
+import { type Chain, startChain } from '../services/devstack/local-chain.js';
 import { contractArtifact } from '../services/shared/chain/contract-artifacts.js';
 import { ContractRevertError } from '../services/shared/chain/contract-errors.js';
 import type { GavelContracts } from '../services/shared/chain/gavel-contracts.js';
-import { type Chain, startChain } from './fixtures/chain.js';
 
 const COOLDOWN = 600;
 let chain: Chain;

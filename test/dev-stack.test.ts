@@ -9,7 +9,7 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { StackEndpoints } from '../services/devstack/stack.js';
+import type { StackEndpoints } from '../services/devstack/dev-stack.js';
 import { repoRoot } from '../services/shared/paths.js';
 import { bbBinaryPath } from '../services/shared/proving/bb-paths.js';
 import { locateCrs } from '../services/shared/proving/crs.js';

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {ReentrancyGuard} from "./ReentrancyGuard.sol";
+import {PullPayments} from "./PullPayments.sol";
 import {Staking} from "./Staking.sol";
 
 /// @title Gavel proving market (escrow)
@@ -12,7 +12,7 @@ import {Staking} from "./Staking.sol";
 /// before assignment. Payments and refunds are credited and claimed (pull), except a cancellation,
 /// which refunds the requester in the same call.
 /// Invariant: address(this).balance == totalEscrow + totalClaimable.
-contract Market is ReentrancyGuard {
+contract Market is PullPayments {
     enum Status {
         None,
         Open,
@@ -48,8 +48,6 @@ contract Market is ReentrancyGuard {
     error DeadlineNotPassed(bytes32 jobId, uint64 deadline);
     error PriceAboveReserve(uint256 price, uint256 reserve);
     error WrongProver(bytes32 jobId, address assigned);
-    error NothingToClaim(address account);
-    error TransferFailed(address to, uint256 amount);
 
     event CoordinatorSet(address indexed coordinator, bool enabled);
     event JobOpened(
@@ -67,15 +65,12 @@ contract Market is ReentrancyGuard {
     event JobSlashed(bytes32 indexed jobId, address indexed prover, address indexed caller, uint256 slashed);
     event JobCancelled(bytes32 indexed jobId, uint256 refund);
     event JobExpired(bytes32 indexed jobId, uint256 refund);
-    event Claimed(address indexed account, uint256 amount);
 
     address public immutable owner;
     Staking public immutable staking;
     mapping(address => bool) public isCoordinator;
     mapping(bytes32 => Job) private _jobs;
-    mapping(address => uint256) public claimable;
     uint256 public totalEscrow;
-    uint256 public totalClaimable;
 
     constructor(Staking staking_) {
         if (address(staking_) == address(0)) revert ZeroAddress();
@@ -195,15 +190,6 @@ contract Market is ReentrancyGuard {
         _send(msg.sender, refund);
     }
 
-    function claim() external nonReentrant {
-        uint256 amount = claimable[msg.sender];
-        if (amount == 0) revert NothingToClaim(msg.sender);
-        claimable[msg.sender] = 0;
-        totalClaimable -= amount;
-        emit Claimed(msg.sender, amount);
-        _send(msg.sender, amount);
-    }
-
     function getJob(bytes32 jobId) external view returns (Job memory) {
         return _jobs[jobId];
     }
@@ -214,14 +200,4 @@ contract Market is ReentrancyGuard {
         if (job.status != expected) revert WrongStatus(jobId, job.status);
     }
 
-    function _credit(address to, uint256 amount) private {
-        if (amount == 0) return;
-        claimable[to] += amount;
-        totalClaimable += amount;
-    }
-
-    function _send(address to, uint256 amount) private {
-        (bool ok,) = to.call{value: amount}("");
-        if (!ok) revert TransferFailed(to, amount);
-    }
 }

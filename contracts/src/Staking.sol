@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {ReentrancyGuard} from "./ReentrancyGuard.sol";
+import {PullPayments} from "./PullPayments.sol";
 
 /// @title Gavel prover staking
 /// @notice Provers register, stake ETH, and withdraw after a cooldown. The market locks part of a
 /// prover's free stake as collateral for each job it wins, releases it on success and slashes it
 /// on failure: the slashed amount goes partly to the job's requester, the rest to the treasury.
 /// Invariant: address(this).balance == totalStaked + totalClaimable.
-contract Staking is ReentrancyGuard {
+contract Staking is PullPayments {
     struct Prover {
         bool registered;
         string name;
@@ -33,8 +33,6 @@ contract Staking is ReentrancyGuard {
     error CooldownActive(address prover, uint64 readyAt);
     error CollateralAlreadyLocked(bytes32 jobId, address prover);
     error NoCollateral(bytes32 jobId, address prover);
-    error NothingToClaim(address account);
-    error TransferFailed(address to, uint256 amount);
 
     event ProverRegistered(address indexed prover, string name, string endpoint);
     event ProverMetadataUpdated(address indexed prover, string name, string endpoint);
@@ -46,7 +44,6 @@ contract Staking is ReentrancyGuard {
     event Slashed(
         bytes32 indexed jobId, address indexed prover, address indexed requester, uint256 toRequester, uint256 toTreasury
     );
-    event Claimed(address indexed account, uint256 amount);
     event MarketSet(address market);
 
     address public immutable owner;
@@ -57,10 +54,8 @@ contract Staking is ReentrancyGuard {
     address public market;
 
     uint256 public totalStaked;
-    uint256 public totalClaimable;
     mapping(address => Prover) private _provers;
     mapping(bytes32 => mapping(address => uint256)) public collateralOf;
-    mapping(address => uint256) public claimable;
 
     constructor(address treasury_, uint64 cooldown_, uint16 requesterShareBps_) {
         if (treasury_ == address(0)) revert ZeroAddress();
@@ -163,19 +158,9 @@ contract Staking is ReentrancyGuard {
         totalStaked -= amount;
         uint256 toRequester = (amount * requesterShareBps) / 10_000;
         uint256 toTreasury = amount - toRequester;
-        claimable[requester] += toRequester;
-        claimable[treasury] += toTreasury;
-        totalClaimable += amount;
+        _credit(requester, toRequester);
+        _credit(treasury, toTreasury);
         emit Slashed(jobId, prover, requester, toRequester, toTreasury);
-    }
-
-    function claim() external nonReentrant {
-        uint256 amount = claimable[msg.sender];
-        if (amount == 0) revert NothingToClaim(msg.sender);
-        claimable[msg.sender] = 0;
-        totalClaimable -= amount;
-        emit Claimed(msg.sender, amount);
-        _send(msg.sender, amount);
     }
 
     function proverInfo(address prover) external view returns (Prover memory) {
@@ -199,8 +184,4 @@ contract Staking is ReentrancyGuard {
         return p.stake - p.locked - p.unstakePending;
     }
 
-    function _send(address to, uint256 amount) private {
-        (bool ok,) = to.call{value: amount}("");
-        if (!ok) revert TransferFailed(to, amount);
-    }
 }

@@ -1,4 +1,4 @@
-import { parsers, type Settings } from '../shared/config.js';
+import { commonSettings, parsers, type Settings } from '../shared/config.js';
 
 export interface CoordinatorConfig {
   databaseUrl: string;
@@ -30,24 +30,9 @@ export const coordinatorSettings: Settings<CoordinatorConfig> = {
     parse: parsers.int(1, 100),
     default: 10,
   },
-  natsUrl: {
-    env: 'NATS_URL',
-    description: 'NATS server',
-    parse: parsers.string,
-    default: 'nats://127.0.0.1:4222',
-  },
-  rpcUrl: {
-    env: 'GAVEL_RPC_URL',
-    description: 'EVM JSON-RPC endpoint',
-    parse: parsers.url,
-    default: 'http://127.0.0.1:8545',
-  },
-  deploymentFile: {
-    env: 'GAVEL_DEPLOYMENT',
-    description: 'contract addresses written by gavel deploy',
-    parse: parsers.string,
-    default: '.gavel/deployment.json',
-  },
+  natsUrl: commonSettings.natsUrl,
+  rpcUrl: commonSettings.rpcUrl,
+  deploymentFile: commonSettings.deploymentFile,
   coordinatorKey: {
     env: 'GAVEL_COORDINATOR_KEY',
     description: 'private key holding the coordinator role (one per replica)',
@@ -113,5 +98,5 @@ export const coordinatorSettings: Settings<CoordinatorConfig> = {
     parse: parsers.int(1024),
     default: 8 * 1024 * 1024,
   },
-  logLevel: { env: 'GAVEL_LOG_LEVEL', description: 'pino log level', parse: parsers.string, default: 'info' },
+  logLevel: commonSettings.logLevel,
 };

@@ -10,8 +10,9 @@ import { generateBatches } from '../shared/circuits/batch-transfer-inputs.js';
 import { CoordinatorClient, type JobView, openAndSubmitJob } from '../shared/client/coordinator-client.js';
 import { GavelError } from '../shared/errors.js';
 import { createLogger } from '../shared/log.js';
+import { isTerminalJobState } from '../shared/protocol/job-states.js';
 import { loadCircuit } from '../shared/proving/circuit-artifact.js';
-import { LocalStack } from './stack.js';
+import { startDevStack } from './dev-stack.js';
 
 export interface DemoOptions {
   jobs: number;
@@ -41,7 +42,6 @@ export interface DemoSummary {
   wallMs: number;
 }
 
-const TERMINAL = ['SETTLED', 'EXPIRED', 'CANCELLED'];
 const RESERVE = parseEther('0.05');
 
 export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
@@ -51,7 +51,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
   const started = Date.now();
   const dir = mkdtempSync(join(tmpdir(), 'gavel-demo-'));
   say(`▶ starting a local marketplace with ${opts.provers} provers`);
-  const stack = await LocalStack.start(
+  const stack = await startDevStack(
     {
       provers: opts.provers,
       rpcPort: 0,
@@ -143,7 +143,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
     return summary;
   } finally {
     say('▶ stopping the marketplace');
-    await stack.stop();
+    await stack.stack.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -169,7 +169,7 @@ async function follow(
         seen.set(jobId, key);
         say(`  job ${short(jobId)} ${describe(j, names)}`);
       }
-      if (TERMINAL.includes(j.status)) finals.set(jobId, j);
+      if (isTerminalJobState(j.status)) finals.set(jobId, j);
     }
     await new Promise((r) => setTimeout(r, 200));
   }

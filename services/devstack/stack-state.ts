@@ -2,7 +2,7 @@
 // `gavel dev up` started and other commands can print its endpoints.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { StackEndpoints } from './stack.js';
+import type { StackEndpoints } from './dev-stack.js';
 
 export interface StackState {
   pid: number;

@@ -1,277 +1,197 @@
-// The whole marketplace on one machine: anvil with the contracts, NATS, a database, the
-// coordinator and N staked prover agents. Used by `gavel dev up` and the demo; stop() undoes
-// everything start() did, in reverse.
-import { createConnection } from 'node:net';
-import { resolve } from 'node:path';
-import { parseEther, Wallet } from 'ethers';
+// The one local marketplace: anvil with the contracts, NATS, a database, the coordinator (in this
+// process or its own) and prover agents (processes, or in this process for quick tests). `gavel dev
+// up`, the demo, the tests and the benchmarks all assemble it here; stop() undoes everything
+// start() did, in reverse.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { coordinatorSettings } from '../coordinator/config.js';
+import { type CoordinatorConfig, coordinatorSettings } from '../coordinator/config.js';
 import { Coordinator } from '../coordinator/coordinator.js';
-import { Anvil, devKey, freePort } from '../infra/anvil.js';
-import { EmbeddedPostgres } from '../infra/embedded-postgres.js';
-import { NatsServer } from '../infra/nats-server.js';
-import { calibrate } from '../prover/calibrate.js';
-import { type Deployment, deployGavel, writeDeployment } from '../shared/chain/deployment.js';
-import { GavelContracts, rpcProvider } from '../shared/chain/gavel-contracts.js';
+import { ProverAgent } from '../prover/agent.js';
+import { type ProverConfig, proverSettings } from '../prover/config.js';
+import { writeDeployment } from '../shared/chain/deployment.js';
 import { loadConfig } from '../shared/config.js';
-import { applyMigrations, createDatabase } from '../shared/db/migrate.js';
-import { GavelError } from '../shared/errors.js';
-import { BbBackend } from '../shared/proving/bb-backend.js';
+import { applyMigrations } from '../shared/db/migrate.js';
+import { createLogger } from '../shared/log.js';
+import { type Chain, startChain } from './local-chain.js';
 import { ServiceProcess } from './service-process.js';
+import { type OwnNats, portFor, resolveDatabase, resolveNats, type StackDatabase } from './stack-parts.js';
+
+export type Settings<C> = Partial<Record<keyof C, string>>;
 
 export interface StackOptions {
-  provers: number;
-  /** Anvil's port (0: any free port). */
-  rpcPort: number;
-  /** The coordinator's HTTP port (0: any free port). */
-  httpPort: number;
-  /** A NATS server to reuse if it answers; otherwise nats-server is started. */
-  natsUrl: string;
-  /** A Postgres server; the stack (re)creates its own database `gavel_dev` there. Else embedded. */
-  databaseUrl?: string;
-  deploymentFile: string;
-  auctionWindowMs?: number;
-  log: (service: string) => Logger;
-  /** Log level of the prover agents (their own processes; their logs go to this stderr). */
+  chain?: { port?: number; accounts?: number; cooldownSeconds?: number };
+  /** A NATS server to reuse if it answers; otherwise (or when unset) nats-server is started. */
+  reuseNats?: string;
+  /** A Postgres server on which the stack's own database is (re)created; else an embedded one. */
+  databaseServer?: string;
+  /** The stack's database name, and whether stop() drops it. */
+  database?: { name: string; drop: boolean };
+  /** Where the contract addresses are written (default: the stack's temporary folder). */
+  deploymentFile?: string;
+  coordinator: {
+    /** In this process (`Coordinator`) or as its own `gavel coordinator` process. */
+    inProcess: boolean;
+    /** HTTP port (0: any free port). */
+    port?: number;
+    settings?: Settings<CoordinatorConfig>;
+    log?: Logger;
+  };
   logLevel: string;
 }
 
-export interface StackProver {
-  name: string;
-  address: string;
-  key: string;
-  minPriceWei: string;
-  pricePerGateWei: string;
-  pid: number;
-  metrics: string;
-}
-
-export interface StackEndpoints {
-  coordinator: string;
-  rpc: string;
-  nats: string;
-  natsStarted: boolean;
-  database: string;
-  databaseKind: 'embedded' | 'postgres';
-  deployment: string;
-  market: string;
-  staking: string;
-  chainId: number;
-  /** A funded account for submitting jobs (anvil's well-known development key). */
-  requesterKey: string;
-  requester: string;
-  provers: StackProver[];
-}
-
-const PROVER_STAKE = parseEther('10');
-const REQUESTER_INDEX = 9;
+let counter = 0;
 
 export class LocalStack {
+  /** The in-process coordinator, when the stack runs it in this process. */
+  coordinator: Coordinator | undefined;
+  /** The coordinator's process, when it runs in its own. */
+  coordinatorProcess: ServiceProcess | undefined;
+  readonly agents: ProverAgent[] = [];
+  readonly proverProcesses = new Map<number, ServiceProcess>();
+  private readonly undo: (() => Promise<void>)[] = [];
+
   private constructor(
-    readonly endpoints: StackEndpoints,
-    readonly coordinator: Coordinator,
-    readonly provers: ServiceProcess[],
-    readonly deployment: Deployment,
-    private readonly undo: (() => Promise<void>)[],
+    readonly opts: StackOptions,
+    readonly dir: string,
+    readonly chain: Chain,
+    readonly natsUrl: string,
+    readonly ownNats: OwnNats | undefined,
+    readonly database: StackDatabase,
+    readonly deploymentFile: string,
+    readonly coordinatorUrl: string,
   ) {}
 
   static async start(opts: StackOptions, onStep: (step: string) => void = () => {}): Promise<LocalStack> {
-    if (!Number.isInteger(opts.provers) || opts.provers < 1 || opts.provers > 8)
-      throw new GavelError('BAD_PROVERS', '--provers must be 1..8');
-    const undo: (() => Promise<void>)[] = [];
+    const dir = mkdtempSync(join(tmpdir(), 'gavel-stack-'));
+    const undo: (() => Promise<void>)[] = [async () => rmSync(dir, { recursive: true, force: true })];
     const cleanup = async () => {
       for (const u of undo.reverse()) await u().catch(() => undefined);
     };
     try {
-      onStep('starting anvil');
-      const rpcPort = await portFor(opts.rpcPort, 'anvil (--rpc-port)');
-      const anvil = await Anvil.start({ port: rpcPort, accounts: 10 });
-      undo.push(() => anvil.stop());
-
-      onStep('deploying contracts');
-      const provider = rpcProvider(anvil.url);
-      undo.push(async () => provider.destroy());
-      const owner = new Wallet(devKey(0), provider);
-      const deployment = await deployGavel(owner, { cooldownSeconds: 60 });
-      const deploymentFile = resolve(opts.deploymentFile);
-      writeDeployment(deployment, deploymentFile);
-
-      const nats = await resolveNats(opts.natsUrl, onStep);
-      if (nats.server) undo.push(() => nats.server?.stop() ?? Promise.resolve());
-
-      const database = await resolveDatabase(opts.databaseUrl, onStep);
-      if (database.embedded) undo.push(() => database.embedded?.stop() ?? Promise.resolve());
+      onStep('starting anvil and deploying the contracts');
+      const port = opts.chain?.port ? await portFor(opts.chain.port, 'anvil (--rpc-port)') : undefined;
+      const chain = await startChain({ ...opts.chain, ...(port ? { port } : {}) });
+      undo.push(() => chain.stop());
+      const deploymentFile = resolve(opts.deploymentFile ?? join(dir, 'deployment.json'));
+      writeDeployment(chain.deployment, deploymentFile);
+      const nats = await resolveNats(opts.reuseNats, dir, onStep);
+      if (nats.own) undo.push(() => nats.own?.stop() ?? Promise.resolve());
+      const name = opts.database?.name ?? `gavel_s${process.pid}_${counter++}`;
+      const database = await resolveDatabase(
+        opts.databaseServer,
+        { name, drop: opts.database?.drop ?? true },
+        onStep,
+      );
+      undo.push(() => database.stop());
       onStep('migrating the database');
       await applyMigrations(database.url);
-
+      const httpPort = await portFor(opts.coordinator.port ?? 0, 'the coordinator (--port)');
+      const url = `http://127.0.0.1:${httpPort}`;
+      const stack = new LocalStack(opts, dir, chain, nats.url, nats.own, database, deploymentFile, url);
+      stack.undo.push(...undo);
       onStep('starting the coordinator');
-      const httpPort = await portFor(opts.httpPort, 'the coordinator (--port)');
-      const coordinator = await Coordinator.start(
-        loadConfig(
-          coordinatorSettings,
-          {},
-          {
-            databaseUrl: database.url,
-            dbPoolSize: database.embedded ? '1' : '10',
-            natsUrl: nats.url,
-            rpcUrl: anvil.url,
-            deploymentFile,
-            coordinatorKey: devKey(0),
-            port: String(httpPort),
-            auctionWindowMs: String(opts.auctionWindowMs ?? 1500),
-          },
-        ),
-        opts.log('coordinator'),
-      );
-      undo.push(() => coordinator.stop());
-
-      onStep('measuring proving speed');
-      const gatesPerSec = await measureSpeed();
-
-      const provers: ServiceProcess[] = [];
-      undo.push(async () => {
-        await Promise.all(provers.map((p) => p.stop()));
-      });
-      const proverInfo: StackProver[] = [];
-      for (let i = 1; i <= opts.provers; i++) {
-        onStep(`registering, staking and starting prover ${i} of ${opts.provers}`);
-        const key = devKey(i);
-        const wallet = new Wallet(key, provider);
-        const contracts = new GavelContracts(deployment, wallet);
-        await contracts.registerProver(`dev-prover-${i}`, '');
-        await contracts.stake(PROVER_STAKE);
-        // Different price policies, so auctions have something to decide.
-        const minPriceWei = (parseEther('0.001') * BigInt(i)).toString();
-        const pricePerGateWei = (10n ** 9n * BigInt(2 * i + 1)).toString();
-        const agent = await ServiceProcess.start({
-          command: ['prover', 'start'],
-          env: {
-            GAVEL_PRIVATE_KEY: key,
-            GAVEL_PROVER_NAME: `dev-prover-${i}`,
-            NATS_URL: nats.url,
-            GAVEL_RPC_URL: anvil.url,
-            GAVEL_DEPLOYMENT: deploymentFile,
-            GAVEL_GATES_PER_SEC: String(gatesPerSec),
-            GAVEL_MIN_PRICE_WEI: minPriceWei,
-            GAVEL_PRICE_PER_GATE_WEI: pricePerGateWei,
-            GAVEL_HEARTBEAT_MS: '500',
-            GAVEL_LOG_LEVEL: opts.logLevel,
-          },
-        });
-        provers.push(agent);
-        proverInfo.push({
-          name: `dev-prover-${i}`,
-          address: wallet.address,
-          key,
-          minPriceWei,
-          pricePerGateWei,
-          pid: agent.pid,
-          metrics: String(agent.ready.metricsUrl),
-        });
-      }
-
-      const requesterKey = devKey(REQUESTER_INDEX);
-      const endpoints: StackEndpoints = {
-        coordinator: coordinator.httpUrl,
-        rpc: anvil.url,
-        nats: nats.url,
-        natsStarted: nats.server !== undefined,
-        database: database.url,
-        databaseKind: database.embedded ? 'embedded' : 'postgres',
-        deployment: deploymentFile,
-        market: deployment.market,
-        staking: deployment.staking,
-        chainId: deployment.chainId,
-        requesterKey,
-        requester: new Wallet(requesterKey).address,
-        provers: proverInfo,
-      };
-      return new LocalStack(endpoints, coordinator, provers, deployment, undo);
+      await stack.startCoordinator();
+      return stack;
     } catch (err) {
       await cleanup();
       throw err;
     }
   }
 
-  /** Stops provers, coordinator, database, NATS (if started here) and anvil. */
+  /** The coordinator's settings: this stack's endpoints, account 0's key, then the options'. */
+  private coordinatorConfig(): Settings<CoordinatorConfig> {
+    return {
+      databaseUrl: this.database.url,
+      dbPoolSize: this.database.kind === 'embedded' ? '1' : '10',
+      natsUrl: this.natsUrl,
+      rpcUrl: this.chain.anvil.url,
+      deploymentFile: this.deploymentFile,
+      coordinatorKey: this.chain.wallets[0]?.privateKey,
+      port: new URL(this.coordinatorUrl).port,
+      logLevel: this.opts.logLevel,
+      ...this.opts.coordinator.settings,
+    };
+  }
+
+  /** Starts (or, after a stop or a kill, starts again) the coordinator. */
+  async startCoordinator(): Promise<void> {
+    const settings = this.coordinatorConfig();
+    if (this.opts.coordinator.inProcess) {
+      const log = this.opts.coordinator.log ?? createLogger('coordinator', this.opts.logLevel);
+      this.coordinator = await Coordinator.start(loadConfig(coordinatorSettings, {}, settings), log);
+      return;
+    }
+    const env = Object.fromEntries(
+      (Object.keys(settings) as (keyof CoordinatorConfig)[]).map((k) => [
+        coordinatorSettings[k].env,
+        String(settings[k]),
+      ]),
+    );
+    this.coordinatorProcess = await ServiceProcess.start({ command: ['coordinator'], env });
+  }
+
+  /** Stops the coordinator (a process is sent `signal`). */
+  async stopCoordinator(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    await this.coordinator?.stop();
+    await this.coordinatorProcess?.stop(signal);
+    this.coordinator = undefined;
+    this.coordinatorProcess = undefined;
+  }
+
+  /** A prover's settings: this stack's endpoints and account `index`'s key, then `overrides`. */
+  proverSettings(index: number, overrides: Settings<ProverConfig> = {}): Settings<ProverConfig> {
+    return {
+      key: this.chain.wallets[index]?.privateKey,
+      name: `prover-${index}`,
+      natsUrl: this.natsUrl,
+      rpcUrl: this.chain.anvil.url,
+      deploymentFile: this.deploymentFile,
+      logLevel: this.opts.logLevel,
+      ...overrides,
+    };
+  }
+
+  /** Starts account `index`'s prover agent in its own process. */
+  async startProverProcess(index: number, overrides: Settings<ProverConfig> = {}): Promise<ServiceProcess> {
+    const settings = this.proverSettings(index, overrides);
+    const env = Object.fromEntries(
+      (Object.keys(settings) as (keyof ProverConfig)[]).map((k) => [
+        proverSettings[k].env,
+        String(settings[k]),
+      ]),
+    );
+    const p = await ServiceProcess.start({ command: ['prover', 'start'], env });
+    this.proverProcesses.set(index, p);
+    return p;
+  }
+
+  /** Starts account `index`'s prover agent in this process (quick tests). */
+  async startProverAgent(
+    index: number,
+    overrides: Settings<ProverConfig> = {},
+    log?: Logger,
+  ): Promise<ProverAgent> {
+    const config = loadConfig(proverSettings, {}, this.proverSettings(index, overrides));
+    const logger = log ?? createLogger(`prover-${index}`, this.opts.logLevel);
+    const agent = await ProverAgent.start(config, logger);
+    this.agents.push(agent);
+    return agent;
+  }
+
+  /** SIGKILLs the stack's own NATS server and starts it again on the same port and store. */
+  async restartNats(): Promise<void> {
+    if (!this.ownNats) throw new Error('this stack reuses a NATS server it cannot restart');
+    await this.ownNats.restart();
+  }
+
+  /** Stops provers, the coordinator, the database, NATS (if started here) and anvil. */
   async stop(): Promise<void> {
+    await Promise.all([...this.proverProcesses.values()].map((p) => p.stop()));
+    for (const a of this.agents) await a.stop().catch(() => undefined);
+    await this.stopCoordinator().catch(() => undefined);
     for (const u of this.undo.reverse()) await u().catch(() => undefined);
     this.undo.length = 0;
-  }
-}
-
-async function measureSpeed(): Promise<number> {
-  const backend = await BbBackend.create({ kind: 'wasm', threads: 1 });
-  try {
-    return (await calibrate(backend, 1)).gatesPerSec;
-  } finally {
-    await backend.destroy();
-  }
-}
-
-function listening(host: string, port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const s = createConnection({ host, port }, () => {
-      s.end();
-      done(true);
-    });
-    s.on('error', () => done(false));
-  });
-}
-
-async function portFor(port: number, what: string): Promise<number> {
-  if (port === 0) return freePort();
-  if (await listening('127.0.0.1', port)) {
-    throw new GavelError(
-      'PORT_IN_USE',
-      `port ${port} for ${what} is already in use: stop what holds it (gavel dev down?) or choose another port (0 = any)`,
-    );
-  }
-  return port;
-}
-
-async function resolveNats(
-  url: string,
-  onStep: (s: string) => void,
-): Promise<{ url: string; server?: NatsServer }> {
-  const u = new URL(url.replace(/^nats:/, 'http:'));
-  if (await listening(u.hostname, Number(u.port || 4222))) {
-    onStep(`reusing NATS at ${url}`);
-    return { url };
-  }
-  onStep('starting nats-server');
-  const server = await NatsServer.start();
-  return { url: server.url, server };
-}
-
-async function resolveDatabase(
-  databaseUrl: string | undefined,
-  onStep: (s: string) => void,
-): Promise<{ url: string; embedded?: EmbeddedPostgres }> {
-  if (databaseUrl) {
-    // The chain is new on every start, so the database must be too: a dedicated one is recreated.
-    onStep('creating database gavel_dev');
-    try {
-      return { url: await createDatabase(databaseUrl, 'gavel_dev') };
-    } catch (cause) {
-      throw new GavelError(
-        'DATABASE_UNAVAILABLE',
-        `cannot (re)create database gavel_dev through ${redact(databaseUrl)}: ${(cause as Error).message}`,
-        { cause },
-      );
-    }
-  }
-  onStep('starting embedded Postgres (PGlite)');
-  const embedded = await EmbeddedPostgres.start();
-  return { url: embedded.url, embedded };
-}
-
-function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparseable URL)';
   }
 }

@@ -1,4 +1,4 @@
-import { parsers, type Settings } from '../shared/config.js';
+import { commonSettings, parsers, type Settings } from '../shared/config.js';
 
 export interface ProverConfig {
   key: string;
@@ -33,24 +33,9 @@ export const proverSettings: Settings<ProverConfig> = {
     parse: parsers.string,
     default: 'prover',
   },
-  natsUrl: {
-    env: 'NATS_URL',
-    description: 'NATS server',
-    parse: parsers.string,
-    default: 'nats://127.0.0.1:4222',
-  },
-  rpcUrl: {
-    env: 'GAVEL_RPC_URL',
-    description: 'EVM JSON-RPC endpoint',
-    parse: parsers.url,
-    default: 'http://127.0.0.1:8545',
-  },
-  deploymentFile: {
-    env: 'GAVEL_DEPLOYMENT',
-    description: 'contract addresses written by gavel deploy',
-    parse: parsers.string,
-    default: '.gavel/deployment.json',
-  },
+  natsUrl: commonSettings.natsUrl,
+  rpcUrl: commonSettings.rpcUrl,
+  deploymentFile: commonSettings.deploymentFile,
   backend: {
     env: 'GAVEL_BACKEND',
     description: 'proving backend',
@@ -94,5 +79,5 @@ export const proverSettings: Settings<ProverConfig> = {
     parse: parsers.int(0, 65535),
     default: 0,
   },
-  logLevel: { env: 'GAVEL_LOG_LEVEL', description: 'pino log level', parse: parsers.string, default: 'info' },
+  logLevel: commonSettings.logLevel,
 };

@@ -87,3 +87,47 @@ export function describeSettings<C>(settings: Settings<C>): string[] {
       `${s.env}: ${s.description}${s.default === undefined ? ' (required)' : ` (default ${String(s.default)})`}`,
   );
 }
+
+/** Settings given by environment name (`{ GAVEL_LEASE_MS: '4000' }`) as overrides by key. */
+export function overridesFromEnv<C>(
+  settings: Settings<C>,
+  env: Record<string, string>,
+): Partial<Record<keyof C, string>> {
+  const out: Partial<Record<keyof C, string>> = {};
+  for (const key of Object.keys(settings) as (keyof C)[]) {
+    const value = env[settings[key].env];
+    if (value !== undefined) out[key] = value;
+  }
+  const known = new Set(Object.values<Setting<unknown>>(settings).map((s) => s.env));
+  const unknown = Object.keys(env).filter((name) => !known.has(name));
+  if (unknown.length > 0) throw new ConfigError(`unknown settings: ${unknown.join(', ')}`);
+  return out;
+}
+
+/** Settings every service reads the same way, declared once. */
+export const commonSettings = {
+  natsUrl: {
+    env: 'NATS_URL',
+    description: 'NATS server',
+    parse: parsers.string,
+    default: 'nats://127.0.0.1:4222',
+  } satisfies Setting<string>,
+  rpcUrl: {
+    env: 'GAVEL_RPC_URL',
+    description: 'EVM JSON-RPC endpoint',
+    parse: parsers.url,
+    default: 'http://127.0.0.1:8545',
+  } satisfies Setting<string>,
+  deploymentFile: {
+    env: 'GAVEL_DEPLOYMENT',
+    description: 'contract addresses written by gavel deploy',
+    parse: parsers.string,
+    default: '.gavel/deployment.json',
+  } satisfies Setting<string>,
+  logLevel: {
+    env: 'GAVEL_LOG_LEVEL',
+    description: 'pino log level',
+    parse: parsers.string,
+    default: 'info',
+  } satisfies Setting<string>,
+};

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, Option } from 'commander';
-import type { StackEndpoints } from '../../devstack/stack.js';
+import type { StackEndpoints } from '../../devstack/dev-stack.js';
 import {
   alive,
   clearState,
@@ -77,7 +77,7 @@ function endpointLines(e: StackEndpoints): string[] {
 
 /** Runs the stack in this process until SIGINT/SIGTERM, recording its state for `dev down`. */
 async function serve(flags: UpFlags, dir: string, onStep: (step: string) => void): Promise<void> {
-  const { LocalStack } = await import('../../devstack/stack.js');
+  const { startDevStack } = await import('../../devstack/dev-stack.js');
   const { createLogger } = await import('../../shared/log.js');
   const startedAt = new Date().toISOString();
   writeState(dir, { pid: process.pid, status: 'starting', startedAt });
@@ -85,9 +85,9 @@ async function serve(flags: UpFlags, dir: string, onStep: (step: string) => void
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
   });
-  let stack: Awaited<ReturnType<typeof LocalStack.start>>;
+  let stack: Awaited<ReturnType<typeof startDevStack>>;
   try {
-    stack = await LocalStack.start(
+    stack = await startDevStack(
       {
         provers: Number(flags.provers),
         rpcPort: Number(flags.rpcPort),
@@ -118,7 +118,7 @@ async function serve(flags: UpFlags, dir: string, onStep: (step: string) => void
     ...endpointLines(stack.endpoints),
   ]);
   await stopped;
-  await stack.stop();
+  await stack.stack.stop();
   clearState(dir);
 }
 

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { formatEther } from 'ethers';
 import { type JobView, openAndSubmitJob } from '../../shared/client/coordinator-client.js';
 import { GavelError } from '../../shared/errors.js';
+import { isTerminalJobState } from '../../shared/protocol/job-states.js';
 import { writeBbFiles } from '../../shared/proving/bb-export.js';
 import { type ChainFlags, contracts, parseEth, parseJobId, withChainOptions } from '../chain-options.js';
 import { type CoordinatorFlags, coordinatorClient, withCoordinatorOption } from '../coordinator-options.js';
@@ -11,7 +12,6 @@ import { printResult } from '../output.js';
 import { progressLine } from '../progress.js';
 
 type Flags = ChainFlags & CoordinatorFlags;
-const TERMINAL = ['SETTLED', 'EXPIRED', 'CANCELLED'];
 
 function readItems(file: string): Record<string, unknown>[] {
   if (!existsSync(file)) throw new GavelError('NO_INPUTS', `no inputs file ${file}`);
@@ -57,7 +57,7 @@ async function follow(flags: Flags, jobId: string, timeoutMs: number): Promise<J
         `${j.status.padEnd(10)} ${a ? `prover ${a.prover.slice(0, 10)}… ${a.progress}/${j.items} items` : ''}` +
           `  ${Math.round((Date.now() - started) / 1000)}s`,
       );
-      if (TERMINAL.includes(j.status)) return j;
+      if (isTerminalJobState(j.status)) return j;
       if (Date.now() - started > timeoutMs)
         throw new GavelError('WAIT_TIMEOUT', `job ${jobId} still ${j.status}`);
       await new Promise((r) => setTimeout(r, 500));

@@ -25,7 +25,7 @@ const MEANINGS: Record<string, (args: readonly unknown[]) => string> = {
   NoCollateral: ([job, p]) => `${p} has no collateral locked for job ${job}`,
   NothingToClaim: ([a]) => `${a} has nothing to claim`,
   TransferFailed: ([to, amount]) => `sending ${fmt(amount)} ETH to ${to} failed`,
-  Reentrancy: () => 'reentrant call refused',
+  ReentrancyGuardReentrantCall: () => 'reentrant call refused',
   NotCoordinator: ([c]) => `${c} does not hold the coordinator role`,
   NotRequester: ([job, c]) => `${c} is not the requester of job ${job}`,
   JobExists: ([job]) => `job ${job} already exists on-chain`,

@@ -1,0 +1,146 @@
+// The development marketplace of `gavel dev up` and the demo: the local stack with N staked prover
+// agents (each its own process, each with a different price policy so auctions have something to
+// decide) and a funded requester account, described by its endpoints.
+import { parseEther, Wallet } from 'ethers';
+import type { Logger } from 'pino';
+import { devKey } from '../infra/anvil.js';
+import type { Deployment } from '../shared/chain/deployment.js';
+import { GavelError } from '../shared/errors.js';
+import { LocalStack } from './stack.js';
+import { measureSpeed } from './stack-parts.js';
+
+export interface DevStackOptions {
+  provers: number;
+  /** Anvil's port (0: any free port). */
+  rpcPort: number;
+  /** The coordinator's HTTP port (0: any free port). */
+  httpPort: number;
+  /** A NATS server to reuse if it answers; otherwise nats-server is started. */
+  natsUrl: string;
+  /** A Postgres server; the stack (re)creates its own database `gavel_dev` there. Else embedded. */
+  databaseUrl?: string | undefined;
+  deploymentFile: string;
+  auctionWindowMs?: number;
+  log: (service: string) => Logger;
+  /** Log level of the prover agents (their own processes; their logs go to this stderr). */
+  logLevel: string;
+}
+
+export interface StackProver {
+  name: string;
+  address: string;
+  key: string;
+  minPriceWei: string;
+  pricePerGateWei: string;
+  pid: number;
+  metrics: string;
+}
+
+export interface StackEndpoints {
+  coordinator: string;
+  rpc: string;
+  nats: string;
+  natsStarted: boolean;
+  database: string;
+  databaseKind: 'embedded' | 'postgres';
+  deployment: string;
+  market: string;
+  staking: string;
+  chainId: number;
+  /** A funded account for submitting jobs (anvil's well-known development key). */
+  requesterKey: string;
+  requester: string;
+  provers: StackProver[];
+}
+
+const PROVER_STAKE = parseEther('10');
+const REQUESTER_INDEX = 9;
+
+export interface DevStack {
+  stack: LocalStack;
+  endpoints: StackEndpoints;
+  deployment: Deployment;
+}
+
+/** Registers, stakes and starts dev prover `i` (1-based) with its own price policy. */
+async function startDevProver(stack: LocalStack, i: number, gatesPerSec: number): Promise<StackProver> {
+  const name = `dev-prover-${i}`;
+  const contracts = stack.chain.as(i);
+  await contracts.registerProver(name, '');
+  await contracts.stake(PROVER_STAKE);
+  const minPriceWei = (parseEther('0.001') * BigInt(i)).toString();
+  const pricePerGateWei = (10n ** 9n * BigInt(2 * i + 1)).toString();
+  const agent = await stack.startProverProcess(i, {
+    name,
+    gatesPerSec: String(gatesPerSec),
+    minPriceWei,
+    pricePerGateWei,
+    heartbeatMs: '500',
+  });
+  const address = (stack.chain.wallets[i] as Wallet).address;
+  const key = devKey(i);
+  return {
+    name,
+    address,
+    key,
+    minPriceWei,
+    pricePerGateWei,
+    pid: agent.pid,
+    metrics: String(agent.ready.metricsUrl),
+  };
+}
+
+export async function startDevStack(
+  opts: DevStackOptions,
+  onStep: (step: string) => void = () => {},
+): Promise<DevStack> {
+  if (!Number.isInteger(opts.provers) || opts.provers < 1 || opts.provers > 8)
+    throw new GavelError('BAD_PROVERS', '--provers must be 1..8');
+  const stack = await LocalStack.start(
+    {
+      chain: { port: opts.rpcPort, accounts: 10, cooldownSeconds: 60 },
+      reuseNats: opts.natsUrl,
+      databaseServer: opts.databaseUrl,
+      database: { name: 'gavel_dev', drop: false },
+      deploymentFile: opts.deploymentFile,
+      coordinator: {
+        inProcess: true,
+        port: opts.httpPort,
+        settings: { auctionWindowMs: String(opts.auctionWindowMs ?? 1500), logLevel: opts.logLevel },
+        log: opts.log('coordinator'),
+      },
+      logLevel: opts.logLevel,
+    },
+    onStep,
+  );
+  try {
+    onStep('measuring proving speed');
+    const gatesPerSec = await measureSpeed();
+    const provers: StackProver[] = [];
+    for (let i = 1; i <= opts.provers; i++) {
+      onStep(`registering, staking and starting prover ${i} of ${opts.provers}`);
+      provers.push(await startDevProver(stack, i, gatesPerSec));
+    }
+    const { deployment } = stack.chain;
+    const requesterKey = devKey(REQUESTER_INDEX);
+    const endpoints: StackEndpoints = {
+      coordinator: stack.coordinator?.httpUrl ?? stack.coordinatorUrl,
+      rpc: stack.chain.anvil.url,
+      nats: stack.natsUrl,
+      natsStarted: stack.ownNats !== undefined,
+      database: stack.database.url,
+      databaseKind: stack.database.kind,
+      deployment: stack.deploymentFile,
+      market: deployment.market,
+      staking: deployment.staking,
+      chainId: deployment.chainId,
+      requesterKey,
+      requester: new Wallet(requesterKey).address,
+      provers,
+    };
+    return { stack, endpoints, deployment };
+  } catch (err) {
+    await stack.stop();
+    throw err;
+  }
+}

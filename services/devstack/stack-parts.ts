@@ -1,0 +1,133 @@
+// The infrastructure a local stack stands on, each part reused when it is already there: a free
+// port, a NATS server (reused if one answers, else started with its own store), a database (a
+// fresh one on a Postgres server, else embedded), and the machine's proving speed.
+import { createConnection } from 'node:net';
+import { join } from 'node:path';
+import { freePort } from '../infra/anvil.js';
+import { EmbeddedPostgres } from '../infra/embedded-postgres.js';
+import { NatsServer } from '../infra/nats-server.js';
+import { calibrate } from '../prover/calibrate.js';
+import { createDatabase, dropDatabase } from '../shared/db/migrate.js';
+import { GavelError } from '../shared/errors.js';
+import { BbBackend } from '../shared/proving/bb-backend.js';
+
+type Step = (step: string) => void;
+
+export function listening(host: string, port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const s = createConnection({ host, port }, () => {
+      s.end();
+      done(true);
+    });
+    s.on('error', () => done(false));
+  });
+}
+
+/** `port` if it is free (0: any free port); PORT_IN_USE naming `what` otherwise. */
+export async function portFor(port: number, what: string): Promise<number> {
+  if (port === 0) return freePort();
+  if (await listening('127.0.0.1', port)) {
+    throw new GavelError(
+      'PORT_IN_USE',
+      `port ${port} for ${what} is already in use: stop what holds it (gavel dev down?) or choose another port (0 = any)`,
+    );
+  }
+  return port;
+}
+
+/** A NATS server the stack started, which it can restart on the same port and store. */
+export class OwnNats {
+  private constructor(
+    public server: NatsServer,
+    private readonly storeDir: string,
+  ) {}
+
+  static async start(dir: string): Promise<OwnNats> {
+    const storeDir = join(dir, 'nats');
+    return new OwnNats(await NatsServer.start({ port: await freePort(), storeDir }), storeDir);
+  }
+
+  get url(): string {
+    return this.server.url;
+  }
+
+  /** SIGKILLs the server and starts it again on the same port and JetStream store. */
+  async restart(): Promise<void> {
+    await this.server.stop('SIGKILL', true);
+    await new Promise((r) => setTimeout(r, 1000));
+    this.server = await NatsServer.start({ port: this.server.port, storeDir: this.storeDir });
+  }
+
+  stop(): Promise<void> {
+    return this.server.stop();
+  }
+}
+
+/** Reuses the NATS server at `reuseUrl` if it answers; otherwise starts one with its store in `dir`. */
+export async function resolveNats(
+  reuseUrl: string | undefined,
+  dir: string,
+  onStep: Step,
+): Promise<{ url: string; own?: OwnNats }> {
+  if (reuseUrl) {
+    const u = new URL(reuseUrl.replace(/^nats:/, 'http:'));
+    if (await listening(u.hostname, Number(u.port || 4222))) {
+      onStep(`reusing NATS at ${reuseUrl}`);
+      return { url: reuseUrl };
+    }
+  }
+  onStep('starting nats-server');
+  const own = await OwnNats.start(dir);
+  return { url: own.url, own };
+}
+
+function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}
+
+export interface StackDatabase {
+  url: string;
+  kind: 'embedded' | 'postgres';
+  stop(): Promise<void>;
+}
+
+/**
+ * The chain is new on every start, so the database must be too: database `name` is (re)created on
+ * the Postgres server at `serverUrl` (and dropped on stop when `drop`), else an embedded one runs.
+ */
+export async function resolveDatabase(
+  serverUrl: string | undefined,
+  opts: { name: string; drop: boolean },
+  onStep: Step,
+): Promise<StackDatabase> {
+  if (serverUrl) {
+    onStep(`creating database ${opts.name}`);
+    try {
+      const url = await createDatabase(serverUrl, opts.name);
+      const stop = async () => (opts.drop ? dropDatabase(serverUrl, opts.name) : undefined);
+      return { url, kind: 'postgres', stop };
+    } catch (cause) {
+      const message = `cannot (re)create database ${opts.name} through ${redact(serverUrl)}: ${(cause as Error).message}`;
+      throw new GavelError('DATABASE_UNAVAILABLE', message, { cause });
+    }
+  }
+  onStep('starting embedded Postgres (PGlite)');
+  const embedded = await EmbeddedPostgres.start();
+  return { url: embedded.url, kind: 'embedded', stop: () => embedded.stop() };
+}
+
+/** This machine's proving speed on batch_transfer (WASM, one thread). */
+export async function measureSpeed(): Promise<number> {
+  const backend = await BbBackend.create({ kind: 'wasm', threads: 1 });
+  try {
+    return (await calibrate(backend, 1)).gatesPerSec;
+  } finally {
+    await backend.destroy();
+  }
+}
