@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { GavelContracts } from '../shared/chain/gavel-contracts.js';
 import type { PrismaClient } from '../shared/db/client.js';
 import type { ProvingBackend } from '../shared/proving/backend.js';
+import type { PreparedCircuit } from '../shared/proving/circuit-prover.js';
 import type { CoordinatorConfig } from './config.js';
 import type { Metrics } from './metrics.js';
 
@@ -18,6 +19,8 @@ export interface CoordinatorContext {
   chain: GavelContracts;
   domain: TypedDataDomain;
   verifier: ProvingBackend;
+  /** Registered circuits ready for the verifier (intake/circuit-store.ts), cached by id. */
+  circuits: { prepared(circuitId: string): Promise<PreparedCircuit> };
   log: Logger;
   metrics: Metrics;
   /** URL provers use to fetch circuits and inputs. */

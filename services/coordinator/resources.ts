@@ -12,11 +12,12 @@ import { loadCircuit } from '../shared/proving/circuit-artifact.js';
 import { solveWitness } from '../shared/proving/witness.js';
 import type { CoordinatorConfig } from './config.js';
 import type { CoordinatorContext } from './context.js';
+import { preparedCircuit } from './intake/circuit-store.js';
 import { Metrics } from './metrics.js';
 
 export type Resources = Pick<
   CoordinatorContext,
-  'prisma' | 'nc' | 'chain' | 'domain' | 'verifier' | 'metrics' | 'liveProvers'
+  'prisma' | 'nc' | 'chain' | 'domain' | 'verifier' | 'circuits' | 'metrics' | 'liveProvers'
 >;
 
 export async function openResources(config: CoordinatorConfig, log: Logger): Promise<Resources> {
@@ -51,5 +52,6 @@ export async function openResources(config: CoordinatorConfig, log: Logger): Pro
     liveProvers: async () => (await liveProvers()).size,
   });
   const domain = bidDomain(deployment.chainId, deployment.market);
-  return { prisma, nc, chain, domain, verifier, metrics, liveProvers };
+  const circuits = { prepared: (id: string) => preparedCircuit(prisma, id) };
+  return { prisma, nc, chain, domain, verifier, circuits, metrics, liveProvers };
 }

@@ -12,7 +12,7 @@ import { GavelError } from '../shared/errors.js';
 import { createLogger } from '../shared/log.js';
 import { isTerminalJobState } from '../shared/protocol/job-states.js';
 import { loadCircuit } from '../shared/proving/circuit-artifact.js';
-import { startDevStack } from './dev-stack.js';
+import { type DevStack, startDevStack } from './dev-stack.js';
 
 export interface DemoOptions {
   jobs: number;
@@ -44,8 +44,97 @@ export interface DemoSummary {
 
 const RESERVE = parseEther('0.05');
 
+type Say = (line: string) => void;
+
+/** Registers batch_transfer and submits `opts.jobs` jobs (every third one first-price). */
+async function submitJobs(stack: DevStack, opts: DemoOptions, contracts: GavelContracts, say: Say) {
+  const client = new CoordinatorClient(stack.endpoints.coordinator);
+  const artifact = loadCircuit('batch_transfer');
+  const circuit = await client.registerCircuit(artifact);
+  say(
+    `▶ registered batch_transfer: ${circuit.gates} gates, dyadic ${circuit.dyadic}, vk hash ${circuit.vkHash.slice(0, 18)}…`,
+  );
+  const submitted: { jobId: string; rule: string }[] = [];
+  for (let j = 0; j < opts.jobs; j++) {
+    const batches = await generateBatches(artifact, opts.items, j + 1);
+    const rule = j % 3 === 2 ? 'FIRST_PRICE' : 'SECOND_PRICE';
+    const { jobId } = await openAndSubmitJob(client, contracts, {
+      circuitId: circuit.id,
+      items: batches.map((b) => b.inputs),
+      reserve: RESERVE,
+      collateral: parseEther('0.5'),
+      deadlineIn: 600,
+      rule,
+    });
+    submitted.push({ jobId, rule });
+    say(
+      `▶ job ${short(jobId)}: ${opts.items} batches of transfers, ${formatEther(RESERVE)} ETH escrowed, ${rule.toLowerCase().replace('_', '-')} auction`,
+    );
+  }
+  return submitted;
+}
+
+/** One summary row per job: outcome, bids of its last round, winner, price and stage times. */
+async function summarize(
+  client: CoordinatorClient,
+  submitted: { jobId: string; rule: string }[],
+  finals: Map<string, JobView>,
+  names: Map<string, string>,
+): Promise<DemoJobSummary[]> {
+  const summaries: DemoJobSummary[] = [];
+  for (const { jobId, rule } of submitted) {
+    const job = finals.get(jobId) as JobView;
+    const last = (await client.auctions(jobId)).auctions.at(-1);
+    summaries.push({
+      jobId,
+      rule,
+      status: job.status,
+      items: job.items,
+      bids: last?.bids.length ?? 0,
+      winner: job.winner ?? '',
+      winnerName: names.get(job.winner ?? '') ?? '',
+      clearingPriceEth: formatEther(job.clearingPriceWei ?? '0'),
+      reserveEth: formatEther(RESERVE),
+      stagesMs: stages(job),
+    });
+  }
+  return summaries;
+}
+
+/** Runs the jobs through the stack and adds up who paid and earned what. */
+async function runJobs(stack: DevStack, opts: DemoOptions, say: Say, started: number): Promise<DemoSummary> {
+  const e = stack.endpoints;
+  say(`  coordinator ${e.coordinator} · chain ${e.rpc} · NATS ${e.nats} · ${e.databaseKind} database`);
+  for (const p of e.provers)
+    say(`  ${p.name} ${p.address}: min ${formatEther(p.minPriceWei)} ETH, ${p.pricePerGateWei} wei/gate`);
+  const provider = rpcProvider(e.rpc);
+  try {
+    const requester = new Wallet(e.requesterKey, provider);
+    const contracts = new GavelContracts(stack.deployment, requester);
+    const balanceBefore = await provider.getBalance(requester.address);
+    const submitted = await submitJobs(stack, opts, contracts, say);
+    const client = new CoordinatorClient(e.coordinator);
+    const names = new Map(e.provers.map((p) => [p.address.toLowerCase(), p.name]));
+    const finals = await follow(client, submitted, names, say);
+    const jobs = await summarize(client, submitted, finals, names);
+    // Settlement refunds escrow minus price to the requester's claimable balance; claim it.
+    if ((await contracts.marketClaimable(requester.address)) > 0n) await contracts.claimMarket();
+    const spent = balanceBefore - (await provider.getBalance(requester.address));
+    const earnings: Record<string, string> = {};
+    for (const p of e.provers) earnings[p.name] = formatEther(await contracts.marketClaimable(p.address));
+    return {
+      jobs,
+      requesterSpentEth: formatEther(spent),
+      proverEarningsEth: earnings,
+      wallMs: Date.now() - started,
+    };
+  } finally {
+    provider.destroy();
+  }
+}
+
 export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
-  const say = (line: string) => {
+  const say: Say = (line) => {
     if (!opts.json) process.stdout.write(`${line}\n`);
   };
   const started = Date.now();
@@ -65,77 +154,9 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
     (step) => say(`  · ${step}`),
   );
   try {
-    const e = stack.endpoints;
-    say(`  coordinator ${e.coordinator} · chain ${e.rpc} · NATS ${e.nats} · ${e.databaseKind} database`);
-    for (const p of e.provers)
-      say(`  ${p.name} ${p.address}: min ${formatEther(p.minPriceWei)} ETH, ${p.pricePerGateWei} wei/gate`);
-
-    const client = new CoordinatorClient(e.coordinator);
-    const artifact = loadCircuit('batch_transfer');
-    const circuit = await client.registerCircuit(artifact);
-    say(
-      `▶ registered batch_transfer: ${circuit.gates} gates, dyadic ${circuit.dyadic}, vk hash ${circuit.vkHash.slice(0, 18)}…`,
-    );
-
-    const provider = rpcProvider(e.rpc);
-    const requester = new Wallet(e.requesterKey, provider);
-    const contracts = new GavelContracts(stack.deployment, requester);
-    const balanceBefore = await provider.getBalance(requester.address);
-    const submitted: { jobId: string; rule: string }[] = [];
-    for (let j = 0; j < opts.jobs; j++) {
-      const batches = await generateBatches(artifact, opts.items, j + 1);
-      const rule = j % 3 === 2 ? 'FIRST_PRICE' : 'SECOND_PRICE';
-      const { jobId } = await openAndSubmitJob(client, contracts, {
-        circuitId: circuit.id,
-        items: batches.map((b) => b.inputs),
-        reserve: RESERVE,
-        collateral: parseEther('0.5'),
-        deadlineIn: 600,
-        rule,
-      });
-      submitted.push({ jobId, rule });
-      say(
-        `▶ job ${short(jobId)}: ${opts.items} batches of transfers, ${formatEther(RESERVE)} ETH escrowed, ${rule.toLowerCase().replace('_', '-')} auction`,
-      );
-    }
-
-    const names = new Map(e.provers.map((p) => [p.address.toLowerCase(), p.name]));
-    const finals = await follow(client, submitted, names, say);
-
-    const summaries: DemoJobSummary[] = [];
-    for (const { jobId, rule } of submitted) {
-      const job = finals.get(jobId) as JobView;
-      const auctions = await client.auctions(jobId);
-      const last = auctions.auctions.at(-1);
-      summaries.push({
-        jobId,
-        rule,
-        status: job.status,
-        items: job.items,
-        bids: last?.bids.length ?? 0,
-        winner: job.winner ?? '',
-        winnerName: names.get(job.winner ?? '') ?? '',
-        clearingPriceEth: formatEther(job.clearingPriceWei ?? '0'),
-        reserveEth: formatEther(RESERVE),
-        stagesMs: stages(job),
-      });
-    }
-    const unsettled = summaries.filter((s) => s.status !== 'SETTLED');
-    // Settlement refunds escrow minus price to the requester's claimable balance; claim it.
-    const refund = await contracts.marketClaimable(requester.address);
-    if (refund > 0n) await contracts.claimMarket();
-    const spent = balanceBefore - (await provider.getBalance(requester.address));
-    const earnings: Record<string, string> = {};
-    for (const p of e.provers) earnings[p.name] = formatEther(await contracts.marketClaimable(p.address));
-    provider.destroy();
-
-    const summary: DemoSummary = {
-      jobs: summaries,
-      requesterSpentEth: formatEther(spent),
-      proverEarningsEth: earnings,
-      wallMs: Date.now() - started,
-    };
+    const summary = await runJobs(stack, opts, say, started);
     printSummary(summary, say);
+    const unsettled = summary.jobs.filter((s) => s.status !== 'SETTLED');
     if (unsettled.length > 0)
       throw new GavelError('DEMO_FAILED', `${unsettled.length} job(s) did not settle`, {
         details: { summary },

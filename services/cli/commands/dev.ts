@@ -153,6 +153,72 @@ async function stopStack(pid: number): Promise<boolean> {
   return false;
 }
 
+/** `dev up`: refuses a second stack, then serves in this terminal or in a background process. */
+async function up(flags: UpFlags): Promise<void> {
+  const dir = stackDir();
+  const existing = readState(dir);
+  if (existing && alive(existing.pid)) {
+    throw new GavelError(
+      'ALREADY_RUNNING',
+      `a local stack is already running (pid ${existing.pid}${existing.endpoints ? `, coordinator ${existing.endpoints.coordinator}` : ''}): gavel dev down first`,
+    );
+  }
+  if (flags.foreground) {
+    const progress = progressLine(!flags.json);
+    await serve(flags, dir, (step) => progress.update(`${step}…`)).finally(() => progress.done());
+    return;
+  }
+  mkdirSync(dir, { recursive: true });
+  const log = openSync(logFile(dir), 'w');
+  const args = [join(repoRoot, 'services/cli/gavel.mjs'), 'dev', 'serve', ...forwardFlags(flags)];
+  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log] });
+  child.unref();
+  const state = await waitForStack(dir, child.pid as number, flags.json === true);
+  const e = state.endpoints as StackEndpoints;
+  printResult(flags, { pid: state.pid, log: logFile(dir), ...e }, [
+    `local Gavel marketplace is up (pid ${state.pid}, logs ${logFile(dir)}):`,
+    ...endpointLines(e),
+    'stop it with: gavel dev down',
+  ]);
+}
+
+/** `dev down`: stops the stack `dev up` started (its whole process group if it hangs). */
+async function down(flags: { json?: boolean }): Promise<void> {
+  const dir = stackDir();
+  const state = readState(dir);
+  if (!state || !alive(state.pid)) {
+    clearState(dir);
+    printResult(flags, { stopped: false, running: false }, 'no local stack is running');
+    return;
+  }
+  const clean = await stopStack(state.pid);
+  clearState(dir);
+  printResult(
+    flags,
+    { stopped: true, pid: state.pid, clean },
+    clean
+      ? `stopped the local stack (pid ${state.pid})`
+      : `the local stack (pid ${state.pid}) did not stop within 60 s and was killed`,
+  );
+}
+
+/** `dev status`: the stack's state and endpoints. */
+function status(flags: { json?: boolean }): void {
+  const state = readState(stackDir());
+  const running = state !== undefined && alive(state.pid);
+  if (!running || !state) {
+    printResult(flags, { running: false }, 'no local stack is running (start one with gavel dev up)');
+    return;
+  }
+  printResult(
+    flags,
+    { running, ...state },
+    state.endpoints
+      ? [`local stack up since ${state.startedAt} (pid ${state.pid}):`, ...endpointLines(state.endpoints)]
+      : `local stack ${state.status}${state.step ? `: ${state.step}` : ''} (pid ${state.pid})`,
+  );
+}
+
 export function devCommand(program: Command): void {
   const dev = program.command('dev').description('run the whole marketplace on this machine');
 
@@ -164,33 +230,7 @@ export function devCommand(program: Command): void {
       )
       .option('--foreground', 'run in this terminal until Ctrl-C instead of in the background')
       .option('--json', 'print one JSON document on stdout'),
-  ).action(async (flags: UpFlags) => {
-    const dir = stackDir();
-    const existing = readState(dir);
-    if (existing && alive(existing.pid)) {
-      throw new GavelError(
-        'ALREADY_RUNNING',
-        `a local stack is already running (pid ${existing.pid}${existing.endpoints ? `, coordinator ${existing.endpoints.coordinator}` : ''}): gavel dev down first`,
-      );
-    }
-    if (flags.foreground) {
-      const progress = progressLine(!flags.json);
-      await serve(flags, dir, (step) => progress.update(`${step}…`)).finally(() => progress.done());
-      return;
-    }
-    mkdirSync(dir, { recursive: true });
-    const log = openSync(logFile(dir), 'w');
-    const args = [join(repoRoot, 'services/cli/gavel.mjs'), 'dev', 'serve', ...forwardFlags(flags)];
-    const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log] });
-    child.unref();
-    const state = await waitForStack(dir, child.pid as number, flags.json === true);
-    const e = state.endpoints as StackEndpoints;
-    printResult(flags, { pid: state.pid, log: logFile(dir), ...e }, [
-      `local Gavel marketplace is up (pid ${state.pid}, logs ${logFile(dir)}):`,
-      ...endpointLines(e),
-      'stop it with: gavel dev down',
-    ]);
-  });
+  ).action(up);
 
   stackOptions(dev.command('serve', { hidden: true })).action(async (flags: UpFlags) => {
     await serve({ ...flags, json: true }, stackDir(), () => {});
@@ -200,44 +240,13 @@ export function devCommand(program: Command): void {
     .command('down')
     .description('stop the local stack started by gavel dev up, and everything it started')
     .option('--json', 'print one JSON document on stdout')
-    .action(async (flags: { json?: boolean }) => {
-      const dir = stackDir();
-      const state = readState(dir);
-      if (!state || !alive(state.pid)) {
-        clearState(dir);
-        printResult(flags, { stopped: false, running: false }, 'no local stack is running');
-        return;
-      }
-      const clean = await stopStack(state.pid);
-      clearState(dir);
-      printResult(
-        flags,
-        { stopped: true, pid: state.pid, clean },
-        clean
-          ? `stopped the local stack (pid ${state.pid})`
-          : `the local stack (pid ${state.pid}) did not stop within 60 s and was killed`,
-      );
-    });
+    .action(down);
 
   dev
     .command('status')
     .description("the local stack's state and endpoints")
     .option('--json', 'print one JSON document on stdout')
-    .action((flags: { json?: boolean }) => {
-      const state = readState(stackDir());
-      const running = state !== undefined && alive(state.pid);
-      if (!running || !state) {
-        printResult(flags, { running: false }, 'no local stack is running (start one with gavel dev up)');
-        return;
-      }
-      printResult(
-        flags,
-        { running, ...state },
-        state.endpoints
-          ? [`local stack up since ${state.startedAt} (pid ${state.pid}):`, ...endpointLines(state.endpoints)]
-          : `local stack ${state.status}${state.step ? `: ${state.step}` : ''} (pid ${state.pid})`,
-      );
-    });
+    .action(status);
 }
 
 /** The up flags, passed on to the background `dev serve`. */

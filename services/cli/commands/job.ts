@@ -1,11 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { formatEther } from 'ethers';
 import { type JobView, openAndSubmitJob } from '../../shared/client/coordinator-client.js';
 import { GavelError } from '../../shared/errors.js';
 import { isTerminalJobState } from '../../shared/protocol/job-states.js';
 import { writeBbFiles } from '../../shared/proving/bb-export.js';
+import { bbBinaryPath } from '../../shared/proving/bb-paths.js';
+import { locateCrs } from '../../shared/proving/crs.js';
 import { type ChainFlags, contracts, parseEth, parseJobId, withChainOptions } from '../chain-options.js';
 import { type CoordinatorFlags, coordinatorClient, withCoordinatorOption } from '../coordinator-options.js';
 import { printResult } from '../output.js';
@@ -67,9 +69,8 @@ async function follow(flags: Flags, jobId: string, timeoutMs: number): Promise<J
   }
 }
 
-export function jobCommand(program: Command): void {
-  const job = program.command('job').description('submit proving jobs and collect proofs');
-
+/** `job submit`: open the escrow on-chain, submit the job, optionally follow it to the end. */
+function submitCommand(job: Command): void {
   withCoordinatorOption(
     withChainOptions(
       job
@@ -115,7 +116,10 @@ export function jobCommand(program: Command): void {
       if (final.status !== 'SETTLED') process.exitCode = 1;
     },
   );
+}
 
+/** `job status`: state, winner, price and progress. */
+function statusCommand(job: Command): void {
   withCoordinatorOption(
     job
       .command('status <id>')
@@ -129,7 +133,10 @@ export function jobCommand(program: Command): void {
       : await coordinatorClient(flags).job(jobId);
     printResult(flags, j, describeJob(j));
   });
+}
 
+/** `job list`: recent jobs. */
+function listCommand(job: Command): void {
   withCoordinatorOption(
     job
       .command('list')
@@ -146,7 +153,10 @@ export function jobCommand(program: Command): void {
         : jobs.map((j) => `${j.jobId}  ${j.status.padEnd(10)} ${j.items} items  ${j.winner ?? ''}`),
     );
   });
+}
 
+/** `job proof`: verified proofs as files `bb verify` checks (offline with the local CRS). */
+function proofCommand(job: Command): void {
   withCoordinatorOption(
     job
       .command('proof <id>')
@@ -158,6 +168,9 @@ export function jobCommand(program: Command): void {
   ).action(async (id: string, flags: Flags & { out: string }) => {
     const jobId = parseJobId(id);
     const view = await coordinatorClient(flags).proofs(jobId);
+    const crs = locateCrs();
+    const bbPath = bbBinaryPath();
+    const bb = bbPath ? relative(process.cwd(), bbPath) : 'bb';
     const vk = new Uint8Array(Buffer.from(view.vk, 'base64'));
     const dir = resolve(flags.out, jobId);
     const files = view.proofs.map((p) =>
@@ -169,10 +182,13 @@ export function jobCommand(program: Command): void {
     );
     printResult(flags, { jobId, dir, files }, [
       `wrote ${files.length} proofs to ${dir}`,
-      ...files.map((f) => `  bb verify -k ${f.vk} -p ${f.proof} -i ${f.publicInputs}`),
+      ...files.map((f) => `  ${bb} verify -k ${f.vk} -p ${f.proof} -i ${f.publicInputs} -c ${crs.dir}`),
     ]);
   });
+}
 
+/** `job cancel`: refund an unassigned job on-chain and tell the coordinator. */
+function cancelCommand(job: Command): void {
   withCoordinatorOption(
     withChainOptions(
       job.command('cancel <id>').description('cancel an unassigned job: refund the escrow on-chain'),
@@ -189,4 +205,9 @@ export function jobCommand(program: Command): void {
       `cancelled job ${jobId}; escrow refunded (tx ${receipt.hash})`,
     );
   });
+}
+
+export function jobCommand(program: Command): void {
+  const job = program.command('job').description('submit proving jobs and collect proofs');
+  for (const add of [submitCommand, statusCommand, listCommand, proofCommand, cancelCommand]) add(job);
 }

@@ -8,7 +8,6 @@ import { verifySigned } from '../../shared/protocol/signed-message.js';
 import { BadMessageError } from '../../shared/protocol/validate.js';
 import { verifyProof } from '../../shared/proving/circuit-prover.js';
 import type { CoordinatorContext } from '../context.js';
-import { preparedCircuit } from '../intake/circuit-store.js';
 import { AWARDED, moveAssignment } from '../lifecycle/assignment-transitions.js';
 import { failAttempt } from '../lifecycle/attempts.js';
 import { moveJob } from '../lifecycle/job-transitions.js';
@@ -45,7 +44,7 @@ async function awardInFlight(ctx: CoordinatorContext, body: ResultBody, prover: 
   return round !== null;
 }
 
-/** Parses and authenticates a result; undefined (after term()) when it can never be valid. */
+/** Parses and authenticates a result; a string saying why when it can never be valid. */
 function authenticResult(ctx: CoordinatorContext, msg: JsMsg): ResultBody | string {
   let result: ReturnType<typeof parseResult>;
   try {
@@ -101,7 +100,7 @@ async function judgeProof(
   const item = assignment.job.items[0];
   const log = ctx.log.child({ jobId: body.jobId, prover: body.prover, item: body.itemIndex });
   if (!item) return 'no such batch item';
-  const circuit = await preparedCircuit(ctx.prisma, assignment.job.circuitId);
+  const circuit = await ctx.circuits.prepared(assignment.job.circuitId);
   const proof = { proof: new Uint8Array(Buffer.from(body.proof, 'base64')), publicInputs: body.publicInputs };
   const started = performance.now();
   const valid = await verifyProof(ctx.verifier, circuit, proof, item.publicInputs as string[]);

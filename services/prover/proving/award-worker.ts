@@ -16,6 +16,17 @@ import { fetchCircuit, fetchInputs } from './fetch-work.js';
 const RETRY_DELAY_MS = 1000;
 const MAX_DELIVERIES = 3;
 
+/** What to do with an award whose proving failed: hand it back now (stopping), retry after a
+ *  delay (a retryable proving error, within MAX_DELIVERIES), or give it up (term). */
+export function afterFailure(
+  err: unknown,
+  stopping: boolean,
+  deliveryCount: number,
+): 'hand-back' | 'retry' | 'give-up' {
+  if (stopping) return 'hand-back';
+  return err instanceof ProvingError && err.retryable && deliveryCount < MAX_DELIVERIES ? 'retry' : 'give-up';
+}
+
 export interface Progress {
   jobId: string;
   done: number;
@@ -98,13 +109,13 @@ export class AwardWorker {
 
   /** A failed award: handed back when stopping or when a retry can help, else given up. */
   private failed(m: JsMsg, err: unknown, log: Logger): void {
-    if (this.stopping) {
+    const next = afterFailure(err, this.stopping, m.info.deliveryCount);
+    if (next === 'hand-back') {
       m.nak();
       return;
     }
-    const retry = err instanceof ProvingError && err.retryable && m.info.deliveryCount < MAX_DELIVERIES;
-    this.metrics.jobs.inc({ outcome: retry ? 'retried' : 'failed' });
-    if (retry) {
+    this.metrics.jobs.inc({ outcome: next === 'retry' ? 'retried' : 'failed' });
+    if (next === 'retry') {
       log.warn({ err: errorMessage(err), delivery: m.info.deliveryCount }, 'proving failed; retrying');
       m.nak(RETRY_DELAY_MS);
       return;

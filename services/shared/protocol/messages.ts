@@ -141,15 +141,22 @@ export function parseHello(data: Uint8Array): Signed<HelloBody> {
   };
 }
 
+/** The fields naming an award (job, attempt, prover) that heartbeats and results share. */
+function awardFields(body: Obj) {
+  return {
+    jobId: str(body, 'jobId', { pattern: HEX32 }).toLowerCase(),
+    attempt: int(body, 'attempt', 0, 1_000_000),
+    prover: str(body, 'prover', { pattern: ADDRESS }),
+  };
+}
+
 export function parseHeartbeat(data: Uint8Array): Signed<HeartbeatBody> {
   const { body, signer, signature } = signedEnvelope(parseJson(data, MAX_SMALL_MESSAGE));
   return {
     signer,
     signature,
     body: {
-      jobId: str(body, 'jobId', { pattern: HEX32 }).toLowerCase(),
-      attempt: int(body, 'attempt', 0, 1_000_000),
-      prover: str(body, 'prover', { pattern: ADDRESS }),
+      ...awardFields(body),
       done: int(body, 'done', 0, 100_000),
       total: int(body, 'total', 1, 100_000),
       at: int(body, 'at'),
@@ -171,9 +178,7 @@ export function parseResult(data: Uint8Array): Signed<ResultBody> {
     signer,
     signature,
     body: {
-      jobId: str(body, 'jobId', { pattern: HEX32 }).toLowerCase(),
-      attempt: int(body, 'attempt', 0, 1_000_000),
-      prover: str(body, 'prover', { pattern: ADDRESS }),
+      ...awardFields(body),
       itemIndex: int(body, 'itemIndex', 0, 100_000),
       proof: str(body, 'proof', { pattern: /^[A-Za-z0-9+/=]+$/, max: MAX_RESULT_MESSAGE }),
       publicInputs: inputs as string[],
