@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { keccak256, toUtf8Bytes, type Wallet } from 'ethers';
 import { type Chain, startChain } from '../services/devstack/local-chain.js';
-import { ContractRevertError } from '../services/shared/chain/contract-errors.js';
 import { seededRandom } from '../services/shared/circuits/batch-transfer-inputs.js';
+import { expectation, type JobModel, type ProverModel } from './fixtures/invariant-model.js';
 
 const STEPS = Number(process.env.GAVEL_INVARIANT_STEPS ?? 200);
 const SEED = Number(process.env.GAVEL_INVARIANT_SEED ?? Date.now() % 1_000_000);
@@ -16,24 +16,6 @@ const PROVERS = [1, 2, 3];
 const REQUESTERS = [4, 5, 6];
 const OUTSIDER = 7;
 const E = 10n ** 15n; // amounts in milli-ether
-
-interface ProverModel {
-  registered: boolean;
-  stake: bigint;
-  locked: bigint;
-  pending: bigint;
-  readyAt: number;
-}
-interface JobModel {
-  id: string;
-  requester: number;
-  status: 'Open' | 'Assigned' | 'Settled' | 'Cancelled' | 'Expired';
-  prover: number;
-  reserve: bigint;
-  price: bigint;
-  collateral: bigint;
-  deadline: number;
-}
 
 let chain: Chain;
 before(async () => {
@@ -68,24 +50,7 @@ test(`random actions keep balances equal to what is owed (seed ${SEED}, ${STEPS}
     credit(stakingOwed, 0, job.collateral - toRequester); // treasury = account 0
   };
 
-  /** Runs `call`; `expected` is the revert name the model predicts, or undefined for success. */
-  async function expect(label: string, expected: string | undefined, call: () => Promise<unknown>) {
-    let error: unknown;
-    try {
-      await call();
-    } catch (e) {
-      error = e;
-    }
-    if (expected === undefined) {
-      assert.equal(error, undefined, `${label}: expected success, got ${String(error)}`);
-    } else {
-      assert.ok(error instanceof ContractRevertError, `${label}: expected ${expected}, got ${String(error)}`);
-      assert.equal(error.errorName, expected, `${label}: ${error.message}`);
-    }
-    const key = `${label}:${expected ?? 'ok'}`;
-    counts[key] = (counts[key] ?? 0) + 1;
-    return expected === undefined;
-  }
+  const expect = expectation(counts);
 
   for (let step = 0; step < STEPS; step++) {
     const now = await chain.now();

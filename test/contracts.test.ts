@@ -1,15 +1,13 @@
 // Staking and Market on a real anvil: every success path and every revert the issue lists.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { ContractFactory, Interface, keccak256, parseEther, toUtf8Bytes, type Wallet } from 'ethers';
+import { keccak256, parseEther, toUtf8Bytes, type Wallet } from 'ethers';
 import { type Chain, startChain } from '../services/devstack/local-chain.js';
-import { contractArtifact } from '../services/shared/chain/contract-artifacts.js';
-import { ContractRevertError } from '../services/shared/chain/contract-errors.js';
 import type { GavelContracts } from '../services/shared/chain/gavel-contracts.js';
+import { contractHelpers, reverts } from './fixtures/contracts.js';
 
 const COOLDOWN = 600;
 let chain: Chain;
-let jobCounter = 0;
 
 before(async () => {
   chain = await startChain({ cooldownSeconds: COOLDOWN, requesterShareBps: 6000 });
@@ -20,43 +18,7 @@ after(async () => {
 
 const coordinator = () => chain.as(0);
 const address = (i: number) => (chain.wallets[i] as Wallet).address;
-const newJobId = () => keccak256(toUtf8Bytes(`job-${++jobCounter}`));
-
-/** Asserts that `call` reverts with the custom error `name`. */
-async function reverts(call: Promise<unknown>, name: string): Promise<ContractRevertError> {
-  let caught: unknown;
-  try {
-    await call;
-  } catch (e) {
-    caught = e;
-  }
-  assert.ok(caught instanceof ContractRevertError, `expected revert ${name}, got ${String(caught)}`);
-  assert.equal(caught.errorName, name, caught.message);
-  return caught;
-}
-
-async function registeredProver(i: number, stakeEth: string): Promise<GavelContracts> {
-  const c = chain.as(i);
-  await c.registerProver(`prover-${i}`, `nats://prover-${i}`);
-  await c.stake(parseEther(stakeEth));
-  return c;
-}
-
-async function openJob(
-  requester: number,
-  opts: { reserve?: string; collateral?: string; ttl?: number } = {},
-) {
-  const jobId = newJobId();
-  await chain.as(requester).openJob({
-    jobId,
-    vkHash: keccak256(toUtf8Bytes('vk')),
-    inputsHash: keccak256(toUtf8Bytes(jobId)),
-    deadline: (await chain.now()) + (opts.ttl ?? 3600),
-    collateral: parseEther(opts.collateral ?? '1'),
-    reserve: parseEther(opts.reserve ?? '2'),
-  });
-  return jobId;
-}
+const { newJobId, registeredProver, openJob } = contractHelpers(() => chain);
 
 describe('Staking', () => {
   test('register, stake, unstake with cooldown, withdraw', async () => {
@@ -271,62 +233,5 @@ describe('Market', () => {
         }),
       'NotOwner',
     );
-  });
-});
-
-describe('reentrancy', () => {
-  test('a reentrant requester and a reentrant prover get paid exactly once', async () => {
-    const art = contractArtifact('ReentrantReceiver');
-    const attacker = await new ContractFactory(art.abi, art.bytecode, chain.wallets[8]).deploy();
-    await attacker.waitForDeployment();
-    const attackerAddress = await attacker.getAddress();
-    const marketIface = new Interface(contractArtifact('Market').abi);
-    const stakingIface = new Interface(contractArtifact('Staking').abi);
-    const exec = async (to: string, data: string, value = 0n) =>
-      (await attacker.getFunction('execute')(to, data, value, { value })).wait();
-
-    // Requester: cancel re-enters cancel.
-    const jobId = newJobId();
-    const deadline = (await chain.now()) + 600;
-    await exec(
-      chain.deployment.market,
-      marketIface.encodeFunctionData('openJob', [jobId, jobId, jobId, deadline, 0n]),
-      parseEther('1'),
-    );
-    await (
-      await attacker.getFunction('arm')(
-        chain.deployment.market,
-        marketIface.encodeFunctionData('cancel', [jobId]),
-      )
-    ).wait();
-    const marketBefore = await chain.provider.getBalance(chain.deployment.market);
-    await exec(chain.deployment.market, marketIface.encodeFunctionData('cancel', [jobId]));
-    assert.equal(await attacker.getFunction('reentryAttempts')(), 1n);
-    assert.equal(await attacker.getFunction('reentrySucceeded')(), false);
-    assert.equal(await chain.provider.getBalance(attackerAddress), parseEther('1'));
-    assert.equal(marketBefore - (await chain.provider.getBalance(chain.deployment.market)), parseEther('1'));
-
-    // Prover: withdraw re-enters withdraw.
-    const art2 = await new ContractFactory(art.abi, art.bytecode, chain.wallets[8]).deploy();
-    await art2.waitForDeployment();
-    const proverAttacker = art2;
-    const exec2 = async (to: string, data: string, value = 0n) =>
-      (await proverAttacker.getFunction('execute')(to, data, value, { value })).wait();
-    await exec2(chain.deployment.staking, stakingIface.encodeFunctionData('register', ['evil', '']));
-    await exec2(chain.deployment.staking, stakingIface.encodeFunctionData('stake', []), parseEther('2'));
-    await exec2(
-      chain.deployment.staking,
-      stakingIface.encodeFunctionData('requestUnstake', [parseEther('2')]),
-    );
-    await chain.advance(COOLDOWN + 1);
-    await (
-      await proverAttacker.getFunction('arm')(
-        chain.deployment.staking,
-        stakingIface.encodeFunctionData('withdraw', []),
-      )
-    ).wait();
-    await exec2(chain.deployment.staking, stakingIface.encodeFunctionData('withdraw', []));
-    assert.equal(await proverAttacker.getFunction('reentrySucceeded')(), false);
-    assert.equal(await chain.provider.getBalance(await proverAttacker.getAddress()), parseEther('2'));
   });
 });

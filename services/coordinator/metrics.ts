@@ -55,6 +55,11 @@ export class Metrics {
     buckets: [0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600],
     registers: this.r,
   });
+  readonly verifierErrors = new Counter({
+    name: 'gavel_verifier_errors_total',
+    help: 'results our verifier could not judge (retried; never counted against the prover): alert on any',
+    registers: this.r,
+  });
   readonly verifySeconds = new Histogram({
     name: 'gavel_verification_seconds',
     help: 'time to verify one proof, by circuit',

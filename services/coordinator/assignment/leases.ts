@@ -25,7 +25,7 @@ export async function onHeartbeat(ctx: CoordinatorContext, data: Uint8Array): Pr
   const prover = hb.signer.toLowerCase();
   // Heartbeats can be handled out of order: progress only ever grows.
   const count = await ctx.prisma.$executeRaw`
-    UPDATE "Assignment" SET "leaseUntil" = ${new Date(Date.now() + ctx.config.leaseMs)},
+    UPDATE "Assignment" SET "leaseUntil" = GREATEST("leaseUntil", ${new Date(Date.now() + ctx.config.leaseMs)}),
       progress = GREATEST(progress, ${Math.min(done, total)})
     WHERE "jobId" = ${jobId} AND attempt = ${attempt} AND prover = ${prover}
       AND status::text = ANY(${AWARDED})`;
@@ -49,13 +49,17 @@ export async function sweepLeases(ctx: CoordinatorContext): Promise<number> {
   let failed = 0;
   for (const a of due) {
     const lapsed = a.leaseUntil !== null && a.leaseUntil < now;
-    const reason = lapsed
-      ? `lease of ${a.prover} lapsed (no heartbeat for ${ctx.config.leaseMs} ms)`
-      : `${a.prover} did not deliver before the deadline`;
-    const ok = await ctx.prisma.$transaction((tx) => failAttempt(tx, a.jobId, a.attempt, reason));
+    const why = a.verifierBlocked ? 'verifier_error' : lapsed ? 'lease_lapsed' : 'deadline_missed';
+    const reason = {
+      verifier_error: `our verifier could not judge the results of ${a.prover} before the deadline`,
+      lease_lapsed: `lease of ${a.prover} lapsed (no heartbeat for ${ctx.config.leaseMs} ms)`,
+      deadline_missed: `${a.prover} did not deliver before the deadline`,
+    }[why];
+    const blame = !a.verifierBlocked;
+    const ok = await ctx.prisma.$transaction((tx) => failAttempt(tx, a.jobId, a.attempt, reason, blame));
     if (ok) {
       failed++;
-      ctx.metrics.failures.inc({ reason: lapsed ? 'lease_lapsed' : 'deadline_missed' });
+      ctx.metrics.failures.inc({ reason: why });
       ctx.log.warn({ jobId: a.jobId, prover: a.prover }, reason);
     }
   }
@@ -77,8 +81,9 @@ export function leaseStage(startedAt = Date.now()) {
       const drained = info.num_pending === 0 && info.num_ack_pending === 0;
       const bound = startedAt + Math.max(30_000, 3 * ctx.config.leaseMs);
       if (!drained && Date.now() < bound) return 0;
+      // (An assignment our verifier is stuck on keeps its lease until the deadline.)
       await ctx.prisma.assignment.updateMany({
-        where: { status: { in: AWARDED } },
+        where: { status: { in: AWARDED }, verifierBlocked: false },
         data: { leaseUntil: new Date(Date.now() + ctx.config.leaseMs) },
       });
       caughtUp = true;

@@ -15,25 +15,35 @@ async function excluding(tx: Tx, jobId: string, prover: string) {
   return { excludedProvers: { set: [...new Set([...job.excludedProvers, prover])] } };
 }
 
-/** Marks the active attempt of `jobId` failed and queues the on-chain reopen with a slash. */
-export async function failAttempt(tx: Tx, jobId: string, attempt: number, reason: string): Promise<boolean> {
+/**
+ * Marks the active attempt of `jobId` failed and queues the on-chain reopen. The prover is blamed
+ * (excluded from this job, counted, its locked collateral slashed) unless `blame` is false: the
+ * failure was ours (our verifier could not judge what it delivered).
+ */
+export async function failAttempt(
+  tx: Tx,
+  jobId: string,
+  attempt: number,
+  reason: string,
+  blame = true,
+): Promise<boolean> {
   const assignment = await tx.assignment.findUnique({ where: { jobId_attempt: { jobId, attempt } } });
   if (!assignment || assignment.status === 'FAILED' || assignment.status === 'COMPLETED') return false;
+  const exclusion = blame ? await excluding(tx, jobId, assignment.prover) : {};
   const moved = await moveJob(tx, jobId, ACTIVE_JOB, 'FAILED_ATTEMPT', reason, {
-    ...(await excluding(tx, jobId, assignment.prover)),
+    ...exclusion,
     failureReason: reason,
   });
   if (!moved) return false;
   await moveAssignment(tx, jobId, attempt, 'FAILED');
-  await tx.prover.updateMany({ where: { address: assignment.prover }, data: { failures: { increment: 1 } } });
+  if (blame)
+    await tx.prover.updateMany({
+      where: { address: assignment.prover },
+      data: { failures: { increment: 1 } },
+    });
   await tx.proof.deleteMany({ where: { jobId } });
-  await enqueue(tx, {
-    kind: 'REOPEN',
-    jobId,
-    attempt,
-    prover: assignment.prover,
-    slash: assignment.status === 'ACTIVE',
-  });
+  const slash = blame && assignment.status === 'ACTIVE';
+  await enqueue(tx, { kind: 'REOPEN', jobId, attempt, prover: assignment.prover, slash });
   return true;
 }
 

@@ -3,6 +3,7 @@
 // something else is an invalid result. When every item is verified, settlement is queued.
 import type { JsMsg } from '@nats-io/jetstream';
 import { resultHash } from '../../shared/chain/result-hash.js';
+import { errorMessage, ProvingError } from '../../shared/errors.js';
 import { parseResult } from '../../shared/protocol/messages.js';
 import { verifySigned } from '../../shared/protocol/signed-message.js';
 import { BadMessageError } from '../../shared/protocol/validate.js';
@@ -12,6 +13,9 @@ import { AWARDED, moveAssignment } from '../lifecycle/assignment-transitions.js'
 import { failAttempt } from '../lifecycle/attempts.js';
 import { moveJob } from '../lifecycle/job-transitions.js';
 import { enqueue } from '../lifecycle/outbox-entries.js';
+
+/** How long a result our verifier failed on waits before it is tried again. */
+const VERIFIER_RETRY_MS = 5000;
 
 type ResultBody = ReturnType<typeof parseResult>['body'];
 type Assignment = NonNullable<Awaited<ReturnType<typeof loadAssignment>>>;
@@ -86,6 +90,10 @@ export async function onResult(ctx: CoordinatorContext, msg: JsMsg): Promise<str
     return 'duplicate';
   }
   const outcome = await judgeProof(ctx, assignment, body);
+  if (outcome === 'verifier error') {
+    msg.nak(VERIFIER_RETRY_MS);
+    return outcome;
+  }
   msg.ack();
   ctx.kick.outbox();
   return outcome;
@@ -103,7 +111,14 @@ async function judgeProof(
   const circuit = await ctx.circuits.prepared(assignment.job.circuitId);
   const proof = { proof: new Uint8Array(Buffer.from(body.proof, 'base64')), publicInputs: body.publicInputs };
   const started = performance.now();
-  const valid = await verifyProof(ctx.verifier, circuit, proof, item.publicInputs as string[]);
+  let valid: boolean;
+  try {
+    valid = await verifyProof(ctx.verifier, circuit, proof, item.publicInputs as string[]);
+  } catch (err) {
+    if (!(err instanceof ProvingError)) throw err;
+    await verifierFailed(ctx, assignment, err);
+    return 'verifier error';
+  }
   ctx.metrics.verifySeconds.observe({ circuit: circuit.name }, (performance.now() - started) / 1000);
   if (!valid) {
     const reason = `invalid proof for batch item ${body.itemIndex} from ${body.prover}`;
@@ -119,6 +134,27 @@ async function judgeProof(
   }
   log.info({ ms: Math.round(performance.now() - started) }, 'proof verified');
   return 'valid';
+}
+
+/**
+ * Our verifier could not judge a result: the result is retried later, and the prover, who
+ * delivered, keeps its lease until the deadline and is never slashed for it (verifierBlocked).
+ */
+async function verifierFailed(ctx: CoordinatorContext, assignment: Assignment, err: ProvingError) {
+  ctx.metrics.verifierErrors.inc();
+  ctx.log.error(
+    {
+      jobId: assignment.jobId,
+      prover: assignment.prover,
+      err: errorMessage(err),
+      cause: errorMessage(err.cause),
+    },
+    'ALERT: the verifier failed; the result will be retried and the prover is not blamed',
+  );
+  await ctx.prisma.assignment.update({
+    where: { id: assignment.id },
+    data: { verifierBlocked: true, leaseUntil: assignment.job.deadline },
+  });
 }
 
 /** Stores a verified proof; when it completes the batch, the job moves to VERIFYING and its

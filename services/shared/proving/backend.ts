@@ -35,7 +35,8 @@ export interface ProvingBackend {
   verificationKey(program: SizedProgram): Promise<Uint8Array>;
   /** Proves a solved witness (as noir_js returns it, gzip-compressed) against `vk`. */
   prove(program: SizedProgram, witness: Uint8Array, vk: Uint8Array): Promise<Proof>;
-  /** True when `proof` verifies against `vk`; false for a wrong proof, never a throw for one. */
+  /** True when `proof` verifies against `vk`, false when it does not (a wrong or malformed proof);
+   *  throws a retryable ProvingError only when the verifier itself fails. */
   verify(proof: Proof, vk: Uint8Array): Promise<boolean>;
   /** Frees the backend (WASM memory, native child process). */
   destroy(): Promise<void>;

@@ -3,14 +3,33 @@
 import type { Abi, AbiType, InputValue } from '@noir-lang/types';
 import { FIELD_MODULUS, toFieldHex } from './fields.js';
 
+/** A number as inputs and noir_js give it: bigint, number, decimal or 0x-hex, maybe negative
+ *  (noir_js returns a negative signed value as "-0x…"). */
+function toBigInt(value: unknown): bigint {
+  if (typeof value === 'string' && value.startsWith('-')) return -BigInt(value.slice(1));
+  return BigInt(value as string | number | bigint);
+}
+
+/**
+ * The field a Noir integer becomes: an unsigned one as itself, a signed one as its two's complement
+ * at its own bit width (-1: i8 → 0xff, i64 → 2^64 - 1), not as p - 1.
+ */
+export function integerField(value: unknown, sign: 'signed' | 'unsigned', width: number): bigint {
+  const n = toBigInt(value);
+  if (sign === 'signed' && n < 0n) return (1n << BigInt(width)) + n;
+  return n;
+}
+
 function flatten(type: AbiType, value: unknown, out: bigint[]): void {
   switch (type.kind) {
-    case 'field':
-    case 'integer': {
-      const n = BigInt(value as string | number | bigint);
+    case 'field': {
+      const n = toBigInt(value);
       out.push(((n % FIELD_MODULUS) + FIELD_MODULUS) % FIELD_MODULUS);
       return;
     }
+    case 'integer':
+      out.push(integerField(value, type.sign, type.width));
+      return;
     case 'boolean':
       out.push(value === true || value === 'true' || value === 1 || value === '1' ? 1n : 0n);
       return;

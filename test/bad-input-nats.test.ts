@@ -1,0 +1,185 @@
+// Bad and hostile input against the coordinator over NATS (bids, results) and racing state
+// transitions, each answered with a clear reason and leaving no half-written state.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { JsMsg } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { parseEther } from 'ethers';
+import { moveJob } from '../services/coordinator/lifecycle/job-transitions.js';
+import { onResult } from '../services/coordinator/verification/verify-result.js';
+import type { CoordinatorClient } from '../services/shared/client/coordinator-client.js';
+import {
+  type Announcement,
+  type BidReply,
+  type BidRequest,
+  encode,
+  parseAnnouncement,
+} from '../services/shared/protocol/messages.js';
+import { offerFor } from '../services/shared/protocol/prover-link.js';
+import { signMessage } from '../services/shared/protocol/signed-message.js';
+import { ANNOUNCE_SUBJECT } from '../services/shared/protocol/subjects.js';
+import { link, setUpBadInput, submitGoodJob, tearDownBadInput, wallet } from './fixtures/bad-input.js';
+import type { MarketFixture } from './fixtures/market.js';
+import { waitFor } from './fixtures/market.js';
+
+let market: MarketFixture;
+let client: CoordinatorClient;
+let nc: NatsConnection;
+
+before(async () => {
+  ({ market, client, nc } = await setUpBadInput());
+});
+after(tearDownBadInput);
+
+describe('NATS bids', () => {
+  let announcement: Announcement;
+  let nonce = 1n;
+
+  /** Account `i` bids `price`; `signer` signs in its place (the bid still names account `i`). */
+  async function bid(
+    i: number,
+    price: bigint,
+    opts: { nonce?: bigint; signer?: number; attempt?: number } = {},
+  ) {
+    const offer = {
+      ...offerFor(announcement, price),
+      attempt: opts.attempt ?? announcement.attempt,
+      nonce: opts.nonce ?? nonce++,
+    };
+    const req = await link(opts.signer ?? i).signBid(offer);
+    req.bid.prover = wallet(i).address;
+    return { req, reply: await send(req) };
+  }
+  async function send(req: BidRequest): Promise<BidReply> {
+    return link(1).sendBid(req);
+  }
+
+  before(async () => {
+    const sub = nc.subscribe(ANNOUNCE_SUBJECT, { max: 1 });
+    const submitted = await submitGoodJob();
+    for await (const m of sub) announcement = parseAnnouncement(m.data);
+    assert.equal(announcement.jobId, submitted.jobId.toLowerCase());
+  });
+
+  test('each bad bid is rejected with its reason; one good bid is accepted once', async () => {
+    assert.equal((await bid(1, parseEther('0.2'))).reply.code, 'ABOVE_RESERVE');
+    assert.equal((await bid(1, parseEther('0.01'), { signer: 4 })).reply.code, 'BAD_SIGNATURE');
+    assert.equal((await bid(2, parseEther('0.01'))).reply.code, 'UNREGISTERED');
+    assert.equal((await bid(3, parseEther('0.01'))).reply.code, 'LOW_STAKE');
+    assert.equal((await bid(6, parseEther('0.01'))).reply.code, 'UNKNOWN_PROVER');
+    assert.equal((await bid(1, parseEther('0.01'), { attempt: 7 })).reply.code, 'UNKNOWN_AUCTION');
+
+    const good = await bid(1, parseEther('0.05'), { nonce: 1000n });
+    assert.deepEqual(good.reply, { accepted: true });
+    assert.equal((await send(good.req)).code, 'DUPLICATE', 'the same signed bid sent again');
+
+    // Tampered price under the original signature.
+    const tampered = { ...good.req, bid: { ...good.req.bid, price: '1' } };
+    assert.equal((await send(tampered)).code, 'BAD_SIGNATURE');
+
+    // Garbage and hostile payloads: rejected, the handler keeps answering.
+    for (const junk of ['not json', '{}', JSON.stringify({ bid: { jobId: 1 } }), 'x'.repeat(20_000)]) {
+      const reply = await link(1).sendBid(new TextEncoder().encode(junk));
+      assert.equal(reply.accepted, false);
+      assert.equal(reply.code, 'BAD_MESSAGE');
+      assert.ok(reply.reason);
+    }
+
+    // After the window: closed. The nonce of the accepted bid can never be used again.
+    await waitFor('auction to close', async () =>
+      Date.now() > announcement.closesAt + 300 ? true : undefined,
+    );
+    assert.equal((await bid(1, parseEther('0.01'))).reply.code, 'CLOSED');
+    const record = await client.auctions(announcement.jobId);
+    const first = record.auctions[0];
+    assert.equal(first?.bids.length, 1);
+    assert.equal(first?.bids[0]?.signatureValid, true);
+  });
+});
+
+describe('NATS results', () => {
+  // The coordinator's own result handler, fed one message: what it answered and how it settled it.
+  async function handle(body: Record<string, unknown>) {
+    const settled: string[] = [];
+    const msg = {
+      data: encode(await signMessage(wallet(1), body)),
+      info: { deliveryCount: 1 },
+      nak: (ms?: number) => settled.push(`nak ${ms}`),
+      term: () => settled.push('term'),
+      ack: () => settled.push('ack'),
+    } as unknown as JsMsg;
+    const outcome = await onResult(market.coordinator.ctx, msg);
+    return { outcome, settled };
+  }
+
+  test('a result that overtakes its award is redelivered; one for no award is refused for good', async () => {
+    const sub = nc.subscribe(ANNOUNCE_SUBJECT);
+    const { jobId } = await submitGoodJob();
+    let announcement: Announcement | undefined;
+    for await (const m of sub) {
+      announcement = parseAnnouncement(m.data);
+      if (announcement.jobId === jobId.toLowerCase()) break;
+    }
+    sub.unsubscribe();
+    const closesAt = (announcement as Announcement).closesAt;
+    const result = {
+      jobId: jobId.toLowerCase(),
+      attempt: 0,
+      prover: wallet(1).address.toLowerCase(),
+      itemIndex: 0,
+      proof: 'AAAA',
+      publicInputs: [`0x${'00'.repeat(31)}01`],
+    };
+    // Hold the round as a close in progress would (row locked past its window), and deliver a
+    // result meanwhile: no assignment is visible yet, so the result must come back, not be dropped.
+    const { prisma } = market.coordinator.ctx;
+    const during = await prisma.$transaction(
+      async (tx) => {
+        await tx.$queryRaw`SELECT id FROM "Auction" WHERE "jobId" = ${result.jobId} FOR UPDATE`;
+        await waitFor('the window to pass', async () => (Date.now() > closesAt + 100 ? true : undefined));
+        return handle(result);
+      },
+      { timeout: 30_000 },
+    );
+    assert.deepEqual(during, { outcome: 'assignment not yet written; redelivering', settled: ['nak 250'] });
+
+    // Once the round has closed without a winner, the same result can never be valid.
+    await waitFor('the round to close', async () =>
+      (await prisma.auction.count({ where: { jobId: result.jobId, status: 'NO_BIDS' } })) > 0
+        ? true
+        : undefined,
+    );
+    assert.deepEqual(await handle(result), { outcome: 'not the active assignment', settled: ['term'] });
+  });
+});
+
+describe('job transitions', () => {
+  test('a move survives a concurrent move to another state it may start from', async () => {
+    const { jobId } = await submitGoodJob();
+    const id = jobId.toLowerCase();
+    const { prisma } = market.coordinator.ctx;
+    // Staged directly: the job as if awarded, then the race of a heartbeat (ASSIGNED → PROVING)
+    // with the last verified proof (ASSIGNED or PROVING → VERIFYING).
+    await prisma.job.update({ where: { id }, data: { status: 'ASSIGNED' } });
+    let verifying: Promise<boolean> | undefined;
+    await prisma.$transaction(
+      async (tx) => {
+        await tx.job.update({ where: { id }, data: { status: 'PROVING' } });
+        // The proof's transaction reads ASSIGNED, then waits on this row lock until we commit.
+        verifying = prisma.$transaction(
+          (tx2) => moveJob(tx2, id, ['ASSIGNED', 'PROVING'], 'VERIFYING', 'all batch items verified'),
+          { timeout: 30_000 },
+        );
+        await new Promise((r) => setTimeout(r, 500));
+      },
+      { timeout: 30_000 },
+    );
+    assert.equal(await verifying, true);
+    assert.equal((await prisma.job.findUniqueOrThrow({ where: { id } })).status, 'VERIFYING');
+    const events = await prisma.jobEvent.findMany({ where: { jobId: id, to: 'VERIFYING' } });
+    assert.deepEqual(
+      events.map((e) => e.from),
+      ['PROVING'],
+    );
+  });
+});
