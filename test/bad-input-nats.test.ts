@@ -64,13 +64,25 @@ describe('NATS bids', () => {
   test('each bad bid is rejected with its reason; one good bid is accepted once', async () => {
     assert.equal((await bid(1, parseEther('0.2'))).reply.code, 'ABOVE_RESERVE');
     assert.equal((await bid(1, parseEther('0.01'), { signer: 4 })).reply.code, 'BAD_SIGNATURE');
-    assert.equal((await bid(2, parseEther('0.01'))).reply.code, 'UNREGISTERED');
+    // Account 2 is not registered on-chain: its hello was refused, so it is unknown.
+    assert.equal((await bid(2, parseEther('0.01'))).reply.code, 'UNKNOWN_PROVER');
     assert.equal((await bid(3, parseEther('0.01'))).reply.code, 'LOW_STAKE');
     assert.equal((await bid(6, parseEther('0.01'))).reply.code, 'UNKNOWN_PROVER');
     assert.equal((await bid(1, parseEther('0.01'), { attempt: 7 })).reply.code, 'UNKNOWN_AUCTION');
 
+    // A nonce is a uint64: its largest value (20 digits) parses, one more does not.
+    const widest = await bid(3, parseEther('0.01'), { nonce: (1n << 64n) - 1n });
+    assert.equal(widest.reply.code, 'LOW_STAKE');
+    const overflow = { ...widest.req, bid: { ...widest.req.bid, nonce: (1n << 64n).toString() } };
+    assert.equal((await send(overflow)).code, 'BAD_MESSAGE');
+
     const good = await bid(1, parseEther('0.05'), { nonce: 1000n });
     assert.deepEqual(good.reply, { accepted: true });
+    // While the round is open, nothing of its bids shows: not the bids, not even how many.
+    const sealed = (await client.auctions(announcement.jobId)).auctions[0];
+    assert.equal(sealed?.status, 'OPEN');
+    assert.equal(sealed?.bidCount, null);
+    assert.deepEqual(sealed?.bids, []);
     assert.equal((await send(good.req)).code, 'DUPLICATE', 'the same signed bid sent again');
 
     // Tampered price under the original signature.
@@ -93,7 +105,23 @@ describe('NATS bids', () => {
     const record = await client.auctions(announcement.jobId);
     const first = record.auctions[0];
     assert.equal(first?.bids.length, 1);
+    assert.equal(first?.bidCount, 1);
     assert.equal(first?.bids[0]?.signatureValid, true);
+  });
+});
+
+describe('NATS hellos', () => {
+  test('a signed hello from a key not registered on-chain is refused and stores nothing', async () => {
+    const caps = { name: 'stranger', backend: 'wasm', threads: 1, maxDyadic: 4096, gatesPerSec: 100_000 };
+    const reply = await link(2).hello(caps, { timeoutMs: 5000 });
+    assert.equal(reply.ok, false);
+    assert.match(reply.reason ?? '', /not registered on-chain/);
+    const row = await market.coordinator.ctx.prisma.prover.findUnique({
+      where: { address: wallet(2).address.toLowerCase() },
+    });
+    assert.equal(row, null);
+    const listed = (await client.provers()).provers.map((p) => p.address);
+    assert.ok(!listed.includes(wallet(2).address.toLowerCase()));
   });
 });
 

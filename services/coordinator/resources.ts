@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { readDeployment } from '../shared/chain/deployment.js';
 import { GavelContracts, rpcProvider } from '../shared/chain/gavel-contracts.js';
 import { createPrisma } from '../shared/db/client.js';
+import { GavelError } from '../shared/errors.js';
 import { connectNats, ensureWorkStream, presenceBucket } from '../shared/nats/connection.js';
 import { bidDomain } from '../shared/protocol/bid-signing.js';
 import { BbBackend } from '../shared/proving/bb-backend.js';
@@ -20,9 +21,26 @@ export type Resources = Pick<
   'prisma' | 'nc' | 'chain' | 'domain' | 'verifier' | 'circuits' | 'metrics' | 'liveProvers'
 >;
 
+/** This replica's key must hold the coordinator role, or every assignment would revert. */
+export async function assertCoordinatorRole(chain: GavelContracts): Promise<void> {
+  const address = await (chain.market.runner as Wallet).getAddress();
+  if (await chain.market.getFunction('isCoordinator')(address)) return;
+  throw new GavelError(
+    'NOT_COORDINATOR',
+    `${address} (GAVEL_COORDINATOR_KEY) does not hold the coordinator role on Market ${String(chain.market.target)}: ` +
+      `the Market's owner grants it with setCoordinator(${address}, true) (or deploy with gavel deploy --coordinator ${address})`,
+  );
+}
+
 export async function openResources(config: CoordinatorConfig, log: Logger): Promise<Resources> {
   const deployment = readDeployment(config.deploymentFile);
   const chain = new GavelContracts(deployment, new Wallet(config.coordinatorKey, rpcProvider(config.rpcUrl)));
+  try {
+    await assertCoordinatorRole(chain);
+  } catch (err) {
+    (chain.market.runner?.provider as { destroy?: () => void } | undefined)?.destroy?.();
+    throw err;
+  }
   const metrics = new Metrics();
   const nc = await connectNats({
     url: config.natsUrl,

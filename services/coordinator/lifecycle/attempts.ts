@@ -48,8 +48,9 @@ export async function failAttempt(
 }
 
 /**
- * The chain refused the assignment (stake withdrawn, escrow cancelled…): the winner is not slashed
- * and the job moves on without it. Its proofs (awards are optimistic) are dropped.
+ * The chain refused the assignment (stake withdrawn, escrow cancelled, our role revoked…): the
+ * winner is not slashed, and is excluded from the job only when `byProver` (the refusal was its own
+ * doing). Its proofs (awards are optimistic) are dropped; the job's failure reason says why.
  * `onChainStatus` is the job's status on-chain, read by the caller.
  */
 export async function assignmentRefused(
@@ -58,6 +59,7 @@ export async function assignmentRefused(
   onChainStatus: string,
   why: string,
   config: CoordinatorConfig,
+  byProver: boolean,
 ): Promise<'CANCELLED' | 'AUCTIONING' | 'EXPIRED' | 'NONE'> {
   await moveAssignment(tx, a.jobId, a.attempt, 'FAILED');
   await tx.proof.deleteMany({ where: { jobId: a.jobId, attempt: a.attempt } });
@@ -66,8 +68,10 @@ export async function assignmentRefused(
     return 'CANCELLED';
   }
   const reason = `assignment refused on-chain: ${why}`;
+  const exclusion = byProver ? await excluding(tx, a.jobId, a.prover) : {};
   const moved = await moveJob(tx, a.jobId, ACTIVE_JOB, 'FAILED_ATTEMPT', reason, {
-    ...(await excluding(tx, a.jobId, a.prover)),
+    ...exclusion,
+    failureReason: reason,
   });
   if (!moved) return 'NONE';
   if (onChainStatus === 'Open') return reauction(tx, a.jobId, config);

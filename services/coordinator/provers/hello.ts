@@ -1,34 +1,37 @@
 // Provers introduce themselves with a signed hello: capabilities and measured speed, which the
-// auction uses to refuse bids that cannot meet a deadline.
+// auction uses to refuse bids that cannot meet a deadline. Only provers registered on-chain are
+// listed: an unknown key gets a refusal and leaves no row behind.
 import type { Msg } from '@nats-io/transport-node';
+import { errorMessage } from '../../shared/errors.js';
 import { encode, parseHello } from '../../shared/protocol/messages.js';
+import type { HelloReply } from '../../shared/protocol/prover-link.js';
 import { verifySigned } from '../../shared/protocol/signed-message.js';
 import type { CoordinatorContext } from '../context.js';
 
-export async function onHello(ctx: CoordinatorContext, msg: Msg): Promise<void> {
-  let reply: { ok: boolean; reason?: string };
-  try {
-    const hello = parseHello(msg.data);
-    if (!verifySigned(hello) || hello.signer.toLowerCase() !== hello.body.prover.toLowerCase()) {
-      reply = { ok: false, reason: 'signature does not match the prover' };
-    } else {
-      const b = hello.body;
-      const address = b.prover.toLowerCase();
-      const fields = {
-        name: b.name,
-        backend: b.backend,
-        threads: b.threads,
-        maxDyadic: b.maxDyadic,
-        gatesPerSec: b.gatesPerSec,
-        lastSeen: new Date(),
-      };
-      await ctx.prisma.prover.upsert({ where: { address }, update: fields, create: { address, ...fields } });
-      ctx.log.info({ prover: address, backend: b.backend, gatesPerSec: b.gatesPerSec }, 'prover hello');
-      reply = { ok: true };
-    }
-  } catch (err) {
-    ctx.metrics.messagesRejected.inc({ kind: 'hello' });
-    reply = { ok: false, reason: err instanceof Error ? err.message : 'malformed hello' };
+async function judgeHello(ctx: CoordinatorContext, data: Uint8Array): Promise<HelloReply> {
+  const hello = parseHello(data);
+  const b = hello.body;
+  const address = b.prover.toLowerCase();
+  if (!verifySigned(hello) || hello.signer.toLowerCase() !== address) {
+    return { ok: false, reason: 'signature does not match the prover' };
   }
+  if (!(await ctx.chain.staking.getFunction('isRegistered')(address))) {
+    return { ok: false, reason: `${address} is not registered on-chain: run gavel prover register` };
+  }
+  const { name, backend, threads, maxDyadic, gatesPerSec } = b;
+  const fields = { name, backend, threads, maxDyadic, gatesPerSec, lastSeen: new Date() };
+  await ctx.prisma.prover.upsert({ where: { address }, update: fields, create: { address, ...fields } });
+  ctx.log.info({ prover: address, backend, gatesPerSec }, 'prover hello');
+  return { ok: true };
+}
+
+export async function onHello(ctx: CoordinatorContext, msg: Msg): Promise<void> {
+  let reply: HelloReply;
+  try {
+    reply = await judgeHello(ctx, msg.data);
+  } catch (err) {
+    reply = { ok: false, reason: errorMessage(err) };
+  }
+  if (!reply.ok) ctx.metrics.messagesRejected.inc({ kind: 'hello' });
   if (msg.reply) msg.respond(encode(reply));
 }

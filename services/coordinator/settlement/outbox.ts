@@ -6,7 +6,7 @@ import { errorMessage } from '../../shared/errors.js';
 import type { CoordinatorContext, Tx } from '../context.js';
 import { claimNext, entryOf, markFailed, type OutboxRow, retryLater } from '../lifecycle/outbox-entries.js';
 import type { ActionRun } from './actions/action.js';
-import { assign, refuseAssignment } from './actions/assign.js';
+import { assign, proverAtFault, refuseAssignment } from './actions/assign.js';
 import { expire } from './actions/expire.js';
 import { reopen } from './actions/reopen.js';
 import { settle } from './actions/settle.js';
@@ -67,7 +67,8 @@ async function execute(ctx: CoordinatorContext, tx: Tx, row: OutboxRow): Promise
     // A revert is final for this action: record it and let the job's state machine react.
     log.warn({ err: err.message }, 'on-chain action reverted');
     const entry = entryOf(row);
-    if (entry.kind === 'ASSIGN') await refuseAssignment(run, entry, err.message);
+    if (entry.kind === 'ASSIGN')
+      await refuseAssignment(run, entry, err.message, proverAtFault(err.errorName));
     else await markFailed(tx, row.id, err.message);
   }
 }

@@ -109,6 +109,8 @@ export interface AuctionsView {
     status: string;
     winner: string | null;
     clearingPriceWei: string | null;
+    /** Null while the round is open: a sealed auction shows nothing of its bids. */
+    bidCount: number | null;
     bids: {
       prover: string;
       priceWei: string;

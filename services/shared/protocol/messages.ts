@@ -11,6 +11,7 @@ import {
   parseJson,
   SIGNATURE,
   str,
+  uint64String,
   uintString,
 } from './validate.js';
 
@@ -110,7 +111,7 @@ export function parseBidRequest(data: Uint8Array): BidRequest {
       price: uintString(b, 'price').toString(),
       prover: str(b, 'prover', { pattern: ADDRESS }),
       expiry: int(b, 'expiry', 0, 2 ** 40),
-      nonce: uintString(b, 'nonce', 19).toString(),
+      nonce: uint64String(b, 'nonce').toString(),
     },
     signature: str(m, 'signature', { pattern: SIGNATURE }),
   };

@@ -57,6 +57,15 @@ export function uintString(o: Obj, key: string, maxDigits = 78): bigint {
   return BigInt(str(o, key, { pattern: new RegExp(`^(0|[1-9][0-9]{0,${maxDigits - 1}})$`) }));
 }
 
+const UINT64_MAX = (1n << 64n) - 1n;
+
+/** A uint64 (an EIP-712 `uint64` field such as a bid's nonce) given as a decimal string. */
+export function uint64String(o: Obj, key: string): bigint {
+  const n = uintString(o, key, 20);
+  if (n > UINT64_MAX) throw new BadMessageError(`${key} must fit a uint64 (at most ${UINT64_MAX})`);
+  return n;
+}
+
 export const HEX32 = /^0x[0-9a-fA-F]{64}$/;
 export const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 export const SIGNATURE = /^0x[0-9a-fA-F]{130}$/;

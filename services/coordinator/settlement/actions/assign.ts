@@ -21,7 +21,7 @@ export const assign: ActionHandler<'ASSIGN'> = async (run, entry) => {
     txHash = (await ctx.chain.assign(jobId, prover, BigInt(entry.price))).hash;
     ctx.metrics.chainTx.inc({ kind: 'assign' });
   } else if (!(onChain.status === 'Assigned' && onChain.prover.toLowerCase() === prover)) {
-    await refuseAssignment(run, entry, `on-chain job is ${onChain.status}`);
+    await refuseAssignment(run, entry, `on-chain job is ${onChain.status}`, false);
     return;
   }
   await moveAssignment(tx, jobId, attempt, 'ACTIVE');
@@ -30,16 +30,31 @@ export const assign: ActionHandler<'ASSIGN'> = async (run, entry) => {
   log.info({ prover, txHash }, 'collateral locked on-chain');
 };
 
-/** The chain refused this assignment: no slash, its settlement is dropped, the job moves on. */
+/** Reverts of `assign` that are the winner's own doing (it withdrew its stake, say). */
+const PROVER_FAULTS = new Set(['InsufficientFreeStake', 'NotRegistered']);
+
+/** Whether the chain refused an assignment because of the winner (else: ours, or nobody's). */
+export function proverAtFault(revertName: string): boolean {
+  return PROVER_FAULTS.has(revertName);
+}
+
+/**
+ * The chain refused this assignment: no slash, its settlement is dropped, the job moves on. The
+ * winner is excluded from the job only when the refusal was its own doing; a refusal of ours
+ * (NotCoordinator: this replica lost its role) is logged as an alert.
+ */
 export async function refuseAssignment(
   run: ActionRun,
   entry: { jobId: string; attempt: number; prover: string },
   why: string,
+  byProver: boolean,
 ): Promise<void> {
-  const { ctx, tx, row } = run;
+  const { ctx, tx, row, log } = run;
+  if (!byProver)
+    log.error({ prover: entry.prover, why }, 'ALERT: assignment refused on-chain, not by the prover');
   const onChain = await ctx.chain.job(entry.jobId);
   await cancelPending(tx, entry.jobId, 'SETTLE', `assignment refused on-chain: ${why}`);
-  const next = await assignmentRefused(tx, entry, onChain.status, why, ctx.config);
+  const next = await assignmentRefused(tx, entry, onChain.status, why, ctx.config, byProver);
   if (next === 'AUCTIONING') ctx.kick.announce();
   await markFailed(tx, row.id, why);
 }
