@@ -1,7 +1,9 @@
-// Reentrancy: contracts that pay out refuse a receiver that calls back in.
+// Reentrancy and hostile receivers: a contract that pays out refuses a receiver that calls back in
+// (even into a function that would otherwise succeed), and a receiver that refuses the payment
+// gets a clear TransferFailed while nothing is lost.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { ContractFactory, Interface, parseEther } from 'ethers';
+import { type BaseContract, ContractFactory, Interface, parseEther } from 'ethers';
 import { type Chain, startChain } from '../services/devstack/local-chain.js';
 import { contractArtifact } from '../services/shared/chain/contract-artifacts.js';
 import { contractHelpers } from './fixtures/contracts.js';
@@ -9,6 +11,8 @@ import { contractHelpers } from './fixtures/contracts.js';
 const COOLDOWN = 600;
 let chain: Chain;
 const { newJobId } = contractHelpers(() => chain);
+const marketIface = new Interface(contractArtifact('Market').abi);
+const stakingIface = new Interface(contractArtifact('Staking').abi);
 
 before(async () => {
   chain = await startChain({ cooldownSeconds: COOLDOWN });
@@ -17,59 +21,94 @@ after(async () => {
   await chain.stop();
 });
 
+/** A ReentrantReceiver deployed by account 8, with helpers to act through it. */
+async function receiver() {
+  const art = contractArtifact('ReentrantReceiver');
+  const c = (await new ContractFactory(art.abi, art.bytecode, chain.wallets[8]).deploy()) as BaseContract;
+  await c.waitForDeployment();
+  const call = async (name: string, ...args: unknown[]) => (await c.getFunction(name)(...args)).wait();
+  return {
+    address: await c.getAddress(),
+    read: (name: string) => c.getFunction(name)(),
+    exec: (to: string, data: string, value = 0n) => call('execute', to, data, value, { value }),
+    arm: (to: string, data: string) => call('arm', to, data),
+    refuse: (on: boolean) => call('setRefusePayments', on),
+  };
+}
+
+async function openJobAs(r: Awaited<ReturnType<typeof receiver>>, reserve: bigint, ttl: number) {
+  const jobId = newJobId();
+  const deadline = (await chain.now()) + ttl;
+  const data = marketIface.encodeFunctionData('openJob', [jobId, jobId, jobId, deadline, 0n]);
+  await r.exec(chain.deployment.market, data, reserve);
+  return jobId;
+}
+
 describe('reentrancy', () => {
-  test('a reentrant requester and a reentrant prover get paid exactly once', async () => {
-    const art = contractArtifact('ReentrantReceiver');
-    const attacker = await new ContractFactory(art.abi, art.bytecode, chain.wallets[8]).deploy();
-    await attacker.waitForDeployment();
-    const attackerAddress = await attacker.getAddress();
-    const marketIface = new Interface(contractArtifact('Market').abi);
-    const stakingIface = new Interface(contractArtifact('Staking').abi);
-    const exec = async (to: string, data: string, value = 0n) =>
-      (await attacker.getFunction('execute')(to, data, value, { value })).wait();
+  test('a requester re-entering claim() during a cancel refund is refused by the guard', async () => {
+    const attacker = await receiver();
+    const market = chain.deployment.market;
+    // A refund the attacker is owed for real: an expired job credits its reserve to claimable.
+    const expired = await openJobAs(attacker, parseEther('0.5'), 60);
+    await chain.advance(61);
+    await (await chain.as(0).market.getFunction('expire')(expired)).wait();
+    assert.equal(await chain.as(0).marketClaimable(attacker.address), parseEther('0.5'));
 
-    // Requester: cancel re-enters cancel.
-    const jobId = newJobId();
-    const deadline = (await chain.now()) + 600;
-    await exec(
-      chain.deployment.market,
-      marketIface.encodeFunctionData('openJob', [jobId, jobId, jobId, deadline, 0n]),
+    // While cancel pays the attacker, it calls claim(): without nonReentrant on either, that
+    // inner claim would succeed.
+    const jobId = await openJobAs(attacker, parseEther('1'), 600);
+    await attacker.arm(market, marketIface.encodeFunctionData('claim', []));
+    const before = await chain.provider.getBalance(market);
+    await attacker.exec(market, marketIface.encodeFunctionData('cancel', [jobId]));
+    assert.equal(await attacker.read('reentryAttempts'), 1n);
+    assert.equal(await attacker.read('reentrySucceeded'), false);
+    assert.equal(
+      marketIface.parseError(await attacker.read('reentryRevert'))?.name,
+      'ReentrancyGuardReentrantCall',
+    );
+    assert.equal(
+      before - (await chain.provider.getBalance(market)),
       parseEther('1'),
+      'only the cancel refund left',
     );
-    await (
-      await attacker.getFunction('arm')(
-        chain.deployment.market,
-        marketIface.encodeFunctionData('cancel', [jobId]),
-      )
-    ).wait();
-    const marketBefore = await chain.provider.getBalance(chain.deployment.market);
-    await exec(chain.deployment.market, marketIface.encodeFunctionData('cancel', [jobId]));
-    assert.equal(await attacker.getFunction('reentryAttempts')(), 1n);
-    assert.equal(await attacker.getFunction('reentrySucceeded')(), false);
-    assert.equal(await chain.provider.getBalance(attackerAddress), parseEther('1'));
-    assert.equal(marketBefore - (await chain.provider.getBalance(chain.deployment.market)), parseEther('1'));
+    assert.equal(
+      await chain.as(0).marketClaimable(attacker.address),
+      parseEther('0.5'),
+      'the credit is intact',
+    );
+  });
 
-    // Prover: withdraw re-enters withdraw.
-    const art2 = await new ContractFactory(art.abi, art.bytecode, chain.wallets[8]).deploy();
-    await art2.waitForDeployment();
-    const proverAttacker = art2;
-    const exec2 = async (to: string, data: string, value = 0n) =>
-      (await proverAttacker.getFunction('execute')(to, data, value, { value })).wait();
-    await exec2(chain.deployment.staking, stakingIface.encodeFunctionData('register', ['evil', '']));
-    await exec2(chain.deployment.staking, stakingIface.encodeFunctionData('stake', []), parseEther('2'));
-    await exec2(
-      chain.deployment.staking,
-      stakingIface.encodeFunctionData('requestUnstake', [parseEther('2')]),
-    );
+  test('a prover re-entering withdraw gets its stake once', async () => {
+    const attacker = await receiver();
+    const staking = chain.deployment.staking;
+    await attacker.exec(staking, stakingIface.encodeFunctionData('register', ['evil', '']));
+    await attacker.exec(staking, stakingIface.encodeFunctionData('stake', []), parseEther('2'));
+    await attacker.exec(staking, stakingIface.encodeFunctionData('requestUnstake', [parseEther('2')]));
     await chain.advance(COOLDOWN + 1);
-    await (
-      await proverAttacker.getFunction('arm')(
-        chain.deployment.staking,
-        stakingIface.encodeFunctionData('withdraw', []),
-      )
-    ).wait();
-    await exec2(chain.deployment.staking, stakingIface.encodeFunctionData('withdraw', []));
-    assert.equal(await proverAttacker.getFunction('reentrySucceeded')(), false);
-    assert.equal(await chain.provider.getBalance(await proverAttacker.getAddress()), parseEther('2'));
+    await attacker.arm(staking, stakingIface.encodeFunctionData('withdraw', []));
+    await attacker.exec(staking, stakingIface.encodeFunctionData('withdraw', []));
+    assert.equal(await attacker.read('reentrySucceeded'), false);
+    assert.equal(await chain.provider.getBalance(attacker.address), parseEther('2'));
+  });
+});
+
+describe('hostile receivers', () => {
+  test('a requester that refuses its refund gets TransferFailed, and the escrow stays', async () => {
+    const requester = await receiver();
+    const market = chain.deployment.market;
+    const jobId = await openJobAs(requester, parseEther('1'), 600);
+    await requester.refuse(true);
+    await assert.rejects(
+      requester.exec(market, marketIface.encodeFunctionData('cancel', [jobId])),
+      (e: Error) => {
+        const data = (e as { data?: string }).data;
+        assert.equal(data ? marketIface.parseError(data)?.name : undefined, 'TransferFailed', String(e));
+        return true;
+      },
+    );
+    assert.equal((await chain.as(0).job(jobId)).status, 'Open', 'the failed refund changed nothing');
+    await requester.refuse(false);
+    await requester.exec(market, marketIface.encodeFunctionData('cancel', [jobId]));
+    assert.equal((await chain.as(0).job(jobId)).status, 'Cancelled');
   });
 });

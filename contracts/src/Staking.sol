@@ -32,7 +32,6 @@ contract Staking is PullPayments {
     error NothingToWithdraw(address prover);
     error CooldownActive(address prover, uint64 readyAt);
     error CollateralAlreadyLocked(bytes32 jobId, address prover);
-    error NoCollateral(bytes32 jobId, address prover);
 
     event ProverRegistered(address indexed prover, string name, string endpoint);
     event ProverMetadataUpdated(address indexed prover, string name, string endpoint);

@@ -1,18 +1,17 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-interface IClaimable {
-    function claim() external;
-    function withdraw() external;
-    function cancel(bytes32 jobId) external;
-}
-
-/// @notice Test-only account that tries to re-enter the contract paying it, once per payment.
+/// @notice Test-only account: relays calls, and when paid either re-enters the paying contract once
+/// with a prepared call (recording whether it succeeded and its revert data) or refuses the payment.
 contract ReentrantReceiver {
     address public target;
     bytes public reentryCall;
     uint256 public reentryAttempts;
     bool public reentrySucceeded;
+    bytes public reentryRevert;
+    bool public refusePayments;
+
+    error PaymentRefused();
 
     function execute(address to, bytes calldata data, uint256 value) external payable returns (bytes memory) {
         (bool ok, bytes memory ret) = to.call{value: value}(data);
@@ -29,10 +28,16 @@ contract ReentrantReceiver {
         reentryCall = reentryCall_;
     }
 
+    function setRefusePayments(bool refuse) external {
+        refusePayments = refuse;
+    }
+
     receive() external payable {
+        if (refusePayments) revert PaymentRefused();
         if (target == address(0) || reentryAttempts > 0) return;
         reentryAttempts += 1;
-        (bool ok,) = target.call(reentryCall);
+        (bool ok, bytes memory ret) = target.call(reentryCall);
         reentrySucceeded = ok;
+        reentryRevert = ret;
     }
 }

@@ -22,7 +22,6 @@ const MEANINGS: Record<string, (args: readonly unknown[]) => string> = {
     `prover ${p} has no pending unstake to withdraw (run gavel stake unstake first)`,
   CooldownActive: ([p, readyAt]) => `prover ${p}'s unstake cooldown ends at ${isoTime(readyAt)}`,
   CollateralAlreadyLocked: ([job, p]) => `collateral for job ${job} is already locked by ${p}`,
-  NoCollateral: ([job, p]) => `${p} has no collateral locked for job ${job}`,
   NothingToClaim: ([a]) => `${a} has nothing to claim`,
   TransferFailed: ([to, amount]) => `sending ${fmt(amount)} ETH to ${to} failed`,
   ReentrancyGuardReentrantCall: () => 'reentrant call refused',
