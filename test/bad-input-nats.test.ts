@@ -2,22 +2,19 @@
 // transitions, each answered with a clear reason and leaving no half-written state.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { JsMsg } from '@nats-io/jetstream';
+import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { parseEther } from 'ethers';
 import { moveJob } from '../services/coordinator/lifecycle/job-transitions.js';
-import { onResult } from '../services/coordinator/verification/verify-result.js';
 import type { CoordinatorClient } from '../services/shared/client/coordinator-client.js';
 import {
   type Announcement,
   type BidReply,
   type BidRequest,
-  encode,
   parseAnnouncement,
 } from '../services/shared/protocol/messages.js';
 import { offerFor } from '../services/shared/protocol/prover-link.js';
-import { signMessage } from '../services/shared/protocol/signed-message.js';
-import { ANNOUNCE_SUBJECT } from '../services/shared/protocol/subjects.js';
+import { ANNOUNCE_SUBJECT, RESULTS_CONSUMER, WORK_STREAM } from '../services/shared/protocol/subjects.js';
 import { link, setUpBadInput, submitGoodJob, tearDownBadInput, wallet } from './fixtures/bad-input.js';
 import type { MarketFixture } from './fixtures/market.js';
 import { waitFor } from './fixtures/market.js';
@@ -50,8 +47,10 @@ describe('NATS bids', () => {
     req.bid.prover = wallet(i).address;
     return { req, reply: await send(req) };
   }
+  /** Sends `req` on the subject of the prover it names (as that prover's connection would). */
   async function send(req: BidRequest): Promise<BidReply> {
-    return link(1).sendBid(req);
+    const i = market.chain.wallets.findIndex((w) => w.address.toLowerCase() === req.bid.prover.toLowerCase());
+    return link(i).sendBid(req);
   }
 
   before(async () => {
@@ -75,6 +74,10 @@ describe('NATS bids', () => {
     assert.equal(widest.reply.code, 'LOW_STAKE');
     const overflow = { ...widest.req, bid: { ...widest.req.bid, nonce: (1n << 64n).toString() } };
     assert.equal((await send(overflow)).code, 'BAD_MESSAGE');
+
+    // A bid sent on another prover's subject is refused whatever it says.
+    const misrouted = await link(1).signBid({ ...offerFor(announcement, parseEther('0.01')), nonce: 999n });
+    assert.equal((await link(3).sendBid(misrouted)).code, 'WRONG_SUBJECT');
 
     const good = await bid(1, parseEther('0.05'), { nonce: 1000n });
     assert.deepEqual(good.reply, { accepted: true });
@@ -126,18 +129,9 @@ describe('NATS hellos', () => {
 });
 
 describe('NATS results', () => {
-  // The coordinator's own result handler, fed one message: what it answered and how it settled it.
-  async function handle(body: Record<string, unknown>) {
-    const settled: string[] = [];
-    const msg = {
-      data: encode(await signMessage(wallet(1), body)),
-      info: { deliveryCount: 1 },
-      nak: (ms?: number) => settled.push(`nak ${ms}`),
-      term: () => settled.push('term'),
-      ack: () => settled.push('ack'),
-    } as unknown as JsMsg;
-    const outcome = await onResult(market.coordinator.ctx, msg);
-    return { outcome, settled };
+  /** The coordinators' results consumer, as the real nats-server reports it. */
+  async function resultsConsumer() {
+    return (await jetstreamManager(nc)).consumers.info(WORK_STREAM, RESULTS_CONSUMER);
   }
 
   test('a result that overtakes its award is redelivered; one for no award is refused for good', async () => {
@@ -149,35 +143,40 @@ describe('NATS results', () => {
       if (announcement.jobId === jobId.toLowerCase()) break;
     }
     sub.unsubscribe();
-    const closesAt = (announcement as Announcement).closesAt;
-    const result = {
-      jobId: jobId.toLowerCase(),
-      attempt: 0,
-      prover: wallet(1).address.toLowerCase(),
-      itemIndex: 0,
-      proof: 'AAAA',
-      publicInputs: [`0x${'00'.repeat(31)}01`],
-    };
-    // Hold the round as a close in progress would (row locked past its window), and deliver a
-    // result meanwhile: no assignment is visible yet, so the result must come back, not be dropped.
+    const { closesAt, attempt } = announcement as Announcement;
+    const award = { jobId: jobId.toLowerCase(), attempt };
+    const proof = { proof: new Uint8Array(64).fill(1), publicInputs: [`0x${'00'.repeat(31)}01`] };
+    const redeliveredBefore = (await resultsConsumer()).num_redelivered;
+    // Hold the round as a close in progress would (row locked past its window), and publish a
+    // result meanwhile through JetStream: no assignment is visible yet, so the coordinator must
+    // hand it back for redelivery, not drop it.
     const { prisma } = market.coordinator.ctx;
-    const during = await prisma.$transaction(
+    await prisma.$transaction(
       async (tx) => {
-        await tx.$queryRaw`SELECT id FROM "Auction" WHERE "jobId" = ${result.jobId} FOR UPDATE`;
+        await tx.$queryRaw`SELECT id FROM "Auction" WHERE "jobId" = ${award.jobId} FOR UPDATE`;
         await waitFor('the window to pass', async () => (Date.now() > closesAt + 100 ? true : undefined));
-        return handle(result);
+        await link(1).publishResult(award, 0, proof);
+        await waitFor('the result to be redelivered', async () => {
+          const info = await resultsConsumer();
+          return info.num_redelivered > redeliveredBefore && info.num_ack_pending + info.num_pending > 0
+            ? true
+            : undefined;
+        });
       },
       { timeout: 30_000 },
     );
-    assert.deepEqual(during, { outcome: 'assignment not yet written; redelivering', settled: ['nak 250'] });
-
-    // Once the round has closed without a winner, the same result can never be valid.
+    // Once the round has closed without a winner, the same result can never be valid: it is
+    // terminated, and no proof is recorded.
     await waitFor('the round to close', async () =>
-      (await prisma.auction.count({ where: { jobId: result.jobId, status: 'NO_BIDS' } })) > 0
+      (await prisma.auction.count({ where: { jobId: award.jobId, status: 'NO_BIDS' } })) > 0
         ? true
         : undefined,
     );
-    assert.deepEqual(await handle(result), { outcome: 'not the active assignment', settled: ['term'] });
+    await waitFor('the result to be settled for good', async () => {
+      const info = await resultsConsumer();
+      return info.num_ack_pending === 0 && info.num_pending === 0 ? true : undefined;
+    });
+    assert.equal(await prisma.proof.count({ where: { jobId: award.jobId } }), 0);
   });
 });
 

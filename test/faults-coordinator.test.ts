@@ -10,9 +10,9 @@ import { generateBatches, seededRandom } from '../services/shared/circuits/batch
 import { bidDomain, signBid } from '../services/shared/protocol/bid-signing.js';
 import { signMessage } from '../services/shared/protocol/signed-message.js';
 import {
-  BID_SUBJECT,
-  HELLO_SUBJECT,
+  bidSubject,
   heartbeatSubject,
+  helloSubject,
   resultSubject,
 } from '../services/shared/protocol/subjects.js';
 import { loadCircuit } from '../services/shared/proving/circuit-artifact.js';
@@ -232,6 +232,7 @@ describe('5,000 hostile messages against the HTTP API and the NATS subjects', ()
     const nc = await connect({ servers: m.nats.url });
     const js = jetstream(nc);
     const TOTAL = 5000;
+    const someone = `0x${'11'.repeat(20)}`;
     const batch: Promise<void>[] = [];
     for (let i = 0; i < TOTAL; i++) {
       if (i % 2 === 0) {
@@ -260,11 +261,11 @@ describe('5,000 hostile messages against the HTTP API and the NATS subjects', ()
         const kind = pick(['bid', 'hello', 'heartbeat', 'result']);
         nats.sent++;
         if (kind === 'bid')
-          batch.push(nc.request(BID_SUBJECT, data, { timeout: 10_000 }).then(() => undefined));
+          batch.push(nc.request(bidSubject(someone), data, { timeout: 10_000 }).then(() => undefined));
         else if (kind === 'hello')
-          batch.push(nc.request(HELLO_SUBJECT, data, { timeout: 10_000 }).then(() => undefined));
-        else if (kind === 'heartbeat') nc.publish(heartbeatSubject(jobId), data);
-        else batch.push(js.publish(resultSubject(jobId), data).then(() => undefined));
+          batch.push(nc.request(helloSubject(someone), data, { timeout: 10_000 }).then(() => undefined));
+        else if (kind === 'heartbeat') nc.publish(heartbeatSubject(someone, jobId), data);
+        else batch.push(js.publish(resultSubject(someone, jobId), data).then(() => undefined));
       }
       if (batch.length >= 50) await Promise.all(batch.splice(0));
     }

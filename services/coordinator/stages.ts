@@ -3,7 +3,7 @@
 // and shared/; where one stage hands work to another (a closed auction's winner is awarded by the
 // assignment stage), the hand-off is wired here.
 import type { Msg } from '@nats-io/transport-node';
-import { BID_SUBJECT, HEARTBEAT_WILDCARD, HELLO_SUBJECT } from '../shared/protocol/subjects.js';
+import { BID_WILDCARD, HEARTBEAT_WILDCARD, HELLO_WILDCARD } from '../shared/protocol/subjects.js';
 import { awardWinner } from './assignment/award.js';
 import { leaseStage, onHeartbeat } from './assignment/leases.js';
 import { announceDue } from './auction/announce.js';
@@ -47,9 +47,13 @@ export function timedStages(): TimedStage[] {
 
 /** Core NATS subjects the coordinator answers. (Intake is HTTP: routes/.) */
 export const messageStages: MessageStage[] = [
-  { stage: 'auction', subject: BID_SUBJECT, handle: onBid },
-  { stage: 'provers', subject: HELLO_SUBJECT, handle: onHello },
-  { stage: 'assignment', subject: HEARTBEAT_WILDCARD, handle: (ctx, msg) => onHeartbeat(ctx, msg.data) },
+  { stage: 'auction', subject: BID_WILDCARD, handle: onBid },
+  { stage: 'provers', subject: HELLO_WILDCARD, handle: onHello },
+  {
+    stage: 'assignment',
+    subject: HEARTBEAT_WILDCARD,
+    handle: (ctx, msg) => onHeartbeat(ctx, msg.data, msg.subject),
+  },
 ];
 
 /** The JetStream consumers: results go to verification. */

@@ -2,14 +2,18 @@
 // restart no lease is judged until the results sent meanwhile have been handled.
 import { parseHeartbeat } from '../../shared/protocol/messages.js';
 import { verifySigned } from '../../shared/protocol/signed-message.js';
-import { RESULTS_CONSUMER, WORK_STREAM } from '../../shared/protocol/subjects.js';
+import { RESULTS_CONSUMER, subjectProver, WORK_STREAM } from '../../shared/protocol/subjects.js';
 import type { CoordinatorContext } from '../context.js';
 import { AWARDED } from '../lifecycle/assignment-transitions.js';
 import { failAttempt } from '../lifecycle/attempts.js';
 import { moveJob } from '../lifecycle/job-transitions.js';
 
-/** Handles one heartbeat message; returns why it was ignored, or 'ok'. */
-export async function onHeartbeat(ctx: CoordinatorContext, data: Uint8Array): Promise<string> {
+/** Handles one heartbeat message from `subject`; returns why it was ignored, or 'ok'. */
+export async function onHeartbeat(
+  ctx: CoordinatorContext,
+  data: Uint8Array,
+  subject: string,
+): Promise<string> {
   let hb: ReturnType<typeof parseHeartbeat>;
   try {
     hb = parseHeartbeat(data);
@@ -20,6 +24,10 @@ export async function onHeartbeat(ctx: CoordinatorContext, data: Uint8Array): Pr
   if (!verifySigned(hb) || hb.signer.toLowerCase() !== hb.body.prover.toLowerCase()) {
     ctx.metrics.messagesRejected.inc({ kind: 'heartbeat' });
     return 'bad signature';
+  }
+  if (subjectProver(subject) !== hb.signer.toLowerCase()) {
+    ctx.metrics.messagesRejected.inc({ kind: 'heartbeat' });
+    return "sent on another prover's subject";
   }
   const { jobId, attempt, done, total } = hb.body;
   const prover = hb.signer.toLowerCase();

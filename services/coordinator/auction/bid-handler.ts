@@ -3,13 +3,18 @@
 import type { Msg } from '@nats-io/transport-node';
 import { errorMessage } from '../../shared/errors.js';
 import { type BidReply, encode, parseBidRequest } from '../../shared/protocol/messages.js';
+import { subjectProver } from '../../shared/protocol/subjects.js';
 import type { CoordinatorContext } from '../context.js';
 import { judgeBid } from './judge-bid.js';
 
 export async function onBid(ctx: CoordinatorContext, msg: Msg): Promise<void> {
   let reply: BidReply;
   try {
-    reply = await judgeBid(ctx, parseBidRequest(msg.data));
+    const request = parseBidRequest(msg.data);
+    reply =
+      subjectProver(msg.subject) === request.bid.prover.toLowerCase()
+        ? await judgeBid(ctx, request)
+        : { accepted: false, code: 'WRONG_SUBJECT', reason: "a bid goes on its own prover's subject" };
   } catch (e) {
     reply = { accepted: false, code: 'BAD_MESSAGE', reason: errorMessage(e) };
   }

@@ -6,15 +6,18 @@ import { errorMessage } from '../../shared/errors.js';
 import { encode, parseHello } from '../../shared/protocol/messages.js';
 import type { HelloReply } from '../../shared/protocol/prover-link.js';
 import { verifySigned } from '../../shared/protocol/signed-message.js';
+import { subjectProver } from '../../shared/protocol/subjects.js';
 import type { CoordinatorContext } from '../context.js';
 
-async function judgeHello(ctx: CoordinatorContext, data: Uint8Array): Promise<HelloReply> {
-  const hello = parseHello(data);
+async function judgeHello(ctx: CoordinatorContext, msg: Msg): Promise<HelloReply> {
+  const hello = parseHello(msg.data);
   const b = hello.body;
   const address = b.prover.toLowerCase();
   if (!verifySigned(hello) || hello.signer.toLowerCase() !== address) {
     return { ok: false, reason: 'signature does not match the prover' };
   }
+  if (subjectProver(msg.subject) !== address)
+    return { ok: false, reason: "a hello goes on its own prover's subject" };
   if (!(await ctx.chain.staking.getFunction('isRegistered')(address))) {
     return { ok: false, reason: `${address} is not registered on-chain: run gavel prover register` };
   }
@@ -28,7 +31,7 @@ async function judgeHello(ctx: CoordinatorContext, data: Uint8Array): Promise<He
 export async function onHello(ctx: CoordinatorContext, msg: Msg): Promise<void> {
   let reply: HelloReply;
   try {
-    reply = await judgeHello(ctx, msg.data);
+    reply = await judgeHello(ctx, msg);
   } catch (err) {
     reply = { ok: false, reason: errorMessage(err) };
   }

@@ -6,6 +6,7 @@ import { resultHash } from '../../shared/chain/result-hash.js';
 import { errorMessage, ProvingError } from '../../shared/errors.js';
 import { parseResult } from '../../shared/protocol/messages.js';
 import { verifySigned } from '../../shared/protocol/signed-message.js';
+import { subjectProver } from '../../shared/protocol/subjects.js';
 import { BadMessageError } from '../../shared/protocol/validate.js';
 import { verifyProof } from '../../shared/proving/circuit-prover.js';
 import type { CoordinatorContext } from '../context.js';
@@ -60,6 +61,10 @@ function authenticResult(ctx: CoordinatorContext, msg: JsMsg): ResultBody | stri
   if (!verifySigned(result) || result.signer.toLowerCase() !== result.body.prover.toLowerCase()) {
     ctx.metrics.messagesRejected.inc({ kind: 'result' });
     return 'bad signature';
+  }
+  if (subjectProver(msg.subject) !== result.signer.toLowerCase()) {
+    ctx.metrics.messagesRejected.inc({ kind: 'result' });
+    return "sent on another prover's subject";
   }
   return { ...result.body, prover: result.body.prover.toLowerCase() };
 }

@@ -1,10 +1,16 @@
 // Connecting to NATS and declaring the JetStream stream and KV bucket Gavel uses.
-import { AckPolicy, jetstreamManager, RetentionPolicy } from '@nats-io/jetstream';
+import { AckPolicy, DiscardPolicy, jetstreamManager, RetentionPolicy } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { GavelError } from '../errors.js';
 import { PRESENCE_TTL_MS } from '../protocol/job-states.js';
-import { PRESENCE_BUCKET, RESULT_WILDCARD, RESULTS_CONSUMER, WORK_STREAM } from '../protocol/subjects.js';
+import {
+  AWARD_WILDCARD,
+  PRESENCE_BUCKET,
+  RESULT_WILDCARD,
+  RESULTS_CONSUMER,
+  WORK_STREAM,
+} from '../protocol/subjects.js';
 
 export interface ConnectOptions {
   url: string;
@@ -35,28 +41,53 @@ export async function connectNats(opts: ConnectOptions): Promise<NatsConnection>
   return nc;
 }
 
+const NS = 1_000_000;
+
+/**
+ * Limits of the work stream. A full stream refuses new messages (discard new) rather than dropping
+ * unacknowledged awards or results: publishers get an error and retry (the coordinator's close and
+ * a prover's result publish both do), nothing is lost silently.
+ */
+export const WORK_STREAM_LIMITS = {
+  max_bytes: 1024 * 1024 * 1024,
+  max_age: 7 * 24 * 3600 * 1000 * NS,
+  max_msg_size: 1024 * 1024,
+  discard: DiscardPolicy.New,
+};
+
 /** Declares the work stream (awards + results) and the coordinators' shared results consumer. */
 export async function ensureWorkStream(nc: NatsConnection): Promise<void> {
   const jsm = await jetstreamManager(nc);
   const config = {
     name: WORK_STREAM,
-    subjects: ['gavel.award.*', RESULT_WILDCARD],
+    subjects: [AWARD_WILDCARD, RESULT_WILDCARD],
     retention: RetentionPolicy.Limits,
-    max_msg_size: 1024 * 1024,
-    duplicate_window: 10 * 60 * 1_000_000_000,
+    duplicate_window: 10 * 60 * 1000 * NS,
+    ...WORK_STREAM_LIMITS,
   };
+  let current: Awaited<ReturnType<typeof jsm.streams.info>> | undefined;
   try {
-    await jsm.streams.info(WORK_STREAM);
+    current = await jsm.streams.info(WORK_STREAM);
   } catch {
     await jsm.streams.add(config);
   }
-  await jsm.consumers.add(WORK_STREAM, {
+  // A stream declared by an older version (other subjects or limits) is brought up to date.
+  const { subjects, max_bytes, max_age, max_msg_size, discard } = current?.config ?? config;
+  const declared = { subjects, max_bytes, max_age, max_msg_size, discard };
+  const wanted = { subjects: config.subjects, ...WORK_STREAM_LIMITS };
+  if (current && JSON.stringify(declared) !== JSON.stringify(wanted)) {
+    await jsm.streams.update(WORK_STREAM, { ...current.config, ...wanted });
+  }
+  const results = {
     durable_name: RESULTS_CONSUMER,
     ack_policy: AckPolicy.Explicit,
     filter_subject: RESULT_WILDCARD,
-    ack_wait: 60 * 1_000_000_000,
+    ack_wait: 60 * 1000 * NS,
     max_deliver: -1,
-  });
+  };
+  await jsm.consumers
+    .add(WORK_STREAM, results)
+    .catch(() => jsm.consumers.update(WORK_STREAM, RESULTS_CONSUMER, results));
 }
 
 /** Opens (creating if needed) the presence bucket, whose entries expire after PRESENCE_TTL_MS. */

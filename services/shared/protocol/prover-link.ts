@@ -23,9 +23,9 @@ import {
   ANNOUNCE_SUBJECT,
   awardConsumer,
   awardSubject,
-  BID_SUBJECT,
-  HELLO_SUBJECT,
+  bidSubject,
   heartbeatSubject,
+  helloSubject,
   resultSubject,
   WORK_STREAM,
 } from './subjects.js';
@@ -83,7 +83,7 @@ export class ProverLink {
     for (let i = 0; ; i++) {
       try {
         return (
-          await this.nc.request(HELLO_SUBJECT, msg, { timeout: opts.timeoutMs ?? 2000 })
+          await this.nc.request(helloSubject(this.address), msg, { timeout: opts.timeoutMs ?? 2000 })
         ).json<HelloReply>();
       } catch (err) {
         if (i >= (opts.retries ?? 0))
@@ -127,7 +127,7 @@ export class ProverLink {
   /** Sends a signed bid (or any payload, for tests) and returns the coordinator's verdict. */
   async sendBid(request: BidRequest | Uint8Array, timeoutMs = 5000): Promise<BidReply> {
     const data = request instanceof Uint8Array ? request : encode(request);
-    return (await this.nc.request(BID_SUBJECT, data, { timeout: timeoutMs })).json<BidReply>();
+    return (await this.nc.request(bidSubject(this.address), data, { timeout: timeoutMs })).json<BidReply>();
   }
 
   /** Signs and sends a bid. */
@@ -161,7 +161,10 @@ export class ProverLink {
       total,
       at: Date.now(),
     };
-    this.nc.publish(heartbeatSubject(award.jobId), encode(await signMessage(this.wallet, body)));
+    this.nc.publish(
+      heartbeatSubject(this.address, award.jobId),
+      encode(await signMessage(this.wallet, body)),
+    );
   }
 
   /** Publishes the signed proof of one batch item on JetStream (a re-send is a no-op: msgID). */
@@ -174,7 +177,7 @@ export class ProverLink {
       proof: Buffer.from(proof.proof).toString('base64'),
       publicInputs: proof.publicInputs,
     });
-    await jetstream(this.nc).publish(resultSubject(award.jobId), encode(result), {
+    await jetstream(this.nc).publish(resultSubject(this.address, award.jobId), encode(result), {
       msgID: `result:${award.jobId}:${award.attempt}:${itemIndex}`,
     });
   }

@@ -1,23 +1,36 @@
-// NATS subjects and JetStream names of the Gavel protocol, in one place.
+// NATS subjects and JetStream names of the Gavel protocol, in one place. Every subject a prover
+// publishes on carries its own address, so the server's permissions can hold each prover to its
+// own subjects (services/shared/nats/permissions.ts), and the coordinator checks that the signed
+// message inside names the same prover as the subject.
 
 /** Core NATS: job announcements (and re-announcements) broadcast to all provers. */
 export const ANNOUNCE_SUBJECT = 'gavel.jobs.announce';
-/** Core NATS request/reply: a signed bid; the reply accepts or rejects it with a reason. */
-export const BID_SUBJECT = 'gavel.bids';
+/** Core NATS request/reply: a prover's signed bid; the reply accepts or rejects it with a reason. */
+export const bidSubject = (prover: string) => `gavel.bids.${prover.toLowerCase()}`;
+export const BID_WILDCARD = 'gavel.bids.*';
 /** Core NATS request/reply: a prover's signed hello (capabilities, measured speed). */
-export const HELLO_SUBJECT = 'gavel.provers.hello';
+export const helloSubject = (prover: string) => `gavel.hello.${prover.toLowerCase()}`;
+export const HELLO_WILDCARD = 'gavel.hello.*';
 /** Core NATS: signed heartbeats of a prover working on an award (extends its lease). */
-export const heartbeatSubject = (jobId: string) => `gavel.heartbeat.${jobId}`;
-export const HEARTBEAT_WILDCARD = 'gavel.heartbeat.*';
+export const heartbeatSubject = (prover: string, jobId: string) =>
+  `gavel.heartbeat.${prover.toLowerCase()}.${jobId}`;
+export const HEARTBEAT_WILDCARD = 'gavel.heartbeat.*.*';
 
 /** JetStream stream holding awards and results (durable, acknowledged). */
 export const WORK_STREAM = 'GAVEL_WORK';
 export const awardSubject = (prover: string) => `gavel.award.${prover.toLowerCase()}`;
-export const resultSubject = (jobId: string) => `gavel.result.${jobId}`;
-export const RESULT_WILDCARD = 'gavel.result.*';
+export const AWARD_WILDCARD = 'gavel.award.*';
+export const resultSubject = (prover: string, jobId: string) =>
+  `gavel.result.${prover.toLowerCase()}.${jobId}`;
+export const RESULT_WILDCARD = 'gavel.result.*.*';
 /** Durable consumer shared by all coordinator replicas (each result handled once). */
 export const RESULTS_CONSUMER = 'coordinator-results';
 export const awardConsumer = (prover: string) => `award-${prover.toLowerCase()}`;
 
 /** KV bucket of live provers; entries expire unless refreshed. */
 export const PRESENCE_BUCKET = 'gavel-provers';
+
+/** The prover address a prover's subject names (its third token), lowercase. */
+export function subjectProver(subject: string): string {
+  return (subject.split('.')[2] ?? '').toLowerCase();
+}
