@@ -9,6 +9,7 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { connect } from '@nats-io/transport-node';
 import type { StackEndpoints } from '../services/devstack/dev-stack.js';
 import { repoRoot } from '../services/shared/paths.js';
 import { bbBinaryPath } from '../services/shared/proving/bb-paths.js';
@@ -91,9 +92,13 @@ async function json(args: string[]) {
   return JSON.parse(r.stdout);
 }
 
-test('dev up started its own NATS and an embedded database, and refuses a second stack', async () => {
+test('dev up started its own NATS (authentication on) and an embedded database, and refuses a second stack', async () => {
   assert.ok(stack);
-  assert.equal(stack.natsStarted, true);
+  await assert.rejects(
+    connect({ servers: stack.nats, timeout: 3000 }),
+    /Authorization/i,
+    'an anonymous client is refused',
+  );
   assert.equal(stack.databaseKind, 'embedded');
   assert.equal(stack.provers.length, 2);
   const status = await json(['dev', 'status']);

@@ -4,10 +4,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { jetstream } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
 import { hexlify, parseEther, randomBytes, type Wallet } from 'ethers';
 import { generateBatches, seededRandom } from '../services/shared/circuits/batch-transfer-inputs.js';
 import { bidDomain, signBid } from '../services/shared/protocol/bid-signing.js';
+import { ProverLink } from '../services/shared/protocol/prover-link.js';
 import { signMessage } from '../services/shared/protocol/signed-message.js';
 import {
   bidSubject,
@@ -229,10 +229,18 @@ describe('5,000 hostile messages against the HTTP API and the NATS subjects', ()
     ];
     const http = { sent: 0, non4xx: [] as string[] };
     const nats = { sent: 0 };
-    const nc = await connect({ servers: m.nats.url });
+    // The NATS half comes from a registered, staked prover's own connection (an outsider cannot
+    // connect at all): garbage on every subject its credentials allow.
+    const hostile = await ProverLink.connect({
+      coordinatorUrl: m.url,
+      natsUrl: m.nats.url,
+      wallet: m.chain.wallets[1] as Wallet,
+      domain: bidDomain(m.chain.deployment.chainId, m.chain.deployment.market),
+    });
+    const nc = hostile.nc;
     const js = jetstream(nc);
     const TOTAL = 5000;
-    const someone = `0x${'11'.repeat(20)}`;
+    const someone = hostile.address;
     const batch: Promise<void>[] = [];
     for (let i = 0; i < TOTAL; i++) {
       if (i % 2 === 0) {

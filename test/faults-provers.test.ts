@@ -143,14 +143,14 @@ describe('cheating and silent provers; a job nobody bids on', () => {
     hostile.push(
       await HostileProver.start(
         m.chain.wallets[3] as Wallet,
-        m.nats.url,
+        { natsUrl: m.nats.url, coordinatorUrl: m.url },
         deployment,
         'tamper',
         parseEther('0.0003'),
       ),
       await HostileProver.start(
         m.chain.wallets[4] as Wallet,
-        m.nats.url,
+        { natsUrl: m.nats.url, coordinatorUrl: m.url },
         deployment,
         'other-inputs',
         parseEther('0.0004'),
@@ -186,7 +186,7 @@ describe('cheating and silent provers; a job nobody bids on', () => {
   test('a silent winner is slashed by a third party with gavel slash; the coordinator copes', async () => {
     const silent = await HostileProver.start(
       m.chain.wallets[5] as Wallet,
-      m.nats.url,
+      { natsUrl: m.nats.url, coordinatorUrl: m.url },
       m.chain.deployment,
       'silent',
       parseEther('0.0003'),

@@ -5,6 +5,10 @@ export interface CoordinatorConfig {
   /** Database connections; 1 for the embedded Postgres, which has a single backend. */
   dbPoolSize: number;
   natsUrl: string;
+  /** Path of this coordinator's NATS creds file ('' = connect without credentials). */
+  natsCreds: string;
+  /** Seed of the market's NATS account, to issue prover credentials ('' = the market's NATS is open). */
+  natsAccountSeed: string;
   rpcUrl: string;
   deploymentFile: string;
   coordinatorKey: string;
@@ -31,6 +35,19 @@ export const coordinatorSettings: Settings<CoordinatorConfig> = {
     default: 10,
   },
   natsUrl: commonSettings.natsUrl,
+  natsCreds: {
+    env: 'GAVEL_NATS_CREDS',
+    description: "path of the coordinator's NATS creds file (empty: no credentials)",
+    parse: parsers.string,
+    default: '',
+  },
+  natsAccountSeed: {
+    env: 'GAVEL_NATS_ACCOUNT_SEED',
+    description:
+      "seed of the market's NATS account, used to issue each prover's credentials (empty: open NATS)",
+    parse: parsers.string,
+    default: '',
+  },
   rpcUrl: commonSettings.rpcUrl,
   deploymentFile: commonSettings.deploymentFile,
   coordinatorKey: {

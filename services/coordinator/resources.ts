@@ -1,5 +1,6 @@
 // What the coordinator opens before its stages run: chain (with this replica's key), NATS (stream,
 // consumer, presence bucket), database pool, verifier (warmed up) and metrics.
+import { readFileSync } from 'node:fs';
 import { Wallet } from 'ethers';
 import type { Logger } from 'pino';
 import { readDeployment } from '../shared/chain/deployment.js';
@@ -45,11 +46,17 @@ export async function openResources(config: CoordinatorConfig, log: Logger): Pro
   const nc = await connectNats({
     url: config.natsUrl,
     name: 'gavel-coordinator',
+    creds: config.natsCreds ? readFileSync(config.natsCreds, 'utf8') : undefined,
     onReconnect: () => {
       metrics.natsReconnects.inc();
       log.warn('reconnected to NATS');
     },
   });
+  if (!config.natsAccountSeed) {
+    log.warn(
+      'GAVEL_NATS_ACCOUNT_SEED is not set: the market NATS is open, anyone can read bids and forge messages',
+    );
+  }
   await ensureWorkStream(nc);
   const presence = await presenceBucket(nc);
   const prisma = createPrisma(config.databaseUrl, config.dbPoolSize);

@@ -145,7 +145,6 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
       provers: opts.provers,
       rpcPort: 0,
       httpPort: 0,
-      natsUrl: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
       databaseUrl: process.env.DATABASE_URL,
       deploymentFile: join(dir, 'deployment.json'),
       log: (service) => createLogger(service, opts.logLevel),

@@ -15,8 +15,6 @@ export interface DevStackOptions {
   rpcPort: number;
   /** The coordinator's HTTP port (0: any free port). */
   httpPort: number;
-  /** A NATS server to reuse if it answers; otherwise nats-server is started. */
-  natsUrl: string;
   /** A Postgres server; the stack (re)creates its own database `gavel_dev` there. Else embedded. */
   databaseUrl?: string | undefined;
   deploymentFile: string;
@@ -40,7 +38,6 @@ export interface StackEndpoints {
   coordinator: string;
   rpc: string;
   nats: string;
-  natsStarted: boolean;
   database: string;
   databaseKind: 'embedded' | 'postgres';
   deployment: string;
@@ -99,7 +96,6 @@ export async function startDevStack(
   const stack = await LocalStack.start(
     {
       chain: { port: opts.rpcPort, accounts: 10, cooldownSeconds: 60 },
-      reuseNats: opts.natsUrl,
       databaseServer: opts.databaseUrl,
       database: { name: 'gavel_dev', drop: false },
       deploymentFile: opts.deploymentFile,
@@ -127,7 +123,6 @@ export async function startDevStack(
       coordinator: stack.coordinator?.httpUrl ?? stack.coordinatorUrl,
       rpc: stack.chain.anvil.url,
       nats: stack.natsUrl,
-      natsStarted: stack.ownNats !== undefined,
       database: stack.database.url,
       databaseKind: stack.database.kind,
       deployment: stack.deploymentFile,

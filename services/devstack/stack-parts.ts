@@ -1,6 +1,7 @@
-// The infrastructure a local stack stands on, each part reused when it is already there: a free
-// port, a NATS server (reused if one answers, else started with its own store), a database (a
-// fresh one on a Postgres server, else embedded), and the machine's proving speed.
+// The infrastructure a local stack stands on: a free port, its own NATS with authentication, a
+// database (a fresh one on a Postgres server, else embedded), and the machine's proving speed.
+
+import { writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { freePort } from '../infra/anvil.js';
@@ -9,6 +10,12 @@ import { NatsServer } from '../infra/nats-server.js';
 import { calibrate } from '../prover/calibrate.js';
 import { createDatabase, dropDatabase } from '../shared/db/migrate.js';
 import { GavelError } from '../shared/errors.js';
+import {
+  createNatsAuthority,
+  issueCreds,
+  type NatsAuthority,
+  serverAuthConfig,
+} from '../shared/nats/auth.js';
 import { BbBackend } from '../shared/proving/bb-backend.js';
 
 type Step = (step: string) => void;
@@ -35,50 +42,48 @@ export async function portFor(port: number, what: string): Promise<number> {
   return port;
 }
 
-/** A NATS server the stack started, which it can restart on the same port and store. */
-export class OwnNats {
+/**
+ * The stack's own NATS, with authentication on (a market NATS never runs open): a fresh authority
+ * (operator, account), the server in operator mode, and the coordinator's credentials in `dir`.
+ * It can be restarted on the same port, store and keys.
+ */
+export class MarketNats {
   private constructor(
     public server: NatsServer,
     private readonly storeDir: string,
+    private readonly auth: string,
+    readonly authority: NatsAuthority,
+    readonly coordinatorCredsFile: string,
   ) {}
 
-  static async start(dir: string): Promise<OwnNats> {
+  static async start(dir: string): Promise<MarketNats> {
     const storeDir = join(dir, 'nats');
-    return new OwnNats(await NatsServer.start({ port: await freePort(), storeDir }), storeDir);
+    const authority = createNatsAuthority();
+    const auth = await serverAuthConfig(authority);
+    const credsFile = join(dir, 'coordinator.creds');
+    writeFileSync(credsFile, await issueCreds(authority.accountSeed, 'coordinator'), { mode: 0o600 });
+    const server = await NatsServer.start({ port: await freePort(), storeDir, auth });
+    return new MarketNats(server, storeDir, auth, authority, credsFile);
   }
 
   get url(): string {
     return this.server.url;
   }
 
-  /** SIGKILLs the server and starts it again on the same port and JetStream store. */
+  /** SIGKILLs the server and starts it again on the same port, store and keys. */
   async restart(): Promise<void> {
     await this.server.stop('SIGKILL', true);
     await new Promise((r) => setTimeout(r, 1000));
-    this.server = await NatsServer.start({ port: this.server.port, storeDir: this.storeDir });
+    this.server = await NatsServer.start({
+      port: this.server.port,
+      storeDir: this.storeDir,
+      auth: this.auth,
+    });
   }
 
   stop(): Promise<void> {
     return this.server.stop();
   }
-}
-
-/** Reuses the NATS server at `reuseUrl` if it answers; otherwise starts one with its store in `dir`. */
-export async function resolveNats(
-  reuseUrl: string | undefined,
-  dir: string,
-  onStep: Step,
-): Promise<{ url: string; own?: OwnNats }> {
-  if (reuseUrl) {
-    const u = new URL(reuseUrl.replace(/^nats:/, 'http:'));
-    if (await listening(u.hostname, Number(u.port || 4222))) {
-      onStep(`reusing NATS at ${reuseUrl}`);
-      return { url: reuseUrl };
-    }
-  }
-  onStep('starting nats-server');
-  const own = await OwnNats.start(dir);
-  return { url: own.url, own };
 }
 
 function redact(url: string): string {

@@ -16,14 +16,12 @@ import { applyMigrations } from '../shared/db/migrate.js';
 import { createLogger } from '../shared/log.js';
 import { type Chain, startChain } from './local-chain.js';
 import { ServiceProcess } from './service-process.js';
-import { type OwnNats, portFor, resolveDatabase, resolveNats, type StackDatabase } from './stack-parts.js';
+import { MarketNats, portFor, resolveDatabase, type StackDatabase } from './stack-parts.js';
 
 export type Settings<C> = Partial<Record<keyof C, string>>;
 
 export interface StackOptions {
   chain?: { port?: number; accounts?: number; cooldownSeconds?: number };
-  /** A NATS server to reuse if it answers; otherwise (or when unset) nats-server is started. */
-  reuseNats?: string;
   /** A Postgres server on which the stack's own database is (re)created; else an embedded one. */
   databaseServer?: string;
   /** The stack's database name, and whether stop() drops it. */
@@ -56,8 +54,7 @@ export class LocalStack {
     readonly opts: StackOptions,
     readonly dir: string,
     readonly chain: Chain,
-    readonly natsUrl: string,
-    readonly ownNats: OwnNats | undefined,
+    readonly nats: MarketNats,
     readonly database: StackDatabase,
     readonly deploymentFile: string,
     readonly coordinatorUrl: string,
@@ -76,8 +73,9 @@ export class LocalStack {
       undo.push(() => chain.stop());
       const deploymentFile = resolve(opts.deploymentFile ?? join(dir, 'deployment.json'));
       writeDeployment(chain.deployment, deploymentFile);
-      const nats = await resolveNats(opts.reuseNats, dir, onStep);
-      if (nats.own) undo.push(() => nats.own?.stop() ?? Promise.resolve());
+      onStep('starting nats-server (authentication on)');
+      const nats = await MarketNats.start(dir);
+      undo.push(() => nats.stop());
       const name = opts.database?.name ?? `gavel_s${process.pid}_${counter++}`;
       const database = await resolveDatabase(
         opts.databaseServer,
@@ -89,7 +87,7 @@ export class LocalStack {
       await applyMigrations(database.url);
       const httpPort = await portFor(opts.coordinator.port ?? 0, 'the coordinator (--port)');
       const url = `http://127.0.0.1:${httpPort}`;
-      const stack = new LocalStack(opts, dir, chain, nats.url, nats.own, database, deploymentFile, url);
+      const stack = new LocalStack(opts, dir, chain, nats, database, deploymentFile, url);
       stack.undo.push(...undo);
       onStep('starting the coordinator');
       await stack.startCoordinator();
@@ -105,7 +103,9 @@ export class LocalStack {
     return {
       databaseUrl: this.database.url,
       dbPoolSize: this.database.kind === 'embedded' ? '1' : '10',
-      natsUrl: this.natsUrl,
+      natsUrl: this.nats.url,
+      natsCreds: this.nats.coordinatorCredsFile,
+      natsAccountSeed: this.nats.authority.accountSeed,
       rpcUrl: this.chain.anvil.url,
       deploymentFile: this.deploymentFile,
       coordinatorKey: this.chain.wallets[0]?.privateKey,
@@ -145,7 +145,8 @@ export class LocalStack {
     return {
       key: this.chain.wallets[index]?.privateKey,
       name: `prover-${index}`,
-      natsUrl: this.natsUrl,
+      natsUrl: this.nats.url,
+      coordinatorUrl: this.coordinatorUrl,
       rpcUrl: this.chain.anvil.url,
       deploymentFile: this.deploymentFile,
       logLevel: this.opts.logLevel,
@@ -180,10 +181,14 @@ export class LocalStack {
     return agent;
   }
 
-  /** SIGKILLs the stack's own NATS server and starts it again on the same port and store. */
-  async restartNats(): Promise<void> {
-    if (!this.ownNats) throw new Error('this stack reuses a NATS server it cannot restart');
-    await this.ownNats.restart();
+  /** The stack's NATS URL. */
+  get natsUrl(): string {
+    return this.nats.url;
+  }
+
+  /** SIGKILLs the stack's NATS server and starts it again on the same port, store and keys. */
+  restartNats(): Promise<void> {
+    return this.nats.restart();
   }
 
   /** Stops provers, the coordinator, the database, NATS (if started here) and anvil. */

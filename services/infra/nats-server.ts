@@ -1,6 +1,6 @@
 // A local nats-server with JetStream (the Debian/upstream binary), started and stopped here.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,7 +42,11 @@ export class NatsServer {
     this.url = `nats://127.0.0.1:${port}`;
   }
 
-  static async start(opts: { port?: number; storeDir?: string } = {}): Promise<NatsServer> {
+  /**
+   * Starts nats-server with JetStream on 127.0.0.1. With `auth` (serverAuthConfig's block) it runs
+   * in operator mode: only holders of credentials issued by the market's account get in.
+   */
+  static async start(opts: { port?: number; storeDir?: string; auth?: string } = {}): Promise<NatsServer> {
     const bin = natsServerBinary();
     if (!bin) {
       throw new GavelError(
@@ -52,9 +56,13 @@ export class NatsServer {
     }
     const port = opts.port ?? (await freePort());
     const storeDir = opts.storeDir ?? mkdtempSync(join(tmpdir(), 'gavel-nats-'));
-    const child = spawn(bin, ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir], {
-      stdio: 'ignore',
-    });
+    mkdirSync(storeDir, { recursive: true });
+    const configFile = join(storeDir, 'nats-server.conf');
+    writeFileSync(
+      configFile,
+      `host: 127.0.0.1\nport: ${port}\njetstream { store_dir: ${JSON.stringify(storeDir)} }\n${opts.auth ?? ''}\n`,
+    );
+    const child = spawn(bin, ['-c', configFile], { stdio: 'ignore' });
     const server = new NatsServer(child, port, opts.storeDir ? '' : storeDir);
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {

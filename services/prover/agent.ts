@@ -7,7 +7,6 @@ import type { Logger } from 'pino';
 import { readDeployment } from '../shared/chain/deployment.js';
 import { GavelContracts, rpcProvider } from '../shared/chain/gavel-contracts.js';
 import { GavelError } from '../shared/errors.js';
-import { connectNats, ensureWorkStream } from '../shared/nats/connection.js';
 import { bidDomain } from '../shared/protocol/bid-signing.js';
 import { ProverLink } from '../shared/protocol/prover-link.js';
 import { BbBackend } from '../shared/proving/bb-backend.js';
@@ -87,16 +86,16 @@ export class ProverAgent {
         : (await calibrate(backend, 1, (c) => warm.push(c))).gatesPerSec;
     const metrics = new ProverMetrics();
     metrics.speed.set(gatesPerSec);
-    const nc = await connectNats({
-      url: config.natsUrl,
-      name: `gavel-prover-${wallet.address}`,
+    const link = await ProverLink.connect({
+      coordinatorUrl: config.coordinatorUrl,
+      natsUrl: config.natsUrl,
+      wallet,
+      domain: bidDomain(deployment.chainId, deployment.market),
       onReconnect: () => {
         metrics.natsReconnects.inc();
         log.warn('reconnected to NATS');
       },
     });
-    await ensureWorkStream(nc);
-    const link = new ProverLink(nc, wallet, bidDomain(deployment.chainId, deployment.market));
     const agent = new ProverAgent(config, log, link, backend, metrics, {
       gatesPerSec,
       maxDyadic: maxDyadicOf(config),

@@ -4,6 +4,8 @@ export interface ProverConfig {
   key: string;
   name: string;
   natsUrl: string;
+  /** Where the agent gets its NATS credentials. */
+  coordinatorUrl: string;
   rpcUrl: string;
   deploymentFile: string;
   backend: 'wasm' | 'native';
@@ -34,6 +36,12 @@ export const proverSettings: Settings<ProverConfig> = {
     default: 'prover',
   },
   natsUrl: commonSettings.natsUrl,
+  coordinatorUrl: {
+    env: 'GAVEL_COORDINATOR_URL',
+    description: "the coordinator's HTTP API (it issues this prover's NATS credentials)",
+    parse: parsers.url,
+    default: 'http://127.0.0.1:8080',
+  },
   rpcUrl: commonSettings.rpcUrl,
   deploymentFile: commonSettings.deploymentFile,
   backend: {

@@ -3,10 +3,9 @@
 // for real. Measures jobs per minute, announce→award latency at the bidder, coordinator memory.
 import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { parseEther, type Wallet } from 'ethers';
 import { seededRandom } from '../../services/shared/circuits/batch-transfer-inputs.js';
-import { ensureWorkStream } from '../../services/shared/nats/connection.js';
 import { bidDomain } from '../../services/shared/protocol/bid-signing.js';
 import { parseAward } from '../../services/shared/protocol/messages.js';
 import { offerFor, ProverLink } from '../../services/shared/protocol/prover-link.js';
@@ -44,9 +43,15 @@ async function startBidder(
   seed: number,
   awardLatencies: number[],
 ): Promise<NatsConnection> {
-  const nc = await connect({ servers: m.nats.url, name: `sim-${wallet.address}` });
   const domain = bidDomain(m.chain.deployment.chainId, m.chain.deployment.market);
-  const link = new ProverLink(nc, wallet, domain, BigInt(seed) * 1_000_000n);
+  const link = await ProverLink.connect({
+    coordinatorUrl: m.url,
+    natsUrl: m.nats.url,
+    wallet,
+    domain,
+    name: `sim-${wallet.address}`,
+    firstNonce: BigInt(seed) * 1_000_000n,
+  });
   const caps = { name: `sim-${seed}`, backend: 'wasm', threads: 1, maxDyadic: 4096, gatesPerSec: 1_000_000 };
   await link.hello(caps, { timeoutMs: 30_000 });
   const rnd = seededRandom(seed);
@@ -57,7 +62,7 @@ async function startBidder(
     const price = parseEther('0.001') + BigInt(Math.floor(rnd() * 1e6)) * 10n ** 9n;
     void link.bid(offerFor(a, price), 30_000).catch(() => undefined);
   });
-  const messages = await link.awards(60_000);
+  const messages = await link.awards();
   void (async () => {
     for await (const msg of messages) {
       const award = parseAward(msg.data);
@@ -69,13 +74,14 @@ async function startBidder(
       const total = items.items.length;
       await link.heartbeat(award, 0, total);
       for (const [index, inputs] of items.items.entries()) {
+        msg.working(); // proofs wait in a shared queue: keep the award from being redelivered
         await link.publishResult(award, index, await queue.prove(inputs));
         await link.heartbeat(award, index + 1, total);
       }
       msg.ack();
     }
   })().catch(() => undefined);
-  return nc;
+  return link.nc;
 }
 
 function percentile(xs: number[], p: number): number {
@@ -117,9 +123,6 @@ export async function scale(bidders: number, jobs: number, participation: number
     // The bidders share this process: its own event-loop delay adds to what they measure.
     const lag = monitorEventLoopDelay({ resolution: 10 });
     lag.enable();
-    const nc0 = await connect({ servers: m.nats.url });
-    await ensureWorkStream(nc0);
-    await nc0.close();
     for (const [i, w] of wallets.entries())
       connections.push(await startBidder(m, w, queue, participation, 1000 + i, latencies));
     const circuitId = (await m.client.registerCircuit(tiny)).id;

@@ -23,7 +23,6 @@ interface UpFlags {
   provers: string;
   rpcPort: string;
   port: string;
-  nats: string;
   databaseUrl?: string;
   deployment: string;
   logLevel: string;
@@ -38,11 +37,6 @@ function stackOptions(cmd: Command): Command {
     .option('--provers <n>', 'prover agents to run, each with a funded, registered and staked account', '3')
     .option('--rpc-port <n>', "anvil's JSON-RPC port (0 = any free port)", '8545')
     .option('--port <n>', "the coordinator's HTTP port (0 = any free port)", '8080')
-    .addOption(
-      new Option('--nats <url>', 'NATS server to reuse if it answers; else nats-server is started')
-        .env('NATS_URL')
-        .default('nats://127.0.0.1:4222'),
-    )
     .addOption(
       new Option(
         '--database-url <url>',
@@ -65,7 +59,7 @@ function endpointLines(e: StackEndpoints): string[] {
   return [
     `coordinator  ${e.coordinator}   (dashboard ${e.coordinator}/, API docs ${e.coordinator}/docs)`,
     `chain        ${e.rpc}   (chain id ${e.chainId}; market ${e.market}, staking ${e.staking})`,
-    `nats         ${e.nats}${e.natsStarted ? '' : '   (reused)'}`,
+    `nats         ${e.nats}   (its own nats-server, authentication on)`,
     `database     ${e.databaseKind === 'embedded' ? 'embedded Postgres (PGlite), in memory' : e.database}`,
     `deployment   ${e.deployment}`,
     ...e.provers.map((p) => `prover       ${p.name} ${p.address} (pid ${p.pid}, metrics ${p.metrics})`),
@@ -92,7 +86,6 @@ async function serve(flags: UpFlags, dir: string, onStep: (step: string) => void
         provers: Number(flags.provers),
         rpcPort: Number(flags.rpcPort),
         httpPort: Number(flags.port),
-        natsUrl: flags.nats,
         databaseUrl: flags.databaseUrl,
         deploymentFile: flags.deployment,
         log: (service) => createLogger(service, flags.logLevel),
@@ -251,7 +244,7 @@ export function devCommand(program: Command): void {
 
 /** The up flags, passed on to the background `dev serve`. */
 function forwardFlags(f: UpFlags): string[] {
-  const args = ['--provers', f.provers, '--rpc-port', f.rpcPort, '--port', f.port, '--nats', f.nats];
+  const args = ['--provers', f.provers, '--rpc-port', f.rpcPort, '--port', f.port];
   args.push('--deployment', f.deployment, '--log-level', f.logLevel);
   if (f.databaseUrl) args.push('--database-url', f.databaseUrl);
   return args;

@@ -18,6 +18,9 @@ const STATUS: Record<string, number> = {
   TOO_MANY_ITEMS: 413,
   NOT_CANCELLED: 409,
   NOT_READY: 409,
+  STALE_REQUEST: 401,
+  BAD_SIGNATURE: 401,
+  NOT_REGISTERED: 403,
 };
 
 /** The HTTP status of an error thrown by a stage or by Fastify itself. */

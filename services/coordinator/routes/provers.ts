@@ -1,6 +1,7 @@
 // /v1/provers: every prover heard from, with capacity, record, liveness and stake.
 import type { FastifyPluginAsync } from 'fastify';
 import type { CoordinatorContext } from '../context.js';
+import { type CredentialsRequest, issueProverCredentials } from '../provers/credentials.js';
 import { listProvers } from '../provers/list-provers.js';
 import { arrayOf, bool, date, errorReplies, int, num, object, str } from './schemas.js';
 
@@ -47,5 +48,27 @@ export const proverRoutes =
         },
       },
       async () => ({ provers: await listProvers(ctx) }),
+    );
+    app.post<{ Body: CredentialsRequest }>(
+      '/provers/credentials',
+      {
+        schema: {
+          summary:
+            "NATS credentials for a registered prover: a user JWT limited to the prover's own subjects",
+          body: {
+            type: 'object',
+            required: ['prover', 'nkey', 'at', 'signature'],
+            additionalProperties: false,
+            properties: {
+              prover: { type: 'string', pattern: '^0x[0-9a-fA-F]{40}$' },
+              nkey: { type: 'string', pattern: '^U[A-Z2-7]{55}$' },
+              at: { type: 'integer', minimum: 0 },
+              signature: { type: 'string', pattern: '^0x[0-9a-fA-F]{130}$' },
+            },
+          },
+          response: { 200: { type: 'object', properties: { jwt: str, open: bool } }, ...errorReplies },
+        },
+      },
+      async (req) => issueProverCredentials(ctx, req.body),
     );
   };

@@ -6,15 +6,22 @@ import { GavelError } from '../errors.js';
 import { PRESENCE_TTL_MS } from '../protocol/job-states.js';
 import {
   AWARD_WILDCARD,
+  awardConsumer,
+  awardSubject,
   PRESENCE_BUCKET,
   RESULT_WILDCARD,
   RESULTS_CONSUMER,
   WORK_STREAM,
 } from '../protocol/subjects.js';
+import { credsAuth } from './auth.js';
 
 export interface ConnectOptions {
   url: string;
   name: string;
+  /** A creds file's text (user JWT + seed); none: an open server (tests on plain NATS only). */
+  creds?: string | undefined;
+  /** Prefix of this connection's reply subjects (a prover's own, so only it can read them). */
+  inboxPrefix?: string | undefined;
   onReconnect?: () => void;
 }
 
@@ -28,6 +35,8 @@ export async function connectNats(opts: ConnectOptions): Promise<NatsConnection>
       maxReconnectAttempts: -1,
       reconnectTimeWait: 250,
       timeout: 5000,
+      ...(opts.creds ? { authenticator: credsAuth(opts.creds) } : {}),
+      ...(opts.inboxPrefix ? { inboxPrefix: opts.inboxPrefix } : {}),
     });
   } catch (cause) {
     throw new GavelError('NATS_UNAVAILABLE', `cannot connect to NATS at ${opts.url}`, { cause });
@@ -93,4 +102,22 @@ export async function ensureWorkStream(nc: NatsConnection): Promise<void> {
 /** Opens (creating if needed) the presence bucket, whose entries expire after PRESENCE_TTL_MS. */
 export async function presenceBucket(nc: NatsConnection) {
   return new Kvm(nc).create(PRESENCE_BUCKET, { ttl: PRESENCE_TTL_MS, history: 1 });
+}
+
+/** Opens the presence bucket the coordinator created (a prover may not create streams). */
+export async function openPresenceBucket(nc: NatsConnection) {
+  return new Kvm(nc).open(PRESENCE_BUCKET);
+}
+
+/** The durable consumer of a prover's awards (made by the coordinator: provers cannot). */
+export async function ensureAwardConsumer(nc: NatsConnection, prover: string): Promise<void> {
+  const jsm = await jetstreamManager(nc);
+  const consumer = {
+    durable_name: awardConsumer(prover),
+    filter_subject: awardSubject(prover),
+    ack_policy: AckPolicy.Explicit,
+    ack_wait: 10 * 1000 * NS,
+    max_deliver: -1,
+  };
+  await jsm.consumers.add(WORK_STREAM, consumer);
 }

@@ -2,12 +2,15 @@
 // (with a nonce that never repeats), the durable award consumer, signed heartbeats and results,
 // and the presence entry. Used by the prover agent and by every test or benchmark that acts as a
 // prover, so the wire format is written once.
-import { AckPolicy, type ConsumerMessages, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { type ConsumerMessages, jetstream } from '@nats-io/jetstream';
+import { fmtCreds } from '@nats-io/jwt';
 import type { KV } from '@nats-io/kv';
+import { createUser } from '@nats-io/nkeys';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { TypedDataDomain, Wallet } from 'ethers';
 import { GavelError } from '../errors.js';
-import { presenceBucket } from '../nats/connection.js';
+import { proverInbox } from '../nats/auth.js';
+import { connectNats, openPresenceBucket } from '../nats/connection.js';
 import { signBid } from './bid-signing.js';
 import {
   type Announcement,
@@ -22,7 +25,6 @@ import { signMessage } from './signed-message.js';
 import {
   ANNOUNCE_SUBJECT,
   awardConsumer,
-  awardSubject,
   bidSubject,
   heartbeatSubject,
   helloSubject,
@@ -55,6 +57,57 @@ export type AwardRef = Pick<Award, 'jobId' | 'attempt'>;
 export interface ProofPayload {
   proof: Uint8Array;
   publicInputs: string[];
+}
+
+export interface ProverConnectOptions {
+  coordinatorUrl: string;
+  natsUrl: string;
+  wallet: Wallet;
+  domain: TypedDataDomain;
+  name?: string;
+  firstNonce?: bigint;
+  onReconnect?: () => void;
+}
+
+/** The text a prover signs (EIP-191) to have its NATS user key certified. */
+export function credentialsMessage(prover: string, nkey: string, at: number): string {
+  return `Gavel NATS credentials\nprover: ${prover.toLowerCase()}\nnkey: ${nkey}\nissued at: ${at}`;
+}
+
+/** Asks the coordinator for NATS credentials; undefined when the market's NATS is open. */
+async function requestCredentials(coordinatorUrl: string, wallet: Wallet): Promise<string | undefined> {
+  const user = createUser();
+  const nkey = user.getPublicKey();
+  const at = Date.now();
+  const prover = wallet.address.toLowerCase();
+  const signature = await wallet.signMessage(credentialsMessage(prover, nkey, at));
+  let res: Response;
+  try {
+    res = await fetch(`${coordinatorUrl}/v1/provers/credentials`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ prover, nkey, at, signature }),
+      signal: AbortSignal.timeout(30_000),
+    });
+  } catch (cause) {
+    throw new GavelError('COORDINATOR_UNREACHABLE', `cannot reach the coordinator at ${coordinatorUrl}`, {
+      cause,
+    });
+  }
+  const body = (await res.json().catch(() => ({}))) as {
+    jwt?: string;
+    open?: boolean;
+    error?: { code: string; message: string };
+  };
+  if (res.ok && body.open) return undefined;
+  if (!res.ok || !body.jwt) {
+    const why = body.error ? `${body.error.code}: ${body.error.message}` : `HTTP ${res.status}`;
+    throw new GavelError(
+      'NATS_CREDENTIALS_REFUSED',
+      `the coordinator refused NATS credentials for ${prover}: ${why}`,
+    );
+  }
+  return new TextDecoder().decode(fmtCreds(body.jwt, user));
 }
 
 /** A bid offer for announcement `a` at `price`, valid for a minute after the round closes. */
@@ -136,17 +189,10 @@ export class ProverLink {
     return { request, reply: await this.sendBid(request, timeoutMs) };
   }
 
-  /** The prover's awards, from its durable consumer (created if missing): one at a time, each
-   *  held for `ackWaitMs` unless `working()` is called, redelivered until acknowledged. */
-  async awards(ackWaitMs = 10_000): Promise<ConsumerMessages> {
-    const jsm = await jetstreamManager(this.nc);
-    await jsm.consumers.add(WORK_STREAM, {
-      durable_name: awardConsumer(this.address),
-      filter_subject: awardSubject(this.address),
-      ack_policy: AckPolicy.Explicit,
-      ack_wait: ackWaitMs * 1_000_000,
-      max_deliver: -1,
-    });
+  /** The prover's awards, from the durable consumer the coordinator made for it when it issued
+   *  its credentials: one at a time, each held 10 s unless `working()` is called, redelivered
+   *  until acknowledged. */
+  async awards(): Promise<ConsumerMessages> {
     const consumer = await jetstream(this.nc).consumers.get(WORK_STREAM, awardConsumer(this.address));
     return consumer.consume({ max_messages: 1 });
   }
@@ -184,6 +230,24 @@ export class ProverLink {
 
   /** The presence bucket: entries live PRESENCE_TTL_MS unless refreshed. */
   presenceBucket(): Promise<KV> {
-    return presenceBucket(this.nc);
+    return openPresenceBucket(this.nc);
+  }
+
+  /**
+   * Connects a prover to the market's NATS: a fresh NATS user key, certified by the prover's
+   * Ethereum key, is exchanged at the coordinator for a user JWT limited to this prover's own
+   * subjects (GET …/v1/nats answers how the market's NATS is secured).
+   */
+  static async connect(opts: ProverConnectOptions): Promise<ProverLink> {
+    const address = opts.wallet.address.toLowerCase();
+    const creds = await requestCredentials(opts.coordinatorUrl, opts.wallet);
+    const nc = await connectNats({
+      url: opts.natsUrl,
+      name: opts.name ?? `gavel-prover-${address}`,
+      creds,
+      inboxPrefix: proverInbox(address),
+      ...(opts.onReconnect ? { onReconnect: opts.onReconnect } : {}),
+    });
+    return new ProverLink(nc, opts.wallet, opts.domain, opts.firstNonce);
   }
 }
