@@ -1,10 +1,11 @@
 // What the coordinator's stages share: database, NATS, chain, verifier, config and logger.
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { TypedDataDomain } from 'ethers';
+import type { Signer, TypedDataDomain } from 'ethers';
 import type { Logger } from 'pino';
 import type { GavelContracts } from '../shared/chain/gavel-contracts.js';
 import type { PrismaClient } from '../shared/db/client.js';
+import type { ReplayGuard } from '../shared/protocol/replay-guard.js';
 import type { ProvingBackend } from '../shared/proving/backend.js';
 import type { PreparedCircuit } from '../shared/proving/circuit-prover.js';
 import type { CoordinatorConfig } from './config.js';
@@ -18,6 +19,10 @@ export interface CoordinatorContext {
   /** Contracts driven by this replica's coordinator key. */
   chain: GavelContracts;
   domain: TypedDataDomain;
+  /** This replica's coordinator key: it signs awards. */
+  signer: Signer;
+  /** Refuses replayed or stale hellos and heartbeats. */
+  replay: ReplayGuard;
   verifier: ProvingBackend;
   /** Registered circuits ready for the verifier (intake/circuit-store.ts), cached by id. */
   circuits: { prepared(circuitId: string): Promise<PreparedCircuit> };

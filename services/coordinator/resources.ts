@@ -9,6 +9,7 @@ import { createPrisma } from '../shared/db/client.js';
 import { GavelError } from '../shared/errors.js';
 import { connectNats, ensureWorkStream, presenceBucket } from '../shared/nats/connection.js';
 import { bidDomain } from '../shared/protocol/bid-signing.js';
+import { ReplayGuard } from '../shared/protocol/replay-guard.js';
 import { BbBackend } from '../shared/proving/bb-backend.js';
 import { loadCircuit } from '../shared/proving/circuit-artifact.js';
 import { solveWitness } from '../shared/proving/witness.js';
@@ -19,7 +20,16 @@ import { Metrics } from './metrics.js';
 
 export type Resources = Pick<
   CoordinatorContext,
-  'prisma' | 'nc' | 'chain' | 'domain' | 'verifier' | 'circuits' | 'metrics' | 'liveProvers'
+  | 'prisma'
+  | 'nc'
+  | 'chain'
+  | 'domain'
+  | 'signer'
+  | 'replay'
+  | 'verifier'
+  | 'circuits'
+  | 'metrics'
+  | 'liveProvers'
 >;
 
 /** This replica's key must hold the coordinator role, or every assignment would revert. */
@@ -35,7 +45,8 @@ export async function assertCoordinatorRole(chain: GavelContracts): Promise<void
 
 export async function openResources(config: CoordinatorConfig, log: Logger): Promise<Resources> {
   const deployment = readDeployment(config.deploymentFile);
-  const chain = new GavelContracts(deployment, new Wallet(config.coordinatorKey, rpcProvider(config.rpcUrl)));
+  const signer = new Wallet(config.coordinatorKey, rpcProvider(config.rpcUrl));
+  const chain = new GavelContracts(deployment, signer);
   try {
     await assertCoordinatorRole(chain);
   } catch (err) {
@@ -78,5 +89,6 @@ export async function openResources(config: CoordinatorConfig, log: Logger): Pro
   });
   const domain = bidDomain(deployment.chainId, deployment.market);
   const circuits = { prepared: (id: string) => preparedCircuit(prisma, id) };
-  return { prisma, nc, chain, domain, verifier, circuits, metrics, liveProvers };
+  const replay = new ReplayGuard();
+  return { prisma, nc, chain, domain, signer, replay, verifier, circuits, metrics, liveProvers };
 }

@@ -17,7 +17,7 @@ import { calibrate } from './calibrate.js';
 import type { ProverConfig } from './config.js';
 import { ProverMetrics } from './metrics.js';
 import { Presence } from './presence.js';
-import { AwardWorker, type Progress } from './proving/award-worker.js';
+import { AwardWorker, type ChainChecks, type Progress } from './proving/award-worker.js';
 
 export interface ProverStatus {
   address: string;
@@ -30,6 +30,24 @@ export interface ProverStatus {
   jobsProved: number;
   proving: Progress | undefined;
   metricsUrl: string;
+}
+
+/** The chain reads behind the award checks; who holds the coordinator role is cached a minute. */
+function chainChecks(chain: GavelContracts): ChainChecks {
+  const roles = new Map<string, { holds: boolean; until: number }>();
+  return {
+    async isCoordinator(address) {
+      const key = address.toLowerCase();
+      const cached = roles.get(key);
+      if (cached && cached.until > Date.now()) return cached.holds;
+      const holds = (await chain.market.getFunction('isCoordinator')(key)) as boolean;
+      roles.set(key, { holds, until: Date.now() + 60_000 });
+      return holds;
+    },
+    async committedInputsHash(jobId) {
+      return (await chain.job(jobId)).inputsHash;
+    },
+  };
 }
 
 async function assertRegistered(config: ProverConfig, wallet: Wallet): Promise<void> {
@@ -63,6 +81,7 @@ export class ProverAgent {
     readonly config: ProverConfig,
     private readonly log: Logger,
     private readonly link: ProverLink,
+    private readonly chain: GavelContracts,
     private readonly backend: BbBackend,
     readonly metrics: ProverMetrics,
     state: Pick<BidderState, 'gatesPerSec' | 'maxDyadic'>,
@@ -70,7 +89,7 @@ export class ProverAgent {
     this.address = link.address;
     this.state = { ...state, bidsSent: 0, bidsAccepted: 0 };
     this.bidder = new Bidder(link, config, this.state, metrics, log);
-    this.worker = new AwardWorker(link, backend, config.heartbeatMs, metrics, log);
+    this.worker = new AwardWorker(link, chainChecks(chain), backend, config.heartbeatMs, metrics, log);
   }
 
   static async start(config: ProverConfig, log: Logger): Promise<ProverAgent> {
@@ -96,10 +115,9 @@ export class ProverAgent {
         log.warn('reconnected to NATS');
       },
     });
-    const agent = new ProverAgent(config, log, link, backend, metrics, {
-      gatesPerSec,
-      maxDyadic: maxDyadicOf(config),
-    });
+    const chain = new GavelContracts(deployment, rpcProvider(config.rpcUrl));
+    const speed = { gatesPerSec, maxDyadic: maxDyadicOf(config) };
+    const agent = new ProverAgent(config, log, link, chain, backend, metrics, speed);
     for (const c of warm) agent.worker.circuits.set(c.id, c);
     await agent.run();
     return agent;
@@ -159,6 +177,7 @@ export class ProverAgent {
     await this.metrics.close();
     await this.link.nc.drain().catch(() => undefined);
     await this.backend.destroy();
+    (this.chain.market.runner as { destroy?: () => void } | null)?.destroy?.();
     this.log.info('prover stopped');
   }
 }

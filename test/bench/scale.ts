@@ -65,7 +65,7 @@ async function startBidder(
   const messages = await link.awards();
   void (async () => {
     for await (const msg of messages) {
-      const award = parseAward(msg.data);
+      const award = parseAward(msg.data).body;
       const seen = announced.get(`${award.jobId}:${award.attempt}`);
       if (seen) awardLatencies.push(Date.now() - seen);
       const items = (await (await fetch(`${award.coordinatorUrl}/v1/jobs/${award.jobId}/inputs`)).json()) as {

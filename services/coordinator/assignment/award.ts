@@ -3,14 +3,17 @@
 // on-chain assign that locks its collateral is queued.
 import type { Award } from '../../shared/protocol/messages.js';
 import { encode } from '../../shared/protocol/messages.js';
+import { signMessage } from '../../shared/protocol/signed-message.js';
 import { awardSubject } from '../../shared/protocol/subjects.js';
 import type { CoordinatorContext, Tx } from '../context.js';
 import { createAssignment } from '../lifecycle/assignment-transitions.js';
 import { enqueue } from '../lifecycle/outbox-entries.js';
 
-/** Publishes `award` to its winner; `announcedAt` is when the round it won was announced. */
+/** Publishes `award`, signed with this replica's coordinator key, to its winner; `announcedAt`
+ *  is when the round it won was announced. */
 export async function publishAward(ctx: CoordinatorContext, award: Award, announcedAt: Date): Promise<void> {
-  await ctx.js.publish(awardSubject(award.prover), encode(award), {
+  const signed = await signMessage(ctx.signer, award);
+  await ctx.js.publish(awardSubject(award.prover), encode(signed), {
     msgID: `award:${award.jobId}:${award.attempt}`,
   });
   ctx.metrics.awardLatency.observe((Date.now() - announcedAt.getTime()) / 1000);

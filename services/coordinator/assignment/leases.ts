@@ -31,6 +31,10 @@ export async function onHeartbeat(
   }
   const { jobId, attempt, done, total } = hb.body;
   const prover = hb.signer.toLowerCase();
+  if (ctx.replay.check(`heartbeat:${prover}:${jobId}:${attempt}`, hb.body.at)) {
+    ctx.metrics.messagesRejected.inc({ kind: 'heartbeat' });
+    return 'replayed or stale';
+  }
   // Heartbeats can be handled out of order: progress only ever grows.
   const count = await ctx.prisma.$executeRaw`
     UPDATE "Assignment" SET "leaseUntil" = GREATEST("leaseUntil", ${new Date(Date.now() + ctx.config.leaseMs)}),

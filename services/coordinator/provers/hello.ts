@@ -21,6 +21,8 @@ async function judgeHello(ctx: CoordinatorContext, msg: Msg): Promise<HelloReply
   if (!(await ctx.chain.staking.getFunction('isRegistered')(address))) {
     return { ok: false, reason: `${address} is not registered on-chain: run gavel prover register` };
   }
+  const replayed = ctx.replay.check(`hello:${address}`, b.at);
+  if (replayed) return { ok: false, reason: `hello refused: ${replayed}` };
   const { name, backend, threads, maxDyadic, gatesPerSec } = b;
   const fields = { name, backend, threads, maxDyadic, gatesPerSec, lastSeen: new Date() };
   await ctx.prisma.prover.upsert({ where: { address }, update: fields, create: { address, ...fields } });

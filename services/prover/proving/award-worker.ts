@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { errorMessage, GavelError, ProvingError } from '../../shared/errors.js';
 import { type Award, parseAward } from '../../shared/protocol/messages.js';
 import type { ProofPayload, ProverLink } from '../../shared/protocol/prover-link.js';
+import { verifySigned } from '../../shared/protocol/signed-message.js';
 import type { ProvingBackend } from '../../shared/proving/backend.js';
 import { type PreparedCircuit, prepareCircuit, proveInputs } from '../../shared/proving/circuit-prover.js';
 import type { ProverMetrics } from '../metrics.js';
@@ -27,6 +28,12 @@ export function afterFailure(
   return err instanceof ProvingError && err.retryable && deliveryCount < MAX_DELIVERIES ? 'retry' : 'give-up';
 }
 
+/** What the worker reads from the chain before it works: who may award, and what was committed. */
+export interface ChainChecks {
+  isCoordinator(address: string): Promise<boolean>;
+  committedInputsHash(jobId: string): Promise<string>;
+}
+
 export interface Progress {
   jobId: string;
   done: number;
@@ -45,6 +52,7 @@ export class AwardWorker {
 
   constructor(
     private readonly link: ProverLink,
+    private readonly chain: ChainChecks,
     private readonly backend: ProvingBackend,
     private readonly heartbeatMs: number,
     private readonly metrics: ProverMetrics,
@@ -72,15 +80,31 @@ export class AwardWorker {
     })();
   }
 
-  private async handle(m: JsMsg): Promise<void> {
-    let award: Award;
+  /** The award in `m` if it is genuine: for this prover, signed by a key holding the coordinator
+   *  role on-chain. Anything else is refused for good (term) and never acted on. */
+  private async genuine(m: JsMsg): Promise<Award | undefined> {
+    let signed: ReturnType<typeof parseAward>;
     try {
-      award = parseAward(m.data);
+      signed = parseAward(m.data);
     } catch {
-      m.term();
-      return;
+      return undefined;
     }
-    if (award.prover.toLowerCase() !== this.link.address) {
+    const award = signed.body;
+    if (award.prover.toLowerCase() !== this.link.address || !verifySigned(signed)) return undefined;
+    if (!(await this.chain.isCoordinator(signed.signer))) {
+      this.log.error(
+        { jobId: award.jobId, signer: signed.signer },
+        'award not signed by a coordinator: refused',
+      );
+      return undefined;
+    }
+    return award;
+  }
+
+  private async handle(m: JsMsg): Promise<void> {
+    const award = await this.genuine(m);
+    if (!award) {
+      this.metrics.jobs.inc({ outcome: 'refused' });
       m.term();
       return;
     }
@@ -136,7 +160,9 @@ export class AwardWorker {
     const timer = setInterval(() => void beat().catch(() => undefined), this.heartbeatMs);
     try {
       const circuit = await this.circuit(award.coordinatorUrl, award.circuitId);
-      const items = await fetchInputs(award.coordinatorUrl, award.jobId, award.inputsHash);
+      // The inputs must be the ones the requester committed to on-chain, whatever the award says.
+      const committed = await this.chain.committedInputsHash(award.jobId);
+      const items = await fetchInputs(award.coordinatorUrl, award.jobId, committed);
       progress.total = items.length;
       for (const [index, inputs] of items.entries()) {
         if (this.stopping) throw new GavelError('STOPPING', 'agent stopping');

@@ -210,8 +210,13 @@ export function parseAnnouncement(data: Uint8Array): Announcement {
   };
 }
 
-export function parseAward(data: Uint8Array): Award {
-  const m = parseJson(data, MAX_SMALL_MESSAGE);
+/** An award, signed by the coordinator that decided it (a prover checks its role on-chain). */
+export function parseAward(data: Uint8Array): Signed<Award> {
+  const { body, signer, signature } = signedEnvelope(parseJson(data, MAX_SMALL_MESSAGE));
+  return { signer, signature, body: awardBody(body) };
+}
+
+function awardBody(m: Obj): Award {
   return {
     jobId: str(m, 'jobId', { pattern: HEX32 }).toLowerCase(),
     attempt: int(m, 'attempt'),
