@@ -8,6 +8,7 @@ import { deployCommand } from './commands/deploy.js';
 import { devCommand } from './commands/dev.js';
 import { inputsCommand } from './commands/inputs.js';
 import { jobCommand } from './commands/job.js';
+import { natsCommand } from './commands/nats.js';
 import { proverCommand, proverRunCommands } from './commands/prover.js';
 import { slashCommand } from './commands/slash.js';
 import { stakeCommand } from './commands/stake.js';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   stakeCommand(program);
   slashCommand(program);
   claimCommand(program);
+  natsCommand(program);
   coordinatorCommand(program);
   devCommand(program);
   demoCommand(program);

@@ -5,6 +5,8 @@ export interface CoordinatorConfig {
   /** Database connections; 1 for the embedded Postgres, which has a single backend. */
   dbPoolSize: number;
   natsUrl: string;
+  /** CA file for a NATS server with TLS ('' = system CAs). */
+  natsCa: string;
   /** Path of this coordinator's NATS creds file ('' = connect without credentials). */
   natsCreds: string;
   /** Seed of the market's NATS account, to issue prover credentials ('' = the market's NATS is open). */
@@ -35,6 +37,7 @@ export const coordinatorSettings: Settings<CoordinatorConfig> = {
     default: 10,
   },
   natsUrl: commonSettings.natsUrl,
+  natsCa: commonSettings.natsCa,
   natsCreds: {
     env: 'GAVEL_NATS_CREDS',
     description: "path of the coordinator's NATS creds file (empty: no credentials)",

@@ -58,6 +58,7 @@ export async function openResources(config: CoordinatorConfig, log: Logger): Pro
     url: config.natsUrl,
     name: 'gavel-coordinator',
     creds: config.natsCreds ? readFileSync(config.natsCreds, 'utf8') : undefined,
+    caFile: config.natsCa || undefined,
     onReconnect: () => {
       metrics.natsReconnects.inc();
       log.warn('reconnected to NATS');

@@ -108,6 +108,7 @@ export class ProverAgent {
     const link = await ProverLink.connect({
       coordinatorUrl: config.coordinatorUrl,
       natsUrl: config.natsUrl,
+      natsCa: config.natsCa,
       wallet,
       domain: bidDomain(deployment.chainId, deployment.market),
       onReconnect: () => {

@@ -4,6 +4,8 @@ export interface ProverConfig {
   key: string;
   name: string;
   natsUrl: string;
+  /** CA file for a NATS server with TLS ('' = system CAs). */
+  natsCa: string;
   /** Where the agent gets its NATS credentials. */
   coordinatorUrl: string;
   rpcUrl: string;
@@ -36,6 +38,7 @@ export const proverSettings: Settings<ProverConfig> = {
     default: 'prover',
   },
   natsUrl: commonSettings.natsUrl,
+  natsCa: commonSettings.natsCa,
   coordinatorUrl: {
     env: 'GAVEL_COORDINATOR_URL',
     description: "the coordinator's HTTP API (it issues this prover's NATS credentials)",

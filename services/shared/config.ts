@@ -112,6 +112,12 @@ export const commonSettings = {
     parse: parsers.string,
     default: 'nats://127.0.0.1:4222',
   } satisfies Setting<string>,
+  natsCa: {
+    env: 'GAVEL_NATS_CA',
+    description: "CA certificate (PEM file) of a NATS server that requires TLS; empty: the system's CAs",
+    parse: parsers.string,
+    default: '',
+  } satisfies Setting<string>,
   rpcUrl: {
     env: 'GAVEL_RPC_URL',
     description: 'EVM JSON-RPC endpoint',

@@ -47,6 +47,7 @@ interface StartFlags {
   maxDyadic?: string;
   gatesPerSec?: string;
   nats?: string;
+  coordinator?: string;
   rpc?: string;
   deployment?: string;
   metricsPort?: string;
@@ -71,6 +72,7 @@ function proverOverrides(flags: StartFlags): Record<string, string> {
   set('maxDyadic', flags.maxDyadic);
   set('gatesPerSec', flags.gatesPerSec);
   set('natsUrl', flags.nats);
+  set('coordinatorUrl', flags.coordinator);
   set('rpcUrl', flags.rpc);
   set('deploymentFile', flags.deployment);
   set('metricsPort', flags.metricsPort);
@@ -94,6 +96,10 @@ export function proverRunCommands(program: Command): void {
     .option('--max-dyadic <n>', 'largest circuit to bid on (GAVEL_MAX_DYADIC)')
     .option('--gates-per-sec <n>', 'declared speed; default: measured at start (GAVEL_GATES_PER_SEC)')
     .option('--nats <url>', 'NATS server (NATS_URL)')
+    .option(
+      '--coordinator <url>',
+      'coordinator HTTP API, which issues NATS credentials (GAVEL_COORDINATOR_URL)',
+    )
     .option('--rpc <url>', 'EVM JSON-RPC endpoint (GAVEL_RPC_URL)')
     .option('--deployment <file>', 'contract addresses (GAVEL_DEPLOYMENT)')
     .option('--metrics-port <n>', 'port of /metrics on 127.0.0.1, 0 = any (GAVEL_METRICS_PORT)')

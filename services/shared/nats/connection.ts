@@ -20,6 +20,8 @@ export interface ConnectOptions {
   name: string;
   /** A creds file's text (user JWT + seed); none: an open server (tests on plain NATS only). */
   creds?: string | undefined;
+  /** CA certificate file of a server that requires TLS (none: the system's CAs). */
+  caFile?: string | undefined;
   /** Prefix of this connection's reply subjects (a prover's own, so only it can read them). */
   inboxPrefix?: string | undefined;
   onReconnect?: () => void;
@@ -37,6 +39,7 @@ export async function connectNats(opts: ConnectOptions): Promise<NatsConnection>
       timeout: 5000,
       ...(opts.creds ? { authenticator: credsAuth(opts.creds) } : {}),
       ...(opts.inboxPrefix ? { inboxPrefix: opts.inboxPrefix } : {}),
+      ...(opts.caFile ? { tls: { caFile: opts.caFile } } : {}),
     });
   } catch (cause) {
     throw new GavelError('NATS_UNAVAILABLE', `cannot connect to NATS at ${opts.url}`, { cause });

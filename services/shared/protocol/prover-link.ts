@@ -62,6 +62,8 @@ export interface ProofPayload {
 export interface ProverConnectOptions {
   coordinatorUrl: string;
   natsUrl: string;
+  /** CA file of a NATS server with TLS. */
+  natsCa?: string;
   wallet: Wallet;
   domain: TypedDataDomain;
   name?: string;
@@ -245,6 +247,7 @@ export class ProverLink {
       url: opts.natsUrl,
       name: opts.name ?? `gavel-prover-${address}`,
       creds,
+      caFile: opts.natsCa || undefined,
       inboxPrefix: proverInbox(address),
       ...(opts.onReconnect ? { onReconnect: opts.onReconnect } : {}),
     });
