@@ -2,9 +2,11 @@
 // leaving no half-written state.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import { hexlify, randomBytes } from 'ethers';
 import { type CoordinatorClient, openAndSubmitJob } from '../services/shared/client/coordinator-client.js';
 import { inputsHash } from '../services/shared/protocol/canonical-json.js';
+import { loadCircuit } from '../services/shared/proving/circuit-artifact.js';
 import {
   expectError,
   jobCount,
@@ -128,6 +130,18 @@ describe('HTTP intake', () => {
     );
     assert.equal(badArtifact.status, 400);
     assert.match(badArtifact.body.error?.message ?? '', /not base64 of gzip-compressed ACIR/);
+
+    // A gzip bomb: 64 MiB of zeros in a 64 KiB upload is stopped at the decompression cap.
+    const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024)).toString('base64');
+    const bombed = await rawPost('/v1/circuits', JSON.stringify({ bytecode: bomb, abi: { parameters: [] } }));
+    assert.equal(bombed.status, 413);
+    assert.equal(bombed.body.error?.code, 'ARTIFACT_TOO_LARGE');
+
+    // A real circuit above this coordinator's gate limit (8,000 here) is measured, then refused.
+    const big = await rawPost('/v1/circuits', JSON.stringify(loadCircuit('square_chain_14')));
+    assert.equal(big.status, 413);
+    assert.equal(big.body.error?.code, 'CIRCUIT_TOO_LARGE');
+    assert.match(big.body.error?.message ?? '', /at most 8000/);
 
     const notFound = await fetch(`${market.url}/v1/jobs/0x${'00'.repeat(32)}`);
     assert.equal(notFound.status, 404);

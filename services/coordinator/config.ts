@@ -25,6 +25,12 @@ export interface CoordinatorConfig {
   settleMarginMs: number;
   maxBatchItems: number;
   maxUploadBytes: number;
+  /** Largest uncompressed ACIR of an uploaded circuit. */
+  maxAcirBytes: number;
+  /** Largest circuit (gates) accepted for registration. */
+  maxGates: number;
+  /** Longest a circuit registration may take to measure. */
+  registerTimeoutMs: number;
   logLevel: string;
 }
 
@@ -117,6 +123,24 @@ export const coordinatorSettings: Settings<CoordinatorConfig> = {
     description: 'largest HTTP request body',
     parse: parsers.int(1024),
     default: 8 * 1024 * 1024,
+  },
+  maxAcirBytes: {
+    env: 'GAVEL_MAX_ACIR_BYTES',
+    description: 'largest uncompressed ACIR of an uploaded circuit (stops gzip bombs)',
+    parse: parsers.int(1024),
+    default: 32 * 1024 * 1024,
+  },
+  maxGates: {
+    env: 'GAVEL_MAX_GATES',
+    description: 'largest circuit, in gates, accepted for registration',
+    parse: parsers.int(1),
+    default: 1 << 22,
+  },
+  registerTimeoutMs: {
+    env: 'GAVEL_REGISTER_TIMEOUT_MS',
+    description: 'longest a circuit registration may take to measure',
+    parse: parsers.int(100),
+    default: 60_000,
   },
   logLevel: commonSettings.logLevel,
 };

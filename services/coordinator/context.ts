@@ -9,6 +9,7 @@ import type { ReplayGuard } from '../shared/protocol/replay-guard.js';
 import type { ProvingBackend } from '../shared/proving/backend.js';
 import type { PreparedCircuit } from '../shared/proving/circuit-prover.js';
 import type { CoordinatorConfig } from './config.js';
+import type { IntakeBackend } from './intake/intake-backend.js';
 import type { Metrics } from './metrics.js';
 
 export interface CoordinatorContext {
@@ -24,6 +25,8 @@ export interface CoordinatorContext {
   /** Refuses replayed or stale hellos and heartbeats. */
   replay: ReplayGuard;
   verifier: ProvingBackend;
+  /** Measures uploaded circuits, apart from the verifier (intake/intake-backend.ts). */
+  intake: IntakeBackend;
   /** Registered circuits ready for the verifier (intake/circuit-store.ts), cached by id. */
   circuits: { prepared(circuitId: string): Promise<PreparedCircuit> };
   log: Logger;

@@ -87,6 +87,7 @@ export class Coordinator {
     for (const s of this.subs) s.unsubscribe();
     await this.ctx.nc.drain().catch(() => undefined);
     await this.ctx.verifier.destroy();
+    await this.ctx.intake.destroy();
     await this.ctx.prisma.$disconnect();
     (this.ctx.chain.market.runner?.provider as { destroy?: () => void } | undefined)?.destroy?.();
     this.ctx.log.info('coordinator stopped');

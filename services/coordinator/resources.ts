@@ -16,6 +16,7 @@ import { solveWitness } from '../shared/proving/witness.js';
 import type { CoordinatorConfig } from './config.js';
 import type { CoordinatorContext } from './context.js';
 import { preparedCircuit } from './intake/circuit-store.js';
+import { IntakeBackend } from './intake/intake-backend.js';
 import { Metrics } from './metrics.js';
 
 export type Resources = Pick<
@@ -27,6 +28,7 @@ export type Resources = Pick<
   | 'signer'
   | 'replay'
   | 'verifier'
+  | 'intake'
   | 'circuits'
   | 'metrics'
   | 'liveProvers'
@@ -91,5 +93,6 @@ export async function openResources(config: CoordinatorConfig, log: Logger): Pro
   const domain = bidDomain(deployment.chainId, deployment.market);
   const circuits = { prepared: (id: string) => preparedCircuit(prisma, id) };
   const replay = new ReplayGuard();
-  return { prisma, nc, chain, domain, signer, replay, verifier, circuits, metrics, liveProvers };
+  const intake = new IntakeBackend();
+  return { prisma, nc, chain, domain, signer, replay, verifier, intake, circuits, metrics, liveProvers };
 }

@@ -3,8 +3,13 @@ import { keccak256 } from 'ethers';
 import type { PrismaClient } from '../../shared/db/client.js';
 import { GavelError } from '../../shared/errors.js';
 import type { ProvingBackend } from '../../shared/proving/backend.js';
-import { parseCircuitArtifact } from '../../shared/proving/circuit-artifact.js';
+import {
+  acirBytes,
+  type CircuitArtifact,
+  parseCircuitArtifact,
+} from '../../shared/proving/circuit-artifact.js';
 import { prepareCircuit } from '../../shared/proving/circuit-prover.js';
+import type { IntakeBackend } from './intake-backend.js';
 
 export interface RegisteredCircuit {
   id: string;
@@ -15,20 +20,45 @@ export interface RegisteredCircuit {
   created: boolean;
 }
 
-/** Registers `upload` (idempotent: the same artifact returns the same id). */
+export interface UploadLimits {
+  maxAcirBytes: number;
+  maxGates: number;
+  timeoutMs: number;
+}
+
+/** Measures an artifact (gates first: a circuit above `maxGates` never gets a VK computed). */
+async function measure(backend: ProvingBackend, artifact: CircuitArtifact, maxGates: number) {
+  const size = await backend.circuitSize({ name: artifact.name, acir: acirBytes(artifact) });
+  if (size.gates > maxGates) {
+    throw new GavelError(
+      'CIRCUIT_TOO_LARGE',
+      `the circuit has ${size.gates} gates; this coordinator accepts at most ${maxGates}`,
+      {
+        details: { gates: size.gates, maxGates },
+      },
+    );
+  }
+  return prepareCircuit(backend, artifact);
+}
+
+/** Registers `upload` (idempotent: the same artifact returns the same id), measured on the intake
+ *  backend within `limits`. */
 export async function registerCircuit(
   prisma: PrismaClient,
-  backend: ProvingBackend,
+  intake: IntakeBackend,
   upload: unknown,
+  limits: UploadLimits,
 ): Promise<RegisteredCircuit> {
-  const artifact = parseCircuitArtifact(upload);
-  const prepared = await prepareCircuit(backend, artifact).catch((cause) => {
-    // A size or CRS refusal keeps its own code; anything else the backend chokes on is a bad upload.
-    if (cause instanceof GavelError) throw cause;
-    throw new GavelError('INVALID_ARTIFACT', `invalid circuit artifact: the backend cannot load it`, {
-      cause,
+  const artifact = parseCircuitArtifact(upload, limits.maxAcirBytes);
+  const prepared = await intake
+    .run((b) => measure(b, artifact, limits.maxGates), limits.timeoutMs)
+    .catch((cause) => {
+      // A size, CRS or time refusal keeps its own code; anything else the backend chokes on is a bad upload.
+      if (cause instanceof GavelError) throw cause;
+      throw new GavelError('INVALID_ARTIFACT', 'invalid circuit artifact: the backend cannot load it', {
+        cause,
+      });
     });
-  });
   const existing = await prisma.circuit.findUnique({ where: { id: prepared.id } });
   if (existing) {
     const { id, name, vkHash, gates, dyadic } = existing;

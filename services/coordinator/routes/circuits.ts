@@ -36,7 +36,12 @@ export const circuitRoutes =
         },
       },
       async (req, reply) => {
-        const registered = await registerCircuit(ctx.prisma, ctx.verifier, req.body);
+        const { maxAcirBytes, maxGates, registerTimeoutMs: timeoutMs } = ctx.config;
+        const registered = await registerCircuit(ctx.prisma, ctx.intake, req.body, {
+          maxAcirBytes,
+          maxGates,
+          timeoutMs,
+        });
         return reply.status(registered.created ? 201 : 200).send(registered);
       },
     );

@@ -30,8 +30,14 @@ export function loadCircuit(name: string): CircuitArtifact {
   return parseCircuitArtifact(JSON.parse(readFileSync(file, 'utf8')));
 }
 
-/** Validates an artifact's shape (from disk or an upload) and returns it typed. */
-export function parseCircuitArtifact(value: unknown): CircuitArtifact {
+/** Largest uncompressed ACIR accepted by default (a gzip bomb is stopped at this size). */
+export const MAX_ACIR_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Validates an artifact's shape (from disk or an upload) and returns it typed. Its bytecode is
+ * decompressed at most to `maxAcirBytes`: beyond that, ARTIFACT_TOO_LARGE, without inflating more.
+ */
+export function parseCircuitArtifact(value: unknown, maxAcirBytes = MAX_ACIR_BYTES): CircuitArtifact {
   const bad = (why: string) => new GavelError('INVALID_ARTIFACT', `invalid circuit artifact: ${why}`);
   if (typeof value !== 'object' || value === null) throw bad('not a JSON object');
   const v = value as Record<string, unknown>;
@@ -42,16 +48,26 @@ export function parseCircuitArtifact(value: unknown): CircuitArtifact {
   const name = typeof v.name === 'string' && v.name.length > 0 ? v.name : 'circuit';
   const noirVersion = typeof v.noirVersion === 'string' ? v.noirVersion : String(v.noir_version ?? 'unknown');
   try {
-    acirBytes({ name, noirVersion, abi: v.abi as Abi, bytecode: v.bytecode });
-  } catch {
+    acirBytes({ name, noirVersion, abi: v.abi as Abi, bytecode: v.bytecode }, maxAcirBytes);
+  } catch (cause) {
+    if ((cause as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new GavelError(
+        'ARTIFACT_TOO_LARGE',
+        `invalid circuit artifact: its ACIR decompresses to more than ${maxAcirBytes} bytes`,
+        {
+          cause,
+          details: { maxAcirBytes },
+        },
+      );
+    }
     throw bad('bytecode is not base64 of gzip-compressed ACIR');
   }
   return { name, noirVersion, abi: v.abi as Abi, bytecode: v.bytecode };
 }
 
-/** The uncompressed ACIR program that bb.js consumes. */
-export function acirBytes(artifact: CircuitArtifact): Uint8Array {
-  return new Uint8Array(gunzipSync(Buffer.from(artifact.bytecode, 'base64')));
+/** The uncompressed ACIR program that bb.js consumes (never inflated past `maxBytes`). */
+export function acirBytes(artifact: CircuitArtifact, maxBytes = MAX_ACIR_BYTES): Uint8Array {
+  return new Uint8Array(gunzipSync(Buffer.from(artifact.bytecode, 'base64'), { maxOutputLength: maxBytes }));
 }
 
 /** Content id of a circuit: sha256 of its bytecode and canonical (key-sorted) ABI JSON. */
