@@ -6,6 +6,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { parseEther } from 'ethers';
 import { moveJob } from '../services/coordinator/lifecycle/job-transitions.js';
+import { enqueue } from '../services/coordinator/lifecycle/outbox-entries.js';
 import type { CoordinatorClient } from '../services/shared/client/coordinator-client.js';
 import {
   type Announcement,
@@ -219,5 +220,42 @@ describe('job transitions', () => {
       events.map((e) => e.from),
       ['PROVING'],
     );
+  });
+});
+
+describe('outbox keys', () => {
+  test("on-chain actions are keyed by job and attempt: a second attempt's settlement does not collide", async () => {
+    const { jobId } = await submitGoodJob();
+    const id = jobId.toLowerCase();
+    const { prisma } = market.coordinator.ctx;
+    const later = new Date(Date.now() + 3_600_000); // never run by the outbox during the test
+    const settle = (attempt: number) => ({
+      kind: 'SETTLE' as const,
+      jobId: id,
+      attempt,
+      resultHash: `0x${'00'.repeat(32)}`,
+    });
+    try {
+      // The first attempt's settlement was queued (and failed when its assignment was refused)...
+      await prisma.$transaction((tx) => enqueue(tx, settle(0), later));
+      // ...and the re-auctioned attempt settles under its own key.
+      await prisma.$transaction((tx) => enqueue(tx, settle(1), later));
+      assert.equal(await prisma.outboxAction.count({ where: { jobId: id, kind: 'SETTLE' } }), 2);
+      // The same action of the same attempt is still queued once.
+      await assert.rejects(prisma.$transaction((tx) => enqueue(tx, settle(1), later)));
+    } finally {
+      await prisma.outboxAction.deleteMany({ where: { jobId: id, kind: 'SETTLE' } });
+    }
+  });
+});
+
+describe('floods', () => {
+  test('a prover flooding the bid subject is answered RATE_LIMITED beyond its budget', async () => {
+    const l = await link(1);
+    const junk = new TextEncoder().encode('{}');
+    const replies = await Promise.all(Array.from({ length: 80 }, () => l.sendBid(junk)));
+    const codes = replies.map((r) => r.code);
+    assert.ok(codes.includes('RATE_LIMITED'), `some of 80 bids at once are refused: ${[...new Set(codes)]}`);
+    assert.ok(codes.includes('BAD_MESSAGE'), 'the budget still lets a burst through');
   });
 });

@@ -11,9 +11,12 @@ import type { CoordinatorContext } from './context.js';
 const JOB = `0x${'ab'.repeat(32)}`;
 
 /** A context whose database answers with `job` for any job lookup and `circuit` for circuits. */
-function stubContext(lookups: { job: () => Promise<unknown>; circuit: () => Promise<unknown> }) {
+function stubContext(
+  lookups: { job: () => Promise<unknown>; circuit: () => Promise<unknown> },
+  rateLimitPerMin = 0,
+) {
   return {
-    config: { maxUploadBytes: 4096 },
+    config: { maxUploadBytes: 4096, rateLimitPerMin },
     log: pino({ level: 'silent' }),
     prisma: { job: { findUnique: lookups.job }, circuit: { findUnique: lookups.circuit } },
   } as unknown as CoordinatorContext;
@@ -76,4 +79,21 @@ test("Fastify's own refusals carry Gavel codes", async () => {
   const tooLarge = await inject(ctx, 'POST', '/v1/circuits', { bytecode: 'A'.repeat(10_000), abi: {} });
   assert.equal(tooLarge.status, 413);
   assert.equal(tooLarge.error.code, 'TOO_LARGE');
+});
+
+test('a client over its request budget gets 429 RATE_LIMITED', async () => {
+  const app = buildApp(stubContext({ job: async () => null, circuit: async () => null }, 3));
+  try {
+    const statuses: number[] = [];
+    let last: { error?: { code: string } } = {};
+    for (let i = 0; i < 4; i++) {
+      const res = await app.inject({ method: 'GET', url: `/v1/jobs/${JOB}` });
+      statuses.push(res.statusCode);
+      last = res.json();
+    }
+    assert.deepEqual(statuses, [404, 404, 404, 429]);
+    assert.equal(last.error?.code, 'RATE_LIMITED');
+  } finally {
+    await app.close();
+  }
 });

@@ -1,5 +1,6 @@
 // The coordinator's HTTP API as a Fastify app (built here, served by coordinator.ts, injected by
 // tests): one error handler maps domain errors to statuses and hides 5xx internals.
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -35,6 +36,10 @@ export function buildApp(ctx: CoordinatorContext): FastifyInstance {
       .status(404)
       .send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url}` } }),
   );
+  if (ctx.config.rateLimitPerMin > 0) {
+    // Per client address; a refusal is a 429 RATE_LIMITED through the error handler above.
+    app.register(rateLimit, { max: ctx.config.rateLimitPerMin, timeWindow: 60_000 });
+  }
   // OpenAPI from the route schemas, browsable at /docs (JSON at /docs/json).
   app.register(swagger, {
     openapi: {

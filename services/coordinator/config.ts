@@ -25,6 +25,8 @@ export interface CoordinatorConfig {
   settleMarginMs: number;
   maxBatchItems: number;
   maxUploadBytes: number;
+  /** HTTP requests per minute per client address (0: no limit). */
+  rateLimitPerMin: number;
   /** Largest uncompressed ACIR of an uploaded circuit. */
   maxAcirBytes: number;
   /** Largest circuit (gates) accepted for registration. */
@@ -123,6 +125,12 @@ export const coordinatorSettings: Settings<CoordinatorConfig> = {
     description: 'largest HTTP request body',
     parse: parsers.int(1024),
     default: 8 * 1024 * 1024,
+  },
+  rateLimitPerMin: {
+    env: 'GAVEL_RATE_LIMIT_PER_MIN',
+    description: 'HTTP requests per minute per client address (0 = no limit)',
+    parse: parsers.int(0),
+    default: 3000,
   },
   maxAcirBytes: {
     env: 'GAVEL_MAX_ACIR_BYTES',

@@ -5,6 +5,7 @@ import type { Signer, TypedDataDomain } from 'ethers';
 import type { Logger } from 'pino';
 import type { GavelContracts } from '../shared/chain/gavel-contracts.js';
 import type { PrismaClient } from '../shared/db/client.js';
+import type { RateLimiter } from '../shared/protocol/rate-limiter.js';
 import type { ReplayGuard } from '../shared/protocol/replay-guard.js';
 import type { ProvingBackend } from '../shared/proving/backend.js';
 import type { PreparedCircuit } from '../shared/proving/circuit-prover.js';
@@ -24,6 +25,8 @@ export interface CoordinatorContext {
   signer: Signer;
   /** Refuses replayed or stale hellos and heartbeats. */
   replay: ReplayGuard;
+  /** Per-prover budgets of bids and hellos (a flood is answered RATE_LIMITED, not processed). */
+  limits: { bids: RateLimiter; hellos: RateLimiter };
   verifier: ProvingBackend;
   /** Measures uploaded circuits, apart from the verifier (intake/intake-backend.ts). */
   intake: IntakeBackend;

@@ -9,6 +9,7 @@ import { createPrisma } from '../shared/db/client.js';
 import { GavelError } from '../shared/errors.js';
 import { connectNats, ensureWorkStream, presenceBucket } from '../shared/nats/connection.js';
 import { bidDomain } from '../shared/protocol/bid-signing.js';
+import { RateLimiter } from '../shared/protocol/rate-limiter.js';
 import { ReplayGuard } from '../shared/protocol/replay-guard.js';
 import { BbBackend } from '../shared/proving/bb-backend.js';
 import { loadCircuit } from '../shared/proving/circuit-artifact.js';
@@ -27,6 +28,7 @@ export type Resources = Pick<
   | 'domain'
   | 'signer'
   | 'replay'
+  | 'limits'
   | 'verifier'
   | 'intake'
   | 'circuits'
@@ -93,6 +95,21 @@ export async function openResources(config: CoordinatorConfig, log: Logger): Pro
   const domain = bidDomain(deployment.chainId, deployment.market);
   const circuits = { prepared: (id: string) => preparedCircuit(prisma, id) };
   const replay = new ReplayGuard();
+  // A prover bids once per round and says hello once per start: these budgets only stop floods.
+  const limits = { bids: new RateLimiter(20, 40), hellos: new RateLimiter(0.2, 5) };
   const intake = new IntakeBackend();
-  return { prisma, nc, chain, domain, signer, replay, verifier, intake, circuits, metrics, liveProvers };
+  return {
+    prisma,
+    nc,
+    chain,
+    domain,
+    signer,
+    replay,
+    limits,
+    verifier,
+    intake,
+    circuits,
+    metrics,
+    liveProvers,
+  };
 }

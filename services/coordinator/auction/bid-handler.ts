@@ -9,6 +9,14 @@ import { judgeBid } from './judge-bid.js';
 
 export async function onBid(ctx: CoordinatorContext, msg: Msg): Promise<void> {
   let reply: BidReply;
+  if (!ctx.limits.bids.take(subjectProver(msg.subject))) {
+    ctx.metrics.bids.inc({ result: 'RATE_LIMITED' });
+    if (msg.reply)
+      msg.respond(
+        encode({ accepted: false, code: 'RATE_LIMITED', reason: 'too many bids from this prover' }),
+      );
+    return;
+  }
   try {
     const request = parseBidRequest(msg.data);
     reply =

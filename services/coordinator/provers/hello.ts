@@ -33,7 +33,9 @@ async function judgeHello(ctx: CoordinatorContext, msg: Msg): Promise<HelloReply
 export async function onHello(ctx: CoordinatorContext, msg: Msg): Promise<void> {
   let reply: HelloReply;
   try {
-    reply = await judgeHello(ctx, msg);
+    reply = ctx.limits.hellos.take(subjectProver(msg.subject))
+      ? await judgeHello(ctx, msg)
+      : { ok: false, reason: 'too many hellos from this prover: try again in a minute' };
   } catch (err) {
     reply = { ok: false, reason: errorMessage(err) };
   }

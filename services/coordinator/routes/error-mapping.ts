@@ -39,6 +39,7 @@ export function errorCodeOf(err: unknown, status: number): string {
   if (err instanceof GavelError) return err.code;
   if ((err as { validation?: unknown }).validation) return 'BAD_REQUEST';
   if (status === 413) return 'TOO_LARGE';
+  if (status === 429) return 'RATE_LIMITED';
   if (status === 415) return 'UNSUPPORTED_MEDIA_TYPE';
   if (status === 404) return 'NOT_FOUND';
   return 'BAD_REQUEST';
