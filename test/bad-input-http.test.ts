@@ -3,9 +3,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { hexlify, randomBytes } from 'ethers';
-import { type CoordinatorClient, openAndSubmitJob } from '../services/shared/client/coordinator-client.js';
+import { hexlify, randomBytes, type Wallet } from 'ethers';
+import {
+  type CoordinatorClient,
+  openAndSubmitJob,
+  submitTermsText,
+} from '../services/shared/client/coordinator-client.js';
 import { inputsHash } from '../services/shared/protocol/canonical-json.js';
+import { signRequest } from '../services/shared/protocol/request-auth.js';
 import { loadCircuit } from '../services/shared/proving/circuit-artifact.js';
 import {
   expectError,
@@ -13,6 +18,7 @@ import {
   REQUESTER,
   rawPost,
   setUpBadInput,
+  submitGoodJob,
   tearDownBadInput,
 } from './fixtures/bad-input.js';
 import type { MarketFixture } from './fixtures/market.js';
@@ -145,5 +151,81 @@ describe('HTTP intake', () => {
 
     const notFound = await fetch(`${market.url}/v1/jobs/0x${'00'.repeat(32)}`);
     assert.equal(notFound.status, 404);
+  });
+});
+
+describe('who may do what', () => {
+  test('nobody but the requester can submit its escrowed job, and not with other terms', async () => {
+    const requester = market.chain.as(REQUESTER);
+    const jobId = hexlify(randomBytes(32));
+    const hash = inputsHash([goodItem]);
+    const vkHash = (await client.circuit(circuitId)).vkHash;
+    const deadline = Math.floor(Date.now() / 1000) + 600;
+    await requester.openJob({ jobId, vkHash, inputsHash: hash, deadline, collateral: 1n, reserve: 1000n });
+    const body = { jobId, circuitId, items: [goodItem], rule: 'FIRST_PRICE', public: true };
+    await expectError(client.request('POST', '/v1/jobs', body), 'MISSING_SIGNATURE');
+    const intruder = market.chain.wallets[6] as Wallet;
+    const terms = submitTermsText({ jobId, circuitId, rule: 'FIRST_PRICE', inputsHash: hash, public: true });
+    const forged = await signRequest(intruder, 'submit job', terms);
+    await expectError(client.request('POST', '/v1/jobs', { ...body, signature: forged }), 'NOT_REQUESTER');
+    // The requester's own signature of other terms than it posts does not pass either.
+    const mine = await signRequest(requester.signer(), 'submit job', { ...terms, rule: 'SECOND_PRICE' });
+    await expectError(client.request('POST', '/v1/jobs', { ...body, signature: mine }), 'NOT_REQUESTER');
+    const ok = await client.request<{ status: string }>('POST', '/v1/jobs', {
+      ...body,
+      signature: await signRequest(requester.signer(), 'submit job', terms),
+    });
+    assert.equal(ok.status, 'AUCTIONING');
+  });
+
+  test('private inputs are served to the requester only (and the assigned prover); public ones to anyone', async () => {
+    const { jobId } = await submitGoodJob();
+    const id = jobId.toLowerCase();
+    const read = async (signer?: Wallet) => {
+      const at = Date.now();
+      const headers: Record<string, string> = {};
+      if (signer) {
+        headers['x-gavel-at'] = String(at);
+        headers['x-gavel-signature'] = await signRequest(signer, 'read inputs', { job: id, at });
+      }
+      const res = await fetch(`${market.url}/v1/jobs/${id}/inputs`, { headers });
+      return {
+        status: res.status,
+        body: (await res.json()) as { items?: unknown[]; error?: { code: string } },
+      };
+    };
+    const anonymous = await read();
+    assert.equal(anonymous.status, 401);
+    const stranger = await read(market.chain.wallets[6] as Wallet);
+    assert.equal(stranger.status, 403);
+    assert.equal(stranger.body.error?.code, 'NOT_ASSIGNED');
+    const own = await read(market.chain.wallets[REQUESTER] as Wallet);
+    assert.equal(own.status, 200);
+    assert.equal(own.body.items?.length, 1);
+
+    const open = await openAndSubmitJob(client, market.chain.as(REQUESTER), {
+      circuitId,
+      items: [goodItem],
+      reserve: 1000n,
+      collateral: 1n,
+      deadlineIn: 600,
+      public: true,
+    });
+    const res = await fetch(`${market.url}/v1/jobs/${open.jobId.toLowerCase()}/inputs`);
+    assert.equal(res.status, 200);
+  });
+
+  test('only the requester may tell the coordinator its job is cancelled', async () => {
+    const { jobId } = await submitGoodJob();
+    const at = Date.now();
+    const other = await signRequest(market.chain.wallets[6] as Wallet, 'cancel job', {
+      job: jobId.toLowerCase(),
+      at,
+    });
+    await expectError(
+      client.request('POST', `/v1/jobs/${jobId}/cancel`, { at, signature: other }),
+      'NOT_REQUESTER',
+    );
+    await expectError(client.request('POST', `/v1/jobs/${jobId}/cancel`, {}), 'BAD_REQUEST');
   });
 });

@@ -75,7 +75,8 @@ describe('the coordinator killed with 20+ jobs in flight, then restarted', () =>
     for (const id of toCancel) await requester.cancel(id);
     await new Promise((r) => setTimeout(r, 1500));
     await m.startCoordinator();
-    for (const id of toCancel) assert.equal((await m.client.cancelled(id)).status, 'CANCELLED');
+    for (const id of toCancel)
+      assert.equal((await m.client.cancelled(id, requester.signer())).status, 'CANCELLED');
     await waitForTerminal(m, jobs, 180_000);
 
     const figures = await auditJobs(m, jobs, 1);

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { parseEther, type Wallet } from 'ethers';
+import { fetchInputs } from '../../services/prover/proving/fetch-work.js';
 import { seededRandom } from '../../services/shared/circuits/batch-transfer-inputs.js';
 import { bidDomain } from '../../services/shared/protocol/bid-signing.js';
 import { parseAward } from '../../services/shared/protocol/messages.js';
@@ -68,12 +69,15 @@ async function startBidder(
       const award = parseAward(msg.data).body;
       const seen = announced.get(`${award.jobId}:${award.attempt}`);
       if (seen) awardLatencies.push(Date.now() - seen);
-      const items = (await (await fetch(`${award.coordinatorUrl}/v1/jobs/${award.jobId}/inputs`)).json()) as {
-        items: Record<string, unknown>[];
-      };
-      const total = items.items.length;
+      const items = (await fetchInputs(
+        award.coordinatorUrl,
+        award.jobId,
+        award.inputsHash,
+        wallet,
+      )) as Record<string, unknown>[];
+      const total = items.length;
       await link.heartbeat(award, 0, total);
-      for (const [index, inputs] of items.items.entries()) {
+      for (const [index, inputs] of items.entries()) {
         msg.working(); // proofs wait in a shared queue: keep the award from being redelivered
         await link.publishResult(award, index, await queue.prove(inputs));
         await link.heartbeat(award, index + 1, total);

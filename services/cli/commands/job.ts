@@ -197,7 +197,7 @@ function cancelCommand(job: Command): void {
     const jobId = parseJobId(id);
     const receipt = await contracts(flags).cancel(jobId);
     const out = await coordinatorClient(flags)
-      .cancelled(jobId)
+      .cancelled(jobId, contracts(flags).signer())
       .catch((err: unknown) => ({ jobId, status: 'CANCELLED', coordinator: String(err) }));
     printResult(
       flags,

@@ -1,6 +1,7 @@
 // What the API shows of jobs: a list, one job's whole story, and its content-addressed inputs.
 import type { db } from '../../shared/db/client.js';
 import { GavelError } from '../../shared/errors.js';
+import { assertFresh, requestSigner } from '../../shared/protocol/request-auth.js';
 import type { CoordinatorContext } from '../context.js';
 
 export async function listJobs(ctx: CoordinatorContext, status: db.JobStatus | undefined, limit: number) {
@@ -55,12 +56,53 @@ export async function jobDetails(ctx: CoordinatorContext, id: string) {
   };
 }
 
-/** A job's inputs with their hash; provers check the hash against the one committed on-chain. */
-export async function jobInputs(ctx: CoordinatorContext, id: string) {
+/** A signed read of a job's inputs: the signature over (job, at) and its time. */
+export interface InputsRequest {
+  at: number;
+  signature: string | undefined;
+}
+
+/**
+ * Whether `reader` may read job `id`'s private inputs: its requester, or the prover assigned to its
+ * current attempt. AWARD_PENDING (retry shortly) while a close that may award it is in flight.
+ */
+async function assertMayRead(
+  ctx: CoordinatorContext,
+  job: { id: string; requester: string; attempt: number },
+  reader: string,
+) {
+  if (reader === job.requester.toLowerCase()) return;
+  const winner = await ctx.prisma.auction.findFirst({
+    where: { jobId: job.id, attempt: job.attempt, status: 'AWARDED', winner: reader },
+  });
+  if (winner) return;
+  const closing = await ctx.prisma.auction.findFirst({
+    where: {
+      jobId: job.id,
+      attempt: job.attempt,
+      status: 'OPEN',
+      announced: true,
+      closesAt: { lte: new Date() },
+    },
+  });
+  if (closing) throw new GavelError('AWARD_PENDING', `job ${job.id} is being awarded: ask again in a moment`);
+  throw new GavelError(
+    'NOT_ASSIGNED',
+    `${reader} is neither the requester nor the assigned prover of job ${job.id}`,
+  );
+}
+
+/** A job's inputs with their hash (provers check the hash against the one committed on-chain).
+ *  Unless the requester made them public, only it and the assigned prover may read them. */
+export async function jobInputs(ctx: CoordinatorContext, id: string, req: InputsRequest) {
   const job = await ctx.prisma.job.findUnique({
     where: { id },
     include: { items: { orderBy: { index: 'asc' } } },
   });
   if (!job) throw unknownJob(id);
+  if (!job.inputsPublic) {
+    assertFresh(req.at);
+    await assertMayRead(ctx, job, requestSigner('read inputs', { job: id, at: req.at }, req.signature));
+  }
   return { jobId: id, inputsHash: job.inputsHash, items: job.items.map((i) => i.inputs) };
 }

@@ -1,9 +1,11 @@
 // Job intake: a job is accepted only when its escrow is open on-chain with matching terms and
 // every batch item solves the circuit; then it is stored and its first auction scheduled.
 import type { GavelContracts, OnChainJob } from '../../shared/chain/gavel-contracts.js';
+import { submitTermsText } from '../../shared/client/coordinator-client.js';
 import type { db, PrismaClient } from '../../shared/db/client.js';
 import { GavelError } from '../../shared/errors.js';
 import { inputsHash } from '../../shared/protocol/canonical-json.js';
+import { requestSigner } from '../../shared/protocol/request-auth.js';
 import { publicInputsOf } from '../../shared/proving/public-inputs.js';
 import { solveWitness } from '../../shared/proving/witness.js';
 import type { CoordinatorConfig } from '../config.js';
@@ -16,6 +18,10 @@ export interface SubmitJobRequest {
   circuitId: string;
   items: Record<string, unknown>[];
   rule?: 'SECOND_PRICE' | 'FIRST_PRICE';
+  /** Anyone may read the inputs (default: only the requester and the assigned prover). */
+  public?: boolean;
+  /** The requester's signature of the job's terms (submitTerms). */
+  signature?: string;
 }
 
 export interface SubmittedJob {
@@ -101,8 +107,23 @@ export async function submitJob(deps: IntakeDeps, req: SubmitJobRequest): Promis
   }
   const onChain = await checkedEscrow(chain, jobId, circuit, hash);
   const deadline = checkDeadline(onChain, config);
-  const items = await solveItems(circuit, req.items);
   const rule = req.rule ?? 'SECOND_PRICE';
+  const inputsPublic = req.public === true;
+  const terms = submitTermsText({
+    jobId,
+    circuitId: circuit.id,
+    rule,
+    inputsHash: hash,
+    public: inputsPublic,
+  });
+  const signer = requestSigner('submit job', terms, req.signature);
+  if (signer !== onChain.requester.toLowerCase()) {
+    throw new GavelError(
+      'NOT_REQUESTER',
+      `the terms are signed by ${signer}, not by the requester ${onChain.requester}`,
+    );
+  }
+  const items = await solveItems(circuit, req.items);
   await prisma.$transaction(async (tx) => {
     await openJob(tx, {
       id: jobId,
@@ -113,6 +134,7 @@ export async function submitJob(deps: IntakeDeps, req: SubmitJobRequest): Promis
       collateralWei: onChain.collateral.toString(),
       deadline,
       inputsHash: hash,
+      inputsPublic,
       items,
     });
     const first = { jobId, attempt: 0, round: 0, rule, opensAt: new Date() };

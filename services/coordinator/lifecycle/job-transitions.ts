@@ -35,6 +35,7 @@ export interface NewJob {
   collateralWei: string;
   deadline: Date;
   inputsHash: string;
+  inputsPublic: boolean;
   items: { index: number; inputs: object; publicInputs: string[] }[];
 }
 

@@ -24,6 +24,10 @@ const STATUS: Record<string, number> = {
   STALE_REQUEST: 401,
   BAD_SIGNATURE: 401,
   NOT_REGISTERED: 403,
+  MISSING_SIGNATURE: 401,
+  NOT_REQUESTER: 403,
+  NOT_ASSIGNED: 403,
+  AWARD_PENDING: 409,
 };
 
 /** The HTTP status of an error thrown by a stage or by Fastify itself. */

@@ -1,6 +1,6 @@
 // /v1/jobs: submit a job (after opening its escrow on-chain), list and read jobs, fetch their
 // inputs and verified proofs, reveal their auctions, and stop a job its requester cancelled.
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { db } from '../../shared/db/client.js';
 import { jobAuctions } from '../auction/auction-view.js';
 import type { CoordinatorContext } from '../context.js';
@@ -29,6 +29,8 @@ const submitBody = {
     circuitId: { type: 'string', pattern: HEX32 },
     items: { type: 'array', minItems: 1, items: { type: 'object' } },
     rule: { type: 'string', enum: ['SECOND_PRICE', 'FIRST_PRICE'] },
+    public: { type: 'boolean' },
+    signature: { type: 'string', pattern: '^0x[0-9a-fA-F]{130}$' },
   },
 } as const;
 
@@ -46,65 +48,106 @@ const byId = (summary: string, reply: object) => ({
 });
 type ById = { Params: { id: string } };
 
+/** POST /jobs (submit) and GET /jobs (list). */
+function submitAndList(app: FastifyInstance, ctx: CoordinatorContext): void {
+  app.post<{ Body: SubmitJobRequest }>(
+    '/jobs',
+    {
+      schema: {
+        summary: 'submit a job whose escrow is open on-chain',
+        body: submitBody,
+        response: { 202: submitReply, 200: submitReply, ...errorReplies },
+      },
+    },
+    async (req, reply) => {
+      const out = await submitJob(ctx, req.body);
+      if (out.created) ctx.kick.announce();
+      ctx.log.info({ jobId: out.jobId, created: out.created }, 'job submitted');
+      return reply.status(out.created ? 202 : 200).send(out);
+    },
+  );
+  app.get<{ Querystring: { status?: db.JobStatus; limit?: number } }>(
+    '/jobs',
+    {
+      schema: {
+        summary: 'recent jobs',
+        querystring: listQuery,
+        response: { 200: jobListReply, ...errorReplies },
+      },
+    },
+    async (req) => ({ jobs: await listJobs(ctx, req.query.status, req.query.limit ?? 50) }),
+  );
+}
+
+/** GET /jobs/:id and what hangs under it. */
+function perJobReads(app: FastifyInstance, ctx: CoordinatorContext): void {
+  app.get<ById>('/jobs/:id', byId('a job, its attempts and events', jobDetailsReply), async (req) =>
+    jobDetails(ctx, req.params.id.toLowerCase()),
+  );
+  app.get<ById>(
+    '/jobs/:id/inputs',
+    byId(
+      'content-addressed inputs: a signed read (x-gavel-at, x-gavel-signature) unless public',
+      jobInputsReply,
+    ),
+    async (req, reply) => {
+      const signature = req.headers['x-gavel-signature'];
+      const signed = {
+        at: Number(req.headers['x-gavel-at']),
+        signature: typeof signature === 'string' ? signature : undefined,
+      };
+      const inputs = await jobInputs(ctx, req.params.id.toLowerCase(), signed);
+      reply.header('x-gavel-inputs-hash', inputs.inputsHash);
+      return inputs;
+    },
+  );
+  app.get<ById>('/jobs/:id/proofs', byId('verified proofs, for bb verify', jobProofsReply), async (req) =>
+    jobProofs(ctx, req.params.id.toLowerCase()),
+  );
+  app.get<ById>(
+    '/jobs/:id/auctions',
+    byId('every round, bids revealed once closed', auctionsReply),
+    async (req) => {
+      const id = req.params.id.toLowerCase();
+      const { domain } = ctx;
+      return {
+        jobId: id,
+        domain: { ...domain, chainId: Number(domain.chainId) },
+        auctions: await jobAuctions(ctx, id),
+      };
+    },
+  );
+}
+
+/** POST /jobs/:id/cancel, signed by the requester. */
+function cancelRoute(app: FastifyInstance, ctx: CoordinatorContext): void {
+  app.post<ById & { Body: { at: number; signature: string } }>(
+    '/jobs/:id/cancel',
+    {
+      schema: {
+        summary:
+          "stop a job cancelled on-chain (signed by its requester: { at, signature } over 'cancel job')",
+        params: idParam,
+        body: {
+          type: 'object',
+          required: ['at', 'signature'],
+          additionalProperties: false,
+          properties: {
+            at: { type: 'integer' },
+            signature: { type: 'string', pattern: '^0x[0-9a-fA-F]{130}$' },
+          },
+        },
+        response: { 200: jobStatusReply, ...errorReplies },
+      },
+    },
+    async (req) => cancelJob(ctx, req.params.id.toLowerCase(), req.body),
+  );
+}
+
 export const jobRoutes =
   (ctx: CoordinatorContext): FastifyPluginAsync =>
   async (app) => {
-    app.post<{ Body: SubmitJobRequest }>(
-      '/jobs',
-      {
-        schema: {
-          summary: 'submit a job whose escrow is open on-chain',
-          body: submitBody,
-          response: { 202: submitReply, 200: submitReply, ...errorReplies },
-        },
-      },
-      async (req, reply) => {
-        const out = await submitJob(ctx, req.body);
-        if (out.created) ctx.kick.announce();
-        ctx.log.info({ jobId: out.jobId, created: out.created }, 'job submitted');
-        return reply.status(out.created ? 202 : 200).send(out);
-      },
-    );
-    app.get<{ Querystring: { status?: db.JobStatus; limit?: number } }>(
-      '/jobs',
-      {
-        schema: {
-          summary: 'recent jobs',
-          querystring: listQuery,
-          response: { 200: jobListReply, ...errorReplies },
-        },
-      },
-      async (req) => ({ jobs: await listJobs(ctx, req.query.status, req.query.limit ?? 50) }),
-    );
-    app.get<ById>('/jobs/:id', byId('a job, its attempts and events', jobDetailsReply), async (req) =>
-      jobDetails(ctx, req.params.id.toLowerCase()),
-    );
-    app.get<ById>(
-      '/jobs/:id/inputs',
-      byId('content-addressed inputs', jobInputsReply),
-      async (req, reply) => {
-        const inputs = await jobInputs(ctx, req.params.id.toLowerCase());
-        reply.header('x-gavel-inputs-hash', inputs.inputsHash);
-        return inputs;
-      },
-    );
-    app.get<ById>('/jobs/:id/proofs', byId('verified proofs, for bb verify', jobProofsReply), async (req) =>
-      jobProofs(ctx, req.params.id.toLowerCase()),
-    );
-    app.get<ById>(
-      '/jobs/:id/auctions',
-      byId('every round, bids revealed once closed', auctionsReply),
-      async (req) => {
-        const id = req.params.id.toLowerCase();
-        const { domain } = ctx;
-        return {
-          jobId: id,
-          domain: { ...domain, chainId: Number(domain.chainId) },
-          auctions: await jobAuctions(ctx, id),
-        };
-      },
-    );
-    app.post<ById>('/jobs/:id/cancel', byId('stop a job cancelled on-chain', jobStatusReply), async (req) =>
-      cancelJob(ctx, req.params.id.toLowerCase()),
-    );
+    submitAndList(app, ctx);
+    perJobReads(app, ctx);
+    cancelRoute(app, ctx);
   };

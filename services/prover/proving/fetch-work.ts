@@ -1,19 +1,31 @@
 // Fetching an award's circuit and inputs from the coordinator, checked against their content
 // hashes: the circuit id is the hash of the artifact, and the inputs must match the hash the
 // requester committed on-chain.
+import type { Signer } from 'ethers';
 import { GavelError } from '../../shared/errors.js';
 import { inputsHash } from '../../shared/protocol/canonical-json.js';
+import { signRequest } from '../../shared/protocol/request-auth.js';
 import {
   type CircuitArtifact,
   circuitContentId,
   parseCircuitArtifact,
 } from '../../shared/proving/circuit-artifact.js';
 
-async function getJson(url: string): Promise<unknown> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(30_000) });
-  if (!res.ok) throw new GavelError('FETCH_FAILED', `GET ${url} answered ${res.status}`);
+async function getJson(url: string, headers: Record<string, string> = {}): Promise<unknown> {
+  const res = await fetch(url, { headers, signal: AbortSignal.timeout(30_000) });
+  if (!res.ok) {
+    const body = (await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
+    const code = body.error?.code ?? 'FETCH_FAILED';
+    throw new GavelError(
+      code,
+      `GET ${url} answered ${res.status}${body.error?.message ? `: ${body.error.message}` : ''}`,
+    );
+  }
   return res.json();
 }
+
+/** How long a prover keeps asking for inputs while the coordinator is still writing its award. */
+const AWARD_PENDING_MS = 15_000;
 
 export async function fetchCircuit(coordinatorUrl: string, circuitId: string): Promise<CircuitArtifact> {
   const artifact = parseCircuitArtifact(await getJson(`${coordinatorUrl}/v1/circuits/${circuitId}/artifact`));
@@ -23,12 +35,30 @@ export async function fetchCircuit(coordinatorUrl: string, circuitId: string): P
   return artifact;
 }
 
+/** A job's inputs, read with a request signed by `reader` (the assigned prover, or the requester),
+ *  checked against `expectedHash` (the hash committed on-chain). */
 export async function fetchInputs(
   coordinatorUrl: string,
   jobId: string,
   expectedHash: string,
+  reader: Signer,
 ): Promise<unknown[]> {
-  const body = (await getJson(`${coordinatorUrl}/v1/jobs/${jobId}/inputs`)) as { items?: unknown };
+  const url = `${coordinatorUrl}/v1/jobs/${jobId}/inputs`;
+  const until = Date.now() + AWARD_PENDING_MS;
+  let body: { items?: unknown };
+  for (;;) {
+    const at = Date.now();
+    const signature = await signRequest(reader, 'read inputs', { job: jobId.toLowerCase(), at });
+    try {
+      body = (await getJson(url, { 'x-gavel-at': String(at), 'x-gavel-signature': signature })) as {
+        items?: unknown;
+      };
+      break;
+    } catch (err) {
+      if (!(err instanceof GavelError && err.code === 'AWARD_PENDING') || Date.now() > until) throw err;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
   if (!Array.isArray(body.items))
     throw new GavelError('FETCH_FAILED', `inputs of job ${jobId} are malformed`);
   const hash = inputsHash(body.items);

@@ -5,10 +5,12 @@ import {
   type ContractRunner,
   JsonRpcProvider,
   type Provider,
+  type Signer,
   type TransactionReceipt,
   type TransactionResponse,
   Wallet,
 } from 'ethers';
+import { GavelError } from '../errors.js';
 import { contractArtifact } from './contract-artifacts.js';
 import { withRevertDecoding } from './contract-errors.js';
 import type { Deployment } from './deployment.js';
@@ -76,6 +78,15 @@ export class GavelContracts {
   }
 
   /** The same contracts driven by another account. */
+  /** The signer these contracts send with (REQUIRES_SIGNER when they only read). */
+  signer(): Signer {
+    const runner = this.market.runner as Signer | null;
+    if (!runner || typeof runner.signMessage !== 'function') {
+      throw new GavelError('REQUIRES_SIGNER', 'this action needs a key (--key or GAVEL_PRIVATE_KEY)');
+    }
+    return runner;
+  }
+
   connect(runner: ContractRunner): GavelContracts {
     return new GavelContracts(this.deployment, runner);
   }

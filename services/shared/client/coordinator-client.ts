@@ -1,9 +1,10 @@
 // A small client of the coordinator's HTTP API, and the requester's flow: open the escrow on-chain,
 // then submit the job's inputs.
-import { hexlify, randomBytes } from 'ethers';
+import { hexlify, randomBytes, type Signer } from 'ethers';
 import type { GavelContracts } from '../chain/gavel-contracts.js';
 import { GavelError } from '../errors.js';
 import { inputsHash } from '../protocol/canonical-json.js';
+import { signRequest } from '../protocol/request-auth.js';
 
 export class CoordinatorClient {
   constructor(readonly baseUrl: string) {}
@@ -74,8 +75,14 @@ export class CoordinatorClient {
   provers() {
     return this.request<{ provers: Record<string, unknown>[] }>('GET', '/v1/provers');
   }
-  cancelled(id: string) {
-    return this.request<{ jobId: string; status: string }>('POST', `/v1/jobs/${id}/cancel`);
+  /** Tells the coordinator the requester (`signer`) cancelled job `id` on-chain. */
+  async cancelled(id: string, signer: Signer) {
+    const at = Date.now();
+    const signature = await signRequest(signer, 'cancel job', { job: id.toLowerCase(), at });
+    return this.request<{ jobId: string; status: string }>('POST', `/v1/jobs/${id}/cancel`, {
+      at,
+      signature,
+    });
   }
 }
 
@@ -131,6 +138,8 @@ export interface JobRequest {
   deadlineIn: number;
   rule?: 'SECOND_PRICE' | 'FIRST_PRICE';
   jobId?: string;
+  /** Let anyone read the inputs (default: only the requester and the assigned prover). */
+  public?: boolean;
 }
 
 /** Opens the escrow for a new job on-chain, then submits it to the coordinator. */
@@ -151,10 +160,40 @@ export async function openAndSubmitJob(
     collateral: req.collateral,
     reserve: req.reserve,
   });
+  // The requester signs the job's terms: nobody else can submit its escrow with other terms.
+  const rule = req.rule ?? 'SECOND_PRICE';
+  const isPublic = req.public === true;
+  const terms = {
+    jobId,
+    circuitId: req.circuitId,
+    rule,
+    inputsHash: inputsHash(req.items),
+    public: isPublic,
+  };
+  const signature = await signRequest(contracts.signer(), 'submit job', submitTermsText(terms));
   return client.request('POST', '/v1/jobs', {
     jobId,
     circuitId: req.circuitId,
     items: req.items,
-    ...(req.rule ? { rule: req.rule } : {}),
+    rule,
+    public: isPublic,
+    signature,
   });
+}
+
+/** The fields of a job's terms as the requester signs them (the coordinator checks the same). */
+export function submitTermsText(r: {
+  jobId: string;
+  circuitId: string;
+  rule: string;
+  inputsHash: string;
+  public: boolean;
+}) {
+  return {
+    job: r.jobId.toLowerCase(),
+    circuit: r.circuitId.toLowerCase(),
+    rule: r.rule,
+    inputs: r.inputsHash,
+    public: r.public,
+  };
 }

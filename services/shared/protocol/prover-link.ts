@@ -124,7 +124,8 @@ export class ProverLink {
 
   constructor(
     readonly nc: NatsConnection,
-    private readonly wallet: Wallet,
+    /** The prover's key: it signs every message and request of the link. */
+    readonly wallet: Wallet,
     private readonly domain: TypedDataDomain,
     firstNonce = BigInt(Date.now()) * 1000n,
   ) {

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Job" ADD COLUMN     "inputsPublic" BOOLEAN NOT NULL DEFAULT false;
