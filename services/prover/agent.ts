@@ -32,16 +32,17 @@ export interface ProverStatus {
   metricsUrl: string;
 }
 
-/** The chain reads behind the award checks; who holds the coordinator role is cached a minute. */
+/** The chain reads behind the award checks. A key found holding the coordinator role is trusted
+ *  for a minute; a key found without it is asked about again next time (roles can be granted). */
 function chainChecks(chain: GavelContracts): ChainChecks {
-  const roles = new Map<string, { holds: boolean; until: number }>();
+  const holders = new Map<string, number>();
   return {
     async isCoordinator(address) {
       const key = address.toLowerCase();
-      const cached = roles.get(key);
-      if (cached && cached.until > Date.now()) return cached.holds;
+      if ((holders.get(key) ?? 0) > Date.now()) return true;
       const holds = (await chain.market.getFunction('isCoordinator')(key)) as boolean;
-      roles.set(key, { holds, until: Date.now() + 60_000 });
+      if (holds) holders.set(key, Date.now() + 60_000);
+      else holders.delete(key);
       return holds;
     },
     async committedInputsHash(jobId) {

@@ -60,6 +60,8 @@ export async function jobDetails(ctx: CoordinatorContext, id: string) {
 export interface InputsRequest {
   at: number;
   signature: string | undefined;
+  /** The attempt a prover's award is for: an award of a past attempt is refused at once. */
+  attempt?: number | undefined;
 }
 
 /**
@@ -70,8 +72,15 @@ async function assertMayRead(
   ctx: CoordinatorContext,
   job: { id: string; requester: string; attempt: number },
   reader: string,
+  attempt: number | undefined,
 ) {
   if (reader === job.requester.toLowerCase()) return;
+  if (attempt !== undefined && attempt !== job.attempt) {
+    throw new GavelError(
+      'NOT_ASSIGNED',
+      `attempt ${attempt} of job ${job.id} is over (the job is at attempt ${job.attempt})`,
+    );
+  }
   const winner = await ctx.prisma.auction.findFirst({
     where: { jobId: job.id, attempt: job.attempt, status: 'AWARDED', winner: reader },
   });
@@ -102,7 +111,12 @@ export async function jobInputs(ctx: CoordinatorContext, id: string, req: Inputs
   if (!job) throw unknownJob(id);
   if (!job.inputsPublic) {
     assertFresh(req.at);
-    await assertMayRead(ctx, job, requestSigner('read inputs', { job: id, at: req.at }, req.signature));
+    await assertMayRead(
+      ctx,
+      job,
+      requestSigner('read inputs', { job: id, at: req.at }, req.signature),
+      req.attempt,
+    );
   }
   return { jobId: id, inputsHash: job.inputsHash, items: job.items.map((i) => i.inputs) };
 }

@@ -87,14 +87,17 @@ function perJobReads(app: FastifyInstance, ctx: CoordinatorContext): void {
   app.get<ById>(
     '/jobs/:id/inputs',
     byId(
-      'content-addressed inputs: a signed read (x-gavel-at, x-gavel-signature) unless public',
+      'content-addressed inputs: a signed read (x-gavel-at, x-gavel-signature; a prover adds x-gavel-attempt) unless public',
       jobInputsReply,
     ),
     async (req, reply) => {
       const signature = req.headers['x-gavel-signature'];
+      const attempt = Number(req.headers['x-gavel-attempt']);
       const signed = {
         at: Number(req.headers['x-gavel-at']),
         signature: typeof signature === 'string' ? signature : undefined,
+        attempt:
+          req.headers['x-gavel-attempt'] !== undefined && Number.isInteger(attempt) ? attempt : undefined,
       };
       const inputs = await jobInputs(ctx, req.params.id.toLowerCase(), signed);
       reply.header('x-gavel-inputs-hash', inputs.inputsHash);

@@ -162,7 +162,13 @@ export class AwardWorker {
       const circuit = await this.circuit(award.coordinatorUrl, award.circuitId);
       // The inputs must be the ones the requester committed to on-chain, whatever the award says.
       const committed = await this.chain.committedInputsHash(award.jobId);
-      const items = await fetchInputs(award.coordinatorUrl, award.jobId, committed, this.link.wallet);
+      const items = await fetchInputs(
+        award.coordinatorUrl,
+        award.jobId,
+        committed,
+        this.link.wallet,
+        award.attempt,
+      );
       progress.total = items.length;
       for (const [index, inputs] of items.entries()) {
         if (this.stopping) throw new GavelError('STOPPING', 'agent stopping');

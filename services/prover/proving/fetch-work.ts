@@ -35,13 +35,14 @@ export async function fetchCircuit(coordinatorUrl: string, circuitId: string): P
   return artifact;
 }
 
-/** A job's inputs, read with a request signed by `reader` (the assigned prover, or the requester),
- *  checked against `expectedHash` (the hash committed on-chain). */
+/** A job's inputs, read with a request signed by `reader` (the prover awarded `attempt`, or the
+ *  requester), checked against `expectedHash` (the hash committed on-chain). */
 export async function fetchInputs(
   coordinatorUrl: string,
   jobId: string,
   expectedHash: string,
   reader: Signer,
+  attempt?: number,
 ): Promise<unknown[]> {
   const url = `${coordinatorUrl}/v1/jobs/${jobId}/inputs`;
   const until = Date.now() + AWARD_PENDING_MS;
@@ -50,9 +51,9 @@ export async function fetchInputs(
     const at = Date.now();
     const signature = await signRequest(reader, 'read inputs', { job: jobId.toLowerCase(), at });
     try {
-      body = (await getJson(url, { 'x-gavel-at': String(at), 'x-gavel-signature': signature })) as {
-        items?: unknown;
-      };
+      const headers: Record<string, string> = { 'x-gavel-at': String(at), 'x-gavel-signature': signature };
+      if (attempt !== undefined) headers['x-gavel-attempt'] = String(attempt);
+      body = (await getJson(url, headers)) as { items?: unknown };
       break;
     } catch (err) {
       if (!(err instanceof GavelError && err.code === 'AWARD_PENDING') || Date.now() > until) throw err;
