@@ -27,6 +27,8 @@ export interface CoordinatorConfig {
   maxUploadBytes: number;
   /** HTTP requests per minute per client address (0: no limit). */
   rateLimitPerMin: number;
+  /** Size limit of the NATS work stream (awards and results not yet acknowledged). */
+  workStreamMaxBytes: number;
   /** Largest uncompressed ACIR of an uploaded circuit. */
   maxAcirBytes: number;
   /** Largest circuit (gates) accepted for registration. */
@@ -131,6 +133,13 @@ export const coordinatorSettings: Settings<CoordinatorConfig> = {
     description: 'HTTP requests per minute per client address (0 = no limit)',
     parse: parsers.int(0),
     default: 3000,
+  },
+  workStreamMaxBytes: {
+    env: 'GAVEL_WORK_STREAM_MAX_BYTES',
+    description:
+      'size limit of the NATS work stream (unacknowledged awards and results); when full, publishers retry',
+    parse: parsers.int(4096),
+    default: 1024 * 1024 * 1024,
   },
   maxAcirBytes: {
     env: 'GAVEL_MAX_ACIR_BYTES',

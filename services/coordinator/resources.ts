@@ -73,7 +73,7 @@ export async function openResources(config: CoordinatorConfig, log: Logger): Pro
       'GAVEL_NATS_ACCOUNT_SEED is not set: the market NATS is open, anyone can read bids and forge messages',
     );
   }
-  await ensureWorkStream(nc);
+  await ensureWorkStream(nc, config.workStreamMaxBytes);
   const presence = await presenceBucket(nc);
   const prisma = createPrisma(config.databaseUrl, config.dbPoolSize);
   const verifier = await BbBackend.create({ kind: 'wasm', threads: 1 });

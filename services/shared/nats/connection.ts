@@ -56,9 +56,10 @@ export async function connectNats(opts: ConnectOptions): Promise<NatsConnection>
 const NS = 1_000_000;
 
 /**
- * Limits of the work stream. A full stream refuses new messages (discard new) rather than dropping
- * unacknowledged awards or results: publishers get an error and retry (the coordinator's close and
- * a prover's result publish both do), nothing is lost silently.
+ * Limits of the work stream. It is a work queue (an acknowledged award or result is removed), so
+ * it fills only while its consumers fall behind; then it refuses new messages (discard new) rather
+ * than dropping unacknowledged awards or results: publishers get an error and retry (the
+ * coordinator's close and a prover's result publish both do), nothing is lost silently.
  */
 export const WORK_STREAM_LIMITS = {
   max_bytes: 1024 * 1024 * 1024,
@@ -67,15 +68,20 @@ export const WORK_STREAM_LIMITS = {
   discard: DiscardPolicy.New,
 };
 
-/** Declares the work stream (awards + results) and the coordinators' shared results consumer. */
-export async function ensureWorkStream(nc: NatsConnection): Promise<void> {
+/** Declares the work stream (awards + results) and the coordinators' shared results consumer;
+ *  `maxBytes` overrides the stream's size limit. */
+export async function ensureWorkStream(
+  nc: NatsConnection,
+  maxBytes = WORK_STREAM_LIMITS.max_bytes,
+): Promise<void> {
   const jsm = await jetstreamManager(nc);
+  const limits = { ...WORK_STREAM_LIMITS, max_bytes: maxBytes };
   const config = {
     name: WORK_STREAM,
     subjects: [AWARD_WILDCARD, RESULT_WILDCARD],
-    retention: RetentionPolicy.Limits,
+    retention: RetentionPolicy.Workqueue,
     duplicate_window: 10 * 60 * 1000 * NS,
-    ...WORK_STREAM_LIMITS,
+    ...limits,
   };
   let current: Awaited<ReturnType<typeof jsm.streams.info>> | undefined;
   try {
@@ -83,10 +89,17 @@ export async function ensureWorkStream(nc: NatsConnection): Promise<void> {
   } catch {
     await jsm.streams.add(config);
   }
+  if (current && current.config.retention !== RetentionPolicy.Workqueue) {
+    throw new GavelError(
+      'OLD_WORK_STREAM',
+      `the NATS stream ${WORK_STREAM} was made by an older Gavel with ${current.config.retention} retention: ` +
+        'let its awards and results drain, delete it (nats stream rm GAVEL_WORK) and start the coordinator again',
+    );
+  }
   // A stream declared by an older version (other subjects or limits) is brought up to date.
   const { subjects, max_bytes, max_age, max_msg_size, discard } = current?.config ?? config;
   const declared = { subjects, max_bytes, max_age, max_msg_size, discard };
-  const wanted = { subjects: config.subjects, ...WORK_STREAM_LIMITS };
+  const wanted = { subjects: config.subjects, ...limits };
   if (current && JSON.stringify(declared) !== JSON.stringify(wanted)) {
     await jsm.streams.update(WORK_STREAM, { ...current.config, ...wanted });
   }
