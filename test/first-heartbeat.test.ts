@@ -1,0 +1,64 @@
+// An honest prover's lease starts being renewed the moment its award arrives: a slow start
+// (here, a coordinator whose circuit and inputs take 3 s each to download, twice the 1.5 s lease)
+// must not cost it the job.
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, test } from 'node:test';
+import { parseEther } from 'ethers';
+import { CoordinatorClient, openAndSubmitJob } from '../services/shared/client/coordinator-client.js';
+import { loadCircuit } from '../services/shared/proving/circuit-artifact.js';
+import { type MarketFixture, stakeProver, startMarket, waitFor } from './fixtures/market.js';
+
+const DELAY_MS = 3000;
+let market: MarketFixture;
+let slow: Server;
+let target = '';
+
+before(async () => {
+  // The URL the coordinator hands provers: every answer comes 3 s late.
+  slow = createServer((req, res) => {
+    setTimeout(async () => {
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers))
+        if (typeof v === 'string' && k.startsWith('x-gavel')) headers[k] = v;
+      const upstream = await fetch(`${target}${req.url}`, { headers });
+      res.writeHead(upstream.status, { 'content-type': 'application/json' });
+      res.end(await upstream.text());
+    }, DELAY_MS);
+  });
+  await new Promise<void>((r) => slow.listen(0, '127.0.0.1', () => r()));
+  const publicUrl = `http://127.0.0.1:${(slow.address() as AddressInfo).port}`;
+  market = await startMarket({ coordinator: { leaseMs: '1500', publicUrl } });
+  target = market.url;
+  await stakeProver(market.chain, 1);
+  await market.startProver(1, { heartbeatMs: '300' });
+});
+after(async () => {
+  slow?.close();
+  await market?.stop();
+});
+
+test('a prover that needs longer than its lease to start keeps its award', async () => {
+  const client = new CoordinatorClient(market.url);
+  const circuit = await client.registerCircuit(loadCircuit('tiny_square'));
+  const { jobId } = await openAndSubmitJob(client, market.chain.as(4), {
+    circuitId: circuit.id,
+    items: [{ x: '6', y: '36' }],
+    reserve: parseEther('0.05'),
+    collateral: parseEther('1'),
+    deadlineIn: 300,
+  });
+  const id = jobId.toLowerCase();
+  const { prisma } = market.coordinator.ctx;
+  const job = await waitFor('the job to end', async () => {
+    const j = await prisma.job.findUniqueOrThrow({ where: { id }, include: { assignments: true } });
+    return j.status === 'SETTLED' || j.assignments.some((a) => a.status === 'FAILED') ? j : undefined;
+  });
+  assert.equal(job.status, 'SETTLED');
+  assert.deepEqual(
+    job.assignments.map((a) => a.status),
+    ['COMPLETED'],
+    'one attempt, never failed',
+  );
+});
