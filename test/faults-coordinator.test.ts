@@ -7,7 +7,6 @@ import { jetstream } from '@nats-io/jetstream';
 import { hexlify, parseEther, randomBytes, type Wallet } from 'ethers';
 import { generateBatches, seededRandom } from '../services/shared/circuits/batch-transfer-inputs.js';
 import { bidDomain, signBid } from '../services/shared/protocol/bid-signing.js';
-import { ProverLink } from '../services/shared/protocol/prover-link.js';
 import { signMessage } from '../services/shared/protocol/signed-message.js';
 import {
   bidSubject,
@@ -232,12 +231,7 @@ describe('5,000 hostile messages against the HTTP API and the NATS subjects', ()
     const nats = { sent: 0 };
     // The NATS half comes from a registered, staked prover's own connection (an outsider cannot
     // connect at all): garbage on every subject its credentials allow.
-    const hostile = await ProverLink.connect({
-      coordinatorUrl: m.url,
-      natsUrl: m.nats.url,
-      wallet: m.chain.wallets[1] as Wallet,
-      domain: bidDomain(m.chain.deployment.chainId, m.chain.deployment.market),
-    });
+    const hostile = await m.proverLink(1);
     const nc = hostile.nc;
     const js = jetstream(nc);
     const TOTAL = 5000;
