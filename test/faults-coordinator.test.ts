@@ -76,7 +76,8 @@ describe('the coordinator killed with 20+ jobs in flight, then restarted', () =>
     await m.startCoordinator();
     for (const id of toCancel)
       assert.equal((await m.client.cancelled(id, requester.signer())).status, 'CANCELLED');
-    await waitForTerminal(m, jobs, 180_000);
+    // A job whose provers all failed can only end at its deadline (300 s), with a refund.
+    await waitForTerminal(m, jobs, 400_000);
 
     const figures = await auditJobs(m, jobs, 1);
     report('coordinator killed and restarted', figures);
@@ -129,7 +130,7 @@ describe('NATS restarted while auctions and proofs are in flight', () => {
 describe('5,000 hostile messages against the HTTP API and the NATS subjects', () => {
   let m: ProcessMarket;
   before(async () => {
-    m = await startProcessMarket({ GAVEL_MAX_UPLOAD_BYTES: '262144' }, { stakedProvers: [1] });
+    m = await startProcessMarket({ GAVEL_MAX_UPLOAD_BYTES: '262144' }, { stakedProvers: [1, 2] });
   });
   after(() => m?.stop());
 
@@ -231,7 +232,7 @@ describe('5,000 hostile messages against the HTTP API and the NATS subjects', ()
     const nats = { sent: 0 };
     // The NATS half comes from a registered, staked prover's own connection (an outsider cannot
     // connect at all): garbage on every subject its credentials allow.
-    const hostile = await m.proverLink(1);
+    const hostile = await m.proverLink(2); // prover 1, honest, runs the normal job afterwards
     const nc = hostile.nc;
     const js = jetstream(nc);
     const TOTAL = 5000;

@@ -77,7 +77,7 @@ async function assertMayRead(
   if (reader === job.requester.toLowerCase()) return;
   if (attempt !== undefined && attempt !== job.attempt) {
     throw new GavelError(
-      'NOT_ASSIGNED',
+      'ATTEMPT_OVER',
       `attempt ${attempt} of job ${job.id} is over (the job is at attempt ${job.attempt})`,
     );
   }

@@ -27,6 +27,7 @@ const STATUS: Record<string, number> = {
   MISSING_SIGNATURE: 401,
   NOT_REQUESTER: 403,
   NOT_ASSIGNED: 403,
+  ATTEMPT_OVER: 403,
   AWARD_PENDING: 409,
 };
 

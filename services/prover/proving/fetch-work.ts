@@ -56,7 +56,10 @@ export async function fetchInputs(
       body = (await getJson(url, headers)) as { items?: unknown };
       break;
     } catch (err) {
-      if (!(err instanceof GavelError && err.code === 'AWARD_PENDING') || Date.now() > until) throw err;
+      // The award may be seconds ahead of the coordinator's commit (or of its restart): ask again.
+      const pending =
+        err instanceof GavelError && (err.code === 'AWARD_PENDING' || err.code === 'NOT_ASSIGNED');
+      if (!pending || Date.now() > until) throw err;
       await new Promise((r) => setTimeout(r, 250));
     }
   }
