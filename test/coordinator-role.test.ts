@@ -4,11 +4,9 @@
 // reason, and it settles with the same prover once the role is granted again.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { parseEther, Wallet } from 'ethers';
+import { Wallet } from 'ethers';
 import { devKey } from '../services/infra/anvil.js';
-import { CoordinatorClient, openAndSubmitJob } from '../services/shared/client/coordinator-client.js';
-import { loadCircuit } from '../services/shared/proving/circuit-artifact.js';
-import { type MarketFixture, stakeProver, startMarket, waitFor } from './fixtures/market.js';
+import { type MarketFixture, stakeProver, startMarket, submitTinyJob, waitFor } from './fixtures/market.js';
 
 let market: MarketFixture;
 const PROVER = 1;
@@ -49,16 +47,7 @@ test('a revoked role: not ready, nobody blamed, the real reason shown, settled o
   assert.equal(notReady.ready, false);
   assert.equal(notReady.checks.coordinatorRole, false);
 
-  const client = new CoordinatorClient(market.url);
-  const circuit = await client.registerCircuit(loadCircuit('tiny_square'));
-  const { jobId } = await openAndSubmitJob(client, market.chain.as(REQUESTER), {
-    circuitId: circuit.id,
-    items: [{ x: '5', y: '25' }],
-    reserve: parseEther('0.05'),
-    collateral: parseEther('1'),
-    deadlineIn: 300,
-  });
-  const id = jobId.toLowerCase();
+  const id = await submitTinyJob(market, 5, REQUESTER);
   const refused = await waitFor('an assignment refused for NotCoordinator', async () => {
     const j = await prisma.job.findUniqueOrThrow({ where: { id } });
     return j.failureReason?.includes('NotCoordinator') ? j : undefined;

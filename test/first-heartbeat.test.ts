@@ -5,10 +5,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
-import { parseEther } from 'ethers';
-import { CoordinatorClient, openAndSubmitJob } from '../services/shared/client/coordinator-client.js';
-import { loadCircuit } from '../services/shared/proving/circuit-artifact.js';
-import { type MarketFixture, stakeProver, startMarket, waitFor } from './fixtures/market.js';
+import { type MarketFixture, stakeProver, startMarket, submitTinyJob, waitFor } from './fixtures/market.js';
 
 const DELAY_MS = 3000;
 let market: MarketFixture;
@@ -40,16 +37,7 @@ after(async () => {
 });
 
 test('a prover that needs longer than its lease to start keeps its award', async () => {
-  const client = new CoordinatorClient(market.url);
-  const circuit = await client.registerCircuit(loadCircuit('tiny_square'));
-  const { jobId } = await openAndSubmitJob(client, market.chain.as(4), {
-    circuitId: circuit.id,
-    items: [{ x: '6', y: '36' }],
-    reserve: parseEther('0.05'),
-    collateral: parseEther('1'),
-    deadlineIn: 300,
-  });
-  const id = jobId.toLowerCase();
+  const id = await submitTinyJob(market, 6);
   const { prisma } = market.coordinator.ctx;
   const job = await waitFor('the job to end', async () => {
     const j = await prisma.job.findUniqueOrThrow({ where: { id }, include: { assignments: true } });

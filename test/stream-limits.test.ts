@@ -6,12 +6,9 @@ import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { parseEther } from 'ethers';
-import { CoordinatorClient, openAndSubmitJob } from '../services/shared/client/coordinator-client.js';
 import { credsAuth } from '../services/shared/nats/auth.js';
 import { awardSubject, WORK_STREAM } from '../services/shared/protocol/subjects.js';
-import { loadCircuit } from '../services/shared/proving/circuit-artifact.js';
-import { type MarketFixture, stakeProver, startMarket, waitFor } from './fixtures/market.js';
+import { type MarketFixture, stakeProver, startMarket, submitTinyJob, waitFor } from './fixtures/market.js';
 
 const BACKLOG = awardSubject(`0x${'00'.repeat(19)}01`); // a prover nobody runs: nothing drains it
 let market: MarketFixture;
@@ -51,16 +48,7 @@ test('a full work stream delays an award without losing it; the job settles once
   }
   assert.match(String(refused), /maximum bytes|exceeded|limit/i, 'the full stream refuses new messages');
 
-  const client = new CoordinatorClient(market.url);
-  const circuit = await client.registerCircuit(loadCircuit('tiny_square'));
-  const { jobId } = await openAndSubmitJob(client, market.chain.as(4), {
-    circuitId: circuit.id,
-    items: [{ x: '4', y: '16' }],
-    reserve: parseEther('0.05'),
-    collateral: parseEther('1'),
-    deadlineIn: 300,
-  });
-  const id = jobId.toLowerCase();
+  const id = await submitTinyJob(market, 4);
   const { prisma } = market.coordinator.ctx;
   // Past the window: the award cannot be published, so the round is not closed yet.
   await new Promise((r) => setTimeout(r, 4000));

@@ -4,12 +4,11 @@
 // works, is still a clean "invalid".
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { parseEther, type Wallet } from 'ethers';
-import { CoordinatorClient, openAndSubmitJob } from '../services/shared/client/coordinator-client.js';
+import type { Wallet } from 'ethers';
 import { BbBackend } from '../services/shared/proving/bb-backend.js';
 import { loadCircuit } from '../services/shared/proving/circuit-artifact.js';
 import { prepareCircuit, proveInputs } from '../services/shared/proving/circuit-prover.js';
-import { type MarketFixture, stakeProver, startMarket, waitFor } from './fixtures/market.js';
+import { type MarketFixture, stakeProver, startMarket, submitTinyJob, waitFor } from './fixtures/market.js';
 
 let market: MarketFixture;
 const PROVER = 1;
@@ -35,18 +34,9 @@ test('a crashing verifier blames nobody; the result settles once it works again'
   api.circuitVerify = async () => {
     throw new Error('simulated verifier crash (WASM trap)');
   };
-  const client = new CoordinatorClient(market.url);
-  const circuit = await client.registerCircuit(loadCircuit('tiny_square'));
   const stakeBefore = (await market.chain.as(0).proverInfo((market.chain.wallets[PROVER] as Wallet).address))
     .stake;
-  const { jobId } = await openAndSubmitJob(client, market.chain.as(REQUESTER), {
-    circuitId: circuit.id,
-    items: [{ x: '3', y: '9' }],
-    reserve: parseEther('0.05'),
-    collateral: parseEther('1'),
-    deadlineIn: 300,
-  });
-  const id = jobId.toLowerCase();
+  const id = await submitTinyJob(market, 3, REQUESTER);
   await waitFor('the verifier to fail on the result', async () =>
     (await prisma.assignment.findFirst({ where: { jobId: id, verifierBlocked: true } })) ? true : undefined,
   );
