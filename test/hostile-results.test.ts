@@ -5,12 +5,14 @@
 // nothing: that job settles with its honest winner.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { jetstream } from '@nats-io/jetstream';
 import { parseEther, type Wallet } from 'ethers';
 import { generateBatches } from '../services/shared/circuits/batch-transfer-inputs.js';
 import { CoordinatorClient, openAndSubmitJob } from '../services/shared/client/coordinator-client.js';
 import { bidDomain } from '../services/shared/protocol/bid-signing.js';
 import { type Award, parseAward } from '../services/shared/protocol/messages.js';
 import { offerFor, type ProofPayload, ProverLink } from '../services/shared/protocol/prover-link.js';
+import { resultSubject } from '../services/shared/protocol/subjects.js';
 import { BbBackend } from '../services/shared/proving/bb-backend.js';
 import { loadCircuit } from '../services/shared/proving/circuit-artifact.js';
 import { prepareCircuit, proveInputs } from '../services/shared/proving/circuit-prover.js';
@@ -111,18 +113,35 @@ for (const [name, payload] of Object.entries(VARIANTS)) {
   });
 }
 
-test("a result for another prover's award changes nothing: the honest winner settles", async () => {
+test("a result for another prover's award, or a forged message id, changes nothing: the honest winner settles", async () => {
   hostileBids = false; // this job goes to the honest prover; the hostile one only meddles
   await market.startProver(HONEST, { minPriceWei: parseEther('0.001').toString(), pricePerGateWei: '0' });
   const { prisma } = market.coordinator.ctx;
+  const honest = (market.chain.wallets[HONEST] as Wallet).address.toLowerCase();
+  // As soon as the job is announced (before any award or proof exists), the hostile prover
+  // publishes on its own result subject under every message id it can predict for that job's
+  // award and result. JetStream deduplicates ids stream-wide: a guessable id would drop the
+  // coordinator's award or the winner's proof, and the honest winner's lease would lapse.
+  const js = jetstream(hostile.nc);
+  const forged = new Set<string>();
+  const front = hostile.announcements((a) => {
+    if (forged.has(a.jobId)) return;
+    forged.add(a.jobId);
+    const ids = [`award:${a.jobId}:0`, `result:${a.jobId}:0:0`, `result:${honest}:${a.jobId}:0:0`];
+    for (const msgID of ids)
+      void js
+        .publish(resultSubject(hostile.address, a.jobId), new TextEncoder().encode('{}'), { msgID })
+        .catch(() => undefined);
+  });
   const id = await submitJob(99);
   const assignment = await waitFor(
     'the honest award',
     async () => (await prisma.assignment.findFirst({ where: { jobId: id } })) ?? undefined,
   );
-  const honest = (market.chain.wallets[HONEST] as Wallet).address.toLowerCase();
+  front.unsubscribe();
+  assert.ok(forged.has(id), 'the hostile prover saw the announcement');
   assert.equal(assignment.prover, honest);
-  // The hostile prover signs a result for the honest prover's award (on its own subject).
+  // The hostile prover also signs a result for the honest prover's award (on its own subject).
   await hostile.publishResult(
     { jobId: id, attempt: assignment.attempt },
     0,

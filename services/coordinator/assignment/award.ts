@@ -3,7 +3,7 @@
 // on-chain assign that locks its collateral is queued.
 import type { Award } from '../../shared/protocol/messages.js';
 import { encode } from '../../shared/protocol/messages.js';
-import { signMessage } from '../../shared/protocol/signed-message.js';
+import { dedupId, signMessage } from '../../shared/protocol/signed-message.js';
 import { awardSubject } from '../../shared/protocol/subjects.js';
 import type { CoordinatorContext, Tx } from '../context.js';
 import { createAssignment } from '../lifecycle/assignment-transitions.js';
@@ -12,10 +12,8 @@ import { enqueue } from '../lifecycle/outbox-entries.js';
 /** Publishes `award`, signed with this replica's coordinator key, to its winner; `announcedAt`
  *  is when the round it won was announced. */
 export async function publishAward(ctx: CoordinatorContext, award: Award, announcedAt: Date): Promise<void> {
-  const signed = await signMessage(ctx.signer, award);
-  await ctx.js.publish(awardSubject(award.prover), encode(signed), {
-    msgID: `award:${award.jobId}:${award.attempt}`,
-  });
+  const bytes = encode(await signMessage(ctx.signer, award));
+  await ctx.js.publish(awardSubject(award.prover), bytes, { msgID: dedupId('award', bytes) });
   ctx.metrics.awardLatency.observe((Date.now() - announcedAt.getTime()) / 1000);
 }
 
@@ -23,7 +21,7 @@ export async function publishAward(ctx: CoordinatorContext, award: Award, announ
  * Awards a job inside the transaction that closes its round. Optimistic: the winner starts now,
  * before the transaction commits (a result that overtakes the commit is redelivered until it
  * lands). A committed award was always sent; a rolled-back one only earns the prover a refusal,
- * and the round is closed again with the same message id.
+ * and the round is closed again (the same award signs to the same bytes: a no-op re-send).
  */
 export async function awardWinner(
   ctx: CoordinatorContext,

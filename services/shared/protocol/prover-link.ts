@@ -21,7 +21,7 @@ import {
   type HelloBody,
   parseAnnouncement,
 } from './messages.js';
-import { signMessage } from './signed-message.js';
+import { dedupId, signMessage } from './signed-message.js';
 import {
   ANNOUNCE_SUBJECT,
   awardConsumer,
@@ -216,7 +216,7 @@ export class ProverLink {
     );
   }
 
-  /** Publishes the signed proof of one batch item on JetStream (a re-send is a no-op: msgID). */
+  /** Publishes the signed proof of one batch item on JetStream (a re-send of the same bytes is a no-op). */
   async publishResult(award: AwardRef, itemIndex: number, proof: ProofPayload): Promise<void> {
     const result = await signMessage(this.wallet, {
       jobId: award.jobId,
@@ -226,8 +226,9 @@ export class ProverLink {
       proof: Buffer.from(proof.proof).toString('base64'),
       publicInputs: proof.publicInputs,
     });
-    await jetstream(this.nc).publish(resultSubject(this.address, award.jobId), encode(result), {
-      msgID: `result:${award.jobId}:${award.attempt}:${itemIndex}`,
+    const bytes = encode(result);
+    await jetstream(this.nc).publish(resultSubject(this.address, award.jobId), bytes, {
+      msgID: dedupId('result', bytes),
     });
   }
 

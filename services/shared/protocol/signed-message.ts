@@ -1,6 +1,6 @@
 // Hellos, heartbeats and results are signed (EIP-191 over the keccak of their canonical JSON) so
 // nobody can speak for a prover: a forged "invalid result" could otherwise get it slashed.
-import { getBytes, type Signer, verifyMessage } from 'ethers';
+import { getBytes, keccak256, type Signer, verifyMessage } from 'ethers';
 import { hashJson } from './canonical-json.js';
 
 export interface Signed<T> {
@@ -23,4 +23,15 @@ export function verifySigned<T>(msg: Signed<T>): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The JetStream message id of a signed message: its kind and the hash of its bytes. JetStream
+ * deduplicates by id across the whole stream, whoever publishes; an id anyone can predict
+ * ("award:<job>:<attempt>") lets a hostile prover publish first under it on its own subject and
+ * have the genuine message dropped. A hash of signed bytes cannot be predicted before they are
+ * signed, yet a re-send of the same message (signatures here are deterministic) is still a no-op.
+ */
+export function dedupId(kind: string, bytes: Uint8Array): string {
+  return `${kind}:${keccak256(bytes).slice(2)}`;
 }
