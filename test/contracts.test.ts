@@ -1,16 +1,19 @@
-// Staking and Market on a real anvil: every success path and every revert the issue lists.
+// Staking and Market on a real anvil with a real circuit verifier: opening, assignment on signed
+// bids, payment on proofs verified on-chain, and every revert of those paths.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { keccak256, parseEther, toUtf8Bytes, type Wallet } from 'ethers';
+import { parseEther, type Wallet } from 'ethers';
 import { type Chain, startChain } from '../services/devstack/local-chain.js';
-import type { GavelContracts } from '../services/shared/chain/gavel-contracts.js';
-import { contractHelpers, reverts } from './fixtures/contracts.js';
+import { contractHelpers, deployRealCircuit, type RealCircuit, reverts } from './fixtures/contracts.js';
 
 const COOLDOWN = 600;
 let chain: Chain;
 
+let circuit: RealCircuit;
+
 before(async () => {
   chain = await startChain({ cooldownSeconds: COOLDOWN, requesterShareBps: 6000 });
+  circuit = await deployRealCircuit(chain);
 });
 after(async () => {
   await chain.stop();
@@ -18,7 +21,10 @@ after(async () => {
 
 const coordinator = () => chain.as(0);
 const address = (i: number) => (chain.wallets[i] as Wallet).address;
-const { newJobId, registeredProver, openJob } = contractHelpers(() => chain);
+const { newJobId, registeredProver, openJob, bid, itemProofs } = contractHelpers(
+  () => chain,
+  () => circuit,
+);
 
 describe('Staking', () => {
   test('register, stake, unstake with cooldown, withdraw', async () => {
@@ -63,7 +69,7 @@ describe('Staking', () => {
     for (const [method, args] of [
       ['lock', [address(1), newJobId(), 1n]],
       ['release', [address(1), newJobId()]],
-      ['slash', [address(1), newJobId(), address(2)]],
+      ['slash', [address(1), newJobId(), address(2), address(2)]],
     ] as const) {
       await reverts(
         (async () => {
@@ -81,120 +87,94 @@ describe('Staking', () => {
   });
 });
 
-describe('Market', () => {
-  let prover: GavelContracts;
+describe('Market: opening and assignment', () => {
   before(async () => {
-    prover = await registeredProver(3, '10');
+    await registeredProver(3, '10');
+    await registeredProver(5, '10');
   });
 
-  test('open → assign → settle pays the clearing price and refunds the rest', async () => {
+  test('open → assign with signed bids → fulfil with real proofs pays the second price', async () => {
     const jobId = await openJob(4, { reserve: '2', collateral: '1' });
     assert.equal((await coordinator().job(jobId)).status, 'Open');
-    await coordinator().assign(jobId, address(3), parseEther('1.25'));
+    const winner = await bid(3, jobId, parseEther('1'), { deliverySeconds: 500 });
+    const runnerUp = await bid(5, jobId, parseEther('1.25'));
+    await coordinator().assign(jobId, winner, runnerUp);
     let job = await coordinator().job(jobId);
     assert.equal(job.status, 'Assigned');
     assert.equal(job.prover, address(3));
-    assert.equal((await prover.proverInfo(address(3))).locked, parseEther('1'));
+    assert.equal(job.price, parseEther('1.25'), "the runner-up's bid sets the price");
+    assert.equal(job.attemptDeadline, (await chain.now()) + 500, "the winner's own delivery time");
+    assert.equal((await chain.as(3).proverInfo(address(3))).locked, parseEther('1'));
 
     const proverBefore = await coordinator().marketClaimable(address(3));
     const requesterBefore = await coordinator().marketClaimable(address(4));
-    await coordinator().settle(jobId, keccak256(toUtf8Bytes('proofs')));
+    // Anyone holding the proofs may fulfil: here a third party (account 7), one item at a time.
+    await chain.as(7).fulfil(jobId, itemProofs(jobId, [1]));
+    assert.equal((await coordinator().job(jobId)).status, 'Assigned');
+    await reverts(chain.as(7).fulfil(jobId, itemProofs(jobId, [1])), 'ItemAlreadyVerified');
+    await chain.as(7).fulfil(jobId, itemProofs(jobId, [0]));
     job = await coordinator().job(jobId);
     assert.equal(job.status, 'Settled');
     assert.equal((await coordinator().marketClaimable(address(3))) - proverBefore, parseEther('1.25'));
     assert.equal((await coordinator().marketClaimable(address(4))) - requesterBefore, parseEther('0.75'));
-    assert.equal((await prover.proverInfo(address(3))).locked, 0n);
-
-    await reverts(coordinator().settle(jobId, keccak256(toUtf8Bytes('again'))), 'WrongStatus');
-    const claimBefore = await chain.provider.getBalance(address(3));
-    const receipt = await prover.claimMarket();
-    assert.equal(
-      await chain.provider.getBalance(address(3)),
-      claimBefore + proverBefore + parseEther('1.25') - receipt.gasUsed * receipt.gasPrice,
-    );
+    assert.equal((await chain.as(3).proverInfo(address(3))).locked, 0n);
+    await reverts(chain.as(7).fulfil(jobId, itemProofs(jobId)), 'WrongStatus');
   });
 
-  test('open refuses duplicates, empty escrow and past deadlines', async () => {
+  test('no runner-up pays the reserve; first price pays the winner its own bid', async () => {
+    const second = await openJob(4, { reserve: '2' });
+    await coordinator().assign(second, await bid(3, second, parseEther('1')));
+    assert.equal((await coordinator().job(second)).price, parseEther('2'));
+    const first = await openJob(4, { reserve: '2', rule: 'FIRST_PRICE' });
+    await coordinator().assign(first, await bid(5, first, parseEther('0.5')));
+    assert.equal((await coordinator().job(first)).price, parseEther('0.5'));
+  });
+
+  test('open refuses duplicates, empty escrow, no items, past deadlines and unregistered verifiers', async () => {
     const jobId = await openJob(4);
     const r = chain.as(4);
-    const base = { vkHash: jobId, inputsHash: jobId, collateral: 0n };
-    await reverts(
-      r.openJob({ ...base, jobId, deadline: (await chain.now()) + 100, reserve: 1n }),
-      'JobExists',
-    );
-    await reverts(
-      r.openJob({ ...base, jobId: newJobId(), deadline: (await chain.now()) + 100, reserve: 0n }),
-      'ZeroReserve',
-    );
-    await reverts(
-      r.openJob({ ...base, jobId: newJobId(), deadline: (await chain.now()) - 1, reserve: 1n }),
-      'DeadlineInPast',
-    );
+    const c = circuit;
+    const base = {
+      vkHash: c.vkHash,
+      verifier: c.verifier,
+      inputsHash: jobId,
+      publicInputsRoot: jobId,
+      items: 1,
+      collateral: 0n,
+      rule: 'SECOND_PRICE' as const,
+    };
+    const soon = (await chain.now()) + 100;
+    await reverts(r.openJob({ ...base, jobId, deadline: soon, reserve: 1n }), 'JobExists');
+    await reverts(r.openJob({ ...base, jobId: newJobId(), deadline: soon, reserve: 0n }), 'ZeroReserve');
+    await reverts(r.openJob({ ...base, jobId: newJobId(), deadline: soon, reserve: 1n, items: 0 }), 'NoItems');
+    const past = (await chain.now()) - 1;
+    await reverts(r.openJob({ ...base, jobId: newJobId(), deadline: past, reserve: 1n }), 'DeadlineInPast');
+    const stranger = { ...base, jobId: newJobId(), deadline: soon, reserve: 1n, verifier: address(8) };
+    await reverts(r.openJob(stranger), 'UnregisteredVerifier');
   });
 
-  test('assignment checks role, reserve, deadline and free stake', async () => {
+  test('assignment checks role, signatures, bids, prices, reserve, deadline and free stake', async () => {
     const jobId = await openJob(4, { reserve: '2', collateral: '100' });
-    await reverts(chain.as(5).assign(jobId, address(3), 1n), 'NotCoordinator');
-    await reverts(coordinator().assign(jobId, address(3), parseEther('3')), 'PriceAboveReserve');
-    const err = await reverts(
-      coordinator().assign(jobId, address(3), parseEther('1')),
-      'InsufficientFreeStake',
-    );
+    const good = await bid(3, jobId, parseEther('1'));
+    await reverts(chain.as(5).assign(jobId, good), 'NotCoordinator');
+    const forged = { ...good, bid: { ...good.bid, price: parseEther('0.1') } };
+    await reverts(coordinator().assign(jobId, forged), 'BidSignerMismatch');
+    await reverts(coordinator().assign(jobId, await bid(3, newJobId(), 1n)), 'BidForOtherJob');
+    await reverts(coordinator().assign(jobId, await bid(3, jobId, 1n, { expiry: 1 })), 'BidExpired');
+    await reverts(coordinator().assign(jobId, await bid(3, jobId, 1n, { deliverySeconds: 0 })), 'ZeroDeliveryTime');
+    const cheaper = await bid(5, jobId, parseEther('0.5'));
+    await reverts(coordinator().assign(jobId, good, cheaper), 'WinnerAboveRunnerUp');
+    await reverts(coordinator().assign(jobId, good, await bid(3, jobId, parseEther('1.5'))), 'RunnerUpIsWinner');
+    await reverts(coordinator().assign(jobId, good, await bid(5, jobId, parseEther('3'))), 'PriceAboveReserve');
+    const err = await reverts(coordinator().assign(jobId, good), 'InsufficientFreeStake');
     assert.match(err.message, /100 ETH requested/);
-    await reverts(coordinator().assign(jobId, address(9), parseEther('1')), 'NotRegistered');
-    await reverts(coordinator().assign(newJobId(), address(3), 1n), 'UnknownJob');
+    await reverts(coordinator().assign(jobId, await bid(9, jobId, 1n)), 'NotRegistered');
+    await reverts(coordinator().assign(newJobId(), good), 'UnknownJob');
 
     const late = await openJob(4, { ttl: 60 });
+    const lateBid = await bid(3, late, 1n, { expiry: (await chain.now()) + 10_000 });
     await chain.advance(61);
-    await reverts(coordinator().assign(late, address(3), 1n), 'DeadlinePassed');
-  });
-
-  test('settle after the deadline is refused; anyone may then slash and the requester is refunded', async () => {
-    const jobId = await openJob(4, { reserve: '2', collateral: '1', ttl: 120 });
-    await coordinator().assign(jobId, address(3), parseEther('1'));
-    await reverts(chain.as(6).slash(jobId, address(3)), 'DeadlineNotPassed');
-    await chain.advance(121);
-    await reverts(coordinator().settle(jobId, jobId), 'DeadlinePassed');
-    await reverts(chain.as(6).slash(jobId, address(5)), 'WrongProver');
-
-    const stakeBefore = (await prover.proverInfo(address(3))).stake;
-    const requesterBefore = await coordinator().marketClaimable(address(4));
-    const compBefore = (await coordinator().proverInfo(address(4))).claimable;
-    const treasuryBefore = (await coordinator().proverInfo(address(0))).claimable;
-    await chain.as(6).slash(jobId, address(3));
-    assert.equal((await coordinator().job(jobId)).status, 'Expired');
-    assert.equal(stakeBefore - (await prover.proverInfo(address(3))).stake, parseEther('1'));
-    assert.equal((await coordinator().marketClaimable(address(4))) - requesterBefore, parseEther('2'));
-    // 60% of the slashed collateral compensates the requester, 40% goes to the treasury (account 0).
-    assert.equal((await coordinator().proverInfo(address(4))).claimable - compBefore, parseEther('0.6'));
-    assert.equal((await coordinator().proverInfo(address(0))).claimable - treasuryBefore, parseEther('0.4'));
-    await reverts(chain.as(6).slash(jobId, address(3)), 'WrongStatus');
-  });
-
-  test('a settled job cannot be slashed', async () => {
-    const jobId = await openJob(4, { ttl: 120 });
-    await coordinator().assign(jobId, address(3), 1n);
-    await coordinator().settle(jobId, jobId);
-    await chain.advance(121);
-    await reverts(chain.as(6).slash(jobId, address(3)), 'WrongStatus');
-  });
-
-  test('reopen after a failure slashes (or releases) the failed prover and allows a new assignment', async () => {
-    const jobId = await openJob(4, { collateral: '1' });
-    await coordinator().assign(jobId, address(3), 1n);
-    const stakeBefore = (await prover.proverInfo(address(3))).stake;
-    await coordinator().reopen(jobId, true);
-    assert.equal(stakeBefore - (await prover.proverInfo(address(3))).stake, parseEther('1'));
-    let job = await coordinator().job(jobId);
-    assert.equal(job.status, 'Open');
-    assert.equal(job.prover, '0x0000000000000000000000000000000000000000');
-
-    await coordinator().assign(jobId, address(3), 2n);
-    await coordinator().reopen(jobId, false);
-    assert.equal((await prover.proverInfo(address(3))).locked, 0n);
-    await reverts(chain.as(5).reopen(jobId, true), 'NotCoordinator');
-    job = await coordinator().job(jobId);
-    assert.equal(job.status, 'Open');
+    await reverts(coordinator().assign(late, lateBid), 'DeadlinePassed');
   });
 
   test('cancel before assignment refunds everything; after assignment it is refused', async () => {
@@ -209,7 +189,7 @@ describe('Market', () => {
     assert.equal((await coordinator().job(jobId)).status, 'Cancelled');
 
     const assigned = await openJob(4);
-    await coordinator().assign(assigned, address(3), 1n);
+    await coordinator().assign(assigned, await bid(3, assigned, 1n));
     await reverts(chain.as(4).cancel(assigned), 'WrongStatus');
   });
 

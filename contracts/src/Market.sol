@@ -1,86 +1,43 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
+import {IVerifier} from "./IVerifier.sol";
+import {MarketEvents} from "./MarketEvents.sol";
+import {Bid, ItemProof, Job, Result, Rule, Status, Terms} from "./MarketTypes.sol";
 import {PullPayments} from "./PullPayments.sol";
+import {SignedTerms} from "./SignedTerms.sol";
 import {Staking} from "./Staking.sol";
+import {VerifierRegistry} from "./VerifierRegistry.sol";
 
 /// @title Gavel proving market (escrow)
-/// @notice A requester opens a job with its reserve price escrowed. A coordinator assigns it to the
-/// auction's winner at the clearing price (locking the winner's collateral), settles it after
-/// verifying the proofs, or reopens it after a failure. Anyone may slash an assigned job whose
-/// deadline passed unfulfilled, and expire an open job past its deadline. The requester may cancel
-/// before assignment. Payments and refunds are credited and claimed (pull), except a cancellation,
-/// which refunds the requester in the same call.
+/// @notice A requester opens a job with its reserve escrowed and commits to what a valid result is:
+/// the circuit's verifier and the public inputs of each batch item (a Merkle root). A coordinator
+/// assigns it, but only with the winner's signed bid (and the runner-up's, which sets the second
+/// price). Payment needs the proofs: `fulfil` verifies every item on-chain, and anyone holding the
+/// proofs may call it. A prover is slashed only on evidence the chain checks: its own signed
+/// delivery time passed unfulfilled, or its signed result is invalid. Payments are pulled.
 /// Invariant: address(this).balance == totalEscrow + totalClaimable.
-contract Market is PullPayments {
-    enum Status {
-        None,
-        Open,
-        Assigned,
-        Settled,
-        Cancelled,
-        Expired
-    }
-
-    struct Job {
-        address requester;
-        Status status;
-        uint64 deadline;
-        address prover;
-        uint256 reserve; // escrowed maximum price
-        uint256 price; // clearing price, set at assignment
-        uint256 collateral; // stake the winner must lock
-        bytes32 vkHash;
-        bytes32 inputsHash;
-        bytes32 resultHash;
-    }
-
-    error NotOwner();
-    error NotCoordinator(address caller);
-    error NotRequester(bytes32 jobId, address caller);
-    error ZeroAddress();
-    error JobExists(bytes32 jobId);
-    error UnknownJob(bytes32 jobId);
-    error WrongStatus(bytes32 jobId, Status status);
-    error ZeroReserve();
-    error DeadlineInPast(uint64 deadline);
-    error DeadlinePassed(bytes32 jobId, uint64 deadline);
-    error DeadlineNotPassed(bytes32 jobId, uint64 deadline);
-    error PriceAboveReserve(uint256 price, uint256 reserve);
-    error WrongProver(bytes32 jobId, address assigned);
-
-    event CoordinatorSet(address indexed coordinator, bool enabled);
-    event JobOpened(
-        bytes32 indexed jobId,
-        address indexed requester,
-        uint256 reserve,
-        uint64 deadline,
-        uint256 collateral,
-        bytes32 vkHash,
-        bytes32 inputsHash
-    );
-    event JobAssigned(bytes32 indexed jobId, address indexed prover, uint256 price, uint256 collateral);
-    event JobSettled(bytes32 indexed jobId, address indexed prover, uint256 price, uint256 refund, bytes32 resultHash);
-    event JobReopened(bytes32 indexed jobId, address indexed failedProver, uint256 slashed);
-    event JobSlashed(bytes32 indexed jobId, address indexed prover, address indexed caller, uint256 slashed);
-    event JobCancelled(bytes32 indexed jobId, uint256 refund);
-    event JobExpired(bytes32 indexed jobId, uint256 refund);
+contract Market is PullPayments, SignedTerms, MarketEvents {
+    /// @notice Gas a verifier call is guaranteed when a slash depends on its verdict, so a caller
+    /// cannot starve the call to make a valid proof look invalid (an UltraHonk verify of a 2^12
+    /// circuit takes about 3.5 M).
+    uint256 public constant VERIFY_GAS = 6_000_000;
 
     address public immutable owner;
     Staking public immutable staking;
+    VerifierRegistry public immutable registry;
     mapping(address => bool) public isCoordinator;
     mapping(bytes32 => Job) private _jobs;
+    /// jobId => attempt => word => bits of the items verified on-chain
+    mapping(bytes32 => mapping(uint32 => mapping(uint256 => uint256))) private _verifiedBits;
     uint256 public totalEscrow;
 
-    constructor(Staking staking_) {
-        if (address(staking_) == address(0)) revert ZeroAddress();
+    constructor(Staking staking_, VerifierRegistry registry_) {
+        if (address(staking_) == address(0) || address(registry_) == address(0)) revert ZeroAddress();
         owner = msg.sender;
         staking = staking_;
-    }
-
-    modifier onlyCoordinator() {
-        if (!isCoordinator[msg.sender]) revert NotCoordinator(msg.sender);
-        _;
+        registry = registry_;
     }
 
     /// @notice Grants or revokes the coordinator role (several coordinators may hold it).
@@ -92,91 +49,128 @@ contract Market is PullPayments {
     }
 
     /// @notice Opens a job escrowing msg.value as its reserve (maximum) price.
-    function openJob(bytes32 jobId, bytes32 vkHash, bytes32 inputsHash, uint64 deadline, uint256 collateral)
-        external
-        payable
-    {
+    function openJob(bytes32 jobId, Terms calldata t) external payable {
         if (_jobs[jobId].status != Status.None) revert JobExists(jobId);
         if (msg.value == 0) revert ZeroReserve();
-        if (deadline <= block.timestamp) revert DeadlineInPast(deadline);
-        _jobs[jobId] = Job({
-            requester: msg.sender,
-            status: Status.Open,
-            deadline: deadline,
-            prover: address(0),
-            reserve: msg.value,
-            price: 0,
-            collateral: collateral,
-            vkHash: vkHash,
-            inputsHash: inputsHash,
-            resultHash: bytes32(0)
-        });
+        if (t.items == 0) revert NoItems();
+        if (t.deadline <= block.timestamp) revert DeadlineInPast(t.deadline);
+        if (!registry.isVerifierFor(t.vkHash, t.verifier)) revert UnregisteredVerifier(t.vkHash, t.verifier);
+        Job storage job = _jobs[jobId];
+        (job.requester, job.status, job.rule, job.items, job.deadline) =
+            (msg.sender, Status.Open, t.rule, t.items, t.deadline);
+        (job.verifier, job.reserve, job.collateral) = (t.verifier, msg.value, t.collateral);
+        (job.vkHash, job.inputsHash, job.publicInputsRoot) = (t.vkHash, t.inputsHash, t.publicInputsRoot);
         totalEscrow += msg.value;
-        emit JobOpened(jobId, msg.sender, msg.value, deadline, collateral, vkHash, inputsHash);
+        emit JobOpened(jobId, msg.sender, msg.value, t);
     }
 
-    /// @notice Assigns an open job to the auction's winner at the clearing price.
-    function assign(bytes32 jobId, address prover, uint256 price) external onlyCoordinator {
+    /// @notice Assigns an open job to the signer of `winner` at the price the job's rule gives;
+    /// `runnerUpSig` is empty when there was no runner-up. Both bids are for the attempt assigned,
+    /// which is the job's current attempt or a later one.
+    function assign(
+        bytes32 jobId,
+        Bid calldata winner,
+        bytes calldata winnerSig,
+        Bid calldata runnerUp,
+        bytes calldata runnerUpSig
+    ) external {
+        if (!isCoordinator[msg.sender]) revert NotCoordinator(msg.sender);
         Job storage job = _status(jobId, Status.Open);
         if (block.timestamp >= job.deadline) revert DeadlinePassed(jobId, job.deadline);
+        // An attempt number may be skipped (an assignment the chain refused), never reused.
+        if (winner.attempt < job.attempt) revert BidForOtherJob(winner.jobId, winner.attempt);
+        _checkBid(jobId, winner.attempt, winner, winnerSig);
+        if (winner.deliverySeconds == 0) revert ZeroDeliveryTime(winner.prover);
+        uint256 price = job.rule == Rule.FirstPrice ? winner.price : job.reserve;
+        if (runnerUpSig.length > 0 && job.rule == Rule.SecondPrice) {
+            _checkBid(jobId, winner.attempt, runnerUp, runnerUpSig);
+            if (runnerUp.prover == winner.prover) revert RunnerUpIsWinner(winner.prover);
+            if (winner.price > runnerUp.price) revert WinnerAboveRunnerUp(winner.price, runnerUp.price);
+            price = runnerUp.price;
+        }
         if (price > job.reserve) revert PriceAboveReserve(price, job.reserve);
-        job.status = Status.Assigned;
-        job.prover = prover;
-        job.price = price;
-        emit JobAssigned(jobId, prover, price, job.collateral);
-        staking.lock(prover, jobId, job.collateral);
+        uint256 due = block.timestamp + winner.deliverySeconds;
+        job.attemptDeadline = due < job.deadline ? uint64(due) : job.deadline;
+        (job.status, job.prover, job.price, job.attempt) = (Status.Assigned, winner.prover, price, winner.attempt);
+        emit JobAssigned(jobId, winner.prover, job.attempt, price, job.attemptDeadline);
+        staking.lock(winner.prover, jobId, job.collateral);
     }
 
-    /// @notice Pays the prover the clearing price and refunds the rest, after verification.
-    function settle(bytes32 jobId, bytes32 resultHash) external onlyCoordinator {
+    /// @notice Verifies batch items on-chain against the job's verifier and committed public
+    /// inputs; once every item is verified the prover is paid. Anyone may call it, up to and
+    /// including the attempt deadline.
+    function fulfil(bytes32 jobId, ItemProof[] calldata proofs) external {
         Job storage job = _status(jobId, Status.Assigned);
-        if (block.timestamp > job.deadline) revert DeadlinePassed(jobId, job.deadline);
-        job.status = Status.Settled;
-        job.resultHash = resultHash;
-        uint256 refund = job.reserve - job.price;
-        totalEscrow -= job.reserve;
-        _credit(job.prover, job.price);
-        _credit(job.requester, refund);
-        emit JobSettled(jobId, job.prover, job.price, refund, resultHash);
-        staking.release(job.prover, jobId);
+        if (block.timestamp > job.attemptDeadline) revert AttemptDeadlinePassed(jobId, job.attemptDeadline);
+        for (uint256 i = 0; i < proofs.length; i++) {
+            ItemProof calldata p = proofs[i];
+            _markVerified(jobId, job, p.index);
+            if (!_committed(job, p.index, keccak256(abi.encodePacked(p.publicInputs)), p.merkleProof)) {
+                revert PublicInputsNotCommitted(p.index);
+            }
+            // A failing call only reverts this fulfilment, so it needs no gas guard.
+            try IVerifier(job.verifier).verify(p.proof, p.publicInputs) returns (bool ok) {
+                if (!ok) revert InvalidProof(jobId, p.index);
+            } catch {
+                revert InvalidProof(jobId, p.index);
+            }
+        }
+        job.verified += uint32(proofs.length);
+        emit ItemsVerified(jobId, job.attempt, uint32(proofs.length), job.verified);
+        if (job.verified == job.items) _settle(jobId, job);
     }
 
-    /// @notice Returns an assigned job to auction after its prover failed; with `slashProver`
-    /// the failed prover's collateral is slashed, otherwise it is released.
-    function reopen(bytes32 jobId, bool slashProver) external onlyCoordinator {
+    /// @notice Anyone may slash the assigned prover once its attempt deadline passed unfulfilled.
+    function slashLate(bytes32 jobId) external {
         Job storage job = _status(jobId, Status.Assigned);
-        address failed = job.prover;
-        job.status = Status.Open;
-        job.prover = address(0);
-        job.price = 0;
-        uint256 slashed = 0;
-        if (slashProver) slashed = staking.slash(failed, jobId, job.requester);
-        else staking.release(failed, jobId);
-        emit JobReopened(jobId, failed, slashed);
+        if (block.timestamp <= job.attemptDeadline) {
+            revert AttemptDeadlineNotPassed(jobId, job.attemptDeadline);
+        }
+        _slashAndReopen(jobId, job);
     }
 
-    /// @notice Anyone may slash the assigned prover of a job whose deadline passed unfulfilled;
-    /// the job expires and its escrow is refunded to the requester.
-    function slash(bytes32 jobId, address prover) external {
+    /// @notice Anyone may slash the assigned prover at once with a result it signed that is
+    /// invalid: public inputs other than the committed ones (`committedHash`, shown with its Merkle
+    /// proof), or a proof the job's verifier rejects.
+    function slashInvalid(
+        Result calldata r,
+        bytes calldata signature,
+        bytes calldata proof,
+        bytes32[] calldata publicInputs,
+        bytes32 committedHash,
+        bytes32[] calldata merkleProof
+    ) external {
+        Job storage job = _status(r.jobId, Status.Assigned);
+        if (r.attempt != job.attempt) revert WrongAttempt(r.attempt, job.attempt);
+        address signer = _resultSigner(r, signature);
+        if (signer != job.prover) revert NotAssignedProver(signer, job.prover);
+        if (keccak256(proof) != r.proofHash || keccak256(abi.encodePacked(publicInputs)) != r.publicInputsHash) {
+            revert EvidenceMismatch();
+        }
+        if (!_committed(job, r.item, committedHash, merkleProof)) revert PublicInputsNotCommitted(r.item);
+        if (committedHash == r.publicInputsHash && _verifies(job.verifier, proof, publicInputs)) {
+            revert ProofIsValid(r.jobId, r.item);
+        }
+        _slashAndReopen(r.jobId, job);
+    }
+
+    /// @notice The assigned prover hands its attempt back (its signature, relayed by anyone): its
+    /// collateral is released and the job goes back to auction.
+    function handBack(bytes32 jobId, uint32 attempt, bytes calldata proverSig) external {
         Job storage job = _status(jobId, Status.Assigned);
-        if (job.prover != prover) revert WrongProver(jobId, job.prover);
-        if (block.timestamp <= job.deadline) revert DeadlineNotPassed(jobId, job.deadline);
-        job.status = Status.Expired;
-        totalEscrow -= job.reserve;
-        _credit(job.requester, job.reserve);
-        uint256 slashed = staking.slash(prover, jobId, job.requester);
-        emit JobSlashed(jobId, prover, msg.sender, slashed);
-        emit JobExpired(jobId, job.reserve);
+        if (attempt != job.attempt) revert WrongAttempt(attempt, job.attempt);
+        address signer = _handBackSigner(jobId, attempt, proverSig);
+        if (signer != job.prover) revert NotAssignedProver(signer, job.prover);
+        emit JobHandedBack(jobId, signer, attempt);
+        staking.release(signer, jobId);
+        _reopen(jobId, job);
     }
 
     /// @notice Anyone may expire an open job past its deadline; the requester is refunded.
     function expire(bytes32 jobId) external {
         Job storage job = _status(jobId, Status.Open);
         if (block.timestamp <= job.deadline) revert DeadlineNotPassed(jobId, job.deadline);
-        job.status = Status.Expired;
-        totalEscrow -= job.reserve;
-        _credit(job.requester, job.reserve);
-        emit JobExpired(jobId, job.reserve);
+        _expire(jobId, job);
     }
 
     /// @notice The requester cancels an open (unassigned) job and gets the escrow back now.
@@ -194,10 +188,88 @@ contract Market is PullPayments {
         return _jobs[jobId];
     }
 
+    function isItemVerified(bytes32 jobId, uint32 index) external view returns (bool) {
+        uint32 attempt = _jobs[jobId].attempt;
+        return _verifiedBits[jobId][attempt][index / 256] & (1 << (index % 256)) != 0;
+    }
+
+    function _checkBid(bytes32 jobId, uint32 attempt, Bid calldata bid, bytes calldata sig) private view {
+        if (bid.jobId != jobId || bid.attempt != attempt) revert BidForOtherJob(bid.jobId, bid.attempt);
+        if (bid.expiry < block.timestamp) revert BidExpired(bid.prover, bid.expiry);
+        address signer = _bidSigner(bid, sig);
+        if (signer != bid.prover) revert BidSignerMismatch(bid.prover, signer);
+    }
+
+    function _markVerified(bytes32 jobId, Job storage job, uint32 index) private {
+        if (index >= job.items) revert ItemOutOfRange(index, job.items);
+        uint256 bit = 1 << (index % 256);
+        mapping(uint256 => uint256) storage bits = _verifiedBits[jobId][job.attempt];
+        if (bits[index / 256] & bit != 0) revert ItemAlreadyVerified(index);
+        bits[index / 256] |= bit;
+    }
+
+    /// @dev The leaf of item `index` in the committed tree (OpenZeppelin StandardMerkleTree
+    /// layout over (uint256 index, bytes32 publicInputsHash)).
+    function _committed(Job storage job, uint32 index, bytes32 publicInputsHash, bytes32[] calldata merkleProof)
+        private
+        view
+        returns (bool)
+    {
+        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(uint256(index), publicInputsHash))));
+        return MerkleProof.verifyCalldata(merkleProof, job.publicInputsRoot, leaf);
+    }
+
+    /// @dev The verifier's verdict; a revert is "invalid", but only with enough gas left that
+    /// the revert cannot be an out-of-gas the caller arranged.
+    function _verifies(address verifier, bytes calldata proof, bytes32[] calldata publicInputs)
+        private
+        view
+        returns (bool)
+    {
+        if (gasleft() < VERIFY_GAS + VERIFY_GAS / 63) revert NotEnoughGasToVerify(gasleft(), VERIFY_GAS);
+        try IVerifier(verifier).verify{gas: VERIFY_GAS}(proof, publicInputs) returns (bool ok) {
+            return ok;
+        } catch {
+            return false;
+        }
+    }
+
+    function _settle(bytes32 jobId, Job storage job) private {
+        job.status = Status.Settled;
+        uint256 refund = job.reserve - job.price;
+        totalEscrow -= job.reserve;
+        _credit(job.prover, job.price);
+        _credit(job.requester, refund);
+        emit JobSettled(jobId, job.prover, job.price, refund);
+        staking.release(job.prover, jobId);
+    }
+
+    function _slashAndReopen(bytes32 jobId, Job storage job) private {
+        address prover = job.prover;
+        uint256 slashed = staking.slash(prover, jobId, job.requester, msg.sender);
+        emit JobSlashed(jobId, prover, msg.sender, slashed);
+        _reopen(jobId, job);
+    }
+
+    /// @dev Back to auction under the next attempt, or expired when no time is left.
+    function _reopen(bytes32 jobId, Job storage job) private {
+        (job.prover, job.price, job.attemptDeadline, job.verified) = (address(0), 0, 0, 0);
+        job.attempt += 1;
+        if (block.timestamp >= job.deadline) return _expire(jobId, job);
+        job.status = Status.Open;
+        emit JobReopened(jobId, job.attempt);
+    }
+
+    function _expire(bytes32 jobId, Job storage job) private {
+        job.status = Status.Expired;
+        totalEscrow -= job.reserve;
+        _credit(job.requester, job.reserve);
+        emit JobExpired(jobId, job.reserve);
+    }
+
     function _status(bytes32 jobId, Status expected) private view returns (Job storage job) {
         job = _jobs[jobId];
         if (job.status == Status.None) revert UnknownJob(jobId);
         if (job.status != expected) revert WrongStatus(jobId, job.status);
     }
-
 }

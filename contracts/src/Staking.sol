@@ -6,7 +6,8 @@ import {PullPayments} from "./PullPayments.sol";
 /// @title Gavel prover staking
 /// @notice Provers register, stake ETH, and withdraw after a cooldown. The market locks part of a
 /// prover's free stake as collateral for each job it wins, releases it on success and slashes it
-/// on failure: the slashed amount goes partly to the job's requester, the rest to the treasury.
+/// on evidence of failure: the slashed amount goes partly to whoever proved the failure (a bounty),
+/// partly to the job's requester, the rest to the treasury.
 /// Invariant: address(this).balance == totalStaked + totalClaimable.
 contract Staking is PullPayments {
     struct Prover {
@@ -41,7 +42,12 @@ contract Staking is PullPayments {
     event CollateralLocked(bytes32 indexed jobId, address indexed prover, uint256 amount);
     event CollateralReleased(bytes32 indexed jobId, address indexed prover, uint256 amount);
     event Slashed(
-        bytes32 indexed jobId, address indexed prover, address indexed requester, uint256 toRequester, uint256 toTreasury
+        bytes32 indexed jobId,
+        address indexed prover,
+        address indexed slasher,
+        uint256 toSlasher,
+        uint256 toRequester,
+        uint256 toTreasury
     );
     event MarketSet(address market);
 
@@ -50,15 +56,20 @@ contract Staking is PullPayments {
     uint64 public immutable cooldown;
     /// @notice Share of a slashed amount paid to the job's requester, in basis points.
     uint16 public immutable requesterShareBps;
+    /// @notice Share of a slashed amount paid to whoever triggered the slash, in basis points.
+    uint16 public immutable bountyShareBps;
     address public market;
 
     uint256 public totalStaked;
     mapping(address => Prover) private _provers;
     mapping(bytes32 => mapping(address => uint256)) public collateralOf;
 
-    constructor(address treasury_, uint64 cooldown_, uint16 requesterShareBps_) {
+    constructor(address treasury_, uint64 cooldown_, uint16 requesterShareBps_, uint16 bountyShareBps_) {
         if (treasury_ == address(0)) revert ZeroAddress();
-        if (requesterShareBps_ > 10_000) revert InvalidShare(requesterShareBps_);
+        if (uint256(requesterShareBps_) + bountyShareBps_ > 10_000) {
+            revert InvalidShare(requesterShareBps_ + bountyShareBps_);
+        }
+        bountyShareBps = bountyShareBps_;
         owner = msg.sender;
         treasury = treasury_;
         cooldown = cooldown_;
@@ -146,20 +157,26 @@ contract Staking is PullPayments {
         emit CollateralReleased(jobId, prover, amount);
     }
 
-    /// @notice Takes the collateral `prover` locked for `jobId`: the requester's share and the
-    /// treasury's share become claimable. Returns the amount slashed.
-    function slash(address prover, bytes32 jobId, address requester) external onlyMarket returns (uint256 amount) {
+    /// @notice Takes the collateral `prover` locked for `jobId`: the slasher's bounty, the
+    /// requester's share and the treasury's rest become claimable. Returns the amount slashed.
+    function slash(address prover, bytes32 jobId, address requester, address slasher)
+        external
+        onlyMarket
+        returns (uint256 amount)
+    {
         amount = collateralOf[jobId][prover];
         delete collateralOf[jobId][prover];
         Prover storage p = _provers[prover];
         p.locked -= amount;
         p.stake -= amount;
         totalStaked -= amount;
+        uint256 toSlasher = (amount * bountyShareBps) / 10_000;
         uint256 toRequester = (amount * requesterShareBps) / 10_000;
-        uint256 toTreasury = amount - toRequester;
+        uint256 toTreasury = amount - toSlasher - toRequester;
+        _credit(slasher, toSlasher);
         _credit(requester, toRequester);
         _credit(treasury, toTreasury);
-        emit Slashed(jobId, prover, requester, toRequester, toTreasury);
+        emit Slashed(jobId, prover, slasher, toSlasher, toRequester, toTreasury);
     }
 
     function proverInfo(address prover) external view returns (Prover memory) {

@@ -18,7 +18,6 @@ export interface CoordinatorConfig {
   port: number;
   publicUrl: string;
   auctionWindowMs: number;
-  leaseMs: number;
   reannounceBaseMs: number;
   reannounceMaxMs: number;
   /** Time kept in hand after proving for verification and the settle transaction. */
@@ -91,12 +90,6 @@ export const coordinatorSettings: Settings<CoordinatorConfig> = {
     description: 'how long each auction accepts bids',
     parse: parsers.int(50),
     default: 1500,
-  },
-  leaseMs: {
-    env: 'GAVEL_LEASE_MS',
-    description: 'a winner that sends no heartbeat for this long has failed',
-    parse: parsers.int(500),
-    default: 15_000,
   },
   reannounceBaseMs: {
     env: 'GAVEL_REANNOUNCE_BASE_MS',

@@ -17,7 +17,9 @@ import { calibrate } from './calibrate.js';
 import type { ProverConfig } from './config.js';
 import { ProverMetrics } from './metrics.js';
 import { Presence } from './presence.js';
-import { AwardWorker, type ChainChecks, type Progress } from './proving/award-worker.js';
+import { VerifierCheck } from './bidding/verifier-check.js';
+import { AwardWorker, type Progress } from './proving/award-worker.js';
+import { ChainDuty } from './proving/chain-duty.js';
 
 export interface ProverStatus {
   address: string;
@@ -30,25 +32,6 @@ export interface ProverStatus {
   jobsProved: number;
   proving: Progress | undefined;
   metricsUrl: string;
-}
-
-/** The chain reads behind the award checks. A key found holding the coordinator role is trusted
- *  for a minute; a key found without it is asked about again next time (roles can be granted). */
-function chainChecks(chain: GavelContracts): ChainChecks {
-  const holders = new Map<string, number>();
-  return {
-    async isCoordinator(address) {
-      const key = address.toLowerCase();
-      if ((holders.get(key) ?? 0) > Date.now()) return true;
-      const holds = (await chain.market.getFunction('isCoordinator')(key)) as boolean;
-      if (holds) holders.set(key, Date.now() + 60_000);
-      else holders.delete(key);
-      return holds;
-    },
-    async committedInputsHash(jobId) {
-      return (await chain.job(jobId)).inputsHash;
-    },
-  };
 }
 
 async function assertRegistered(config: ProverConfig, wallet: Wallet): Promise<void> {
@@ -75,6 +58,7 @@ export class ProverAgent {
   private readonly state: BidderState;
   private readonly bidder: Bidder;
   private readonly worker: AwardWorker;
+  private readonly duty: ChainDuty;
   private presence: Presence | undefined;
   private stopping = false;
 
@@ -89,8 +73,11 @@ export class ProverAgent {
   ) {
     this.address = link.address;
     this.state = { ...state, bidsSent: 0, bidsAccepted: 0 };
-    this.bidder = new Bidder(link, config, this.state, metrics, log);
-    this.worker = new AwardWorker(link, chainChecks(chain), backend, config.heartbeatMs, metrics, log);
+    const duty = new ChainDuty(chain, link.wallet, link.domain, config, log);
+    this.duty = duty;
+    this.worker = new AwardWorker(link, duty, backend, config.heartbeatMs, metrics, log);
+    const verifiers = new VerifierCheck(chain, backend, (url, id) => this.worker.circuit(url, id));
+    this.bidder = new Bidder(link, config, this.state, metrics, verifiers, log);
   }
 
   static async start(config: ProverConfig, log: Logger): Promise<ProverAgent> {
@@ -117,7 +104,8 @@ export class ProverAgent {
         log.warn('reconnected to NATS');
       },
     });
-    const chain = new GavelContracts(deployment, rpcProvider(config.rpcUrl));
+    // The prover's own key sends its on-chain duties (hand-backs, fulfilling unpaid proofs).
+    const chain = new GavelContracts(deployment, wallet.connect(rpcProvider(config.rpcUrl)));
     const speed = { gatesPerSec, maxDyadic: maxDyadicOf(config) };
     const agent = new ProverAgent(config, log, link, chain, backend, metrics, speed);
     for (const c of warm) agent.worker.circuits.set(c.id, c);
@@ -175,11 +163,12 @@ export class ProverAgent {
     this.stopping = true;
     this.bidder.stop();
     await this.worker.stop();
+    this.duty.stop();
     await this.presence?.stop();
     await this.metrics.close();
     await this.link.nc.drain().catch(() => undefined);
     await this.backend.destroy();
-    (this.chain.market.runner as { destroy?: () => void } | null)?.destroy?.();
+    (this.chain.market.runner?.provider as { destroy?: () => void } | null)?.destroy?.();
     this.log.info('prover stopped');
   }
 }

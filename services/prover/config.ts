@@ -20,6 +20,11 @@ export interface ProverConfig {
   /** Price per gate per batch item, in wei. */
   pricePerGateWei: bigint;
   heartbeatMs: number;
+  /** Seconds promised on top of the estimated proving time in each bid's delivery time (the
+   *  attempt deadline this prover can be slashed for missing). */
+  deliveryMarginSeconds: number;
+  /** Fulfil on-chain itself when the proofs are not paid this long after they were sent. */
+  selfFulfilAfterMs: number;
   /** Port of the /metrics endpoint (0: any free port). */
   metricsPort: number;
   logLevel: string;
@@ -83,6 +88,20 @@ export const proverSettings: Settings<ProverConfig> = {
     description: 'heartbeat interval while proving',
     parse: parsers.int(100),
     default: 2000,
+  },
+  deliveryMarginSeconds: {
+    env: 'GAVEL_DELIVERY_MARGIN_SECONDS',
+    description:
+      'seconds added to the estimated proving time in the delivery time each bid signs (missing it can be slashed)',
+    parse: parsers.int(1, 86_400),
+    default: 120,
+  },
+  selfFulfilAfterMs: {
+    env: 'GAVEL_SELF_FULFIL_AFTER_MS',
+    description:
+      'fulfil on-chain directly when sent proofs are not paid this long after (also 15 s before the attempt deadline)',
+    parse: parsers.int(0),
+    default: 60_000,
   },
   metricsPort: {
     env: 'GAVEL_METRICS_PORT',

@@ -88,7 +88,7 @@ export function describeSettings<C>(settings: Settings<C>): string[] {
   );
 }
 
-/** Settings given by environment name (`{ GAVEL_LEASE_MS: '4000' }`) as overrides by key. */
+/** Settings given by environment name (`{ GAVEL_AUCTION_WINDOW_MS: '800' }`) as overrides by key. */
 export function overridesFromEnv<C>(
   settings: Settings<C>,
   env: Record<string, string>,

@@ -7,6 +7,7 @@ interface DeployFlags extends ChainFlags {
   treasury?: string;
   cooldown: string;
   requesterShare: string;
+  bountyShare: string;
   coordinator?: string[];
 }
 
@@ -14,10 +15,11 @@ export function deployCommand(program: Command): void {
   withChainOptions(
     program
       .command('deploy')
-      .description('deploy the Staking and Market contracts and record their addresses in --deployment')
+      .description('deploy the Staking, VerifierRegistry and Market contracts and record their addresses in --deployment')
       .option('--treasury <address>', 'receives the non-requester share of slashes (default: the deployer)')
       .option('--cooldown <seconds>', 'unstake cooldown', '3600')
-      .option('--requester-share <bps>', "requester's share of a slash, in basis points", '5000')
+      .option('--requester-share <bps>', "requester's share of a slash, in basis points", '4000')
+      .option('--bounty-share <bps>', "share of a slash paid to whoever triggers it, in basis points", '1000')
       .option('--coordinator <address...>', 'addresses granted the coordinator role (default: the deployer)'),
   ).action(async (flags: DeployFlags) => {
     const signer = wallet(flags);
@@ -25,6 +27,7 @@ export function deployCommand(program: Command): void {
       ...(flags.treasury ? { treasury: parseAddress(flags.treasury, '--treasury') } : {}),
       cooldownSeconds: positiveInt(flags.cooldown, '--cooldown'),
       requesterShareBps: positiveInt(flags.requesterShare, '--requester-share'),
+      bountyShareBps: positiveInt(flags.bountyShare, '--bounty-share'),
       ...(flags.coordinator
         ? { coordinators: flags.coordinator.map((c) => parseAddress(c, '--coordinator')) }
         : {}),
@@ -34,6 +37,7 @@ export function deployCommand(program: Command): void {
       `deployed on chain ${d.chainId} at block ${d.blockNumber}`,
       `  staking  ${d.staking}`,
       `  market   ${d.market}`,
+      `  registry ${d.registry}`,
       `  recorded in ${flags.deployment}`,
     ]);
   });

@@ -9,6 +9,14 @@ import type { CoordinatorContext, Tx } from '../context.js';
 import { createAssignment } from '../lifecycle/assignment-transitions.js';
 import { enqueue } from '../lifecycle/outbox-entries.js';
 
+/** The stored bids an award rests on (the Market checks them at assignment). */
+export interface WinningBids {
+  winner: number;
+  runnerUp: number | null;
+  /** The winner's signed delivery time. */
+  deliverySeconds: number;
+}
+
 /** Publishes `award`, signed with this replica's coordinator key, to its winner; `announcedAt`
  *  is when the round it won was announced. */
 export async function publishAward(ctx: CoordinatorContext, award: Award, announcedAt: Date): Promise<void> {
@@ -28,15 +36,20 @@ export async function awardWinner(
   tx: Tx,
   award: Award,
   announcedAt: Date,
+  bids: WinningBids,
 ): Promise<void> {
   await publishAward(ctx, award, announcedAt);
   const { jobId, attempt, prover, priceWei } = award;
-  await createAssignment(tx, {
+  // Until the chain sets it, the attempt deadline is the winner's signed delivery time from now.
+  const leaseUntil = new Date(Date.now() + bids.deliverySeconds * 1000);
+  await createAssignment(tx, { jobId, attempt, prover, priceWei, leaseUntil });
+  await enqueue(tx, {
+    kind: 'ASSIGN',
     jobId,
     attempt,
     prover,
-    priceWei,
-    leaseUntil: new Date(Date.now() + ctx.config.leaseMs),
+    price: priceWei,
+    winnerBid: bids.winner,
+    runnerUpBid: bids.runnerUp,
   });
-  await enqueue(tx, { kind: 'ASSIGN', jobId, attempt, prover, price: priceWei });
 }

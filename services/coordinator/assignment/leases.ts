@@ -1,5 +1,7 @@
-// Leases: a winner holds its job while it heartbeats; a lapsed lease is a failed attempt. After a
-// restart no lease is judged until the results sent meanwhile have been handled.
+// Attempt deadlines: a winner holds its job until the delivery time it signed in its bid (the
+// chain's attempt deadline, kept in leaseUntil). Heartbeats report progress; silence alone fails
+// nobody. Past its attempt deadline an attempt fails, and the chain is asked to slash the prover,
+// which it does only if the proofs are not on-chain by then (the prover may fulfil on its own).
 import { parseHeartbeat } from '../../shared/protocol/messages.js';
 import { verifySigned } from '../../shared/protocol/signed-message.js';
 import { RESULTS_CONSUMER, subjectProver, WORK_STREAM } from '../../shared/protocol/subjects.js';
@@ -37,8 +39,7 @@ export async function onHeartbeat(
   }
   // Heartbeats can be handled out of order: progress only ever grows.
   const count = await ctx.prisma.$executeRaw`
-    UPDATE "Assignment" SET "leaseUntil" = GREATEST("leaseUntil", ${new Date(Date.now() + ctx.config.leaseMs)}),
-      progress = GREATEST(progress, ${Math.min(done, total)})
+    UPDATE "Assignment" SET progress = GREATEST(progress, ${Math.min(done, total)})
     WHERE "jobId" = ${jobId} AND attempt = ${attempt} AND prover = ${prover}
       AND status::text = ANY(${AWARDED})`;
   if (count === 0) return 'no active assignment';
@@ -48,30 +49,28 @@ export async function onHeartbeat(
   return 'ok';
 }
 
-/** Fails every awarded assignment whose lease has lapsed, or whose job's deadline has passed. */
+/** How long past an attempt deadline the chain's clock is given before the attempt is failed. */
+const CHAIN_CLOCK_GRACE_MS = 2000;
+
+/** Fails every awarded assignment whose attempt deadline has passed; the chain is asked to slash
+ *  (SLASH_LATE), which it does only when the proofs are not on-chain. */
 export async function sweepLeases(ctx: CoordinatorContext): Promise<number> {
   const now = new Date();
   const due = await ctx.prisma.assignment.findMany({
-    where: {
-      status: { in: AWARDED },
-      OR: [{ leaseUntil: { lt: now } }, { job: { deadline: { lt: now } } }],
-    },
+    where: { status: { in: AWARDED }, leaseUntil: { lt: new Date(now.getTime() - CHAIN_CLOCK_GRACE_MS) } },
     take: 50,
   });
   let failed = 0;
   for (const a of due) {
-    const lapsed = a.leaseUntil !== null && a.leaseUntil < now;
-    const why = a.verifierBlocked ? 'verifier_error' : lapsed ? 'lease_lapsed' : 'deadline_missed';
-    const reason = {
-      verifier_error: `our verifier could not judge the results of ${a.prover} before the deadline`,
-      lease_lapsed: `lease of ${a.prover} lapsed (no heartbeat for ${ctx.config.leaseMs} ms)`,
-      deadline_missed: `${a.prover} did not deliver before the deadline`,
-    }[why];
+    const reason = a.verifierBlocked
+      ? `our verifier could not judge the results of ${a.prover} before its attempt deadline`
+      : `${a.prover} did not deliver by its attempt deadline`;
+    const then = { kind: 'SLASH_LATE' as const, notBefore: now };
     const blame = !a.verifierBlocked;
-    const ok = await ctx.prisma.$transaction((tx) => failAttempt(tx, a.jobId, a.attempt, reason, blame));
+    const ok = await ctx.prisma.$transaction((tx) => failAttempt(tx, a.jobId, a.attempt, reason, then, blame));
     if (ok) {
       failed++;
-      ctx.metrics.failures.inc({ reason: why });
+      ctx.metrics.failures.inc({ reason: a.verifierBlocked ? 'verifier_error' : 'attempt_deadline' });
       ctx.log.warn({ jobId: a.jobId, prover: a.prover }, reason);
     }
   }
@@ -80,10 +79,9 @@ export async function sweepLeases(ctx: CoordinatorContext): Promise<number> {
 }
 
 /**
- * The lease stage of a coordinator started at `startedAt`. Heartbeats sent while it was down went
- * unheard, and results sent meanwhile wait in the stream: no lease is judged until that backlog is
- * verified (or, against a flood that never drains, until a bound has passed). Then every lease
- * gets a fresh term from that moment.
+ * The deadline stage of a coordinator started at `startedAt`: results sent while it was down wait
+ * in the stream, so no attempt is judged until that backlog is verified (or, against a flood that
+ * never drains, until 30 s have passed).
  */
 export function leaseStage(startedAt = Date.now()) {
   let caughtUp = false;
@@ -91,15 +89,9 @@ export function leaseStage(startedAt = Date.now()) {
     if (!caughtUp) {
       const info = await (await ctx.js.consumers.get(WORK_STREAM, RESULTS_CONSUMER)).info();
       const drained = info.num_pending === 0 && info.num_ack_pending === 0;
-      const bound = startedAt + Math.max(30_000, 3 * ctx.config.leaseMs);
-      if (!drained && Date.now() < bound) return 0;
-      // (An assignment our verifier is stuck on keeps its lease until the deadline.)
-      await ctx.prisma.assignment.updateMany({
-        where: { status: { in: AWARDED }, verifierBlocked: false },
-        data: { leaseUntil: new Date(Date.now() + ctx.config.leaseMs) },
-      });
+      if (!drained && Date.now() < startedAt + 30_000) return 0;
       caughtUp = true;
-      ctx.log.info({ drained }, 'results backlog handled: leases are judged from now');
+      ctx.log.info({ drained }, 'results backlog handled: attempt deadlines are judged from now');
     }
     return sweepLeases(ctx);
   };

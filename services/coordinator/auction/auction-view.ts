@@ -13,6 +13,7 @@ export interface RevealedBid {
   priceWei: string;
   nonce: string;
   expiry: number;
+  deliverySeconds: number;
   signature: string;
   receivedAt: Date;
   signatureValid: boolean;
@@ -41,14 +42,16 @@ function reveal(domain: TypedDataDomain, round: RoundWithBids, bid: db.Bid): Rev
     prover: bid.prover,
     expiry: bid.expiry,
     nonce: BigInt(bid.nonce),
+    deliverySeconds: bid.deliverySeconds,
   };
   const signer = recoverBidSigner(domain, terms, bid.signature);
-  const { prover, priceWei, nonce, expiry, signature, receivedAt } = bid;
+  const { prover, priceWei, nonce, expiry, deliverySeconds, signature, receivedAt } = bid;
   return {
     prover,
     priceWei,
     nonce,
     expiry,
+    deliverySeconds,
     signature,
     receivedAt,
     signatureValid: signer?.toLowerCase() === prover,

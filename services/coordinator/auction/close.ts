@@ -3,6 +3,7 @@
 // the round is re-announced with backoff while the deadline leaves time, else the job expires.
 import { formatEther } from 'ethers';
 import type { Award } from '../../shared/protocol/messages.js';
+import type { WinningBids } from '../assignment/award.js';
 import type { CoordinatorContext, Tx } from '../context.js';
 import { AWARDED } from '../lifecycle/assignment-transitions.js';
 import { expireJob, timeRemains } from '../lifecycle/attempts.js';
@@ -12,7 +13,13 @@ import { type AuctionOutcome, decideWinner } from './decide-winner.js';
 import { lockDueRounds } from './due-rounds.js';
 
 /** Sends the award of a closed round and records the assignment, in the close's transaction. */
-export type AwardWinner = (ctx: CoordinatorContext, tx: Tx, award: Award, announcedAt: Date) => Promise<void>;
+export type AwardWinner = (
+  ctx: CoordinatorContext,
+  tx: Tx,
+  award: Award,
+  announcedAt: Date,
+  bids: WinningBids,
+) => Promise<void>;
 
 type Round = Awaited<ReturnType<typeof loadRound>>;
 
@@ -58,6 +65,11 @@ async function award(
       coordinatorUrl: ctx.publicUrl(),
     },
     round.opensAt,
+    {
+      winner: outcome.winner.id,
+      runnerUp: outcome.runnerUp?.id ?? null,
+      deliverySeconds: round.bids.find((b) => b.id === outcome.winner.id)?.deliverySeconds ?? 600,
+    },
   );
   await awardRound(tx, round.id, prover, price);
   await moveJob(tx, job.id, ['AUCTIONING'], 'ASSIGNED', `won by ${prover}`, {
@@ -101,7 +113,7 @@ async function closeRound(ctx: CoordinatorContext, tx: Tx, id: number, now: numb
   const busy = await busyBidders(tx, round);
   const eligible = round.bids.filter((b) => !busy.has(b.prover));
   const outcome = decideWinner(
-    eligible.map((b) => ({ prover: b.prover, price: BigInt(b.priceWei), receivedAt: b.receivedAt })),
+    eligible.map((b) => ({ id: b.id, prover: b.prover, price: BigInt(b.priceWei), receivedAt: b.receivedAt })),
     round.rule,
     BigInt(round.job.reserveWei),
   );

@@ -3,17 +3,21 @@ import { test } from 'node:test';
 import { decideWinner } from './decide-winner.js';
 
 const at = (ms: number) => new Date(1_000_000 + ms);
-const bid = (prover: string, price: bigint, ms = 0) => ({ prover, price, receivedAt: at(ms) });
+let ids = 0;
+const bid = (prover: string, price: bigint, ms = 0) => ({ id: ++ids, prover, price, receivedAt: at(ms) });
 
 test('second price: lowest wins and is paid the runner-up price', () => {
   const out = decideWinner([bid('a', 30n), bid('b', 10n), bid('c', 20n)], 'SECOND_PRICE', 100n);
   assert.equal(out?.winner.prover, 'b');
+  assert.equal(out?.runnerUp?.prover, 'c', 'the runner-up, whose signed bid the Market checks');
   assert.equal(out?.clearingPrice, 20n);
 });
 
 test('second price with one bid pays the reserve; first price pays the bid', () => {
   assert.equal(decideWinner([bid('a', 10n)], 'SECOND_PRICE', 50n)?.clearingPrice, 50n);
-  assert.equal(decideWinner([bid('a', 10n), bid('b', 40n)], 'FIRST_PRICE', 50n)?.clearingPrice, 10n);
+  const first = decideWinner([bid('a', 10n), bid('b', 40n)], 'FIRST_PRICE', 50n);
+  assert.equal(first?.clearingPrice, 10n);
+  assert.equal(first?.runnerUp, undefined);
 });
 
 test('ties go to the earliest bid; bids above the reserve never win; no bids, no winner', () => {

@@ -3,6 +3,7 @@
 // pays the winner's own bid. Never above the reserve.
 
 export interface SealedBid {
+  id: number;
   prover: string;
   price: bigint;
   receivedAt: Date;
@@ -10,6 +11,8 @@ export interface SealedBid {
 
 export interface AuctionOutcome {
   winner: SealedBid;
+  /** The bid that sets the second price (the Market checks it); none under first price. */
+  runnerUp?: SealedBid;
   clearingPrice: bigint;
 }
 
@@ -24,6 +27,6 @@ export function decideWinner(
   );
   const [winner, runnerUp] = ranked;
   if (!winner) return undefined;
-  const clearingPrice = rule === 'FIRST_PRICE' ? winner.price : (runnerUp?.price ?? reserve);
-  return { winner, clearingPrice: clearingPrice > reserve ? reserve : clearingPrice };
+  if (rule === 'FIRST_PRICE') return { winner, clearingPrice: winner.price };
+  return { winner, ...(runnerUp ? { runnerUp } : {}), clearingPrice: runnerUp?.price ?? reserve };
 }

@@ -74,6 +74,7 @@ export async function judgeBid(deps: JudgeDeps, req: BidRequest, now = Date.now(
         priceWei: price.toString(),
         nonce: bid.nonce,
         expiry: bid.expiry,
+        deliverySeconds: bid.deliverySeconds,
         signature,
       },
     });

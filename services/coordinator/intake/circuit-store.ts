@@ -47,12 +47,13 @@ export async function preparedCircuit(prisma: PrismaClient, id: string): Promise
 /** A circuit's public description (with its VK, base64). */
 export async function circuitDetails(prisma: PrismaClient, id: string) {
   const c = await findCircuit(prisma, id);
-  const { name, noirVersion, vkHash, gates, dyadic, abi, createdAt } = c;
+  const { name, noirVersion, vkHash, verifier, gates, dyadic, abi, createdAt } = c;
   return {
     id: c.id,
     name,
     noirVersion,
     vkHash,
+    verifier,
     gates,
     dyadic,
     abi,

@@ -1,5 +1,7 @@
-// Circuit registration: an uploaded Noir artifact becomes a content-addressed circuit with its VK.
+// Circuit registration: an uploaded Noir artifact becomes a content-addressed circuit with its VK
+// and its on-chain verifier (deployed and registered under the VK's hash).
 import { keccak256 } from 'ethers';
+import type { GavelContracts } from '../../shared/chain/gavel-contracts.js';
 import type { PrismaClient } from '../../shared/db/client.js';
 import { GavelError } from '../../shared/errors.js';
 import type { ProvingBackend } from '../../shared/proving/backend.js';
@@ -9,12 +11,14 @@ import {
   parseCircuitArtifact,
 } from '../../shared/proving/circuit-artifact.js';
 import { prepareCircuit } from '../../shared/proving/circuit-prover.js';
+import { deployCircuitVerifier } from './circuit-verifier.js';
 import type { IntakeBackend } from './intake-backend.js';
 
 export interface RegisteredCircuit {
   id: string;
   name: string;
   vkHash: string;
+  verifier: string;
   gates: number;
   dyadic: number;
   created: boolean;
@@ -45,6 +49,7 @@ async function measure(backend: ProvingBackend, artifact: CircuitArtifact, maxGa
  *  backend within `limits`. */
 export async function registerCircuit(
   prisma: PrismaClient,
+  chain: GavelContracts,
   intake: IntakeBackend,
   upload: unknown,
   limits: UploadLimits,
@@ -60,14 +65,16 @@ export async function registerCircuit(
       });
     });
   const existing = await prisma.circuit.findUnique({ where: { id: prepared.id } });
-  if (existing) {
-    const { id, name, vkHash, gates, dyadic } = existing;
-    return { id, name, vkHash, gates, dyadic, created: false };
+  if (existing?.verifier) {
+    const { id, name, vkHash, gates, dyadic, verifier } = existing;
+    return { id, name, vkHash, verifier, gates, dyadic, created: false };
   }
   const vkHash = keccak256(prepared.vk);
+  const source = await intake.run((b) => b.solidityVerifier(prepared.vk), limits.timeoutMs);
+  const verifier = await deployCircuitVerifier(chain, source, vkHash);
   await prisma.circuit.upsert({
     where: { id: prepared.id },
-    update: {},
+    update: { verifier },
     create: {
       id: prepared.id,
       name: artifact.name,
@@ -76,6 +83,7 @@ export async function registerCircuit(
       bytecode: artifact.bytecode,
       vk: Buffer.from(prepared.vk),
       vkHash,
+      verifier,
       gates: prepared.size.gates,
       dyadic: prepared.size.dyadic,
     },
@@ -84,8 +92,9 @@ export async function registerCircuit(
     id: prepared.id,
     name: artifact.name,
     vkHash,
+    verifier,
     gates: prepared.size.gates,
     dyadic: prepared.size.dyadic,
-    created: true,
+    created: existing === null,
   };
 }

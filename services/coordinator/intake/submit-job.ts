@@ -1,13 +1,14 @@
-// Job intake: a job is accepted only when its escrow is open on-chain with matching terms and
-// every batch item solves the circuit; then it is stored and its first auction scheduled.
+// Job intake: a job is accepted only when its escrow is open on-chain with matching terms (circuit,
+// verifier, inputs, rule, and the public inputs its items imply) and every batch item solves the
+// circuit; then it is stored and its first auction scheduled.
 import type { GavelContracts, OnChainJob } from '../../shared/chain/gavel-contracts.js';
+import { commitPublicInputs } from '../../shared/chain/public-inputs-commitment.js';
 import { submitTermsText } from '../../shared/client/coordinator-client.js';
 import type { db, PrismaClient } from '../../shared/db/client.js';
 import { GavelError } from '../../shared/errors.js';
 import { inputsHash } from '../../shared/protocol/canonical-json.js';
 import { requestSigner } from '../../shared/protocol/request-auth.js';
-import { publicInputsOf } from '../../shared/proving/public-inputs.js';
-import { solveWitness } from '../../shared/proving/witness.js';
+import { itemPublicInputs } from '../../shared/proving/item-public-inputs.js';
 import type { CoordinatorConfig } from '../config.js';
 import { scheduleRound } from '../lifecycle/auction-transitions.js';
 import { openJob } from '../lifecycle/job-transitions.js';
@@ -37,7 +38,13 @@ export interface IntakeDeps {
 }
 
 /** The on-chain escrow of `jobId`, checked to commit to this circuit and these inputs. */
-async function checkedEscrow(chain: GavelContracts, jobId: string, circuit: db.Circuit, hash: string) {
+async function checkedEscrow(
+  chain: GavelContracts,
+  jobId: string,
+  circuit: db.Circuit,
+  hash: string,
+  { items, rule }: { items: number; rule: string },
+) {
   const onChain = await chain.job(jobId);
   if (onChain.status === 'None') {
     throw new GavelError(
@@ -51,6 +58,10 @@ async function checkedEscrow(chain: GavelContracts, jobId: string, circuit: db.C
     mismatches.push(`vkHash ${onChain.vkHash} ≠ ${circuit.vkHash}`);
   if (onChain.inputsHash.toLowerCase() !== hash.toLowerCase())
     mismatches.push(`inputsHash ${onChain.inputsHash} ≠ ${hash}`);
+  if (onChain.verifier.toLowerCase() !== (circuit.verifier ?? '').toLowerCase())
+    mismatches.push(`verifier ${onChain.verifier} ≠ ${circuit.verifier}`);
+  if (onChain.items !== items) mismatches.push(`items ${onChain.items} ≠ ${items}`);
+  if (onChain.rule !== rule) mismatches.push(`rule ${onChain.rule} ≠ ${rule}`);
   if (mismatches.length > 0) {
     const message = `escrow of job ${jobId} does not match: ${mismatches.join('; ')}`;
     throw new GavelError('ESCROW_MISMATCH', message, { details: { mismatches } });
@@ -71,23 +82,18 @@ function checkDeadline(onChain: OnChainJob, config: CoordinatorConfig): Date {
   return new Date(deadlineMs);
 }
 
-/** Solves every item once: unsatisfiable inputs go back to the requester, not to auction. */
-async function solveItems(circuit: db.Circuit, items: Record<string, unknown>[]) {
-  const artifact = artifactOf(circuit);
-  const solved: { index: number; inputs: object; publicInputs: string[] }[] = [];
-  for (const [index, inputs] of items.entries()) {
-    try {
-      const { returnValue } = await solveWitness(artifact, inputs);
-      solved.push({ index, inputs, publicInputs: publicInputsOf(artifact.abi, inputs, returnValue) });
-    } catch (err) {
-      if (!(err instanceof GavelError)) throw err;
-      throw new GavelError(err.code, `batch item ${index}: ${err.message}`, {
-        cause: err,
-        details: { item: index },
-      });
-    }
+/** Solves every item once (unsatisfiable inputs go back to the requester, not to auction) and
+ *  checks the public inputs they imply are the ones the escrow committed to. */
+async function solveItems(circuit: db.Circuit, items: Record<string, unknown>[], onChain: OnChainJob) {
+  const publicInputs = await itemPublicInputs(artifactOf(circuit), items);
+  const root = commitPublicInputs(publicInputs).root;
+  if (root.toLowerCase() !== onChain.publicInputsRoot.toLowerCase()) {
+    throw new GavelError(
+      'ESCROW_MISMATCH',
+      `the escrow commits to public inputs (root ${onChain.publicInputsRoot}) other than these items imply (${root})`,
+    );
   }
-  return solved;
+  return items.map((inputs, index) => ({ index, inputs, publicInputs: publicInputs[index] ?? [] }));
 }
 
 export async function submitJob(deps: IntakeDeps, req: SubmitJobRequest): Promise<SubmittedJob> {
@@ -105,9 +111,9 @@ export async function submitJob(deps: IntakeDeps, req: SubmitJobRequest): Promis
       throw new GavelError('JOB_EXISTS', `job ${jobId} exists with other inputs`);
     return { jobId, status: existing.status, created: false };
   }
-  const onChain = await checkedEscrow(chain, jobId, circuit, hash);
-  const deadline = checkDeadline(onChain, config);
   const rule = req.rule ?? 'SECOND_PRICE';
+  const onChain = await checkedEscrow(chain, jobId, circuit, hash, { items: req.items.length, rule });
+  const deadline = checkDeadline(onChain, config);
   const inputsPublic = req.public === true;
   const terms = submitTermsText({
     jobId,
@@ -123,7 +129,7 @@ export async function submitJob(deps: IntakeDeps, req: SubmitJobRequest): Promis
       `the terms are signed by ${signer}, not by the requester ${onChain.requester}`,
     );
   }
-  const items = await solveItems(circuit, req.items);
+  const items = await solveItems(circuit, req.items, onChain);
   await prisma.$transaction(async (tx) => {
     await openJob(tx, {
       id: jobId,

@@ -1,11 +1,12 @@
-// Failed attempts and re-auctions: a failed winner is excluded and slashed (through the outbox),
-// and the job goes back to auction while its deadline still leaves time, else it expires.
+// Failed attempts and re-auctions: a failed winner is excluded, the chain is shown the evidence
+// (through the outbox), and the job goes back to auction while its deadline leaves time, else it
+// expires.
 import type { CoordinatorConfig } from '../config.js';
 import type { Tx } from '../context.js';
 import { moveAssignment } from './assignment-transitions.js';
 import { scheduleRound } from './auction-transitions.js';
 import { moveJob } from './job-transitions.js';
-import { enqueue } from './outbox-entries.js';
+import { enqueue, type InvalidResult } from './outbox-entries.js';
 
 const ACTIVE_JOB = ['ASSIGNED', 'PROVING', 'VERIFYING'] as const;
 
@@ -15,17 +16,27 @@ async function excluding(tx: Tx, jobId: string, prover: string) {
   return { excludedProvers: { set: [...new Set([...job.excludedProvers, prover])] } };
 }
 
+/** What the chain is asked to do about a failed attempt: nothing happens on-chain on our word. */
+export type FailureEvidence =
+  /** The prover's signed result is invalid: anyone can slash it at once with that evidence. */
+  | { kind: 'SLASH_INVALID'; evidence: InvalidResult }
+  /** Its own signed delivery time passed: it can be slashed once the chain's clock agrees. */
+  | { kind: 'SLASH_LATE'; notBefore: Date }
+  /** It handed the attempt back (its signature): released without a slash. */
+  | { kind: 'HAND_BACK'; signature: string };
+
 /**
- * Marks the active attempt of `jobId` failed and queues the on-chain reopen. The prover is blamed
- * (excluded from this job, counted, its locked collateral slashed) unless `blame` is false: the
- * failure was ours (our verifier could not judge what it delivered).
+ * Marks the active attempt of `jobId` failed and queues what the chain does about it (`then`). The
+ * prover is excluded from this job and counted unless `blame` is false (the failure was ours, or
+ * it handed the attempt back). The job goes back to auction once the chain has reopened it.
  */
 export async function failAttempt(
   tx: Tx,
   jobId: string,
   attempt: number,
   reason: string,
-  blame = true,
+  then: FailureEvidence,
+  blame = then.kind !== 'HAND_BACK',
 ): Promise<boolean> {
   const assignment = await tx.assignment.findUnique({ where: { jobId_attempt: { jobId, attempt } } });
   if (!assignment || assignment.status === 'FAILED' || assignment.status === 'COMPLETED') return false;
@@ -42,8 +53,12 @@ export async function failAttempt(
       data: { failures: { increment: 1 } },
     });
   await tx.proof.deleteMany({ where: { jobId } });
-  const slash = blame && assignment.status === 'ACTIVE';
-  await enqueue(tx, { kind: 'REOPEN', jobId, attempt, prover: assignment.prover, slash });
+  const { prover } = assignment;
+  if (then.kind === 'SLASH_INVALID')
+    await enqueue(tx, { kind: 'SLASH_INVALID', jobId, attempt, prover, evidence: then.evidence });
+  else if (then.kind === 'HAND_BACK')
+    await enqueue(tx, { kind: 'HAND_BACK', jobId, attempt, prover, signature: then.signature });
+  else await enqueue(tx, { kind: 'SLASH_LATE', jobId, attempt, prover }, then.notBefore);
   return true;
 }
 

@@ -9,10 +9,12 @@ type Tx = Pick<db.PrismaClient, 'job' | 'jobEvent'>;
 const ALLOWED: Record<JobStatus, readonly JobStatus[]> = {
   OPEN: ['AUCTIONING', 'CANCELLED', 'EXPIRED'],
   AUCTIONING: ['ASSIGNED', 'EXPIRED', 'CANCELLED'],
-  ASSIGNED: ['PROVING', 'VERIFYING', 'FAILED_ATTEMPT', 'CANCELLED'],
-  PROVING: ['VERIFYING', 'FAILED_ATTEMPT', 'CANCELLED'],
+  // SETTLED and EXPIRED from any active state: the chain is the truth (a prover may fulfil on its
+  // own, a watchtower may slash), and the job follows it.
+  ASSIGNED: ['PROVING', 'VERIFYING', 'FAILED_ATTEMPT', 'CANCELLED', 'SETTLED', 'EXPIRED'],
+  PROVING: ['VERIFYING', 'FAILED_ATTEMPT', 'CANCELLED', 'SETTLED', 'EXPIRED'],
   VERIFYING: ['SETTLED', 'FAILED_ATTEMPT', 'EXPIRED', 'CANCELLED'],
-  FAILED_ATTEMPT: ['AUCTIONING', 'EXPIRED'],
+  FAILED_ATTEMPT: ['AUCTIONING', 'EXPIRED', 'SETTLED', 'CANCELLED'],
   SETTLED: [],
   EXPIRED: [],
   CANCELLED: [],

@@ -5,10 +5,30 @@ import type { Tx } from '../context.js';
 
 /** What each kind of on-chain action carries; the idempotency key names the job and the attempt. */
 export type OutboxEntry =
-  | { kind: 'ASSIGN'; jobId: string; attempt: number; prover: string; price: string }
-  | { kind: 'SETTLE'; jobId: string; attempt: number; resultHash: string }
-  | { kind: 'REOPEN'; jobId: string; attempt: number; prover: string; slash: boolean }
+  | {
+      kind: 'ASSIGN';
+      jobId: string;
+      attempt: number;
+      prover: string;
+      price: string;
+      /** The stored bids the Market checks: the winner's, and the runner-up's under second price. */
+      winnerBid: number;
+      runnerUpBid: number | null;
+    }
+  | { kind: 'FULFIL'; jobId: string; attempt: number }
+  | { kind: 'SLASH_LATE'; jobId: string; attempt: number; prover: string }
+  | { kind: 'SLASH_INVALID'; jobId: string; attempt: number; prover: string; evidence: InvalidResult }
+  | { kind: 'HAND_BACK'; jobId: string; attempt: number; prover: string; signature: string }
   | { kind: 'EXPIRE'; jobId: string; attempt: number };
+
+/** A result the prover signed (EIP-712) whose proof our verifier found invalid. */
+export type InvalidResult = {
+  item: number;
+  /** 0x-hex proof bytes */
+  proof: string;
+  publicInputs: string[];
+  resultSignature: string;
+};
 
 export type OutboxKind = OutboxEntry['kind'];
 export type OutboxRow = db.OutboxAction;

@@ -3,14 +3,23 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { CoordinatorContext } from '../context.js';
 import { circuitDetails, findCircuit } from '../intake/circuit-store.js';
 import { registerCircuit } from '../intake/register-circuit.js';
-import { anyJson, bool, date, errorReplies, idParam, int, object, str } from './schemas.js';
+import { anyJson, bool, date, errorReplies, idParam, int, nullableStr, object, str } from './schemas.js';
 
-const circuitSummary = object({ id: str, name: str, vkHash: str, gates: int, dyadic: int, created: bool });
+const circuitSummary = object({
+  id: str,
+  name: str,
+  vkHash: str,
+  verifier: str,
+  gates: int,
+  dyadic: int,
+  created: bool,
+});
 const circuitReply = object({
   id: str,
   name: str,
   noirVersion: str,
   vkHash: str,
+  verifier: nullableStr,
   gates: int,
   dyadic: int,
   abi: anyJson,
@@ -37,7 +46,7 @@ export const circuitRoutes =
       },
       async (req, reply) => {
         const { maxAcirBytes, maxGates, registerTimeoutMs: timeoutMs } = ctx.config;
-        const registered = await registerCircuit(ctx.prisma, ctx.intake, req.body, {
+        const registered = await registerCircuit(ctx.prisma, ctx.chain, ctx.intake, req.body, {
           maxAcirBytes,
           maxGates,
           timeoutMs,

@@ -70,6 +70,7 @@ const revealedBid = object({
   priceWei: str,
   nonce: str,
   expiry: int,
+  deliverySeconds: int,
   signature: str,
   receivedAt: date,
   signatureValid: bool,
@@ -93,3 +94,5 @@ export const auctionsReply = object({
     }),
   ),
 });
+
+export const handBackReply = object({ jobId: str, attempt: int, handedBack: bool });

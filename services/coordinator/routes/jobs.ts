@@ -1,15 +1,18 @@
 // /v1/jobs: submit a job (after opening its escrow on-chain), list and read jobs, fetch their
-// inputs and verified proofs, reveal their auctions, and stop a job its requester cancelled.
+// inputs and verified proofs, reveal their auctions, stop a job its requester cancelled, and take
+// an attempt its prover hands back.
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { db } from '../../shared/db/client.js';
 import { jobAuctions } from '../auction/auction-view.js';
 import type { CoordinatorContext } from '../context.js';
+import { type HandBackRequest, handBackAttempt } from '../assignment/hand-back.js';
 import { cancelJob } from '../intake/cancel-job.js';
 import { jobDetails, jobInputs, listJobs } from '../intake/job-view.js';
 import { type SubmitJobRequest, submitJob } from '../intake/submit-job.js';
 import { jobProofs } from '../verification/proofs-view.js';
 import {
   auctionsReply,
+  handBackReply,
   jobDetailsReply,
   jobInputsReply,
   jobListReply,
@@ -147,10 +150,36 @@ function cancelRoute(app: FastifyInstance, ctx: CoordinatorContext): void {
   );
 }
 
+/** POST /jobs/:id/hand-back, signed by the assigned prover (EIP-712 HandBack). */
+function handBackRoute(app: FastifyInstance, ctx: CoordinatorContext): void {
+  app.post<ById & { Body: HandBackRequest }>(
+    '/jobs/:id/hand-back',
+    {
+      schema: {
+        summary: 'the assigned prover gives its attempt back (EIP-712 HandBack signature): no slash',
+        params: idParam,
+        body: {
+          type: 'object',
+          required: ['attempt', 'signature'],
+          additionalProperties: false,
+          properties: {
+            attempt: { type: 'integer', minimum: 0 },
+            signature: { type: 'string', pattern: '^0x[0-9a-fA-F]{130}$' },
+            reason: { type: 'string', maxLength: 200 },
+          },
+        },
+        response: { 200: handBackReply, ...errorReplies },
+      },
+    },
+    async (req) => handBackAttempt(ctx, req.params.id.toLowerCase(), req.body),
+  );
+}
+
 export const jobRoutes =
   (ctx: CoordinatorContext): FastifyPluginAsync =>
   async (app) => {
     submitAndList(app, ctx);
     perJobReads(app, ctx);
     cancelRoute(app, ctx);
+    handBackRoute(app, ctx);
   };

@@ -8,8 +8,10 @@ import { claimNext, entryOf, markFailed, type OutboxRow, retryLater } from '../l
 import type { ActionRun } from './actions/action.js';
 import { assign, proverAtFault, refuseAssignment } from './actions/assign.js';
 import { expire } from './actions/expire.js';
-import { reopen } from './actions/reopen.js';
-import { settle } from './actions/settle.js';
+import { fulfil, fulfilRefused } from './actions/fulfil.js';
+import { handBack } from './actions/hand-back.js';
+import { slashInvalid } from './actions/slash-invalid.js';
+import { slashLate } from './actions/slash-late.js';
 
 /** Claims and runs due outbox actions one by one (one signer: one transaction at a time). */
 export async function runOutbox(ctx: CoordinatorContext, max = 20): Promise<number> {
@@ -34,10 +36,14 @@ async function dispatch(run: ActionRun): Promise<void> {
   switch (entry.kind) {
     case 'ASSIGN':
       return assign(run, entry);
-    case 'SETTLE':
-      return settle(run, entry);
-    case 'REOPEN':
-      return reopen(run, entry);
+    case 'FULFIL':
+      return fulfil(run, entry);
+    case 'SLASH_LATE':
+      return slashLate(run, entry);
+    case 'SLASH_INVALID':
+      return slashInvalid(run, entry);
+    case 'HAND_BACK':
+      return handBack(run, entry);
     case 'EXPIRE':
       return expire(run, entry);
     default: {
@@ -69,6 +75,7 @@ async function execute(ctx: CoordinatorContext, tx: Tx, row: OutboxRow): Promise
     const entry = entryOf(row);
     if (entry.kind === 'ASSIGN')
       await refuseAssignment(run, entry, err.message, proverAtFault(err.errorName));
+    else if (entry.kind === 'FULFIL') await fulfilRefused(run, entry, err.message);
     else await markFailed(tx, row.id, err.message);
   }
 }

@@ -1,10 +1,12 @@
 // Where proofs are judged: each result must be signed by the assigned prover, verify against the
 // registered VK, and carry exactly the public inputs its batch item implies. A valid proof of
-// something else is an invalid result. When every item is verified, settlement is queued.
+// something else is an invalid result (and the prover's signed result is the evidence to slash it
+// on-chain). When every item is verified, the on-chain fulfilment is queued.
 import type { JsMsg } from '@nats-io/jetstream';
-import { resultHash } from '../../shared/chain/result-hash.js';
+import { hexlify } from 'ethers';
 import { errorMessage, ProvingError } from '../../shared/errors.js';
 import { parseResult } from '../../shared/protocol/messages.js';
+import { recoverResultSigner, resultTerms } from '../../shared/protocol/result-signing.js';
 import { verifySigned } from '../../shared/protocol/signed-message.js';
 import { subjectProver } from '../../shared/protocol/subjects.js';
 import { BadMessageError } from '../../shared/protocol/validate.js';
@@ -65,6 +67,13 @@ function authenticResult(ctx: CoordinatorContext, msg: JsMsg): ResultBody | stri
   if (subjectProver(msg.subject) !== result.signer.toLowerCase()) {
     ctx.metrics.messagesRejected.inc({ kind: 'result' });
     return "sent on another prover's subject";
+  }
+  // The EIP-712 Result signature too: without it an invalid proof would be no evidence on-chain.
+  const { jobId, attempt, itemIndex, proof, publicInputs, resultSignature } = result.body;
+  const terms = resultTerms(jobId, attempt, itemIndex, Buffer.from(proof, 'base64'), publicInputs);
+  if (recoverResultSigner(ctx.domain, terms, resultSignature)?.toLowerCase() !== result.signer.toLowerCase()) {
+    ctx.metrics.messagesRejected.inc({ kind: 'result' });
+    return 'bad result signature';
   }
   return { ...result.body, prover: result.body.prover.toLowerCase() };
 }
@@ -127,7 +136,15 @@ async function judgeProof(
   ctx.metrics.verifySeconds.observe({ circuit: circuit.name }, (performance.now() - started) / 1000);
   if (!valid) {
     const reason = `invalid proof for batch item ${body.itemIndex} from ${body.prover}`;
-    await ctx.prisma.$transaction((tx) => failAttempt(tx, body.jobId, body.attempt, reason));
+    // The prover's signed result is the evidence the chain slashes on (it checks it itself).
+    const evidence = {
+      item: body.itemIndex,
+      proof: hexlify(proof.proof),
+      publicInputs: body.publicInputs,
+      resultSignature: body.resultSignature,
+    };
+    const then = { kind: 'SLASH_INVALID' as const, evidence };
+    await ctx.prisma.$transaction((tx) => failAttempt(tx, body.jobId, body.attempt, reason, then));
     ctx.metrics.failures.inc({ reason: 'invalid_proof' });
     log.warn('invalid proof: attempt failed');
     return 'invalid';
@@ -184,8 +201,7 @@ async function recordProof(
     if (!(await moveJob(tx, jobId, ['ASSIGNED', 'PROVING'], 'VERIFYING', 'all batch items verified')))
       return false;
     await moveAssignment(tx, jobId, attempt, 'COMPLETED');
-    const hash = resultHash(proofs.map((p) => new Uint8Array(p.proof)));
-    await enqueue(tx, { kind: 'SETTLE', jobId, attempt, resultHash: hash });
+    await enqueue(tx, { kind: 'FULFIL', jobId, attempt });
     return true;
   });
 }

@@ -1,5 +1,6 @@
-// Bidding: every announcement is weighed by the price policy and the prover's measured speed;
-// a bid goes out only when both allow it.
+// Bidding: every announcement is weighed by the price policy and the prover's measured speed, and
+// its escrow's verifier is checked against the circuit's own; a bid goes out only when all allow
+// it, promising delivery within twice the estimated proving time plus a margin.
 import type { Subscription } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { errorMessage } from '../../shared/errors.js';
@@ -8,6 +9,7 @@ import { offerFor, type ProverLink } from '../../shared/protocol/prover-link.js'
 import type { ProverConfig } from '../config.js';
 import type { ProverMetrics } from '../metrics.js';
 import { decideBid } from './price-policy.js';
+import type { VerifierCheck } from './verifier-check.js';
 
 /** Time kept in hand beyond the estimated proving time before a deadline. */
 const MARGIN_MS = 2000;
@@ -27,6 +29,7 @@ export class Bidder {
     private readonly config: ProverConfig,
     private readonly state: BidderState,
     private readonly metrics: ProverMetrics,
+    private readonly verifiers: VerifierCheck,
     private readonly log: Logger,
   ) {}
 
@@ -55,8 +58,16 @@ export class Bidder {
       this.log.info({ jobId: a.jobId, reason: decision.reason }, 'not bidding');
       return;
     }
+    const problem = await this.verifiers.problem(a);
+    if (problem) {
+      this.metrics.skipped.inc();
+      this.log.warn({ jobId: a.jobId, problem }, 'not bidding: the escrow does not pay for proofs of this circuit');
+      return;
+    }
     this.state.bidsSent++;
-    const { reply } = await this.link.bid(offerFor(a, decision.price));
+    // The delivery time this bid signs is its attempt deadline: missing it can be slashed.
+    const deliverySeconds = Math.ceil((2 * decision.provingMs) / 1000) + this.config.deliveryMarginSeconds;
+    const { reply } = await this.link.bid(offerFor(a, decision.price, deliverySeconds));
     if (reply.accepted) this.state.bidsAccepted++;
     this.metrics.bids.inc({ result: reply.accepted ? 'accepted' : (reply.code ?? 'rejected') });
     this.log.info({ jobId: a.jobId, price: decision.price.toString(), ...reply }, 'bid answered');

@@ -1,7 +1,9 @@
-// Proving awards: one at a time from the prover's durable consumer. The lease is heartbeated from
-// the moment an award arrives; each item's proof is published (retried through a NATS outage until
-// the deadline) before the next; the award is acknowledged only when every result is out, so a
-// restarted agent picks it back up. A retryable failure hands the award back for another try.
+// Proving awards: one at a time from the prover's durable consumer. Progress is heartbeated from
+// the moment an award arrives; proofs go out once the assignment is on-chain, each published
+// (retried through a NATS outage until the deadline) before the next; the award is acknowledged
+// only when every result is out, so a restarted agent picks it back up. A retryable failure is
+// tried again; any other hands the attempt back (signed: no slash). Sent proofs are watched until
+// paid, and fulfilled on-chain by the prover itself if they are not.
 import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import { errorMessage, GavelError, ProvingError } from '../../shared/errors.js';
@@ -28,10 +30,14 @@ export function afterFailure(
   return err instanceof ProvingError && err.retryable && deliveryCount < MAX_DELIVERIES ? 'retry' : 'give-up';
 }
 
-/** What the worker reads from the chain before it works: who may award, and what was committed. */
+/** What the worker does with the chain (chain-duty.ts): who may award, what was committed, when
+ *  proofs may go out, handing back, and fulfilling on its own when unpaid. */
 export interface ChainChecks {
   isCoordinator(address: string): Promise<boolean>;
   committedInputsHash(jobId: string): Promise<string>;
+  awaitAssignment(award: Award): Promise<void>;
+  handBack(award: Award, why: string): Promise<void>;
+  watchPayment(award: Award, proofs: ProofPayload[]): void;
 }
 
 export interface Progress {
@@ -123,7 +129,7 @@ export class AwardWorker {
       this.jobsProved++;
       this.metrics.jobs.inc({ outcome: 'proved' });
     } catch (err) {
-      this.failed(m, err, log);
+      this.failed(m, award, err, log);
     } finally {
       this.current = undefined;
       this.proving = undefined;
@@ -132,7 +138,7 @@ export class AwardWorker {
   }
 
   /** A failed award: handed back when stopping or when a retry can help, else given up. */
-  private failed(m: JsMsg, err: unknown, log: Logger): void {
+  private failed(m: JsMsg, award: Award, err: unknown, log: Logger): void {
     const next = afterFailure(err, this.stopping, m.info.deliveryCount);
     if (next === 'hand-back') {
       m.nak();
@@ -144,8 +150,12 @@ export class AwardWorker {
       m.nak(RETRY_DELAY_MS);
       return;
     }
-    log.error({ err: errorMessage(err) }, 'proving failed; the lease will lapse and the job be re-auctioned');
+    log.error({ err: errorMessage(err) }, 'proving failed: handing the attempt back (no slash)');
     m.term();
+    if (!(err instanceof GavelError && err.code === 'NOT_ASSIGNED_ON_CHAIN'))
+      void this.chain
+        .handBack(award, errorMessage(err))
+        .catch((e) => log.error({ err: errorMessage(e) }, 'handing back failed'));
   }
 
   private async prove(award: Award, m: JsMsg, log: Logger): Promise<void> {
@@ -170,15 +180,21 @@ export class AwardWorker {
         award.attempt,
       );
       progress.total = items.length;
+      const proofs: ProofPayload[] = [];
       for (const [index, inputs] of items.entries()) {
         if (this.stopping) throw new GavelError('STOPPING', 'agent stopping');
         const started = performance.now();
-        await this.publish(award, index, await proveInputs(this.backend, circuit, inputs), log);
+        const proof = await proveInputs(this.backend, circuit, inputs);
+        // Proofs go out only once the assignment is on-chain: nobody gets them for free.
+        if (index === 0) await this.chain.awaitAssignment(award);
+        await this.publish(award, index, proof, log);
+        proofs.push(proof);
         progress.done = index + 1;
         this.metrics.provingSeconds.observe({ circuit: circuit.name }, (performance.now() - started) / 1000);
         await beat();
         log.info({ item: index, ms: Math.round(performance.now() - started) }, 'batch item proved');
       }
+      this.chain.watchPayment(award, proofs);
     } finally {
       clearInterval(timer);
     }
@@ -198,7 +214,8 @@ export class AwardWorker {
     }
   }
 
-  private async circuit(coordinatorUrl: string, circuitId: string): Promise<PreparedCircuit> {
+  /** A circuit prepared on this prover's backend (fetched once, then cached). */
+  async circuit(coordinatorUrl: string, circuitId: string): Promise<PreparedCircuit> {
     const cached = this.circuits.get(circuitId);
     if (cached) return cached;
     const prepared = await prepareCircuit(this.backend, await fetchCircuit(coordinatorUrl, circuitId));

@@ -5,7 +5,7 @@ import { Interface, type InterfaceAbi } from 'ethers';
 import { GavelError } from '../errors.js';
 import { repoRoot } from '../paths.js';
 
-export type ContractName = 'Staking' | 'Market' | 'ReentrantReceiver';
+export type ContractName = 'Staking' | 'Market' | 'VerifierRegistry' | 'ReentrantReceiver';
 
 export interface ContractArtifact {
   contractName: ContractName;
@@ -25,11 +25,12 @@ export function contractArtifact(name: ContractName): ContractArtifact {
   return artifact;
 }
 
-/** One interface holding the custom errors of both Gavel contracts, for decoding reverts. */
+/** One interface holding the custom errors of the Gavel contracts, for decoding reverts. */
 export function gavelInterface(): Interface {
   const abi = [
     contractArtifact('Market').abi,
     contractArtifact('Staking').abi,
+    contractArtifact('VerifierRegistry').abi,
   ].flat() as InterfaceAbi as unknown[];
   // Both contracts declare some errors (NotOwner, ZeroAddress, …): keep one fragment per signature.
   const seen = new Set<string>();

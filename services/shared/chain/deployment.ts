@@ -10,10 +10,12 @@ export interface Deployment {
   chainId: number;
   staking: string;
   market: string;
+  registry: string;
   owner: string;
   treasury: string;
   cooldownSeconds: number;
   requesterShareBps: number;
+  bountyShareBps: number;
   coordinators: string[];
   blockNumber: number;
 }
@@ -22,6 +24,7 @@ export interface DeployOptions {
   treasury?: string;
   cooldownSeconds?: number;
   requesterShareBps?: number;
+  bountyShareBps?: number;
   coordinators?: string[];
 }
 
@@ -38,7 +41,7 @@ export function readDeployment(path = deploymentPath()): Deployment {
     );
   }
   const d = JSON.parse(readFileSync(path, 'utf8')) as Deployment;
-  for (const key of ['staking', 'market'] as const) {
+  for (const key of ['staking', 'market', 'registry'] as const) {
     try {
       d[key] = getAddress(d[key]);
     } catch (cause) {
@@ -58,7 +61,8 @@ export async function deployGavel(signer: Signer, options: DeployOptions = {}): 
   const owner = await signer.getAddress();
   const treasury = getAddress(options.treasury ?? owner);
   const cooldownSeconds = options.cooldownSeconds ?? 3600;
-  const requesterShareBps = options.requesterShareBps ?? 5000;
+  const requesterShareBps = options.requesterShareBps ?? 4000;
+  const bountyShareBps = options.bountyShareBps ?? 1000;
   const coordinators = (options.coordinators ?? [owner]).map((a) => getAddress(a));
   return withRevertDecoding(async () => {
     const s = contractArtifact('Staking');
@@ -66,10 +70,17 @@ export async function deployGavel(signer: Signer, options: DeployOptions = {}): 
       treasury,
       cooldownSeconds,
       requesterShareBps,
+      bountyShareBps,
     );
     await staking.waitForDeployment();
+    const r = contractArtifact('VerifierRegistry');
+    const registry = await new ContractFactory(r.abi, r.bytecode, signer).deploy();
+    await registry.waitForDeployment();
     const m = contractArtifact('Market');
-    const market = await new ContractFactory(m.abi, m.bytecode, signer).deploy(await staking.getAddress());
+    const market = await new ContractFactory(m.abi, m.bytecode, signer).deploy(
+      await staking.getAddress(),
+      await registry.getAddress(),
+    );
     const receipt = await (await market.waitForDeployment()).deploymentTransaction()?.wait();
     await (await staking.getFunction('setMarket')(await market.getAddress())).wait();
     for (const c of coordinators) await (await market.getFunction('setCoordinator')(c, true)).wait();
@@ -78,10 +89,12 @@ export async function deployGavel(signer: Signer, options: DeployOptions = {}): 
       chainId: Number(network?.chainId ?? 0),
       staking: await staking.getAddress(),
       market: await market.getAddress(),
+      registry: await registry.getAddress(),
       owner,
       treasury,
       cooldownSeconds,
       requesterShareBps,
+      bountyShareBps,
       coordinators,
       blockNumber: receipt?.blockNumber ?? 0,
     };

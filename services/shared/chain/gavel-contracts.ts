@@ -9,8 +9,12 @@ import {
   type TransactionReceipt,
   type TransactionResponse,
   Wallet,
+  ZeroAddress,
+  ZeroHash,
 } from 'ethers';
 import { GavelError } from '../errors.js';
+import type { BidTerms } from '../protocol/bid-signing.js';
+import type { ResultTerms } from '../protocol/result-signing.js';
 import { contractArtifact } from './contract-artifacts.js';
 import { withRevertDecoding } from './contract-errors.js';
 import type { Deployment } from './deployment.js';
@@ -30,27 +34,74 @@ export interface ProverInfo {
   claimable: bigint;
 }
 
+export const AUCTION_RULES = ['SECOND_PRICE', 'FIRST_PRICE'] as const;
+export type AuctionRuleName = (typeof AUCTION_RULES)[number];
+
 export interface OnChainJob {
   requester: string;
   status: JobStatus;
+  rule: AuctionRuleName;
+  attempt: number;
+  items: number;
+  verified: number;
   deadline: number;
+  attemptDeadline: number;
   prover: string;
+  verifier: string;
   reserve: bigint;
   price: bigint;
   collateral: bigint;
   vkHash: string;
   inputsHash: string;
-  resultHash: string;
+  publicInputsRoot: string;
 }
 
 export interface OpenJobParams {
   jobId: string;
   vkHash: string;
+  verifier: string;
   inputsHash: string;
+  publicInputsRoot: string;
+  items: number;
   deadline: number;
   collateral: bigint;
   reserve: bigint;
+  rule: AuctionRuleName;
 }
+
+/** A bid as the Market checks it (the EIP-712 Bid and its signature). */
+export interface SignedBid {
+  bid: BidTerms;
+  signature: string;
+}
+
+/** One item's proof as `fulfil` takes it. */
+export interface ItemProof {
+  index: number;
+  proof: string;
+  publicInputs: string[];
+  merkleProof: string[];
+}
+
+/** A prover's signed result, and what shows it invalid (for `slashInvalid`). */
+export interface InvalidResultEvidence {
+  result: ResultTerms;
+  signature: string;
+  proof: string;
+  publicInputs: string[];
+  committedHash: string;
+  merkleProof: string[];
+}
+
+const NO_BID: BidTerms = {
+  jobId: ZeroHash,
+  attempt: 0,
+  price: 0n,
+  prover: ZeroAddress,
+  expiry: 0,
+  nonce: 0n,
+  deliverySeconds: 0,
+};
 
 /** A JSON-RPC provider set up for back-to-back transactions (no stale nonce cache). */
 export function rpcProvider(url: string): JsonRpcProvider {
@@ -69,12 +120,14 @@ export function walletFor(key: string, provider: Provider): Wallet {
 export class GavelContracts {
   readonly staking: Contract;
   readonly market: Contract;
+  readonly registry: Contract;
   readonly deployment: Deployment;
 
   constructor(deployment: Deployment, runner: ContractRunner) {
     this.deployment = deployment;
     this.staking = new Contract(deployment.staking, contractArtifact('Staking').abi, runner);
     this.market = new Contract(deployment.market, contractArtifact('Market').abi, runner);
+    this.registry = new Contract(deployment.registry, contractArtifact('VerifierRegistry').abi, runner);
   }
 
   /** The same contracts driven by another account. */
@@ -144,26 +197,60 @@ export class GavelContracts {
     });
   }
 
+  // ── Verifier registry ──────────────────────────────────────────────────────
+  registerVerifier(vkHash: string, verifier: string) {
+    return this.send(this.registry, 'register', [vkHash, verifier]);
+  }
+  isVerifierFor(vkHash: string, verifier: string): Promise<boolean> {
+    return this.registry.getFunction('isVerifierFor')(vkHash, verifier);
+  }
+
   // ── Market ─────────────────────────────────────────────────────────────────
   openJob(p: OpenJobParams) {
-    return this.send(
-      this.market,
-      'openJob',
-      [p.jobId, p.vkHash, p.inputsHash, p.deadline, p.collateral],
-      p.reserve,
-    );
+    const terms = {
+      vkHash: p.vkHash,
+      verifier: p.verifier,
+      inputsHash: p.inputsHash,
+      publicInputsRoot: p.publicInputsRoot,
+      items: p.items,
+      deadline: p.deadline,
+      collateral: p.collateral,
+      rule: AUCTION_RULES.indexOf(p.rule),
+    };
+    return this.send(this.market, 'openJob', [p.jobId, terms], p.reserve);
   }
-  assign(jobId: string, prover: string, price: bigint) {
-    return this.send(this.market, 'assign', [jobId, prover, price]);
+  /** Assigns with the winner's signed bid and, under second price, the runner-up's. */
+  assign(jobId: string, winner: SignedBid, runnerUp?: SignedBid) {
+    const second = runnerUp ?? { bid: NO_BID, signature: '0x' };
+    return this.send(this.market, 'assign', [
+      jobId,
+      winner.bid,
+      winner.signature,
+      second.bid,
+      second.signature,
+    ]);
   }
-  settle(jobId: string, resultHash: string) {
-    return this.send(this.market, 'settle', [jobId, resultHash]);
+  fulfil(jobId: string, proofs: ItemProof[]) {
+    return this.send(this.market, 'fulfil', [jobId, proofs]);
   }
-  reopen(jobId: string, slashProver: boolean) {
-    return this.send(this.market, 'reopen', [jobId, slashProver]);
+  isItemVerified(jobId: string, index: number): Promise<boolean> {
+    return this.market.getFunction('isItemVerified')(jobId, index);
   }
-  slash(jobId: string, prover: string) {
-    return this.send(this.market, 'slash', [jobId, prover]);
+  slashLate(jobId: string) {
+    return this.send(this.market, 'slashLate', [jobId]);
+  }
+  slashInvalid(e: InvalidResultEvidence) {
+    return this.send(this.market, 'slashInvalid', [
+      e.result,
+      e.signature,
+      e.proof,
+      e.publicInputs,
+      e.committedHash,
+      e.merkleProof,
+    ]);
+  }
+  handBack(jobId: string, attempt: number, proverSignature: string) {
+    return this.send(this.market, 'handBack', [jobId, attempt, proverSignature]);
   }
   expire(jobId: string) {
     return this.send(this.market, 'expire', [jobId]);
@@ -181,14 +268,20 @@ export class GavelContracts {
       return {
         requester: j.requester,
         status: JOB_STATUS[Number(j.status)] ?? 'None',
+        rule: AUCTION_RULES[Number(j.rule)] ?? 'SECOND_PRICE',
+        attempt: Number(j.attempt),
+        items: Number(j.items),
+        verified: Number(j.verified),
         deadline: Number(j.deadline),
+        attemptDeadline: Number(j.attemptDeadline),
         prover: j.prover,
+        verifier: j.verifier,
         reserve: j.reserve,
         price: j.price,
         collateral: j.collateral,
         vkHash: j.vkHash,
         inputsHash: j.inputsHash,
-        resultHash: j.resultHash,
+        publicInputsRoot: j.publicInputsRoot,
       };
     });
   }

@@ -2,9 +2,12 @@
 // then submit the job's inputs.
 import { hexlify, randomBytes, type Signer } from 'ethers';
 import type { GavelContracts } from '../chain/gavel-contracts.js';
+import { commitPublicInputs } from '../chain/public-inputs-commitment.js';
 import { GavelError } from '../errors.js';
 import { inputsHash } from '../protocol/canonical-json.js';
 import { signRequest } from '../protocol/request-auth.js';
+import { type CircuitArtifact, circuitContentId, parseCircuitArtifact } from '../proving/circuit-artifact.js';
+import { itemPublicInputs } from '../proving/item-public-inputs.js';
 
 export class CoordinatorClient {
   constructor(readonly baseUrl: string) {}
@@ -55,10 +58,17 @@ export class CoordinatorClient {
     }>('POST', '/v1/circuits', artifact);
   }
   circuit(id: string) {
-    return this.request<Record<string, unknown> & { vkHash: string; gates: number; dyadic: number }>(
-      'GET',
-      `/v1/circuits/${id}`,
-    );
+    return this.request<
+      Record<string, unknown> & { vkHash: string; verifier: string | null; gates: number; dyadic: number }
+    >('GET', `/v1/circuits/${id}`);
+  }
+  /** The circuit's artifact, checked to be the one its content id names. */
+  async artifact(id: string): Promise<CircuitArtifact> {
+    const artifact = parseCircuitArtifact(await this.request('GET', `/v1/circuits/${id}/artifact`));
+    if (circuitContentId(artifact) !== id) {
+      throw new GavelError('CONTENT_MISMATCH', `circuit served for ${id} has another content id`);
+    }
+    return artifact;
   }
   job(id: string) {
     return this.request<JobView>('GET', `/v1/jobs/${id}`);
@@ -142,26 +152,38 @@ export interface JobRequest {
   public?: boolean;
 }
 
-/** Opens the escrow for a new job on-chain, then submits it to the coordinator. */
+/**
+ * Opens the escrow for a new job on-chain, then submits it to the coordinator. The escrow commits
+ * to what a valid result is: the circuit's verifier and the public inputs of every item (solved
+ * here, so the requester needs no trust in anyone for them).
+ */
 export async function openAndSubmitJob(
   client: CoordinatorClient,
   contracts: GavelContracts,
   req: JobRequest,
 ): Promise<{ jobId: string; status: string }> {
   const circuit = await client.circuit(req.circuitId);
+  if (!circuit.verifier) {
+    throw new GavelError('NO_VERIFIER', `circuit ${req.circuitId} has no on-chain verifier on this market`);
+  }
+  const publicInputs = await itemPublicInputs(await client.artifact(req.circuitId), req.items);
   const jobId = req.jobId ?? hexlify(randomBytes(32));
   const block = await contracts.market.runner?.provider?.getBlock('latest');
   const now = Math.max(Math.floor(Date.now() / 1000), block?.timestamp ?? 0);
+  const rule = req.rule ?? 'SECOND_PRICE';
   await contracts.openJob({
     jobId,
     vkHash: circuit.vkHash,
+    verifier: circuit.verifier,
     inputsHash: inputsHash(req.items),
+    publicInputsRoot: commitPublicInputs(publicInputs).root,
+    items: req.items.length,
     deadline: now + req.deadlineIn,
     collateral: req.collateral,
     reserve: req.reserve,
+    rule,
   });
   // The requester signs the job's terms: nobody else can submit its escrow with other terms.
-  const rule = req.rule ?? 'SECOND_PRICE';
   const isPublic = req.public === true;
   const terms = {
     jobId,

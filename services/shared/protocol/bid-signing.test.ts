@@ -13,6 +13,7 @@ test('recoverBidSigner agrees with ethers, binds the domain, and rejects malform
     prover: wallet.address,
     expiry: 2_000_000_000,
     nonce: 7n,
+    deliverySeconds: 300,
   };
   const signature = await signBid(wallet, domain, bid);
   assert.equal(recoverBidSigner(domain, bid, signature), wallet.address);
@@ -20,5 +21,6 @@ test('recoverBidSigner agrees with ethers, binds the domain, and rejects malform
   const otherMarket = bidDomain(31337, '0x0000000000000000000000000000000000000001');
   assert.notEqual(recoverBidSigner(otherMarket, bid, signature), wallet.address);
   assert.notEqual(recoverBidSigner(domain, { ...bid, price: bid.price + 1n }, signature), wallet.address);
+  assert.notEqual(recoverBidSigner(domain, { ...bid, deliverySeconds: 301 }, signature), wallet.address);
   assert.equal(recoverBidSigner(domain, bid, '0x1234'), undefined);
 });

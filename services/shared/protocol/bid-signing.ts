@@ -1,4 +1,5 @@
-// EIP-712 bids: signed by the prover's key, checked by the coordinator and by anyone auditing.
+// EIP-712 bids: signed by the prover's key, checked by the coordinator and again by the Market
+// contract when it assigns a job (the same domain and types as contracts/src/SignedTerms.sol).
 import {
   concat,
   keccak256,
@@ -15,6 +16,9 @@ export interface BidTerms {
   prover: string;
   expiry: number;
   nonce: bigint;
+  /** Seconds after assignment within which the prover promises its proofs on-chain; missing it
+   *  is what it can be slashed for. */
+  deliverySeconds: number;
 }
 
 export const BID_TYPES = {
@@ -25,6 +29,7 @@ export const BID_TYPES = {
     { name: 'prover', type: 'address' },
     { name: 'expiry', type: 'uint64' },
     { name: 'nonce', type: 'uint64' },
+    { name: 'deliverySeconds', type: 'uint32' },
   ],
 };
 

@@ -47,6 +47,7 @@ export interface BidBody {
   prover: string;
   expiry: number;
   nonce: string;
+  deliverySeconds: number;
 }
 
 export interface BidRequest {
@@ -99,6 +100,8 @@ export interface ResultBody {
   /** base64 of the proof bytes */
   proof: string;
   publicInputs: string[];
+  /** The prover's EIP-712 Result signature over this proof: on-chain evidence if it is invalid. */
+  resultSignature: string;
 }
 
 export function parseBidRequest(data: Uint8Array): BidRequest {
@@ -112,6 +115,7 @@ export function parseBidRequest(data: Uint8Array): BidRequest {
       prover: str(b, 'prover', { pattern: ADDRESS }),
       expiry: int(b, 'expiry', 0, 2 ** 40),
       nonce: uint64String(b, 'nonce').toString(),
+      deliverySeconds: int(b, 'deliverySeconds', 1, 2 ** 32 - 1),
     },
     signature: str(m, 'signature', { pattern: SIGNATURE }),
   };
@@ -183,6 +187,7 @@ export function parseResult(data: Uint8Array): Signed<ResultBody> {
       itemIndex: int(body, 'itemIndex', 0, 100_000),
       proof: str(body, 'proof', { pattern: /^[A-Za-z0-9+/=]+$/, max: MAX_RESULT_MESSAGE }),
       publicInputs: inputs as string[],
+      resultSignature: str(body, 'resultSignature', { pattern: SIGNATURE }),
     },
   };
 }

@@ -21,6 +21,7 @@ import {
   type HelloBody,
   parseAnnouncement,
 } from './messages.js';
+import { resultTerms, signResult } from './result-signing.js';
 import { dedupId, signMessage } from './signed-message.js';
 import {
   ANNOUNCE_SUBJECT,
@@ -47,6 +48,8 @@ export interface BidOffer {
   price: bigint;
   /** Unix seconds after which the bid is void. */
   expiry: number;
+  /** Seconds after assignment within which the prover promises its proofs on-chain. */
+  deliverySeconds: number;
   /** A fixed nonce (tests replaying one); by default the link's next nonce. */
   nonce?: bigint;
 }
@@ -112,9 +115,11 @@ async function requestCredentials(coordinatorUrl: string, wallet: Wallet): Promi
   return new TextDecoder().decode(fmtCreds(body.jwt, user));
 }
 
-/** A bid offer for announcement `a` at `price`, valid for a minute after the round closes. */
-export function offerFor(a: Announcement, price: bigint): BidOffer {
-  return { jobId: a.jobId, attempt: a.attempt, price, expiry: Math.ceil(a.closesAt / 1000) + 60 };
+/** A bid offer for announcement `a` at `price`, promising delivery within `deliverySeconds` of
+ *  assignment, valid five minutes after the round closes (the assignment must reach the chain). */
+export function offerFor(a: Announcement, price: bigint, deliverySeconds = 600): BidOffer {
+  const expiry = Math.ceil(a.closesAt / 1000) + 300;
+  return { jobId: a.jobId, attempt: a.attempt, price, expiry, deliverySeconds };
 }
 
 export class ProverLink {
@@ -126,7 +131,7 @@ export class ProverLink {
     readonly nc: NatsConnection,
     /** The prover's key: it signs every message and request of the link. */
     readonly wallet: Wallet,
-    private readonly domain: TypedDataDomain,
+    readonly domain: TypedDataDomain,
     firstNonce = BigInt(Date.now()) * 1000n,
   ) {
     this.address = wallet.address.toLowerCase();
@@ -175,6 +180,7 @@ export class ProverLink {
       prover: this.wallet.address,
       expiry: offer.expiry,
       nonce,
+      deliverySeconds: offer.deliverySeconds,
     };
     const signature = await signBid(this.wallet, this.domain, terms);
     return { bid: { ...terms, price: terms.price.toString(), nonce: nonce.toString() }, signature };
@@ -218,6 +224,7 @@ export class ProverLink {
 
   /** Publishes the signed proof of one batch item on JetStream (a re-send of the same bytes is a no-op). */
   async publishResult(award: AwardRef, itemIndex: number, proof: ProofPayload): Promise<void> {
+    const terms = resultTerms(award.jobId, award.attempt, itemIndex, proof.proof, proof.publicInputs);
     const result = await signMessage(this.wallet, {
       jobId: award.jobId,
       attempt: award.attempt,
@@ -225,6 +232,7 @@ export class ProverLink {
       itemIndex,
       proof: Buffer.from(proof.proof).toString('base64'),
       publicInputs: proof.publicInputs,
+      resultSignature: await signResult(this.wallet, this.domain, terms),
     });
     const bytes = encode(result);
     await jetstream(this.nc).publish(resultSubject(this.address, award.jobId), bytes, {

@@ -38,6 +38,8 @@ export interface ProvingBackend {
   /** True when `proof` verifies against `vk`, false when it does not (a wrong or malformed proof);
    *  throws a retryable ProvingError only when the verifier itself fails. */
   verify(proof: Proof, vk: Uint8Array): Promise<boolean>;
+  /** The Solidity source of the on-chain verifier of `vk` (proofs are made for the EVM target). */
+  solidityVerifier(vk: Uint8Array): Promise<string>;
   /** Frees the backend (WASM memory, native child process). */
   destroy(): Promise<void>;
 }

@@ -24,10 +24,11 @@ export interface BbBackendOptions {
   crs?: CrsSource;
 }
 
-// Poseidon2 transcript with zero knowledge: what `bb prove`/`bb verify` use by default.
+// The EVM target: a Keccak transcript with zero knowledge, so every proof can also be verified by
+// the circuit's Solidity verifier (`bb prove/verify -t evm`). Proving costs the same as Poseidon2.
 const SETTINGS = {
   ipaAccumulation: false,
-  oracleHashType: 'poseidon2',
+  oracleHashType: 'keccak',
   disableZk: false,
   optimizedSolidityVerifier: false,
 };
@@ -105,6 +106,15 @@ export class BbBackend implements ProvingBackend {
     const circuit = { name: program.name, bytecode: program.acir };
     const vk = await this.api.circuitComputeVk({ circuit, settings: SETTINGS });
     return vk.bytes;
+  }
+
+  /** The Solidity source of the verifier of `vk` (bb.js's HonkVerifier with its libraries). */
+  async solidityVerifier(vk: Uint8Array): Promise<string> {
+    const { solidityCode } = await this.api.circuitWriteSolidityVerifier({
+      verificationKey: vk,
+      settings: SETTINGS,
+    });
+    return solidityCode;
   }
 
   async prove(program: SizedProgram, witness: Uint8Array, vk: Uint8Array): Promise<Proof> {

@@ -1,9 +1,12 @@
-// ASSIGN: locks the winner's collateral with Market.assign. The winner was awarded at close and may
-// be proving already; a refusal by the chain fails the attempt without a slash.
+// ASSIGN: Market.assign with the winner's signed bid (and the runner-up's, which sets the second
+// price) locks the winner's collateral and starts its attempt deadline. The winner was awarded at
+// close and may be proving already; a refusal by the chain fails the attempt without a slash.
 
+import { getAddress } from 'ethers';
+import type { SignedBid } from '../../../shared/chain/gavel-contracts.js';
 import { moveAssignment } from '../../lifecycle/assignment-transitions.js';
 import { assignmentRefused } from '../../lifecycle/attempts.js';
-import { cancelPending, markDone, markFailed } from '../../lifecycle/outbox-entries.js';
+import { cancelPending, markDone, markFailed, type OutboxEntry } from '../../lifecycle/outbox-entries.js';
 import type { ActionHandler, ActionRun } from './action.js';
 
 export const assign: ActionHandler<'ASSIGN'> = async (run, entry) => {
@@ -18,17 +21,45 @@ export const assign: ActionHandler<'ASSIGN'> = async (run, entry) => {
   }
   let txHash: string | null = null;
   if (onChain.status === 'Open') {
-    txHash = (await ctx.chain.assign(jobId, prover, BigInt(entry.price))).hash;
+    const receipt = await ctx.chain.assign(jobId, ...(await signedBids(run, entry)));
+    txHash = receipt.hash;
     ctx.metrics.chainTx.inc({ kind: 'assign' });
   } else if (!(onChain.status === 'Assigned' && onChain.prover.toLowerCase() === prover)) {
     await refuseAssignment(run, entry, `on-chain job is ${onChain.status}`, false);
     return;
   }
   await moveAssignment(tx, jobId, attempt, 'ACTIVE');
+  // The attempt deadline is the chain's now: the winner's signed delivery time from this block.
+  const assigned = await ctx.chain.job(jobId);
+  await tx.assignment.update({
+    where: { jobId_attempt: { jobId, attempt } },
+    data: { leaseUntil: new Date(assigned.attemptDeadline * 1000) },
+  });
   await tx.prover.updateMany({ where: { address: prover }, data: { jobsWon: { increment: 1 } } });
   await markDone(tx, row.id, txHash);
   log.info({ prover, txHash }, 'collateral locked on-chain');
 };
+
+/** The winner's stored bid and, when the rule uses it, the runner-up's: what the Market checks. */
+async function signedBids(run: ActionRun, entry: Extract<OutboxEntry, { kind: 'ASSIGN' }>) {
+  const ids = [entry.winnerBid, ...(entry.runnerUpBid === null ? [] : [entry.runnerUpBid])];
+  const rows = await run.tx.bid.findMany({ where: { id: { in: ids } } });
+  const signed = (id: number): SignedBid => {
+    const b = rows.find((r) => r.id === id);
+    if (!b) throw new Error(`bid ${id} of job ${entry.jobId} is missing`);
+    const bid = {
+      jobId: entry.jobId,
+      attempt: entry.attempt,
+      price: BigInt(b.priceWei),
+      prover: getAddress(b.prover),
+      expiry: b.expiry,
+      nonce: BigInt(b.nonce),
+      deliverySeconds: b.deliverySeconds,
+    };
+    return { bid, signature: b.signature };
+  };
+  return [signed(entry.winnerBid), entry.runnerUpBid === null ? undefined : signed(entry.runnerUpBid)] as const;
+}
 
 /** Reverts of `assign` that are the winner's own doing (it withdrew its stake, say). */
 const PROVER_FAULTS = new Set(['InsufficientFreeStake', 'NotRegistered']);
@@ -53,7 +84,7 @@ export async function refuseAssignment(
   if (!byProver)
     log.error({ prover: entry.prover, why }, 'ALERT: assignment refused on-chain, not by the prover');
   const onChain = await ctx.chain.job(entry.jobId);
-  await cancelPending(tx, entry.jobId, 'SETTLE', `assignment refused on-chain: ${why}`);
+  await cancelPending(tx, entry.jobId, 'FULFIL', `assignment refused on-chain: ${why}`);
   const next = await assignmentRefused(tx, entry, onChain.status, why, ctx.config, byProver);
   if (next === 'AUCTIONING') ctx.kick.announce();
   await markFailed(tx, row.id, why);

@@ -1,0 +1,27 @@
+// SLASH_LATE: the prover's own signed delivery time passed without the proofs on-chain. Once the
+// chain's clock agrees, Market.slashLate slashes it (anyone could) and reopens or expires the job.
+// If the prover fulfilled after all (on its own), or someone else acted first, the job follows.
+import { markDone, retryLater } from '../../lifecycle/outbox-entries.js';
+import type { ActionHandler } from './action.js';
+import { followChain } from './follow-chain.js';
+
+export const slashLate: ActionHandler<'SLASH_LATE'> = async (run, entry) => {
+  const { ctx, tx, row, onChain, log } = run;
+  const { jobId, attempt, prover } = entry;
+  let txHash: string | null = null;
+  const held = onChain.status === 'Assigned' && onChain.attempt === attempt;
+  if (held && onChain.prover.toLowerCase() === prover) {
+    const block = await ctx.chain.market.runner?.provider?.getBlock('latest');
+    if (!block || block.timestamp <= onChain.attemptDeadline) {
+      const waitMs = Math.max(1000, (onChain.attemptDeadline + 1) * 1000 - Date.now());
+      await retryLater(tx, row.id, 'the attempt deadline has not passed on-chain yet', waitMs);
+      return;
+    }
+    txHash = (await ctx.chain.slashLate(jobId)).hash;
+    ctx.metrics.chainTx.inc({ kind: 'slash' });
+    ctx.metrics.slashes.inc();
+  }
+  const next = await followChain(run, jobId);
+  await markDone(tx, row.id, txHash, txHash ? undefined : next);
+  log.info({ txHash, prover, next }, txHash ? 'slashed after its attempt deadline' : 'no slash needed');
+};

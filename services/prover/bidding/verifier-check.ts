@@ -1,0 +1,49 @@
+// Before a prover first bids on a job, it checks what the job pays for: the escrow's verifier must
+// be the one its own VK builds (bb.js's Solidity, compiled with the pinned settings), or valid
+// proofs may go unpaid, or invalid ones (anybody's) be paid. Checked once per circuit and verifier.
+import { keccak256 } from 'ethers';
+import { compileVerifier, verifierMismatch } from '../../shared/chain/circuit-verifier.js';
+import type { GavelContracts } from '../../shared/chain/gavel-contracts.js';
+import type { ProvingBackend } from '../../shared/proving/backend.js';
+import type { PreparedCircuit } from '../../shared/proving/circuit-prover.js';
+
+export type CircuitSource = (coordinatorUrl: string, circuitId: string) => Promise<PreparedCircuit>;
+
+export class VerifierCheck {
+  private readonly verdicts = new Map<string, Promise<string | undefined>>();
+
+  constructor(
+    private readonly chain: GavelContracts,
+    private readonly backend: ProvingBackend,
+    private readonly circuits: CircuitSource,
+  ) {}
+
+  /** Why this job's escrow must not be bid on, or undefined when its verifier checks out. */
+  async problem(job: { jobId: string; circuitId: string; coordinatorUrl: string }): Promise<string | undefined> {
+    const escrow = await this.chain.job(job.jobId);
+    if (escrow.status !== 'Open') return `the escrow is ${escrow.status}`;
+    const key = `${job.circuitId}:${escrow.verifier}:${escrow.vkHash}`.toLowerCase();
+    let verdict = this.verdicts.get(key);
+    if (!verdict) {
+      verdict = this.check(job, escrow.verifier, escrow.vkHash);
+      this.verdicts.set(key, verdict);
+      // A failure to check (the coordinator or RPC unreachable) is asked again next time.
+      void verdict.catch(() => this.verdicts.delete(key));
+    }
+    return verdict;
+  }
+
+  private async check(
+    job: { circuitId: string; coordinatorUrl: string },
+    verifier: string,
+    vkHash: string,
+  ): Promise<string | undefined> {
+    const circuit = await this.circuits(job.coordinatorUrl, job.circuitId);
+    if (keccak256(circuit.vk).toLowerCase() !== vkHash.toLowerCase())
+      return `the escrow commits to VK ${vkHash}, not this circuit's ${keccak256(circuit.vk)}`;
+    const provider = this.chain.market.runner?.provider;
+    if (!provider) return 'no chain provider';
+    const build = await compileVerifier(await this.backend.solidityVerifier(circuit.vk));
+    return verifierMismatch(provider, verifier, build);
+  }
+}

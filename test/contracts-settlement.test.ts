@@ -1,0 +1,157 @@
+// Payment and slashing on a real anvil with a real circuit verifier: fulfil pays only for proofs
+// the chain verified against the committed public inputs, up to and including the prover's own
+// attempt deadline; a prover is slashed only after that deadline or on its own signed invalid
+// result (with a bounty to whoever proves it); a signed hand-back releases it without a slash.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { parseEther, type Wallet, ZeroAddress } from 'ethers';
+import { type Chain, startChain } from '../services/devstack/local-chain.js';
+import type { ProofPayload } from '../services/shared/protocol/prover-link.js';
+import { contractHelpers, deployRealCircuit, type RealCircuit, reverts } from './fixtures/contracts.js';
+
+let chain: Chain;
+let circuit: RealCircuit;
+
+before(async () => {
+  // Slashes: 10% bounty to the slasher, 40% to the requester, the rest to the treasury (account 0).
+  chain = await startChain({ requesterShareBps: 4000, bountyShareBps: 1000 });
+  circuit = await deployRealCircuit(chain);
+  await h.registeredProver(3, '10');
+  await h.registeredProver(5, '10');
+});
+after(async () => {
+  await chain?.stop();
+});
+
+const h = contractHelpers(
+  () => chain,
+  () => circuit,
+);
+const coordinator = () => chain.as(0);
+const address = (i: number) => (chain.wallets[i] as Wallet).address;
+const stakeOf = async (i: number) => (await chain.as(0).proverInfo(address(i))).stake;
+const stakingClaimable = async (i: number) => (await chain.as(0).proverInfo(address(i))).claimable;
+
+/** A job assigned to account 3 at 1 ETH with a 100 s delivery time (collateral 1 ETH). */
+async function assigned(opts: Parameters<typeof h.openJob>[1] = {}) {
+  const jobId = await h.openJob(4, opts);
+  await coordinator().assign(jobId, await h.bid(3, jobId, parseEther('1'), { deliverySeconds: 100 }));
+  return jobId;
+}
+
+describe('fulfil', () => {
+  test('a flipped proof byte, wrong public inputs or a bad item index pay nothing', async () => {
+    const jobId = await assigned();
+    const [item] = h.itemProofs(jobId, [0]);
+    if (!item) throw new Error('no item');
+    const flipped = `${item.proof.slice(0, 200)}${item.proof[200] === 'f' ? '0' : 'f'}${item.proof.slice(201)}`;
+    await reverts(chain.as(7).fulfil(jobId, [{ ...item, proof: flipped }]), 'InvalidProof');
+    const other = circuit.proofs[3] as ProofPayload;
+    // A valid proof of other public inputs (x = 4) is not a proof of this item.
+    await reverts(
+      chain.as(7).fulfil(jobId, [{ ...item, proof: item.proof, publicInputs: other.publicInputs }]),
+      'PublicInputsNotCommitted',
+    );
+    await reverts(chain.as(7).fulfil(jobId, [{ ...item, index: 5 }]), 'ItemOutOfRange');
+    assert.equal((await coordinator().job(jobId)).verified, 0);
+  });
+
+  test('accepted up to and including the attempt deadline, refused after it', async () => {
+    const jobId = await assigned();
+    const job = await coordinator().job(jobId);
+    // The next block is mined at the attempt deadline exactly: still on time.
+    await chain.provider.send('evm_setNextBlockTimestamp', [job.attemptDeadline]);
+    await chain.as(3).fulfil(jobId, h.itemProofs(jobId));
+    assert.equal((await coordinator().job(jobId)).status, 'Settled');
+
+    const late = await assigned();
+    await chain.advance(101);
+    await reverts(chain.as(3).fulfil(late, h.itemProofs(late)), 'AttemptDeadlinePassed');
+  });
+});
+
+describe('slashLate', () => {
+  test('only after the attempt deadline; the slash is split and the job is auctioned again', async () => {
+    const jobId = await assigned();
+    await reverts(chain.as(6).slashLate(jobId), 'AttemptDeadlineNotPassed');
+    await chain.advance(101);
+    const stake = await stakeOf(3);
+    const [bounty, requester, treasury] = [
+      await stakingClaimable(6),
+      await stakingClaimable(4),
+      await stakingClaimable(0),
+    ];
+    await chain.as(6).slashLate(jobId);
+    assert.equal(stake - (await stakeOf(3)), parseEther('1'));
+    assert.equal((await stakingClaimable(6)) - bounty, parseEther('0.1'));
+    assert.equal((await stakingClaimable(4)) - requester, parseEther('0.4'));
+    assert.equal((await stakingClaimable(0)) - treasury, parseEther('0.5'));
+    const job = await coordinator().job(jobId);
+    assert.equal(job.status, 'Open');
+    assert.equal(job.attempt, 1);
+    assert.equal(job.prover, ZeroAddress);
+    // The old bid is for attempt 0: it cannot assign attempt 1.
+    await reverts(coordinator().assign(jobId, await h.bid(3, jobId, 1n)), 'BidForOtherJob');
+    await coordinator().assign(jobId, await h.bid(5, jobId, 1n, { attempt: 1 }));
+    await chain.as(5).fulfil(jobId, h.itemProofs(jobId));
+    assert.equal((await coordinator().job(jobId)).status, 'Settled');
+  });
+
+  test('past the job deadline the job expires with a full refund instead', async () => {
+    const jobId = await assigned({ ttl: 50 });
+    await chain.advance(51);
+    const before = await coordinator().marketClaimable(address(4));
+    await chain.as(6).slashLate(jobId);
+    assert.equal((await coordinator().job(jobId)).status, 'Expired');
+    assert.equal((await coordinator().marketClaimable(address(4))) - before, parseEther('2'));
+  });
+});
+
+describe('slashInvalid', () => {
+  test("the assigned prover's signed invalid proof slashes it at once", async () => {
+    const jobId = await assigned();
+    const garbage = {
+      proof: new Uint8Array(circuit.proofs[0]?.proof.length ?? 0).fill(7),
+      publicInputs: circuit.proofs[0]?.publicInputs ?? [],
+    };
+    // Signed by someone else, it is no evidence against the prover.
+    await reverts(
+      chain.as(6).slashInvalid(await h.invalidEvidence(5, jobId, 0, 0, garbage)),
+      'NotAssignedProver',
+    );
+    const stake = await stakeOf(3);
+    await chain.as(6).slashInvalid(await h.invalidEvidence(3, jobId, 0, 0, garbage));
+    assert.equal(stake - (await stakeOf(3)), parseEther('1'));
+    assert.equal((await coordinator().job(jobId)).status, 'Open');
+  });
+
+  test('a signed valid proof of other public inputs slashes; a signed valid proof does not', async () => {
+    const jobId = await assigned();
+    const valid = circuit.proofs[0] as ProofPayload;
+    await reverts(chain.as(6).slashInvalid(await h.invalidEvidence(3, jobId, 0, 0, valid)), 'ProofIsValid');
+    const tampered = await h.invalidEvidence(3, jobId, 0, 0, valid);
+    await reverts(chain.as(6).slashInvalid({ ...tampered, publicInputs: [] }), 'EvidenceMismatch');
+    const elsewhere = circuit.proofs[3] as ProofPayload; // proves x = 4, not item 0's x = 1
+    await chain.as(6).slashInvalid(await h.invalidEvidence(3, jobId, 0, 0, elsewhere));
+    assert.equal((await coordinator().job(jobId)).status, 'Open');
+  });
+});
+
+describe('handBack', () => {
+  test("the prover's signature releases it without a slash; nobody else's does", async () => {
+    const jobId = await assigned();
+    await reverts(
+      chain.as(6).handBack(jobId, 0, await h.handBackSignature(5, jobId, 0)),
+      'NotAssignedProver',
+    );
+    await reverts(chain.as(6).handBack(jobId, 1, await h.handBackSignature(3, jobId, 1)), 'WrongAttempt');
+    const stake = await stakeOf(3);
+    const locked = (await chain.as(0).proverInfo(address(3))).locked;
+    await chain.as(6).handBack(jobId, 0, await h.handBackSignature(3, jobId, 0));
+    assert.equal(await stakeOf(3), stake);
+    assert.equal(locked - (await chain.as(0).proverInfo(address(3))).locked, parseEther('1'));
+    const job = await coordinator().job(jobId);
+    assert.equal(job.status, 'Open');
+    assert.equal(job.attempt, 1);
+  });
+});
