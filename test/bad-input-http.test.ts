@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { hexlify, randomBytes, type Wallet } from 'ethers';
+import type { OpenJobParams } from '../services/shared/chain/gavel-contracts.js';
+import { commitPublicInputs } from '../services/shared/chain/public-inputs-commitment.js';
 import {
   type CoordinatorClient,
   openAndSubmitJob,
@@ -12,6 +14,7 @@ import {
 import { inputsHash } from '../services/shared/protocol/canonical-json.js';
 import { signRequest } from '../services/shared/protocol/request-auth.js';
 import { loadCircuit } from '../services/shared/proving/circuit-artifact.js';
+import { itemPublicInputs } from '../services/shared/proving/item-public-inputs.js';
 import {
   expectError,
   jobCount,
@@ -31,6 +34,24 @@ let goodItem: Record<string, unknown>;
 before(async () => {
   ({ market, client, circuitId, goodItem } = await setUpBadInput());
 });
+
+/** Escrow terms committing to `items` exactly as a requester would (to be varied by a test). */
+async function escrow(items: Record<string, unknown>[]): Promise<OpenJobParams> {
+  const circuit = await client.circuit(circuitId);
+  const publicInputs = await itemPublicInputs(await client.artifact(circuitId), items);
+  return {
+    jobId: hexlify(randomBytes(32)),
+    vkHash: circuit.vkHash,
+    verifier: circuit.verifier ?? '',
+    inputsHash: inputsHash(items),
+    publicInputsRoot: commitPublicInputs(publicInputs).root,
+    items: items.length,
+    deadline: Math.floor(Date.now() / 1000) + 600,
+    collateral: 1n,
+    reserve: 1000n,
+    rule: 'SECOND_PRICE',
+  };
+}
 after(tearDownBadInput);
 
 describe('HTTP intake', () => {
@@ -49,32 +70,26 @@ describe('HTTP intake', () => {
     );
 
     // Escrow committed to other inputs.
-    const vkHash = (await client.circuit(circuitId)).vkHash;
     const now = Math.floor(Date.now() / 1000);
-    await requester.openJob({
-      jobId,
-      vkHash,
-      inputsHash: inputsHash([{}]),
-      deadline: now + 300,
-      collateral: 1n,
-      reserve: 1000n,
-    });
+    await requester.openJob({ ...(await escrow([goodItem])), jobId, inputsHash: inputsHash([{}]) });
     await expectError(
       client.request('POST', '/v1/jobs', { jobId, circuitId, items: [goodItem] }),
       'ESCROW_MISMATCH',
       /inputsHash/,
     );
 
+    // Escrow committed to public inputs other than the items imply (a proof would not be paid).
+    const other = hexlify(randomBytes(32));
+    await requester.openJob({ ...(await escrow([goodItem])), jobId: other, publicInputsRoot: other });
+    await expectError(
+      client.request('POST', '/v1/jobs', { jobId: other, circuitId, items: [goodItem] }),
+      'ESCROW_MISMATCH',
+      /public inputs/,
+    );
+
     // A deadline too close to auction, prove and settle.
     const late = hexlify(randomBytes(32));
-    await requester.openJob({
-      jobId: late,
-      vkHash,
-      inputsHash: inputsHash([goodItem]),
-      deadline: now + 3,
-      collateral: 1n,
-      reserve: 1000n,
-    });
+    await requester.openJob({ ...(await escrow([goodItem])), jobId: late, deadline: now + 3 });
     await expectError(
       client.request('POST', '/v1/jobs', { jobId: late, circuitId, items: [goodItem] }),
       'PAST_DEADLINE',
@@ -159,9 +174,7 @@ describe('who may do what', () => {
     const requester = market.chain.as(REQUESTER);
     const jobId = hexlify(randomBytes(32));
     const hash = inputsHash([goodItem]);
-    const vkHash = (await client.circuit(circuitId)).vkHash;
-    const deadline = Math.floor(Date.now() / 1000) + 600;
-    await requester.openJob({ jobId, vkHash, inputsHash: hash, deadline, collateral: 1n, reserve: 1000n });
+    await requester.openJob({ ...(await escrow([goodItem])), jobId, rule: 'FIRST_PRICE' });
     const body = { jobId, circuitId, items: [goodItem], rule: 'FIRST_PRICE', public: true };
     await expectError(client.request('POST', '/v1/jobs', body), 'MISSING_SIGNATURE');
     const intruder = market.chain.wallets[6] as Wallet;

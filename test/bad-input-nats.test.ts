@@ -229,22 +229,17 @@ describe('outbox keys', () => {
     const id = jobId.toLowerCase();
     const { prisma } = market.coordinator.ctx;
     const later = new Date(Date.now() + 3_600_000); // never run by the outbox during the test
-    const settle = (attempt: number) => ({
-      kind: 'SETTLE' as const,
-      jobId: id,
-      attempt,
-      resultHash: `0x${'00'.repeat(32)}`,
-    });
+    const settle = (attempt: number) => ({ kind: 'FULFIL' as const, jobId: id, attempt });
     try {
       // The first attempt's settlement was queued (and failed when its assignment was refused)...
       await prisma.$transaction((tx) => enqueue(tx, settle(0), later));
       // ...and the re-auctioned attempt settles under its own key.
       await prisma.$transaction((tx) => enqueue(tx, settle(1), later));
-      assert.equal(await prisma.outboxAction.count({ where: { jobId: id, kind: 'SETTLE' } }), 2);
+      assert.equal(await prisma.outboxAction.count({ where: { jobId: id, kind: 'FULFIL' } }), 2);
       // The same action of the same attempt is still queued once.
       await assert.rejects(prisma.$transaction((tx) => enqueue(tx, settle(1), later)));
     } finally {
-      await prisma.outboxAction.deleteMany({ where: { jobId: id, kind: 'SETTLE' } });
+      await prisma.outboxAction.deleteMany({ where: { jobId: id, kind: 'FULFIL' } });
     }
   });
 });

@@ -1,25 +1,38 @@
-// Randomized actions by several accounts against Staking and Market on anvil, checked after every
-// step against a model of what each account is owed: contract balances equal escrow + stakes +
-// unclaimed, and every account's stake and claimable amounts equal the model's (never more).
+// Randomized actions by several accounts against Staking and Market on anvil (signed bids, real
+// proofs, slashes after attempt deadlines, hand-backs), checked after every step against a model
+// of what each account is owed: contract balances equal escrow + stakes + unclaimed, and every
+// account's stake and claimable amounts equal the model's (never more).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { keccak256, toUtf8Bytes, type Wallet } from 'ethers';
 import { type Chain, startChain } from '../services/devstack/local-chain.js';
 import { seededRandom } from '../services/shared/circuits/batch-transfer-inputs.js';
+import { contractHelpers, deployRealCircuit, type RealCircuit } from './fixtures/contracts.js';
 import { expectation, type JobModel, type ProverModel } from './fixtures/invariant-model.js';
 
 const STEPS = Number(process.env.GAVEL_INVARIANT_STEPS ?? 200);
 const SEED = Number(process.env.GAVEL_INVARIANT_SEED ?? Date.now() % 1_000_000);
 const COOLDOWN = 300;
-const SHARE_BPS = 5000n;
+const SHARE_BPS = 4000n;
+const BOUNTY_BPS = 1000n;
 const PROVERS = [1, 2, 3];
 const REQUESTERS = [4, 5, 6];
 const OUTSIDER = 7;
 const E = 10n ** 15n; // amounts in milli-ether
 
 let chain: Chain;
+let circuit: RealCircuit;
+const h = contractHelpers(
+  () => chain,
+  () => circuit,
+);
 before(async () => {
-  chain = await startChain({ cooldownSeconds: COOLDOWN, requesterShareBps: Number(SHARE_BPS) });
+  chain = await startChain({
+    cooldownSeconds: COOLDOWN,
+    requesterShareBps: Number(SHARE_BPS),
+    bountyShareBps: Number(BOUNTY_BPS),
+  });
+  circuit = await deployRealCircuit(chain, 1);
 });
 after(async () => {
   await chain.stop();
@@ -45,9 +58,20 @@ test(`random actions keep balances equal to what is owed (seed ${SEED}, ${STEPS}
     const p = provers.get(job.prover) as ProverModel;
     p.stake -= job.collateral;
     p.locked -= job.collateral;
+    const toSlasher = (job.collateral * BOUNTY_BPS) / 10_000n;
     const toRequester = (job.collateral * SHARE_BPS) / 10_000n;
+    credit(stakingOwed, OUTSIDER, toSlasher);
     credit(stakingOwed, job.requester, toRequester);
-    credit(stakingOwed, 0, job.collateral - toRequester); // treasury = account 0
+    credit(stakingOwed, 0, job.collateral - toSlasher - toRequester); // treasury = account 0
+  };
+  /** After a slash or hand-back: the next attempt while time remains, else expired and refunded. */
+  const reopenInModel = (job: JobModel, at: number) => {
+    Object.assign(job, { prover: 0, price: 0n, attempt: job.attempt + 1, attemptDeadline: 0 });
+    if (at < job.deadline) job.status = 'Open';
+    else {
+      job.status = 'Expired';
+      credit(marketOwed, job.requester, job.reserve);
+    }
   };
 
   const expect = expectation(counts);
@@ -118,23 +142,23 @@ test(`random actions keep balances equal to what is owed (seed ${SEED}, ${STEPS}
           price: 0n,
           collateral: amount(800),
           deadline: now + 60 + Math.floor(rnd() * 600),
+          attempt: 0,
+          attemptDeadline: 0,
         };
         const ok = await expect('openJob', undefined, () =>
-          chain.as(r).openJob({
-            jobId: j.id,
-            vkHash: j.id,
-            inputsHash: j.id,
-            deadline: j.deadline,
-            collateral: j.collateral,
-            reserve: j.reserve,
-          }),
+          h.openJobWithId(r, j.id, { reserve: j.reserve, collateral: j.collateral, deadline: j.deadline }),
         );
         if (ok) jobs.push(j);
         break;
       }
       case 5: {
         if (!job || !clear(job.deadline)) break;
-        const price = rnd() < 0.1 ? job.reserve + 1n : (job.reserve * BigInt(Math.floor(rnd() * 101))) / 100n;
+        // The winner's bid, a runner-up's at or above it (or none), sometimes above the reserve.
+        const bidPrice = (job.reserve * BigInt(Math.floor(rnd() * 101))) / 100n;
+        const other = PROVERS.find((i) => i !== p) as number;
+        const up = rnd() < 0.5 ? (rnd() < 0.1 ? job.reserve + 1n : bidPrice + amount(50)) : undefined;
+        const delivery = 20 + Math.floor(rnd() * 200);
+        const price = up ?? job.reserve;
         const err =
           job.status !== 'Open'
             ? 'WrongStatus'
@@ -147,19 +171,33 @@ test(`random actions keep balances equal to what is owed (seed ${SEED}, ${STEPS}
                   : job.collateral > free(pm)
                     ? 'InsufficientFreeStake'
                     : undefined;
-        if (await expect('assign', err, () => chain.as(0).assign(job.id, addr(p), price))) {
+        const winner = await h.bid(p, job.id, bidPrice, { attempt: job.attempt, deliverySeconds: delivery });
+        const second =
+          up === undefined ? undefined : await h.bid(other, job.id, up, { attempt: job.attempt });
+        if (await expect('assign', err, () => chain.as(0).assign(job.id, winner, second))) {
           job.status = 'Assigned';
           job.prover = p;
           job.price = price;
+          job.attemptDeadline = Math.min((await chain.now()) + delivery, job.deadline);
           pm.locked += job.collateral;
         }
         break;
       }
       case 6: {
-        if (!job || !clear(job.deadline)) break;
+        if (!job || (job.status === 'Assigned' && !clear(job.attemptDeadline))) break;
+        const garbage = rnd() < 0.2;
         const err =
-          job.status !== 'Assigned' ? 'WrongStatus' : now > job.deadline ? 'DeadlinePassed' : undefined;
-        if (await expect('settle', err, () => chain.as(0).settle(job.id, job.id))) {
+          job.status !== 'Assigned'
+            ? 'WrongStatus'
+            : now > job.attemptDeadline
+              ? 'AttemptDeadlinePassed'
+              : garbage
+                ? 'InvalidProof'
+                : undefined;
+        const items = h
+          .itemProofs(job.id)
+          .map((i) => (garbage ? { ...i, proof: `0x${'00'.repeat(64)}` } : i));
+        if (await expect('fulfil', err, () => chain.as(OUTSIDER).fulfil(job.id, items))) {
           job.status = 'Settled';
           credit(marketOwed, job.prover, job.price);
           credit(marketOwed, job.requester, job.reserve - job.price);
@@ -169,35 +207,28 @@ test(`random actions keep balances equal to what is owed (seed ${SEED}, ${STEPS}
       }
       case 7: {
         if (!job) break;
-        const slashIt = rnd() < 0.5;
-        if (
-          await expect('reopen', job.status !== 'Assigned' ? 'WrongStatus' : undefined, () =>
-            chain.as(0).reopen(job.id, slashIt),
-          )
-        ) {
-          if (slashIt) slashInModel(job);
-          else (provers.get(job.prover) as ProverModel).locked -= job.collateral;
-          job.status = 'Open';
-          job.prover = 0;
-          job.price = 0n;
+        // A hand-back signed by the assigned prover, or by somebody else.
+        const signer = job.status === 'Assigned' && rnd() < 0.7 ? job.prover : p;
+        const err =
+          job.status !== 'Assigned' ? 'WrongStatus' : signer !== job.prover ? 'NotAssignedProver' : undefined;
+        const sig = await h.handBackSignature(signer, job.id, job.attempt);
+        if (await expect('handBack', err, () => chain.as(OUTSIDER).handBack(job.id, job.attempt, sig))) {
+          (provers.get(job.prover) as ProverModel).locked -= job.collateral;
+          reopenInModel(job, await chain.now());
         }
         break;
       }
       case 8: {
-        if (!job || !clear(job.deadline)) break;
-        const target = job.status === 'Assigned' && rnd() < 0.8 ? job.prover : p;
+        if (!job || (job.status === 'Assigned' && !clear(job.attemptDeadline))) break;
         const err =
           job.status !== 'Assigned'
             ? 'WrongStatus'
-            : job.prover !== target
-              ? 'WrongProver'
-              : now <= job.deadline
-                ? 'DeadlineNotPassed'
-                : undefined;
-        if (await expect('slash', err, () => chain.as(OUTSIDER).slash(job.id, addr(target)))) {
+            : now <= job.attemptDeadline
+              ? 'AttemptDeadlineNotPassed'
+              : undefined;
+        if (await expect('slashLate', err, () => chain.as(OUTSIDER).slashLate(job.id))) {
           slashInModel(job);
-          credit(marketOwed, job.requester, job.reserve);
-          job.status = 'Expired';
+          reopenInModel(job, await chain.now());
         }
         break;
       }
@@ -274,6 +305,6 @@ test(`random actions keep balances equal to what is owed (seed ${SEED}, ${STEPS}
   }
   console.log(`invariants held for ${STEPS} steps (seed ${SEED}):`, JSON.stringify(counts));
   // The run must have exercised the interesting paths, not only reverts.
-  for (const key of ['stake:ok', 'openJob:ok', 'assign:ok'])
+  for (const key of ['stake:ok', 'openJob:ok', 'assign:ok', 'fulfil:ok'])
     assert.ok((counts[key] ?? 0) > 0, `never ran ${key}`);
 });

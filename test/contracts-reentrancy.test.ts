@@ -3,19 +3,22 @@
 // gets a clear TransferFailed while nothing is lost.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { type BaseContract, ContractFactory, Interface, parseEther } from 'ethers';
+import { type BaseContract, ContractFactory, Interface, keccak256, parseEther, toUtf8Bytes } from 'ethers';
 import { type Chain, startChain } from '../services/devstack/local-chain.js';
 import { contractArtifact } from '../services/shared/chain/contract-artifacts.js';
-import { contractHelpers } from './fixtures/contracts.js';
 
 const COOLDOWN = 600;
 let chain: Chain;
-const { newJobId } = contractHelpers(() => chain);
+let jobs = 0;
+const newJobId = () => keccak256(toUtf8Bytes(`reentrancy-job-${++jobs}`));
+/** Escrows here never reach a verifier: any contract registered for this key will do. */
+const VK_HASH = keccak256(toUtf8Bytes('a key'));
 const marketIface = new Interface(contractArtifact('Market').abi);
 const stakingIface = new Interface(contractArtifact('Staking').abi);
 
 before(async () => {
   chain = await startChain({ cooldownSeconds: COOLDOWN });
+  await chain.as(0).registerVerifier(VK_HASH, chain.deployment.staking);
 });
 after(async () => {
   await chain.stop();
@@ -39,7 +42,8 @@ async function receiver() {
 async function openJobAs(r: Awaited<ReturnType<typeof receiver>>, reserve: bigint, ttl: number) {
   const jobId = newJobId();
   const deadline = (await chain.now()) + ttl;
-  const data = marketIface.encodeFunctionData('openJob', [jobId, jobId, jobId, deadline, 0n]);
+  const terms = [VK_HASH, chain.deployment.staking, jobId, jobId, 1, deadline, 0n, 0];
+  const data = marketIface.encodeFunctionData('openJob', [jobId, terms]);
   await r.exec(chain.deployment.market, data, reserve);
   return jobId;
 }

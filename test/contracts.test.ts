@@ -146,7 +146,10 @@ describe('Market: opening and assignment', () => {
     const soon = (await chain.now()) + 100;
     await reverts(r.openJob({ ...base, jobId, deadline: soon, reserve: 1n }), 'JobExists');
     await reverts(r.openJob({ ...base, jobId: newJobId(), deadline: soon, reserve: 0n }), 'ZeroReserve');
-    await reverts(r.openJob({ ...base, jobId: newJobId(), deadline: soon, reserve: 1n, items: 0 }), 'NoItems');
+    await reverts(
+      r.openJob({ ...base, jobId: newJobId(), deadline: soon, reserve: 1n, items: 0 }),
+      'NoItems',
+    );
     const past = (await chain.now()) - 1;
     await reverts(r.openJob({ ...base, jobId: newJobId(), deadline: past, reserve: 1n }), 'DeadlineInPast');
     const stranger = { ...base, jobId: newJobId(), deadline: soon, reserve: 1n, verifier: address(8) };
@@ -161,11 +164,20 @@ describe('Market: opening and assignment', () => {
     await reverts(coordinator().assign(jobId, forged), 'BidSignerMismatch');
     await reverts(coordinator().assign(jobId, await bid(3, newJobId(), 1n)), 'BidForOtherJob');
     await reverts(coordinator().assign(jobId, await bid(3, jobId, 1n, { expiry: 1 })), 'BidExpired');
-    await reverts(coordinator().assign(jobId, await bid(3, jobId, 1n, { deliverySeconds: 0 })), 'ZeroDeliveryTime');
+    await reverts(
+      coordinator().assign(jobId, await bid(3, jobId, 1n, { deliverySeconds: 0 })),
+      'ZeroDeliveryTime',
+    );
     const cheaper = await bid(5, jobId, parseEther('0.5'));
     await reverts(coordinator().assign(jobId, good, cheaper), 'WinnerAboveRunnerUp');
-    await reverts(coordinator().assign(jobId, good, await bid(3, jobId, parseEther('1.5'))), 'RunnerUpIsWinner');
-    await reverts(coordinator().assign(jobId, good, await bid(5, jobId, parseEther('3'))), 'PriceAboveReserve');
+    await reverts(
+      coordinator().assign(jobId, good, await bid(3, jobId, parseEther('1.5'))),
+      'RunnerUpIsWinner',
+    );
+    await reverts(
+      coordinator().assign(jobId, good, await bid(5, jobId, parseEther('3'))),
+      'PriceAboveReserve',
+    );
     const err = await reverts(coordinator().assign(jobId, good), 'InsufficientFreeStake');
     assert.match(err.message, /100 ETH requested/);
     await reverts(coordinator().assign(jobId, await bid(9, jobId, 1n)), 'NotRegistered');

@@ -56,7 +56,7 @@ test('a revoked role: not ready, nobody blamed, the real reason shown, settled o
   const prover = (market.chain.wallets[PROVER] as Wallet).address.toLowerCase();
   assert.equal((await prisma.prover.findUniqueOrThrow({ where: { address: prover } })).failures, 0);
   assert.equal(
-    await prisma.outboxAction.count({ where: { jobId: id, kind: 'REOPEN' } }),
+    await prisma.outboxAction.count({ where: { jobId: id, kind: { in: ['SLASH_LATE', 'SLASH_INVALID'] } } }),
     0,
     'no slash queued',
   );

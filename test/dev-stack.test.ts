@@ -145,7 +145,7 @@ test('register, submit --wait, list, proof; bb verifies every downloaded proof',
   for (const f of proofs.files as { vk: string; proof: string; publicInputs: string }[]) {
     const r = spawnSync(
       bb,
-      ['verify', '-k', f.vk, '-p', f.proof, '-i', f.publicInputs, '-c', locateCrs().dir],
+      ['verify', '-t', 'evm', '-k', f.vk, '-p', f.proof, '-i', f.publicInputs, '-c', locateCrs().dir],
       { encoding: 'utf8' },
     );
     assert.equal(r.status, 0, r.stderr);

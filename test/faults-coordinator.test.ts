@@ -102,7 +102,7 @@ describe('the coordinator killed with 20+ jobs in flight, then restarted', () =>
 describe('NATS restarted while auctions and proofs are in flight', () => {
   let m: ProcessMarket;
   before(async () => {
-    m = await startProcessMarket({ GAVEL_LEASE_MS: '15000' }, { stakedProvers: [1, 2] });
+    m = await startProcessMarket({}, { stakedProvers: [1, 2] });
     await m.startProver(1);
     await m.startProver(2);
   });
@@ -149,6 +149,7 @@ describe('5,000 hostile messages against the HTTP API and the NATS subjects', ()
       prover: wallet.address,
       expiry: 9_999_999_999,
       nonce: 1n,
+      deliverySeconds: 300,
     };
     const goodBid = {
       bid: { ...bidTerms, price: '1000', nonce: '1' },

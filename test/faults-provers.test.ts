@@ -25,7 +25,7 @@ const artifact = loadCircuit('batch_transfer');
 async function slashedTimes(m: ProcessMarket, prover: string): Promise<number> {
   const staking = m.chain.as(0).staking;
   const logs = await m.chain.provider.getLogs({ address: m.chain.deployment.staking, fromBlock: 0 });
-  // Slashed(jobId, prover, requester, toRequester, toTreasury)
+  // Slashed(jobId, prover, slasher, toSlasher, toRequester, toTreasury)
   return logs
     .map((l) => staking.interface.parseLog(l))
     .filter((e) => e?.name === 'Slashed' && String(e.args[1]).toLowerCase() === prover.toLowerCase()).length;
@@ -52,12 +52,12 @@ describe('a prover killed mid-proof; a prover restarted while holding its award'
   let m: ProcessMarket;
   let circuitId: string;
   before(async () => {
-    m = await startProcessMarket({ GAVEL_LEASE_MS: '4000' }, { stakedProvers: [1, 2] });
+    m = await startProcessMarket({}, { stakedProvers: [1, 2] });
     circuitId = (await m.client.registerCircuit(artifact)).id;
   });
   after(() => m?.stop());
 
-  test('killed mid-proof: lease lapses, re-auctioned without it, settles; slashed exactly once', async () => {
+  test('killed mid-proof: its attempt deadline passes, re-auctioned without it, settles; slashed exactly once', async () => {
     await m.startProver(1);
     await m.startProver(2);
     const stakeBefore = await stakeOf(m, 1);
@@ -94,7 +94,7 @@ describe('a prover killed mid-proof; a prover restarted while holding its award'
 describe('a prover restarted while holding its award', () => {
   let m: ProcessMarket;
   before(async () => {
-    m = await startProcessMarket({ GAVEL_LEASE_MS: '30000' }, { stakedProvers: [1] });
+    m = await startProcessMarket({}, { stakedProvers: [1] });
   });
   after(() => m?.stop());
 
@@ -128,7 +128,7 @@ describe('cheating and silent provers; a job nobody bids on', () => {
   const hostile: HostileProver[] = [];
   before(async () => {
     m = await startProcessMarket(
-      { GAVEL_LEASE_MS: '4000', GAVEL_SETTLE_MARGIN_MS: '1000', GAVEL_REANNOUNCE_BASE_MS: '500' },
+      { GAVEL_SETTLE_MARGIN_MS: '1000', GAVEL_REANNOUNCE_BASE_MS: '500' },
       { stakedProvers: [1, 3, 4, 5] },
     );
     circuitId = (await m.client.registerCircuit(artifact)).id;
@@ -207,7 +207,7 @@ describe('cheating and silent provers; a job nobody bids on', () => {
     // A third party (account 7), with the CLI.
     const slash = spawnSync(
       process.execPath,
-      [join(repoRoot, 'services/cli/gavel.mjs'), 'slash', address(m, 5), '--job', jobId, '--json'],
+      [join(repoRoot, 'services/cli/gavel.mjs'), 'slash', jobId, '--json'],
       {
         encoding: 'utf8',
         env: {

@@ -88,7 +88,7 @@ describe('batch_transfer (WASM)', () => {
     assert.ok(bb, 'bb binary shipped in @aztec/bb.js');
     const crsDir = locateCrs().dir;
     const bbVerify = (f: typeof files) =>
-      spawnSync(bb, ['verify', '-k', f.vk, '-p', f.proof, '-i', f.publicInputs, '-c', crsDir], {
+      spawnSync(bb, ['verify', '-t', 'evm', '-k', f.vk, '-p', f.proof, '-i', f.publicInputs, '-c', crsDir], {
         encoding: 'utf8',
       });
     const ok = bbVerify(files);

@@ -13,11 +13,11 @@ import { BbBackend } from '../shared/proving/bb-backend.js';
 import type { PreparedCircuit } from '../shared/proving/circuit-prover.js';
 import { locateCrs } from '../shared/proving/crs.js';
 import { Bidder, type BidderState } from './bidding/bidder.js';
+import { VerifierCheck } from './bidding/verifier-check.js';
 import { calibrate } from './calibrate.js';
 import type { ProverConfig } from './config.js';
 import { ProverMetrics } from './metrics.js';
 import { Presence } from './presence.js';
-import { VerifierCheck } from './bidding/verifier-check.js';
 import { AwardWorker, type Progress } from './proving/award-worker.js';
 import { ChainDuty } from './proving/chain-duty.js';
 

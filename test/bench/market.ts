@@ -8,10 +8,7 @@ import { startProcessMarket, waitForTerminal } from '../fixtures/process-market.
 const WINDOW_MS = 1000;
 
 export async function marketPath(items: number, jobs: number) {
-  const m = await startProcessMarket(
-    { GAVEL_AUCTION_WINDOW_MS: String(WINDOW_MS), GAVEL_LEASE_MS: '30000' },
-    { stakedProvers: [1] },
-  );
+  const m = await startProcessMarket({ GAVEL_AUCTION_WINDOW_MS: String(WINDOW_MS) }, { stakedProvers: [1] });
   try {
     // Speed measured at start (the default), which also warms the backend as a real agent is.
     await m.startProver(1, { GAVEL_THREADS: '1', GAVEL_BACKEND: 'wasm', GAVEL_GATES_PER_SEC: '0' });

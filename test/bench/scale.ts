@@ -104,7 +104,7 @@ async function coordinatorAwardLatencies(m: ProcessMarket, jobIds: string[]): Pr
 
 export async function scale(bidders: number, jobs: number, participation: number, log: (s: string) => void) {
   const m = await startProcessMarket(
-    { GAVEL_AUCTION_WINDOW_MS: String(WINDOW_MS), GAVEL_LEASE_MS: '60000', GAVEL_DB_POOL_SIZE: '20' },
+    { GAVEL_AUCTION_WINDOW_MS: String(WINDOW_MS), GAVEL_DB_POOL_SIZE: '20' },
     { accounts: FIRST_BIDDER + bidders },
   );
   const connections: NatsConnection[] = [];

@@ -15,11 +15,13 @@ export function deployCommand(program: Command): void {
   withChainOptions(
     program
       .command('deploy')
-      .description('deploy the Staking, VerifierRegistry and Market contracts and record their addresses in --deployment')
+      .description(
+        'deploy the Staking, VerifierRegistry and Market contracts and record their addresses in --deployment',
+      )
       .option('--treasury <address>', 'receives the non-requester share of slashes (default: the deployer)')
       .option('--cooldown <seconds>', 'unstake cooldown', '3600')
       .option('--requester-share <bps>', "requester's share of a slash, in basis points", '4000')
-      .option('--bounty-share <bps>', "share of a slash paid to whoever triggers it, in basis points", '1000')
+      .option('--bounty-share <bps>', 'share of a slash paid to whoever triggers it, in basis points', '1000')
       .option('--coordinator <address...>', 'addresses granted the coordinator role (default: the deployer)'),
   ).action(async (flags: DeployFlags) => {
     const signer = wallet(flags);

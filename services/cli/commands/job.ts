@@ -2,7 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { formatEther } from 'ethers';
-import { type JobView, openAndSubmitJob } from '../../shared/client/coordinator-client.js';
+import { fulfilItems } from '../../shared/chain/fulfil-items.js';
+import { commitPublicInputs } from '../../shared/chain/public-inputs-commitment.js';
+import { type JobView, openAndSubmitJob, type ProofsView } from '../../shared/client/coordinator-client.js';
 import { GavelError } from '../../shared/errors.js';
 import { isTerminalJobState } from '../../shared/protocol/job-states.js';
 import { writeBbFiles } from '../../shared/proving/bb-export.js';
@@ -161,7 +163,7 @@ function proofCommand(job: Command): void {
     job
       .command('proof <id>')
       .description(
-        'download verified proofs as files the bb CLI verifies (bb verify -k vk -p proof -i public_inputs)',
+        'download verified proofs as files the bb CLI verifies (bb verify -t evm -k vk -p proof -i public_inputs)',
       )
       .option('--out <dir>', 'folder to write item-N/{proof,public_inputs,vk} into', 'proofs')
       .option('--json', 'print one JSON document on stdout'),
@@ -182,7 +184,9 @@ function proofCommand(job: Command): void {
     );
     printResult(flags, { jobId, dir, files }, [
       `wrote ${files.length} proofs to ${dir}`,
-      ...files.map((f) => `  ${bb} verify -k ${f.vk} -p ${f.proof} -i ${f.publicInputs} -c ${crs.dir}`),
+      ...files.map(
+        (f) => `  ${bb} verify -t evm -k ${f.vk} -p ${f.proof} -i ${f.publicInputs} -c ${crs.dir}`,
+      ),
     ]);
   });
 }
@@ -207,7 +211,44 @@ function cancelCommand(job: Command): void {
   });
 }
 
+/** `job fulfil`: anyone holding a job's proofs (from the coordinator or a file) gets them verified
+ *  on-chain, which pays the assigned prover: no coordinator needed. */
+function fulfilCommand(job: Command): void {
+  withCoordinatorOption(
+    withChainOptions(
+      job
+        .command('fulfil <id>')
+        .description("verify a job's proofs on-chain, which pays its prover (anyone holding them may)")
+        .option(
+          '--proofs <file>',
+          'the proofs as JSON (GET /v1/jobs/<id>/proofs); default: ask the coordinator',
+        ),
+    ),
+  ).action(async (id: string, flags: Flags & { proofs?: string }) => {
+    const jobId = parseJobId(id);
+    const view = flags.proofs
+      ? (JSON.parse(readFileSync(flags.proofs, 'utf8')) as ProofsView)
+      : await coordinatorClient(flags).proofs(jobId);
+    const items = view.proofs.map((p) => ({
+      index: p.item,
+      proof: new Uint8Array(Buffer.from(p.proof, 'base64')),
+      publicInputs: p.publicInputs,
+    }));
+    const commitment = commitPublicInputs(items.map((i) => i.publicInputs));
+    const c = contracts(flags);
+    const { gas, txHashes } = await fulfilItems(c, jobId, items, commitment);
+    const after = await c.job(jobId);
+    printResult(
+      flags,
+      { jobId, status: after.status, gas: gas.toString(), txs: txHashes },
+      `job ${jobId} is ${after.status}: ${items.length} proofs verified on-chain in ${txHashes.length} ` +
+        `transactions (${gas} gas)`,
+    );
+  });
+}
+
 export function jobCommand(program: Command): void {
   const job = program.command('job').description('submit proving jobs and collect proofs');
-  for (const add of [submitCommand, statusCommand, listCommand, proofCommand, cancelCommand]) add(job);
+  for (const add of [submitCommand, statusCommand, listCommand, proofCommand, fulfilCommand, cancelCommand])
+    add(job);
 }

@@ -13,7 +13,14 @@ interface SlashFlags extends ChainFlags {
 function readEvidence(file: string): InvalidResultEvidence {
   try {
     const e = JSON.parse(readFileSync(file, 'utf8')) as InvalidResultEvidence;
-    for (const key of ['result', 'signature', 'proof', 'publicInputs', 'committedHash', 'merkleProof'] as const)
+    for (const key of [
+      'result',
+      'signature',
+      'proof',
+      'publicInputs',
+      'committedHash',
+      'merkleProof',
+    ] as const)
       if (e[key] === undefined) throw new Error(`missing "${key}"`);
     return e;
   } catch (cause) {

@@ -21,7 +21,10 @@ export async function handBackAttempt(ctx: CoordinatorContext, jobId: string, re
   }
   const signer = recoverHandBackSigner(ctx.domain, jobId, attempt, signature)?.toLowerCase();
   if (signer !== assignment.prover) {
-    throw new GavelError('BAD_SIGNATURE', `the hand-back is not signed by the assigned prover ${assignment.prover}`);
+    throw new GavelError(
+      'BAD_SIGNATURE',
+      `the hand-back is not signed by the assigned prover ${assignment.prover}`,
+    );
   }
   const reason = `handed back by ${signer}${req.reason ? `: ${req.reason}` : ''}`;
   const then = { kind: 'HAND_BACK' as const, signature };

@@ -67,7 +67,9 @@ export async function sweepLeases(ctx: CoordinatorContext): Promise<number> {
       : `${a.prover} did not deliver by its attempt deadline`;
     const then = { kind: 'SLASH_LATE' as const, notBefore: now };
     const blame = !a.verifierBlocked;
-    const ok = await ctx.prisma.$transaction((tx) => failAttempt(tx, a.jobId, a.attempt, reason, then, blame));
+    const ok = await ctx.prisma.$transaction((tx) =>
+      failAttempt(tx, a.jobId, a.attempt, reason, then, blame),
+    );
     if (ok) {
       failed++;
       ctx.metrics.failures.inc({ reason: a.verifierBlocked ? 'verifier_error' : 'attempt_deadline' });

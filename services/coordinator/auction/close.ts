@@ -113,7 +113,12 @@ async function closeRound(ctx: CoordinatorContext, tx: Tx, id: number, now: numb
   const busy = await busyBidders(tx, round);
   const eligible = round.bids.filter((b) => !busy.has(b.prover));
   const outcome = decideWinner(
-    eligible.map((b) => ({ id: b.id, prover: b.prover, price: BigInt(b.priceWei), receivedAt: b.receivedAt })),
+    eligible.map((b) => ({
+      id: b.id,
+      prover: b.prover,
+      price: BigInt(b.priceWei),
+      receivedAt: b.receivedAt,
+    })),
     round.rule,
     BigInt(round.job.reserveWei),
   );

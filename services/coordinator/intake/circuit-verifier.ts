@@ -7,12 +7,17 @@ import type { GavelContracts } from '../../shared/chain/gavel-contracts.js';
 import { GavelError } from '../../shared/errors.js';
 
 /** Deploys and registers the verifier `source` (bb.js's, for the VK hashing to `vkHash`). */
-export async function deployCircuitVerifier(chain: GavelContracts, source: string, vkHash: string): Promise<string> {
+export async function deployCircuitVerifier(
+  chain: GavelContracts,
+  source: string,
+  vkHash: string,
+): Promise<string> {
   const build = await compileVerifier(source);
   const { verifier } = await deployVerifier(chain.signer(), build);
   const provider = chain.market.runner?.provider;
   const mismatch = provider ? await verifierMismatch(provider, verifier, build) : 'no provider';
-  if (mismatch) throw new GavelError('VERIFIER_MISMATCH', `deployed verifier does not check out: ${mismatch}`);
+  if (mismatch)
+    throw new GavelError('VERIFIER_MISMATCH', `deployed verifier does not check out: ${mismatch}`);
   await chain.registerVerifier(vkHash, verifier);
   return getAddress(verifier);
 }

@@ -3,9 +3,9 @@
 // an attempt its prover hands back.
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { db } from '../../shared/db/client.js';
+import { type HandBackRequest, handBackAttempt } from '../assignment/hand-back.js';
 import { jobAuctions } from '../auction/auction-view.js';
 import type { CoordinatorContext } from '../context.js';
-import { type HandBackRequest, handBackAttempt } from '../assignment/hand-back.js';
 import { cancelJob } from '../intake/cancel-job.js';
 import { jobDetails, jobInputs, listJobs } from '../intake/job-view.js';
 import { type SubmitJobRequest, submitJob } from '../intake/submit-job.js';

@@ -71,7 +71,9 @@ function authenticResult(ctx: CoordinatorContext, msg: JsMsg): ResultBody | stri
   // The EIP-712 Result signature too: without it an invalid proof would be no evidence on-chain.
   const { jobId, attempt, itemIndex, proof, publicInputs, resultSignature } = result.body;
   const terms = resultTerms(jobId, attempt, itemIndex, Buffer.from(proof, 'base64'), publicInputs);
-  if (recoverResultSigner(ctx.domain, terms, resultSignature)?.toLowerCase() !== result.signer.toLowerCase()) {
+  if (
+    recoverResultSigner(ctx.domain, terms, resultSignature)?.toLowerCase() !== result.signer.toLowerCase()
+  ) {
     ctx.metrics.messagesRejected.inc({ kind: 'result' });
     return 'bad result signature';
   }

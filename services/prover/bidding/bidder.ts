@@ -61,7 +61,10 @@ export class Bidder {
     const problem = await this.verifiers.problem(a);
     if (problem) {
       this.metrics.skipped.inc();
-      this.log.warn({ jobId: a.jobId, problem }, 'not bidding: the escrow does not pay for proofs of this circuit');
+      this.log.warn(
+        { jobId: a.jobId, problem },
+        'not bidding: the escrow does not pay for proofs of this circuit',
+      );
       return;
     }
     this.state.bidsSent++;

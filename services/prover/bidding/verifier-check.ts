@@ -19,7 +19,11 @@ export class VerifierCheck {
   ) {}
 
   /** Why this job's escrow must not be bid on, or undefined when its verifier checks out. */
-  async problem(job: { jobId: string; circuitId: string; coordinatorUrl: string }): Promise<string | undefined> {
+  async problem(job: {
+    jobId: string;
+    circuitId: string;
+    coordinatorUrl: string;
+  }): Promise<string | undefined> {
     const escrow = await this.chain.job(job.jobId);
     if (escrow.status !== 'Open') return `the escrow is ${escrow.status}`;
     const key = `${job.circuitId}:${escrow.verifier}:${escrow.vkHash}`.toLowerCase();

@@ -84,7 +84,10 @@ export class ChainDuty {
       if (res.ok) return;
       this.log.warn({ jobId: award.jobId, status: res.status }, 'the coordinator refused the hand-back');
     } catch (err) {
-      this.log.warn({ jobId: award.jobId, err: errorMessage(err) }, 'cannot reach the coordinator to hand back');
+      this.log.warn(
+        { jobId: award.jobId, err: errorMessage(err) },
+        'cannot reach the coordinator to hand back',
+      );
     }
     const job = await this.chain.job(award.jobId);
     if (job.status === 'Assigned' && job.attempt === award.attempt && job.prover.toLowerCase() === this.me)

@@ -37,7 +37,13 @@ export function resultTerms(
   proof: Uint8Array | string,
   publicInputs: string[],
 ): ResultTerms {
-  return { jobId, attempt, item, proofHash: keccak256(proof), publicInputsHash: publicInputsHash(publicInputs) };
+  return {
+    jobId,
+    attempt,
+    item,
+    proofHash: keccak256(proof),
+    publicInputsHash: publicInputsHash(publicInputs),
+  };
 }
 
 export function signResult(signer: Signer, domain: TypedDataDomain, terms: ResultTerms): Promise<string> {

@@ -6,7 +6,13 @@ import { getAddress } from 'ethers';
 import type { SignedBid } from '../../../shared/chain/gavel-contracts.js';
 import { moveAssignment } from '../../lifecycle/assignment-transitions.js';
 import { assignmentRefused } from '../../lifecycle/attempts.js';
-import { cancelPending, markDone, markFailed, type OutboxEntry } from '../../lifecycle/outbox-entries.js';
+import {
+  cancelPending,
+  isPending,
+  markDone,
+  markFailed,
+  type OutboxEntry,
+} from '../../lifecycle/outbox-entries.js';
 import type { ActionHandler, ActionRun } from './action.js';
 
 export const assign: ActionHandler<'ASSIGN'> = async (run, entry) => {
@@ -15,7 +21,10 @@ export const assign: ActionHandler<'ASSIGN'> = async (run, entry) => {
   // Not locked: a heartbeat or result must not wait for this transaction. If the attempt fails
   // meanwhile, its REOPEN (queued after this) finds the collateral locked and frees it.
   const assignment = await tx.assignment.findUnique({ where: { jobId_attempt: { jobId, attempt } } });
-  if (!assignment || assignment.status === 'FAILED') {
+  // An attempt that failed before its assignment reached the chain is not assigned, unless it
+  // failed on the winner's signed invalid result: that is slashable, once assigned.
+  const slashable = await isPending(tx, jobId, 'SLASH_INVALID');
+  if (!assignment || (assignment.status === 'FAILED' && !slashable)) {
     await markDone(tx, row.id, null, 'attempt failed before the assignment reached the chain');
     return;
   }
@@ -26,6 +35,10 @@ export const assign: ActionHandler<'ASSIGN'> = async (run, entry) => {
     ctx.metrics.chainTx.inc({ kind: 'assign' });
   } else if (!(onChain.status === 'Assigned' && onChain.prover.toLowerCase() === prover)) {
     await refuseAssignment(run, entry, `on-chain job is ${onChain.status}`, false);
+    return;
+  }
+  if (assignment.status === 'FAILED') {
+    await markDone(tx, row.id, txHash, 'assigned for the slash its invalid result earns');
     return;
   }
   await moveAssignment(tx, jobId, attempt, 'ACTIVE');
@@ -58,7 +71,10 @@ async function signedBids(run: ActionRun, entry: Extract<OutboxEntry, { kind: 'A
     };
     return { bid, signature: b.signature };
   };
-  return [signed(entry.winnerBid), entry.runnerUpBid === null ? undefined : signed(entry.runnerUpBid)] as const;
+  return [
+    signed(entry.winnerBid),
+    entry.runnerUpBid === null ? undefined : signed(entry.runnerUpBid),
+  ] as const;
 }
 
 /** Reverts of `assign` that are the winner's own doing (it withdrew its stake, say). */

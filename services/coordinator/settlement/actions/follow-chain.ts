@@ -9,14 +9,22 @@ import type { ActionRun } from './action.js';
 const LIVE = ['ASSIGNED', 'PROVING', 'VERIFYING', 'FAILED_ATTEMPT'] as const;
 
 /** Records a payment the chain made (by our fulfilment or anyone's). */
-export async function recordSettled(run: ActionRun, jobId: string, onChain: OnChainJob, txHash: string | null) {
+export async function recordSettled(
+  run: ActionRun,
+  jobId: string,
+  onChain: OnChainJob,
+  txHash: string | null,
+) {
   const { ctx, tx } = run;
   const prover = onChain.prover.toLowerCase();
   const moved = await moveJob(tx, jobId, LIVE, 'SETTLED', 'proofs verified on-chain and paid', {
     winner: prover,
     clearingPriceWei: onChain.price.toString(),
   });
-  await tx.assignment.updateMany({ where: { jobId, prover, status: 'FAILED' }, data: { status: 'COMPLETED' } });
+  await tx.assignment.updateMany({
+    where: { jobId, prover, status: 'FAILED' },
+    data: { status: 'COMPLETED' },
+  });
   await moveAssignment(tx, jobId, onChain.attempt, 'COMPLETED');
   await tx.settlement.upsert({
     where: { jobId },

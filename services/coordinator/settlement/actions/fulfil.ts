@@ -42,7 +42,10 @@ export const fulfil: ActionHandler<'FULFIL'> = async (run, entry) => {
   }
   await recordSettled(run, jobId, after, txHash);
   await markDone(tx, row.id, txHash);
-  log.info({ txHash, prover: after.prover, price: after.price.toString(), gas: gas.toString() }, 'fulfilled on-chain and paid');
+  log.info(
+    { txHash, prover: after.prover, price: after.price.toString(), gas: gas.toString() },
+    'fulfilled on-chain and paid',
+  );
 };
 
 /**

@@ -30,7 +30,11 @@ export const slashInvalid: ActionHandler<'SLASH_INVALID'> = async (run, entry) =
       .catch(async (err) => {
         if ((err as { errorName?: string }).errorName !== 'ProofIsValid') throw err;
         log.error({ prover, item }, 'ALERT: the chain finds valid a proof our verifier rejected');
-        await enqueue(tx, { kind: 'SLASH_LATE', jobId, attempt, prover }, new Date(onChain.attemptDeadline * 1000 + 2000));
+        await enqueue(
+          tx,
+          { kind: 'SLASH_LATE', jobId, attempt, prover },
+          new Date(onChain.attemptDeadline * 1000 + 2000),
+        );
         return undefined;
       });
     if (!receipt) {

@@ -1,0 +1,137 @@
+// A malicious coordinator: with the coordinator's key used directly, every way to move money that
+// signed bids and valid proofs do not justify reverts with a named error, and the honest path
+// still settles. Then the whole stack: with the coordinator killed after the assignment, the
+// prover is still paid (it fulfils on-chain itself).
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { Interface, parseEther, type Wallet } from 'ethers';
+import { type Chain, startChain } from '../services/devstack/local-chain.js';
+import { decodeContractError } from '../services/shared/chain/contract-errors.js';
+import { signBid } from '../services/shared/protocol/bid-signing.js';
+import type { ProofPayload } from '../services/shared/protocol/prover-link.js';
+import { contractHelpers, deployRealCircuit, type RealCircuit, reverts } from './fixtures/contracts.js';
+
+let chain: Chain;
+let circuit: RealCircuit;
+const HONEST = 3;
+const OTHER = 5;
+const REQUESTER = 4;
+
+before(async () => {
+  chain = await startChain();
+  circuit = await deployRealCircuit(chain);
+  await h.registeredProver(HONEST, '10');
+  await h.registeredProver(OTHER, '10');
+});
+after(async () => {
+  await chain?.stop();
+});
+
+const h = contractHelpers(
+  () => chain,
+  () => circuit,
+);
+/** The coordinator's key (account 0 holds the role). */
+const evil = () => chain.as(0);
+const coordinatorKey = () => chain.wallets[0] as Wallet;
+const address = (i: number) => (chain.wallets[i] as Wallet).address;
+const stakeOf = async (i: number) => (await evil().proverInfo(address(i))).stake;
+
+/** A raw call of a function the Market no longer has, from the coordinator's key. */
+async function rawCall(signature: string, args: unknown[]): Promise<boolean> {
+  const data = new Interface([`function ${signature}`]).encodeFunctionData(
+    signature.split('(')[0] as string,
+    args,
+  );
+  try {
+    await (await coordinatorKey().sendTransaction({ to: chain.deployment.market, data })).wait();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('with the coordinator key alone', () => {
+  test('it cannot settle or fulfil without valid proofs', async () => {
+    const jobId = await h.openJob(REQUESTER);
+    await evil().assign(jobId, await h.bid(HONEST, jobId, parseEther('1')));
+    const garbage = h
+      .itemProofs(jobId)
+      .map((p) => ({ ...p, proof: `0x${'00'.repeat((p.proof.length - 2) / 2)}` }));
+    await reverts(evil().fulfil(jobId, garbage), 'InvalidProof');
+    assert.equal(await rawCall('settle(bytes32,bytes32)', [jobId, jobId]), false, 'no settle on its word');
+    assert.equal((await evil().job(jobId)).status, 'Assigned');
+  });
+
+  test('it cannot assign (or pay) a prover that did not bid', async () => {
+    const jobId = await h.openJob(REQUESTER);
+    const bid = {
+      jobId,
+      attempt: 0,
+      price: parseEther('2'),
+      prover: address(OTHER),
+      expiry: (await chain.now()) + 600,
+      nonce: 1n,
+      deliverySeconds: 300,
+    };
+    const forged = { bid, signature: await signBid(coordinatorKey(), h.domain(), bid) };
+    await reverts(evil().assign(jobId, forged), 'BidSignerMismatch');
+  });
+
+  test('it cannot assign above the second price', async () => {
+    const jobId = await h.openJob(REQUESTER, { reserve: '2' });
+    const winner = await h.bid(HONEST, jobId, parseEther('0.5'));
+    const runnerUp = await h.bid(OTHER, jobId, parseEther('0.7'));
+    // A made-up runner-up at the reserve, or the runner-up's price raised: the signature fails.
+    const raised = { ...runnerUp, bid: { ...runnerUp.bid, price: parseEther('2') } };
+    await reverts(evil().assign(jobId, winner, raised), 'BidSignerMismatch');
+    // The loser as "winner" and the real winner as "runner-up": the winner must be the cheaper.
+    await reverts(evil().assign(jobId, runnerUp, winner), 'WinnerAboveRunnerUp');
+    await evil().assign(jobId, winner, runnerUp);
+    assert.equal((await evil().job(jobId)).price, parseEther('0.7'));
+  });
+
+  test('it cannot slash an honest prover before its deadline or without evidence', async () => {
+    const jobId = await h.openJob(REQUESTER);
+    await evil().assign(jobId, await h.bid(HONEST, jobId, parseEther('1'), { deliverySeconds: 300 }));
+    const stake = await stakeOf(HONEST);
+    await reverts(evil().slashLate(jobId), 'AttemptDeadlineNotPassed');
+    assert.equal(await rawCall('reopen(bytes32,bool)', [jobId, true]), false, 'no reopen-and-slash');
+    const valid = circuit.proofs[0] as ProofPayload;
+    // The prover's own signed valid proof is no evidence; a result the coordinator signs is not its.
+    await reverts(evil().slashInvalid(await h.invalidEvidence(HONEST, jobId, 0, 0, valid)), 'ProofIsValid');
+    const junk = { proof: new Uint8Array(valid.proof.length), publicInputs: valid.publicInputs };
+    await reverts(evil().slashInvalid(await h.invalidEvidence(0, jobId, 0, 0, junk)), 'NotAssignedProver');
+    assert.equal(await stakeOf(HONEST), stake);
+    // The honest path still settles: the prover (or anyone) fulfils with the real proofs.
+    const before = await evil().marketClaimable(address(HONEST));
+    await chain.as(HONEST).fulfil(jobId, h.itemProofs(jobId));
+    assert.equal((await evil().job(jobId)).status, 'Settled');
+    assert.equal((await evil().marketClaimable(address(HONEST))) - before, parseEther('2'));
+  });
+
+  test('it cannot drain stake by assigning and releasing over and over', async () => {
+    const jobId = await h.openJob(REQUESTER, { collateral: '3' });
+    const bid = await h.bid(HONEST, jobId, parseEther('1'));
+    const stake = await stakeOf(HONEST);
+    const locked = (await evil().proverInfo(address(HONEST))).locked;
+    await evil().assign(jobId, bid);
+    // Releasing needs the prover's signature (or its passed deadline, which slashes only then).
+    await reverts(evil().handBack(jobId, 0, await h.handBackSignature(0, jobId, 0)), 'NotAssignedProver');
+    await evil().handBack(jobId, 0, await h.handBackSignature(HONEST, jobId, 0));
+    // The job is at attempt 1 now: the prover's attempt-0 bid cannot assign it again.
+    await reverts(evil().assign(jobId, bid), 'BidForOtherJob');
+    assert.equal(await stakeOf(HONEST), stake);
+    assert.equal((await evil().proverInfo(address(HONEST))).locked, locked);
+  });
+});
+
+test('revert reasons are decoded by name for the coordinator too', async () => {
+  const err = decodeContractError(
+    await evil()
+      .market.getFunction('slashLate')
+      .staticCall(h.newJobId())
+      .catch((e: unknown) => e),
+  );
+  assert.equal((err as { errorName?: string }).errorName, 'UnknownJob');
+});
