@@ -81,8 +81,16 @@ describe('HTTP intake', () => {
     // Escrow committed to public inputs other than the items imply (a proof would not be paid).
     const other = hexlify(randomBytes(32));
     await requester.openJob({ ...(await escrow([goodItem])), jobId: other, publicInputsRoot: other });
+    const terms = submitTermsText({
+      jobId: other,
+      circuitId,
+      rule: 'SECOND_PRICE',
+      inputsHash: inputsHash([goodItem]),
+      public: false,
+    });
+    const signature = await signRequest(requester.signer(), 'submit job', terms);
     await expectError(
-      client.request('POST', '/v1/jobs', { jobId: other, circuitId, items: [goodItem] }),
+      client.request('POST', '/v1/jobs', { jobId: other, circuitId, items: [goodItem], signature }),
       'ESCROW_MISMATCH',
       /public inputs/,
     );

@@ -8,7 +8,7 @@ import { keccak256, toUtf8Bytes, type Wallet } from 'ethers';
 import { type Chain, startChain } from '../services/devstack/local-chain.js';
 import { seededRandom } from '../services/shared/circuits/batch-transfer-inputs.js';
 import { contractHelpers, deployRealCircuit, type RealCircuit } from './fixtures/contracts.js';
-import { expectation, type JobModel, type ProverModel } from './fixtures/invariant-model.js';
+import { checkInvariants, expectation, type JobModel, type ProverModel } from './fixtures/invariant-model.js';
 
 const STEPS = Number(process.env.GAVEL_INVARIANT_STEPS ?? 200);
 const SEED = Number(process.env.GAVEL_INVARIANT_SEED ?? Date.now() % 1_000_000);
@@ -42,7 +42,6 @@ test(`random actions keep balances equal to what is owed (seed ${SEED}, ${STEPS}
   const rnd = seededRandom(SEED);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
   const amount = (maxMilli: number) => BigInt(1 + Math.floor(rnd() * maxMilli)) * E;
-  const addr = (i: number) => (chain.wallets[i] as Wallet).address;
 
   const provers = new Map<number, ProverModel>(
     PROVERS.map((i) => [i, { registered: false, stake: 0n, locked: 0n, pending: 0n, readyAt: 0 }]),
@@ -267,41 +266,13 @@ test(`random actions keep balances equal to what is owed (seed ${SEED}, ${STEPS}
     }
 
     // ── invariants after every step ─────────────────────────────────────────
-    const c = chain.as(0);
-    const [mBal, sBal] = await Promise.all([
-      chain.provider.getBalance(chain.deployment.market),
-      chain.provider.getBalance(chain.deployment.staking),
-    ]);
-    const [escrow, mClaimable, staked, sClaimable] = await Promise.all([
-      c.market.getFunction('totalEscrow')(),
-      c.market.getFunction('totalClaimable')(),
-      c.staking.getFunction('totalStaked')(),
-      c.staking.getFunction('totalClaimable')(),
-    ]);
-    assert.equal(mBal, escrow + mClaimable, `step ${step}: market balance != escrow + claimable`);
-    assert.equal(sBal, staked + sClaimable, `step ${step}: staking balance != stakes + claimable`);
-    const modelEscrow = jobs
-      .filter((j) => j.status === 'Open' || j.status === 'Assigned')
-      .reduce((s, j) => s + j.reserve, 0n);
-    assert.equal(escrow, modelEscrow, `step ${step}: escrow differs from the model`);
-    const accounts = [0, ...PROVERS, ...REQUESTERS];
-    const onChain = await Promise.all(
-      accounts.map(async (i) => ({
-        market: await c.marketClaimable(addr(i)),
-        info: await c.proverInfo(addr(i)),
-      })),
-    );
-    for (const [k, i] of accounts.entries()) {
-      const { market, info } = onChain[k] as (typeof onChain)[number];
-      assert.equal(market, marketOwed.get(i) ?? 0n, `step ${step}: market owes account ${i}`);
-      assert.equal(info.claimable, stakingOwed.get(i) ?? 0n, `step ${step}: staking owes account ${i}`);
-      const m = provers.get(i);
-      if (m) {
-        assert.equal(info.stake, m.stake, `step ${step}: stake of prover ${i}`);
-        assert.equal(info.locked, m.locked, `step ${step}: locked of prover ${i}`);
-        assert.equal(info.unstakePending, m.pending, `step ${step}: pending of prover ${i}`);
-      }
-    }
+    await checkInvariants(chain, step, {
+      jobs,
+      provers,
+      marketOwed,
+      stakingOwed,
+      accounts: [0, ...PROVERS, ...REQUESTERS],
+    });
   }
   console.log(`invariants held for ${STEPS} steps (seed ${SEED}):`, JSON.stringify(counts));
   // The run must have exercised the interesting paths, not only reverts.

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { parseEther, type Wallet, ZeroAddress } from 'ethers';
 import { type Chain, startChain } from '../services/devstack/local-chain.js';
+import { decodeContractError } from '../services/shared/chain/contract-errors.js';
 import type { ProofPayload } from '../services/shared/protocol/prover-link.js';
 import { contractHelpers, deployRealCircuit, type RealCircuit, reverts } from './fixtures/contracts.js';
 
@@ -123,6 +124,21 @@ describe('slashInvalid', () => {
     await chain.as(6).slashInvalid(await h.invalidEvidence(3, jobId, 0, 0, garbage));
     assert.equal(stake - (await stakeOf(3)), parseEther('1'));
     assert.equal((await coordinator().job(jobId)).status, 'Open');
+  });
+
+  test('a caller cannot starve the verifier into a false "invalid"', async () => {
+    const jobId = await assigned();
+    const valid = circuit.proofs[0] as ProofPayload;
+    const e = await h.invalidEvidence(3, jobId, 0, 0, valid);
+    const args = [e.result, e.signature, e.proof, e.publicInputs, e.committedHash, e.merkleProof];
+    const starved = chain
+      .as(6)
+      .market.getFunction('slashInvalid')
+      .staticCall(...args, { gasLimit: 5_000_000 })
+      .catch((err: unknown) => {
+        throw decodeContractError(err);
+      });
+    await reverts(starved, 'NotEnoughGasToVerify');
   });
 
   test('a signed valid proof of other public inputs slashes; a signed valid proof does not', async () => {

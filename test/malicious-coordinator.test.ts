@@ -7,9 +7,13 @@ import { after, before, describe, test } from 'node:test';
 import { Interface, parseEther, type Wallet } from 'ethers';
 import { type Chain, startChain } from '../services/devstack/local-chain.js';
 import { decodeContractError } from '../services/shared/chain/contract-errors.js';
+import { generateBatches } from '../services/shared/circuits/batch-transfer-inputs.js';
+import { CoordinatorClient, openAndSubmitJob } from '../services/shared/client/coordinator-client.js';
 import { signBid } from '../services/shared/protocol/bid-signing.js';
 import type { ProofPayload } from '../services/shared/protocol/prover-link.js';
+import { loadCircuit } from '../services/shared/proving/circuit-artifact.js';
 import { contractHelpers, deployRealCircuit, type RealCircuit, reverts } from './fixtures/contracts.js';
+import { stakeProver, startMarket, waitFor } from './fixtures/market.js';
 
 let chain: Chain;
 let circuit: RealCircuit;
@@ -134,4 +138,42 @@ test('revert reasons are decoded by name for the coordinator too', async () => {
       .catch((e: unknown) => e),
   );
   assert.equal((err as { errorName?: string }).errorName, 'UnknownJob');
+});
+
+describe('the whole stack', () => {
+  test('with the coordinator killed after the assignment, the prover fulfils on its own and is paid', async () => {
+    const market = await startMarket();
+    try {
+      await stakeProver(market.chain, 1);
+      await market.startProver(1, { selfFulfilAfterMs: '2000' });
+      const prover = (market.chain.wallets[1] as Wallet).address;
+      const client = new CoordinatorClient(market.url);
+      const artifact = loadCircuit('batch_transfer');
+      const circuit = await client.registerCircuit(artifact);
+      // Three items (~1 s each): the coordinator is gone before the last proof is sent.
+      const items = (await generateBatches(artifact, 3, 31)).map((b) => b.inputs);
+      const { jobId } = await openAndSubmitJob(client, market.chain.as(REQUESTER), {
+        circuitId: circuit.id,
+        items,
+        reserve: parseEther('0.05'),
+        collateral: parseEther('1'),
+        deadlineIn: 300,
+      });
+      const chain = market.chain.as(0);
+      await waitFor('the assignment on-chain', async () =>
+        (await chain.job(jobId)).status === 'Assigned' ? true : undefined,
+      );
+      await market.stack.stopCoordinator();
+      await waitFor(
+        'the prover to be paid on-chain',
+        async () => ((await chain.job(jobId)).status === 'Settled' ? true : undefined),
+        120_000,
+      );
+      const job = await chain.job(jobId);
+      assert.equal(job.prover, prover);
+      assert.equal(await chain.marketClaimable(prover), job.price);
+    } finally {
+      await market.stop();
+    }
+  });
 });

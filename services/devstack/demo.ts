@@ -32,6 +32,8 @@ export interface DemoJobSummary {
   winnerName: string;
   clearingPriceEth: string;
   reserveEth: string;
+  /** Gas of the fulfilment transactions that verified the job's proofs on-chain and paid. */
+  fulfilGas: string;
   stagesMs: { auction: number; award: number; proving: number; verifyAndSettle: number; total: number };
 }
 
@@ -74,9 +76,18 @@ async function submitJobs(stack: DevStack, opts: DemoOptions, contracts: GavelCo
   return submitted;
 }
 
+/** The gas of every transaction that verified items of `jobId` on-chain (ItemsVerified). */
+async function fulfilGas(contracts: GavelContracts, jobId: string): Promise<bigint> {
+  const events = await contracts.market.queryFilter(contracts.market.filters.ItemsVerified?.(jobId) ?? '*');
+  let gas = 0n;
+  for (const e of events) gas += (await e.getTransactionReceipt()).gasUsed;
+  return gas;
+}
+
 /** One summary row per job: outcome, bids of its last round, winner, price and stage times. */
 async function summarize(
   client: CoordinatorClient,
+  contracts: GavelContracts,
   submitted: { jobId: string; rule: string }[],
   finals: Map<string, JobView>,
   names: Map<string, string>,
@@ -95,6 +106,7 @@ async function summarize(
       winnerName: names.get(job.winner ?? '') ?? '',
       clearingPriceEth: formatEther(job.clearingPriceWei ?? '0'),
       reserveEth: formatEther(RESERVE),
+      fulfilGas: (await fulfilGas(contracts, jobId)).toString(),
       stagesMs: stages(job),
     });
   }
@@ -116,7 +128,7 @@ async function runJobs(stack: DevStack, opts: DemoOptions, say: Say, started: nu
     const client = new CoordinatorClient(e.coordinator);
     const names = new Map(e.provers.map((p) => [p.address.toLowerCase(), p.name]));
     const finals = await follow(client, submitted, names, say);
-    const jobs = await summarize(client, submitted, finals, names);
+    const jobs = await summarize(client, contracts, submitted, finals, names);
     // Settlement refunds escrow minus price to the requester's claimable balance; claim it.
     if ((await contracts.marketClaimable(requester.address)) > 0n) await contracts.claimMarket();
     const spent = balanceBefore - (await provider.getBalance(requester.address));
@@ -239,7 +251,9 @@ function stages(j: JobView): DemoJobSummary['stagesMs'] {
 
 function printSummary(s: DemoSummary, say: (line: string) => void): void {
   say('');
-  say('job          rule          bids  winner         price (ETH)  auction  proving  settle   total');
+  say(
+    'job          rule          bids  winner         price (ETH)  auction  proving  settle   total  fulfil gas',
+  );
   for (const j of s.jobs) {
     say(
       [
@@ -252,6 +266,7 @@ function printSummary(s: DemoSummary, say: (line: string) => void): void {
         ms(j.stagesMs.proving),
         ms(j.stagesMs.verifyAndSettle),
         ms(j.stagesMs.total),
+        j.fulfilGas.padStart(11),
       ].join(' '),
     );
   }

@@ -5,6 +5,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../../services/shared/paths.js';
+import { gasFigures } from './gas.js';
 import { marketPath } from './market.js';
 import { proveCurve, rawBatchTransfer } from './raw.js';
 import { scale } from './scale.js';
@@ -120,6 +121,11 @@ async function main() {
     ];
   }
 
+  if (want('gas')) {
+    log('gas: register a circuit, assign, fulfil (1, 2, 12 items), slash on anvil with real proofs');
+    results.gas = await gasFigures(log);
+  }
+
   if (want('scale')) {
     log(`scale: ${P.bidders} bidders, ${P.scaleJobs} jobs`);
     const s = await scale(P.bidders, P.scaleJobs, P.participation, log);
@@ -146,6 +152,7 @@ const FIGURES = [
   'e2e_overhead_ratio',
   'native_vs_wasm_ratio',
   'prove_curve',
+  'gas',
   'scale',
 ];
 
@@ -230,6 +237,22 @@ function updateBenchmarksMd(r: Record<string, unknown>) {
     rows.push(
       `| scale | ${sc.jobs_per_min} jobs/min | p99 award ≤ ${sc.p99_target_ms} ms | ${sc.bidders} bidders (participation ${sc.participation}), ${sc.settled}/${sc.jobs} settled, ${sc.bidsAccepted} bids; award at the winner p50 ${sc.p50_award_ms} ms, p99 ${sc.p99_award_ms} ms; at the coordinator (round opened → assignment written) p50 ${sc.coordinator_p50_award_ms} ms, p99 ${sc.coordinator_p99_award_ms} ms; bidders' process event-loop delay p99 ${sc.bidder_process_lag_p99_ms} ms; submitting took ${sc.submitMs} of ${sc.elapsedMs} ms; coordinator RSS ${sc.coordinator_rss_mb} MB |`,
     );
+  const gas = g('gas');
+  if (gas) {
+    // Cost at 1 gwei: gas × 1e-9 ETH.
+    const eth = (k: string) => `${((gas[k] as number) / 1e9).toFixed(6)} ETH`;
+    for (const k of [
+      'register_circuit',
+      'assign',
+      'fulfil_per_proof',
+      'fulfil_job_2_items',
+      'fulfil_job_12_items',
+      'slash',
+    ])
+      rows.push(
+        `| gas.${k} | ${(gas[k] as number).toLocaleString('en-US')} gas | ${k === 'fulfil_per_proof' ? '≤ 3,600,000' : '—'} | ${eth(k)} at 1 gwei |`,
+      );
+  }
   const curve = r.prove_curve as CurvePoint[] | undefined;
   const m = r.machine as Record<string, unknown>;
   const kept = r.keptFromEarlierRun as { figures: string[]; at: string; commit: string } | undefined;

@@ -6,16 +6,8 @@ import { encode } from '../../shared/protocol/messages.js';
 import { dedupId, signMessage } from '../../shared/protocol/signed-message.js';
 import { awardSubject } from '../../shared/protocol/subjects.js';
 import type { CoordinatorContext, Tx } from '../context.js';
-import { createAssignment } from '../lifecycle/assignment-transitions.js';
+import { createAssignment, type WinningBids } from '../lifecycle/assignment-transitions.js';
 import { enqueue } from '../lifecycle/outbox-entries.js';
-
-/** The stored bids an award rests on (the Market checks them at assignment). */
-export interface WinningBids {
-  winner: number;
-  runnerUp: number | null;
-  /** The winner's signed delivery time. */
-  deliverySeconds: number;
-}
 
 /** Publishes `award`, signed with this replica's coordinator key, to its winner; `announcedAt`
  *  is when the round it won was announced. */

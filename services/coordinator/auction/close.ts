@@ -3,9 +3,8 @@
 // the round is re-announced with backoff while the deadline leaves time, else the job expires.
 import { formatEther } from 'ethers';
 import type { Award } from '../../shared/protocol/messages.js';
-import type { WinningBids } from '../assignment/award.js';
 import type { CoordinatorContext, Tx } from '../context.js';
-import { AWARDED } from '../lifecycle/assignment-transitions.js';
+import { AWARDED, type WinningBids } from '../lifecycle/assignment-transitions.js';
 import { expireJob, timeRemains } from '../lifecycle/attempts.js';
 import { awardRound, closeRoundEmpty, scheduleRound } from '../lifecycle/auction-transitions.js';
 import { moveJob } from '../lifecycle/job-transitions.js';

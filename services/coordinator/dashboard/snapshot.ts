@@ -16,6 +16,7 @@ export async function marketSnapshot(ctx: CoordinatorContext) {
       include: {
         circuit: { select: { name: true } },
         assignments: { orderBy: { attempt: 'desc' }, take: 1 },
+        settlement: true,
         events: { orderBy: { id: 'asc' } },
         _count: { select: { items: true, proofs: true } },
       },
@@ -37,6 +38,10 @@ export async function marketSnapshot(ctx: CoordinatorContext) {
         verified: j._count.proofs,
         progress: a?.progress ?? 0,
         prover: a?.prover ?? null,
+        // The winner's own signed delivery time (its on-chain attempt deadline), and the fulfil
+        // transaction that verified the proofs on-chain and paid.
+        attemptDeadline: a?.leaseUntil ?? null,
+        paidTx: j.settlement?.txHash ?? null,
         clearingPriceEth: j.clearingPriceWei ? formatEther(j.clearingPriceWei) : null,
         reserveEth: formatEther(j.reserveWei),
         failureReason: j.failureReason,

@@ -12,12 +12,22 @@ const ALLOWED: Record<AssignmentStatus, readonly AssignmentStatus[]> = {
   PENDING_CHAIN: ['ACTIVE', 'COMPLETED', 'FAILED'],
   ACTIVE: ['COMPLETED', 'FAILED'],
   COMPLETED: [],
-  FAILED: [],
+  // The chain is the truth for money: an attempt we failed that its prover fulfilled on-chain after
+  // all (on its own) completed.
+  FAILED: ['COMPLETED'],
 };
 
 /** May an assignment move from `from` to `to`? */
 export function canMoveAssignment(from: AssignmentStatus, to: AssignmentStatus): boolean {
   return ALLOWED[from].includes(to);
+}
+
+/** The stored bids an award rests on (the Market checks them at assignment). */
+export interface WinningBids {
+  winner: number;
+  runnerUp: number | null;
+  /** The winner's signed delivery time. */
+  deliverySeconds: number;
 }
 
 export interface NewAssignment {

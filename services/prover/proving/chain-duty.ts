@@ -55,18 +55,39 @@ export class ChainDuty {
    *  proofs given out (a requester must not cancel and keep them). */
   async awaitAssignment(award: Award): Promise<void> {
     const giveUpAt = Math.min(award.deadline * 1000, Date.now() + ASSIGNMENT_WAIT_MS);
-    for (;;) {
+    for (let polls = 0; ; polls++) {
       const job = await this.chain.job(award.jobId);
       if (job.status === 'Assigned' && job.attempt === award.attempt && job.prover.toLowerCase() === this.me)
         return;
       const over = job.attempt > award.attempt || ['Settled', 'Cancelled', 'Expired'].includes(job.status);
-      if (over || Date.now() > giveUpAt) {
+      // The coordinator may also have given the attempt up (the chain refused the assignment).
+      const dropped = polls % 5 === 4 && (await this.attemptDropped(award));
+      if (over || dropped || Date.now() > giveUpAt) {
         throw new GavelError(
           'NOT_ASSIGNED_ON_CHAIN',
           `job ${award.jobId} attempt ${award.attempt} was not assigned to this prover on-chain (${job.status})`,
         );
       }
       await sleep(300);
+    }
+  }
+
+  /** Whether the coordinator says this award's attempt is over (it only makes the prover stop
+   *  waiting; an unreachable coordinator says nothing). */
+  private async attemptDropped(award: Award): Promise<boolean> {
+    try {
+      const res = await fetch(`${award.coordinatorUrl}/v1/jobs/${award.jobId}`, {
+        signal: AbortSignal.timeout(5000),
+      });
+      if (!res.ok) return false;
+      const view = (await res.json()) as {
+        attempt: number;
+        assignments: { attempt: number; status: string }[];
+      };
+      const mine = view.assignments.find((a) => a.attempt === award.attempt);
+      return view.attempt > award.attempt || mine?.status === 'FAILED';
+    } catch {
+      return false;
     }
   }
 
@@ -102,9 +123,12 @@ export class ChainDuty {
       const delay = Math.max(0, Math.min(this.options.selfFulfilAfterMs, latest - Date.now()));
       const timer = setTimeout(() => {
         this.timers.delete(timer);
-        void this.fulfilIfUnpaid(award, proofs).catch((err) =>
-          this.log.error({ jobId: award.jobId, err: errorMessage(err) }, 'fulfilling on-chain failed'),
-        );
+        void this.fulfilIfUnpaid(award, proofs).catch(async (err) => {
+          // The coordinator's relay may have landed first.
+          const job = await this.chain.job(award.jobId).catch(() => undefined);
+          if (job?.status === 'Settled') this.log.info({ jobId: award.jobId }, 'paid (by the relay)');
+          else this.log.error({ jobId: award.jobId, err: errorMessage(err) }, 'fulfilling on-chain failed');
+        });
       }, delay);
       this.timers.add(timer);
     });

@@ -95,9 +95,21 @@ function compiled(c: SolcContract): CompiledContract {
   };
 }
 
-/** Compiles a verifier's source (cached on disk by the source's hash and the compiler version). */
-export async function compileVerifier(source: string): Promise<CompiledVerifier> {
+const compiling = new Map<string, Promise<CompiledVerifier>>();
+
+/** Compiles a verifier's source (cached on disk by the source's hash and the compiler version;
+ *  concurrent calls for one source share one compilation). */
+export function compileVerifier(source: string): Promise<CompiledVerifier> {
   const sourceHash = keccak256(toUtf8Bytes(source));
+  let pending = compiling.get(sourceHash);
+  if (!pending) {
+    pending = compileOnce(source, sourceHash).finally(() => compiling.delete(sourceHash));
+    compiling.set(sourceHash, pending);
+  }
+  return pending;
+}
+
+async function compileOnce(source: string, sourceHash: string): Promise<CompiledVerifier> {
   const file = join(cacheDir(), `${sourceHash.slice(2)}-${solc.version()}.json`);
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as CompiledVerifier;
   const contracts = await runSolc(source);

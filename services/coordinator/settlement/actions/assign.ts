@@ -14,6 +14,7 @@ import {
   type OutboxEntry,
 } from '../../lifecycle/outbox-entries.js';
 import type { ActionHandler, ActionRun } from './action.js';
+import { recordSettled } from './follow-chain.js';
 
 export const assign: ActionHandler<'ASSIGN'> = async (run, entry) => {
   const { ctx, tx, row, onChain, log } = run;
@@ -33,6 +34,11 @@ export const assign: ActionHandler<'ASSIGN'> = async (run, entry) => {
     const receipt = await ctx.chain.assign(jobId, ...(await signedBids(run, entry)));
     txHash = receipt.hash;
     ctx.metrics.chainTx.inc({ kind: 'assign' });
+  } else if (onChain.status === 'Settled' && onChain.prover.toLowerCase() === prover) {
+    // Assigned before a crash, then fulfilled by the prover on its own while we were down.
+    await recordSettled(run, jobId, onChain, null);
+    await markDone(tx, row.id, null, 'assigned and paid on-chain while the coordinator was down');
+    return;
   } else if (!(onChain.status === 'Assigned' && onChain.prover.toLowerCase() === prover)) {
     await refuseAssignment(run, entry, `on-chain job is ${onChain.status}`, false);
     return;
