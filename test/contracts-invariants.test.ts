@@ -4,7 +4,7 @@
 // account's stake and claimable amounts equal the model's (never more).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { keccak256, toUtf8Bytes, type Wallet } from 'ethers';
+import { keccak256, toUtf8Bytes } from 'ethers';
 import { type Chain, startChain } from '../services/devstack/local-chain.js';
 import { seededRandom } from '../services/shared/circuits/batch-transfer-inputs.js';
 import { contractHelpers, deployRealCircuit, type RealCircuit } from './fixtures/contracts.js';
