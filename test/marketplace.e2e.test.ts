@@ -24,7 +24,9 @@ const REQUESTER = 4;
 const PRICES = { 1: '0.01', 2: '0.02', 3: '0.03' } as const;
 
 before(async () => {
-  market = await startMarket();
+  // A 5 s round: each prover checks the escrow's verifier (rebuilt from the VK) before its first
+  // bid on a circuit, and all three must bid in the same round.
+  market = await startMarket({ coordinator: { auctionWindowMs: '5000' } });
   for (const i of [1, 2, 3] as const) {
     await stakeProver(market.chain, i);
     await market.startProver(i, { minPriceWei: parseEther(PRICES[i]).toString(), pricePerGateWei: '0' });
