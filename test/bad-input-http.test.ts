@@ -70,7 +70,6 @@ describe('HTTP intake', () => {
     );
 
     // Escrow committed to other inputs.
-    const now = Math.floor(Date.now() / 1000);
     await requester.openJob({ ...(await escrow([goodItem])), jobId, inputsHash: inputsHash([{}]) });
     await expectError(
       client.request('POST', '/v1/jobs', { jobId, circuitId, items: [goodItem] }),
@@ -97,7 +96,8 @@ describe('HTTP intake', () => {
 
     // A deadline too close to auction, prove and settle.
     const late = hexlify(randomBytes(32));
-    await requester.openJob({ ...(await escrow([goodItem])), jobId: late, deadline: now + 3 });
+    const lateTerms = await escrow([goodItem]);
+    await requester.openJob({ ...lateTerms, jobId: late, deadline: Math.floor(Date.now() / 1000) + 3 });
     await expectError(
       client.request('POST', '/v1/jobs', { jobId: late, circuitId, items: [goodItem] }),
       'PAST_DEADLINE',

@@ -21,10 +21,6 @@ export async function recordSettled(
     winner: prover,
     clearingPriceWei: onChain.price.toString(),
   });
-  await tx.assignment.updateMany({
-    where: { jobId, prover, status: 'FAILED' },
-    data: { status: 'COMPLETED' },
-  });
   await moveAssignment(tx, jobId, onChain.attempt, 'COMPLETED');
   await tx.settlement.upsert({
     where: { jobId },
