@@ -21,7 +21,7 @@ after(async () => {
 
 const coordinator = () => chain.as(0);
 const address = (i: number) => (chain.wallets[i] as Wallet).address;
-const { newJobId, registeredProver, openJob, bid, itemProofs } = contractHelpers(
+const { newJobId, registeredProver, openJob, bid, itemProofs, handBackSignature } = contractHelpers(
   () => chain,
   () => circuit,
 );
@@ -119,6 +119,22 @@ describe('Market: opening and assignment', () => {
     assert.equal((await coordinator().marketClaimable(address(4))) - requesterBefore, parseEther('0.75'));
     assert.equal((await chain.as(3).proverInfo(address(3))).locked, 0n);
     await reverts(chain.as(7).fulfil(jobId, itemProofs(jobId)), 'WrongStatus');
+  });
+
+  test('an attempt the chain never saw may be skipped, never reused', async () => {
+    // The coordinator's attempts 0 and 1 never reached the chain (refused, say): attempt 2 may.
+    const jobId = await openJob(4);
+    await coordinator().assign(jobId, await bid(3, jobId, 1n, { attempt: 2 }));
+    assert.equal((await coordinator().job(jobId)).attempt, 2);
+    await chain.as(3).handBack(jobId, 2, await handBackSignature(3, jobId, 2));
+    assert.equal((await coordinator().job(jobId)).attempt, 3);
+    await reverts(coordinator().assign(jobId, await bid(3, jobId, 1n, { attempt: 2 })), 'BidForOtherJob');
+    const mixed = coordinator().assign(
+      jobId,
+      await bid(3, jobId, 1n, { attempt: 4 }),
+      await bid(5, jobId, 2n, { attempt: 3 }),
+    );
+    await reverts(mixed, 'BidForOtherJob');
   });
 
   test('no runner-up pays the reserve; first price pays the winner its own bid', async () => {
