@@ -1,8 +1,7 @@
 // Before a prover first bids on a job, it checks what the job pays for: the escrow's verifier must
 // be the one its own VK builds (bb.js's Solidity, compiled with the pinned settings), or valid
 // proofs may go unpaid, or invalid ones (anybody's) be paid. Checked once per circuit and verifier.
-import { keccak256 } from 'ethers';
-import { compileVerifier, verifierMismatch } from '../../shared/chain/circuit-verifier.js';
+import { verifierProblem } from '../../shared/chain/circuit-verifier.js';
 import type { GavelContracts } from '../../shared/chain/gavel-contracts.js';
 import type { ProvingBackend } from '../../shared/proving/backend.js';
 import type { PreparedCircuit } from '../../shared/proving/circuit-prover.js';
@@ -43,11 +42,8 @@ export class VerifierCheck {
     vkHash: string,
   ): Promise<string | undefined> {
     const circuit = await this.circuits(job.coordinatorUrl, job.circuitId);
-    if (keccak256(circuit.vk).toLowerCase() !== vkHash.toLowerCase())
-      return `the escrow commits to VK ${vkHash}, not this circuit's ${keccak256(circuit.vk)}`;
     const provider = this.chain.market.runner?.provider;
     if (!provider) return 'no chain provider';
-    const build = await compileVerifier(await this.backend.solidityVerifier(circuit.vk));
-    return verifierMismatch(provider, verifier, build);
+    return verifierProblem(provider, this.backend, circuit.vk, vkHash, verifier);
   }
 }

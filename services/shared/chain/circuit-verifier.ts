@@ -10,6 +10,7 @@ import { ContractFactory, getAddress, keccak256, type Provider, type Signer, toU
 import solc from 'solc';
 import linker from 'solc/linker.js';
 import { GavelError } from '../errors.js';
+import type { ProvingBackend } from '../proving/backend.js';
 
 const SOURCE_NAME = 'HonkVerifier.sol';
 const MAIN = 'HonkVerifier';
@@ -173,6 +174,8 @@ export async function verifierMismatch(
 ): Promise<string | undefined> {
   const code = await provider.getCode(address);
   if (code === '0x') return `no code at ${address}`;
+  if (code.length !== build.verifier.deployedBytecode.length + 2)
+    return `the verifier at ${address} is not built from this VK (its code has another length)`;
   const libraries = linkedLibraries(code, build);
   for (const [name, libAddress] of Object.entries(libraries)) {
     const lib = build.libraries[name];
@@ -183,4 +186,19 @@ export async function verifierMismatch(
   const runtime = await provider.call({ data: link(build.verifier.bytecode, libraries) });
   if (keccak256(runtime) !== keccak256(code)) return `the verifier at ${address} is not built from this VK`;
   return undefined;
+}
+
+/** Why `verifier` must not be trusted for the circuit whose VK is `vk` (committed as `vkHash`),
+ *  or undefined when it is exactly the verifier that VK builds. */
+export async function verifierProblem(
+  provider: Provider,
+  backend: Pick<ProvingBackend, 'solidityVerifier'>,
+  vk: Uint8Array,
+  vkHash: string,
+  verifier: string,
+): Promise<string | undefined> {
+  if (keccak256(vk).toLowerCase() !== vkHash.toLowerCase())
+    return `the escrow commits to VK ${vkHash}, not this circuit's ${keccak256(vk)}`;
+  const build = await compileVerifier(await backend.solidityVerifier(vk));
+  return verifierMismatch(provider, verifier, build);
 }

@@ -5,7 +5,12 @@ import { Interface, type InterfaceAbi } from 'ethers';
 import { GavelError } from '../errors.js';
 import { repoRoot } from '../paths.js';
 
-export type ContractName = 'Staking' | 'Market' | 'VerifierRegistry' | 'ReentrantReceiver';
+export type ContractName =
+  | 'Staking'
+  | 'Market'
+  | 'VerifierRegistry'
+  | 'ReentrantReceiver'
+  | 'AcceptAllVerifier';
 
 export interface ContractArtifact {
   contractName: ContractName;

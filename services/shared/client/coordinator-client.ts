@@ -1,12 +1,15 @@
 // A small client of the coordinator's HTTP API, and the requester's flow: open the escrow on-chain,
 // then submit the job's inputs.
 import { hexlify, randomBytes, type Signer } from 'ethers';
+import { verifierProblem } from '../chain/circuit-verifier.js';
 import type { GavelContracts } from '../chain/gavel-contracts.js';
 import { commitPublicInputs } from '../chain/public-inputs-commitment.js';
 import { GavelError } from '../errors.js';
 import { inputsHash } from '../protocol/canonical-json.js';
 import { signRequest } from '../protocol/request-auth.js';
+import { BbBackend } from '../proving/bb-backend.js';
 import { type CircuitArtifact, circuitContentId, parseCircuitArtifact } from '../proving/circuit-artifact.js';
+import { prepareCircuit } from '../proving/circuit-prover.js';
 import { itemPublicInputs } from '../proving/item-public-inputs.js';
 
 export class CoordinatorClient {
@@ -154,8 +157,9 @@ export interface JobRequest {
 
 /**
  * Opens the escrow for a new job on-chain, then submits it to the coordinator. The escrow commits
- * to what a valid result is: the circuit's verifier and the public inputs of every item (solved
- * here, so the requester needs no trust in anyone for them).
+ * to what a valid result is: the circuit's verifier (rebuilt here from the circuit and compared
+ * with the deployed code) and the public inputs of every item (solved here), so the requester
+ * needs no trust in anyone for them.
  */
 export async function openAndSubmitJob(
   client: CoordinatorClient,
@@ -166,7 +170,10 @@ export async function openAndSubmitJob(
   if (!circuit.verifier) {
     throw new GavelError('NO_VERIFIER', `circuit ${req.circuitId} has no on-chain verifier on this market`);
   }
-  const publicInputs = await itemPublicInputs(await client.artifact(req.circuitId), req.items);
+  const artifact = await client.artifact(req.circuitId);
+  // The coordinator names the verifier; the requester rebuilds it from the circuit and checks.
+  await assertCircuitVerifier(contracts, artifact, circuit.vkHash, circuit.verifier);
+  const publicInputs = await itemPublicInputs(artifact, req.items);
   const jobId = req.jobId ?? hexlify(randomBytes(32));
   const block = await contracts.market.runner?.provider?.getBlock('latest');
   const now = Math.max(Math.floor(Date.now() / 1000), block?.timestamp ?? 0);
@@ -201,6 +208,41 @@ export async function openAndSubmitJob(
     public: isPublic,
     signature,
   });
+}
+
+const verified = new Map<string, Promise<void>>();
+
+/** Refuses (VERIFIER_MISMATCH) a verifier that is not exactly the one this circuit's VK builds:
+ *  an escrow pays for whatever its verifier accepts. Checked once per circuit and verifier. */
+function assertCircuitVerifier(
+  contracts: GavelContracts,
+  artifact: CircuitArtifact,
+  vkHash: string,
+  verifier: string,
+): Promise<void> {
+  const key = `${circuitContentId(artifact)}:${verifier}:${contracts.deployment.chainId}`.toLowerCase();
+  let check = verified.get(key);
+  if (!check) {
+    check = (async () => {
+      const provider = contracts.market.runner?.provider;
+      if (!provider) throw new GavelError('NO_PROVIDER', 'checking the verifier needs a chain provider');
+      const backend = await BbBackend.create({ kind: 'wasm', threads: 1 });
+      try {
+        const { vk } = await prepareCircuit(backend, artifact);
+        const problem = await verifierProblem(provider, backend, vk, vkHash, verifier);
+        if (problem)
+          throw new GavelError(
+            'VERIFIER_MISMATCH',
+            `refusing to escrow for verifier ${verifier}: ${problem}`,
+          );
+      } finally {
+        await backend.destroy();
+      }
+    })();
+    verified.set(key, check);
+    check.catch(() => verified.delete(key));
+  }
+  return check;
 }
 
 /** The fields of a job's terms as the requester signs them (the coordinator checks the same). */
