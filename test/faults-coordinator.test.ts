@@ -86,7 +86,7 @@ describe('the coordinator killed with 20+ jobs in flight, then restarted', () =>
     assert.ok(figures.expired >= 2 && figures.settled >= 16, JSON.stringify(figures));
     // Every transaction the coordinator sent changed something on the Market: none reverted.
     const sent = (await coordinatorNonce(m)) - nonceBefore;
-    const effective = await coordinatorMarketTxs(m);
+    const effective = await coordinatorMarketTxs(m, nonceBefore);
     assert.equal(sent, effective, `coordinator sent ${sent} transactions, ${effective} took effect`);
   });
 });
