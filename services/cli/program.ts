@@ -12,6 +12,7 @@ import { natsCommand } from './commands/nats.js';
 import { proverCommand, proverRunCommands } from './commands/prover.js';
 import { slashCommand } from './commands/slash.js';
 import { stakeCommand } from './commands/stake.js';
+import { watchCommand } from './commands/watch.js';
 
 export function buildProgram(): Command {
   const program = new Command('gavel')
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   claimCommand(program);
   natsCommand(program);
   coordinatorCommand(program);
+  watchCommand(program);
   devCommand(program);
   demoCommand(program);
   return program;

@@ -7,6 +7,7 @@ import { coordinatorSettings } from '../coordinator/config.js';
 import { proverSettings } from '../prover/config.js';
 import type { Setting, Settings } from '../shared/config.js';
 import { repoRoot } from '../shared/paths.js';
+import { watchtowerSettings } from '../watchtower/config.js';
 import { buildProgram } from './program.js';
 
 export const README = join(repoRoot, 'README.md');
@@ -62,6 +63,10 @@ export function configReference(): string {
     '**Prover agent** (`gavel prover start`; its flags override these):',
     '',
     settingsTable(proverSettings),
+    '',
+    '**Watchtower** (`gavel watch`; its flags override these):',
+    '',
+    settingsTable(watchtowerSettings),
   ].join('\n');
 }
 

@@ -1,6 +1,7 @@
 // The development marketplace of `gavel dev up` and the demo: the local stack with N staked prover
 // agents (each its own process, each with a different price policy so auctions have something to
-// decide) and a funded requester account, described by its endpoints.
+// decide), watchtowers enforcing deadlines, and a funded requester account, described by its
+// endpoints.
 import { parseEther, Wallet } from 'ethers';
 import type { Logger } from 'pino';
 import { devKey } from '../infra/anvil.js';
@@ -11,6 +12,8 @@ import { measureSpeed } from './stack-parts.js';
 
 export interface DevStackOptions {
   provers: number;
+  /** Watchtowers (`gavel watch` processes) to run, 0..2 (default 1). */
+  watchtowers?: number;
   /** Anvil's port (0: any free port). */
   rpcPort: number;
   /** The coordinator's HTTP port (0: any free port). */
@@ -48,10 +51,13 @@ export interface StackEndpoints {
   requesterKey: string;
   requester: string;
   provers: StackProver[];
+  watchtowers: { address: string; pid: number; metrics: string }[];
 }
 
 const PROVER_STAKE = parseEther('10');
 const REQUESTER_INDEX = 9;
+/** Watchtowers use the accounts after the requester's. */
+const FIRST_WATCHTOWER_INDEX = 10;
 
 export interface DevStack {
   stack: LocalStack;
@@ -93,9 +99,12 @@ export async function startDevStack(
 ): Promise<DevStack> {
   if (!Number.isInteger(opts.provers) || opts.provers < 1 || opts.provers > 8)
     throw new GavelError('BAD_PROVERS', '--provers must be 1..8');
+  const towers = opts.watchtowers ?? 1;
+  if (!Number.isInteger(towers) || towers < 0 || towers > 2)
+    throw new GavelError('BAD_WATCHTOWERS', '--watchtowers must be 0..2');
   const stack = await LocalStack.start(
     {
-      chain: { port: opts.rpcPort, accounts: 10, cooldownSeconds: 60 },
+      chain: { port: opts.rpcPort, accounts: 12, cooldownSeconds: 60 },
       databaseServer: opts.databaseUrl,
       database: { name: 'gavel_dev', drop: false },
       deploymentFile: opts.deploymentFile,
@@ -117,6 +126,12 @@ export async function startDevStack(
       onStep(`registering, staking and starting prover ${i} of ${opts.provers}`);
       provers.push(await startDevProver(stack, i, gatesPerSec));
     }
+    const watchtowers = [];
+    for (let i = 0; i < towers; i++) {
+      onStep(`starting watchtower ${i + 1} of ${towers}`);
+      const w = await stack.startWatchtowerProcess(FIRST_WATCHTOWER_INDEX + i);
+      watchtowers.push({ address: String(w.ready.address), pid: w.pid, metrics: String(w.ready.metricsUrl) });
+    }
     const { deployment } = stack.chain;
     const requesterKey = devKey(REQUESTER_INDEX);
     const endpoints: StackEndpoints = {
@@ -132,6 +147,7 @@ export async function startDevStack(
       requesterKey,
       requester: new Wallet(requesterKey).address,
       provers,
+      watchtowers,
     };
     return { stack, endpoints, deployment };
   } catch (err) {

@@ -8,12 +8,14 @@ import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { type CoordinatorConfig, coordinatorSettings } from '../coordinator/config.js';
 import { Coordinator } from '../coordinator/coordinator.js';
+import { devKey } from '../infra/anvil.js';
 import { ProverAgent } from '../prover/agent.js';
 import { type ProverConfig, proverSettings } from '../prover/config.js';
 import { writeDeployment } from '../shared/chain/deployment.js';
 import { loadConfig } from '../shared/config.js';
 import { applyMigrations } from '../shared/db/migrate.js';
 import { createLogger } from '../shared/log.js';
+import { type WatchtowerConfig, watchtowerSettings } from '../watchtower/config.js';
 import { type Chain, startChain } from './local-chain.js';
 import { ServiceProcess } from './service-process.js';
 import { MarketNats, portFor, resolveDatabase, type StackDatabase } from './stack-parts.js';
@@ -48,6 +50,7 @@ export class LocalStack {
   coordinatorProcess: ServiceProcess | undefined;
   readonly agents: ProverAgent[] = [];
   readonly proverProcesses = new Map<number, ServiceProcess>();
+  readonly watchtowerProcesses = new Map<number, ServiceProcess>();
   private readonly undo: (() => Promise<void>)[] = [];
 
   private constructor(
@@ -168,6 +171,30 @@ export class LocalStack {
     return p;
   }
 
+  /** Starts a watchtower (`gavel watch`) with account `index`'s key in its own process. */
+  async startWatchtowerProcess(
+    index: number,
+    overrides: Settings<WatchtowerConfig> = {},
+  ): Promise<ServiceProcess> {
+    const settings: Settings<WatchtowerConfig> = {
+      key: devKey(index),
+      rpcUrl: this.chain.anvil.url,
+      deploymentFile: this.deploymentFile,
+      pollMs: '1000',
+      logLevel: this.opts.logLevel,
+      ...overrides,
+    };
+    const env = Object.fromEntries(
+      (Object.keys(settings) as (keyof WatchtowerConfig)[]).map((k) => [
+        watchtowerSettings[k].env,
+        String(settings[k]),
+      ]),
+    );
+    const p = await ServiceProcess.start({ command: ['watch'], env });
+    this.watchtowerProcesses.set(index, p);
+    return p;
+  }
+
   /** Starts account `index`'s prover agent in this process (quick tests). */
   async startProverAgent(
     index: number,
@@ -194,6 +221,7 @@ export class LocalStack {
   /** Stops provers, the coordinator, the database, NATS (if started here) and anvil. */
   async stop(): Promise<void> {
     await Promise.all([...this.proverProcesses.values()].map((p) => p.stop()));
+    await Promise.all([...this.watchtowerProcesses.values()].map((p) => p.stop()));
     for (const a of this.agents) await a.stop().catch(() => undefined);
     await this.stopCoordinator().catch(() => undefined);
     for (const u of this.undo.reverse()) await u().catch(() => undefined);

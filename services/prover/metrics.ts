@@ -1,12 +1,11 @@
 // A prover agent's Prometheus metrics, served at http://127.0.0.1:<port>/metrics.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { type MetricsServer, serveMetrics } from '../shared/metrics-server.js';
 
 export class ProverMetrics {
   readonly registry = new Registry();
   private readonly r = [this.registry];
-  private server: Server | undefined;
+  private server: MetricsServer | undefined;
 
   readonly bids = new Counter({
     name: 'gavel_prover_bids_total',
@@ -50,26 +49,11 @@ export class ProverMetrics {
 
   /** Serves /metrics on 127.0.0.1:`port` (0: any free port); returns the URL. */
   async serve(port: number): Promise<string> {
-    this.server = createServer((req, res) => {
-      if (req.url !== '/metrics') {
-        res.writeHead(404, { 'content-type': 'text/plain' }).end('only /metrics is served here\n');
-        return;
-      }
-      this.registry.metrics().then(
-        (text) => res.writeHead(200, { 'content-type': this.registry.contentType }).end(text),
-        (err: Error) => res.writeHead(500, { 'content-type': 'text/plain' }).end(err.message),
-      );
-    });
-    const server = this.server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => resolve());
-    });
-    return `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`;
+    this.server = await serveMetrics(this.registry, port);
+    return this.server.url;
   }
 
   async close(): Promise<void> {
-    const server = this.server;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    await this.server?.close();
   }
 }

@@ -21,6 +21,7 @@ import { progressLine } from '../progress.js';
 
 interface UpFlags {
   provers: string;
+  watchtowers: string;
   rpcPort: string;
   port: string;
   databaseUrl?: string;
@@ -35,6 +36,11 @@ const STARTUP_TIMEOUT_MS = 240_000;
 function stackOptions(cmd: Command): Command {
   return cmd
     .option('--provers <n>', 'prover agents to run, each with a funded, registered and staked account', '3')
+    .option(
+      '--watchtowers <n>',
+      'watchtowers to run (gavel watch: they enforce deadlines for the bounty), 0..2',
+      '1',
+    )
     .option('--rpc-port <n>', "anvil's JSON-RPC port (0 = any free port)", '8545')
     .option('--port <n>', "the coordinator's HTTP port (0 = any free port)", '8080')
     .addOption(
@@ -63,6 +69,7 @@ function endpointLines(e: StackEndpoints): string[] {
     `database     ${e.databaseKind === 'embedded' ? 'embedded Postgres (PGlite), in memory' : e.database}`,
     `deployment   ${e.deployment}`,
     ...e.provers.map((p) => `prover       ${p.name} ${p.address} (pid ${p.pid}, metrics ${p.metrics})`),
+    ...e.watchtowers.map((w) => `watchtower   ${w.address} (pid ${w.pid}, metrics ${w.metrics})`),
     `requester    ${e.requester} — a funded development account:`,
     `  export GAVEL_PRIVATE_KEY=${e.requesterKey}`,
     `  export GAVEL_RPC_URL=${e.rpc} GAVEL_COORDINATOR_URL=${e.coordinator} GAVEL_DEPLOYMENT=${e.deployment}`,
@@ -84,6 +91,7 @@ async function serve(flags: UpFlags, dir: string, onStep: (step: string) => void
     stack = await startDevStack(
       {
         provers: Number(flags.provers),
+        watchtowers: Number(flags.watchtowers),
         rpcPort: Number(flags.rpcPort),
         httpPort: Number(flags.port),
         databaseUrl: flags.databaseUrl,
@@ -244,7 +252,16 @@ export function devCommand(program: Command): void {
 
 /** The up flags, passed on to the background `dev serve`. */
 function forwardFlags(f: UpFlags): string[] {
-  const args = ['--provers', f.provers, '--rpc-port', f.rpcPort, '--port', f.port];
+  const args = [
+    '--provers',
+    f.provers,
+    '--watchtowers',
+    f.watchtowers,
+    '--rpc-port',
+    f.rpcPort,
+    '--port',
+    f.port,
+  ];
   args.push('--deployment', f.deployment, '--log-level', f.logLevel);
   if (f.databaseUrl) args.push('--database-url', f.databaseUrl);
   return args;

@@ -55,6 +55,7 @@ export class CoordinatorClient {
       id: string;
       name: string;
       vkHash: string;
+      verifier: string;
       gates: number;
       dyadic: number;
       created: boolean;

@@ -1,0 +1,118 @@
+// A watchtower: anyone can run one, with no coordinator credentials. It follows the Market's events
+// and, when a deadline the chain knows about passes, calls the permissionless slashLate (earning
+// the slasher's bounty) or expire. With the coordinator dead for good, no escrow and no collateral
+// stays locked past its deadline while one watchtower runs.
+import { formatEther, Wallet } from 'ethers';
+import type { Logger } from 'pino';
+import { ContractRevertError } from '../shared/chain/contract-errors.js';
+import { readDeployment } from '../shared/chain/deployment.js';
+import { GavelContracts, rpcProvider } from '../shared/chain/gavel-contracts.js';
+import { errorMessage } from '../shared/errors.js';
+import type { WatchtowerConfig } from './config.js';
+import { DeadlineBook, type Enforcement } from './deadline-book.js';
+import { WatchtowerMetrics } from './metrics.js';
+
+/** Reverts meaning somebody else enforced first, or the chain's clock is not there yet. */
+const NOT_NOW = new Set(['WrongStatus', 'AttemptDeadlineNotPassed', 'DeadlineNotPassed']);
+
+export interface WatchtowerStatus {
+  address: string;
+  watched: number;
+  enforced: number;
+  bountyWei: string;
+  metricsUrl: string;
+}
+
+export class Watchtower {
+  readonly address: string;
+  private readonly metrics = new WatchtowerMetrics();
+  private timer: NodeJS.Timeout | undefined;
+  private ticking: Promise<void> | undefined;
+  private enforced = 0;
+  private bountyWei = 0n;
+  private metricsUrl = '';
+
+  private constructor(
+    private readonly config: WatchtowerConfig,
+    private readonly chain: GavelContracts,
+    private readonly book: DeadlineBook,
+    private readonly log: Logger,
+  ) {
+    this.address = (chain.signer() as Wallet).address.toLowerCase();
+  }
+
+  static async start(config: WatchtowerConfig, log: Logger): Promise<Watchtower> {
+    const deployment = readDeployment(config.deploymentFile);
+    const wallet = new Wallet(config.key, rpcProvider(config.rpcUrl));
+    const chain = new GavelContracts(deployment, wallet);
+    const tower = new Watchtower(config, chain, new DeadlineBook(chain, deployment.blockNumber), log);
+    tower.metricsUrl = await tower.metrics.serve(config.metricsPort);
+    await tower.tick();
+    tower.timer = setInterval(() => {
+      tower.ticking ??= tower.tick().finally(() => {
+        tower.ticking = undefined;
+      });
+    }, config.pollMs);
+    log.info({ watchtower: tower.address, metrics: tower.metricsUrl }, 'watchtower started');
+    return tower;
+  }
+
+  get status(): WatchtowerStatus {
+    return {
+      address: this.address,
+      watched: this.book.size,
+      enforced: this.enforced,
+      bountyWei: this.bountyWei.toString(),
+      metricsUrl: this.metricsUrl,
+    };
+  }
+
+  private async tick(): Promise<void> {
+    try {
+      await this.book.refresh();
+      const due = this.book.due(Math.floor(Date.now() / 1000));
+      this.metrics.watched.set(this.book.size);
+      this.metrics.overdue.set(due.length);
+      for (const job of due) await this.enforce(job);
+    } catch (err) {
+      this.log.warn({ err: errorMessage(err) }, 'watch round failed; trying again');
+    }
+  }
+
+  private async enforce({ jobId, action }: Enforcement): Promise<void> {
+    try {
+      const receipt =
+        action === 'slash_late' ? await this.chain.slashLate(jobId) : await this.chain.expire(jobId);
+      const bounty = this.bountyIn(receipt.logs);
+      this.enforced++;
+      this.bountyWei += bounty;
+      this.metrics.actions.inc({ action, outcome: 'done' });
+      this.metrics.bountyEth.inc(Number(formatEther(bounty)));
+      this.log.info({ jobId, action, tx: receipt.hash, bountyWei: bounty.toString() }, 'deadline enforced');
+    } catch (err) {
+      if (!(err instanceof ContractRevertError && NOT_NOW.has(err.errorName))) throw err;
+      this.metrics.actions.inc({ action, outcome: 'taken' });
+    }
+    await this.book.reread(jobId);
+  }
+
+  /** The bounty paid to this watchtower by the Staking contract's Slashed events in `logs`. */
+  private bountyIn(logs: readonly { address: string; topics: readonly string[]; data: string }[]): bigint {
+    let bounty = 0n;
+    for (const log of logs) {
+      if (log.address.toLowerCase() !== this.chain.deployment.staking.toLowerCase()) continue;
+      const event = this.chain.staking.interface.parseLog(log);
+      if (event?.name === 'Slashed' && String(event.args.slasher).toLowerCase() === this.address)
+        bounty += event.args.toSlasher as bigint;
+    }
+    return bounty;
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.ticking;
+    await this.metrics.close();
+    (this.chain.market.runner?.provider as { destroy?: () => void } | null)?.destroy?.();
+    this.log.info('watchtower stopped');
+  }
+}
