@@ -7,7 +7,9 @@ export function claimCommand(program: Command): void {
   withChainOptions(
     program
       .command('claim')
-      .description('withdraw payments, refunds, slash compensation and slash bounties owed to the --key account'),
+      .description(
+        'withdraw payments, refunds, slash compensation and slash bounties owed to the --key account',
+      ),
   ).action(async (flags: ChainFlags) => {
     const c = contracts(flags);
     const who = await wallet(flags).getAddress();
