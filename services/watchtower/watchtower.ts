@@ -33,7 +33,6 @@ export class Watchtower {
   private metricsUrl = '';
 
   private constructor(
-    private readonly config: WatchtowerConfig,
     private readonly chain: GavelContracts,
     private readonly book: DeadlineBook,
     private readonly log: Logger,
@@ -45,7 +44,7 @@ export class Watchtower {
     const deployment = readDeployment(config.deploymentFile);
     const wallet = new Wallet(config.key, rpcProvider(config.rpcUrl));
     const chain = new GavelContracts(deployment, wallet);
-    const tower = new Watchtower(config, chain, new DeadlineBook(chain, deployment.blockNumber), log);
+    const tower = new Watchtower(chain, new DeadlineBook(chain, deployment.blockNumber), log);
     tower.metricsUrl = await tower.metrics.serve(config.metricsPort);
     await tower.tick();
     tower.timer = setInterval(() => {
