@@ -1,7 +1,7 @@
 // A watchtower (`gavel watch`, a real process with no coordinator credentials) enforces deadlines
 // the chain knows for the slash bounty. With the coordinator SIGKILLed for good — one job held by
 // a silent winner, one escrow it never saw — no escrow and no collateral stays locked past its
-// deadline while one watchtower runs.
+// deadline while one watchtower runs; the coordinator's dashboard, once back, shows who did it.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { hexlify, parseEther, randomBytes, type Wallet } from 'ethers';
@@ -89,4 +89,15 @@ test('with the coordinator dead for good, one watchtower unlocks every escrow an
   assert.deepEqual(slashes, [address(WATCHER).toLowerCase()]);
   const refunds = await chain.marketClaimable(address(REQUESTER));
   assert.equal(refunds, parseEther('0.05') + parseEther('0.02'), 'both escrows refunded to the requester');
+
+  // Back up, the coordinator's dashboard shows who enforced what, read from the chain.
+  await m.startCoordinator();
+  type Enforced = { jobId: string; action: string; by: string };
+  const shown = await waitFor('the dashboard to show the enforcements', async () => {
+    const snapshot = (await (await fetch(`${m.url}/v1/market`)).json()) as { enforcements: Enforced[] };
+    return snapshot.enforcements.length >= 3 ? snapshot.enforcements : undefined;
+  });
+  const watcher = address(WATCHER).toLowerCase();
+  assert.ok(shown.some((e) => e.action === 'slash' && e.jobId === held.toLowerCase() && e.by === watcher));
+  assert.ok(shown.some((e) => e.action === 'expire' && e.jobId === orphan.toLowerCase() && e.by === watcher));
 });

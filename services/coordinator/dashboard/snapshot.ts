@@ -1,14 +1,27 @@
 // What the dashboard shows, in one document: provers, recent jobs with progress, recent auctions
-// with their (revealed) bids, and the series behind the charts.
+// with their (revealed) bids, deadlines enforced on-chain (watchtowers), and the chart series.
 import { formatEther } from 'ethers';
 import { recentAuctions } from '../auction/auction-view.js';
 import type { CoordinatorContext } from '../context.js';
 import { listProvers } from '../provers/list-provers.js';
+import { EnforcementFeed } from './enforcements.js';
 
 const RECENT = 50;
 
+const feeds = new WeakMap<CoordinatorContext, EnforcementFeed>();
+
+/** Slashes and expiries seen on-chain (a failure to read the chain shows none, never an error). */
+async function enforcements(ctx: CoordinatorContext) {
+  let feed = feeds.get(ctx);
+  if (!feed) {
+    feed = new EnforcementFeed(ctx.chain);
+    feeds.set(ctx, feed);
+  }
+  return feed.latest().catch(() => []);
+}
+
 export async function marketSnapshot(ctx: CoordinatorContext) {
-  const [provers, jobs, auctions] = await Promise.all([
+  const [provers, jobs, auctions, enforced] = await Promise.all([
     listProvers(ctx),
     ctx.prisma.job.findMany({
       orderBy: { createdAt: 'desc' },
@@ -22,11 +35,13 @@ export async function marketSnapshot(ctx: CoordinatorContext) {
       },
     }),
     recentAuctions(ctx, RECENT),
+    enforcements(ctx),
   ]);
   const eventAt = (j: (typeof jobs)[number], to: string) => j.events.find((e) => e.to === to)?.at;
   return {
     at: new Date().toISOString(),
     provers,
+    enforcements: enforced,
     jobs: jobs.map((j) => {
       const a = j.assignments[0];
       return {
