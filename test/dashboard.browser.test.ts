@@ -31,7 +31,9 @@ function ensureChromium(): void {
 
 before(async () => {
   ensureChromium();
-  market = await startMarket();
+  // A 5 s round: each prover checks the escrow's verifier before its first bid on a circuit, and
+  // both must bid in the same round.
+  market = await startMarket({ coordinator: { auctionWindowMs: '5000' } });
   for (const i of [1, 2]) {
     await stakeProver(market.chain, i);
     await market.startProver(i, { minPriceWei: (parseEther('0.001') * BigInt(i)).toString() });
@@ -69,7 +71,7 @@ test('the dashboard follows a job live from auction to settled', async () => {
   assert.match(String(await row.textContent()), /SETTLED[\s\S]*2\/2[\s\S]*prover-1[\s\S]*0\.002/);
 
   // Its auction: both bids revealed, the winner marked, the second price paid.
-  const auction = page.locator('#auctions tr', { hasText: jobId.slice(0, 8) });
+  const auction = page.locator('#auctions tr', { hasText: jobId.slice(0, 8) }).filter({ hasText: 'AWARDED' });
   assert.match(String(await auction.textContent()), /AWARDED[\s\S]*prover-1 0\.001[\s\S]*prover-2 0\.002/);
   assert.equal(await auction.locator('.win').count(), 1);
   await page.waitForFunction("document.querySelectorAll('#chart-price circle').length >= 1");
