@@ -163,6 +163,15 @@ describe('the whole stack', () => {
       await waitFor('the assignment on-chain', async () =>
         (await chain.job(jobId)).status === 'Assigned' ? true : undefined,
       );
+      // Once the prover has its inputs (its first proof is out), the coordinator dies for good.
+      // (A coordinator dead before serving the inputs is the data-availability case: the prover
+      // hands the attempt back unslashed.)
+      const { prisma } = market.coordinator.ctx;
+      await waitFor('the first proof', async () =>
+        (await prisma.assignment.findFirst({ where: { jobId: jobId.toLowerCase(), progress: { gte: 1 } } }))
+          ? true
+          : undefined,
+      );
       await market.stack.stopCoordinator();
       await waitFor(
         'the prover to be paid on-chain',
