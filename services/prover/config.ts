@@ -103,11 +103,6 @@ export const proverSettings: Settings<ProverConfig> = {
     parse: parsers.int(0),
     default: 60_000,
   },
-  metricsPort: {
-    env: 'GAVEL_METRICS_PORT',
-    description: 'port of the Prometheus /metrics endpoint on 127.0.0.1 (0 = any free port)',
-    parse: parsers.int(0, 65535),
-    default: 0,
-  },
+  metricsPort: commonSettings.metricsPort,
   logLevel: commonSettings.logLevel,
 };

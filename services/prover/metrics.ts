@@ -1,12 +1,8 @@
 // A prover agent's Prometheus metrics, served at http://127.0.0.1:<port>/metrics.
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { type MetricsServer, serveMetrics } from '../shared/metrics-server.js';
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { ServedRegistry } from '../shared/metrics-server.js';
 
-export class ProverMetrics {
-  readonly registry = new Registry();
-  private readonly r = [this.registry];
-  private server: MetricsServer | undefined;
-
+export class ProverMetrics extends ServedRegistry {
   readonly bids = new Counter({
     name: 'gavel_prover_bids_total',
     help: "bids sent, by the coordinator's answer (accepted or the rejection code)",
@@ -46,14 +42,4 @@ export class ProverMetrics {
     help: 'reconnections to the NATS server',
     registers: this.r,
   });
-
-  /** Serves /metrics on 127.0.0.1:`port` (0: any free port); returns the URL. */
-  async serve(port: number): Promise<string> {
-    this.server = await serveMetrics(this.registry, port);
-    return this.server.url;
-  }
-
-  async close(): Promise<void> {
-    await this.server?.close();
-  }
 }

@@ -2,6 +2,7 @@
 import { loadConfig } from '../shared/config.js';
 import { errorMessage } from '../shared/errors.js';
 import { createLogger } from '../shared/log.js';
+import { untilStopSignal } from '../shared/stop-signal.js';
 import { ProverAgent } from './agent.js';
 import { proverSettings } from './config.js';
 
@@ -10,10 +11,7 @@ export async function runProver(overrides: Record<string, string> = {}): Promise
   const log = createLogger('prover', config.logLevel);
   const agent = await ProverAgent.start(config, log);
   process.stdout.write(`${JSON.stringify({ event: 'ready', prover: agent.address, ...agent.status })}\n`);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-  });
+  await untilStopSignal();
   await agent.stop();
 }
 

@@ -130,6 +130,12 @@ export const commonSettings = {
     parse: parsers.string,
     default: '.gavel/deployment.json',
   } satisfies Setting<string>,
+  metricsPort: {
+    env: 'GAVEL_METRICS_PORT',
+    description: 'port of the Prometheus /metrics endpoint on 127.0.0.1 (0 = any free port)',
+    parse: parsers.int(0, 65535),
+    default: 0,
+  } satisfies Setting<number>,
   logLevel: {
     env: 'GAVEL_LOG_LEVEL',
     description: 'pino log level',

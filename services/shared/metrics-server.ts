@@ -1,7 +1,7 @@
 // Serves a Prometheus registry at http://127.0.0.1:<port>/metrics (prover agents, watchtowers).
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Registry } from 'prom-client';
+import { Registry } from 'prom-client';
 
 export interface MetricsServer {
   url: string;
@@ -28,4 +28,21 @@ export async function serveMetrics(registry: Registry, port: number): Promise<Me
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** A service's metrics: a registry, served on demand, closed with the service. */
+export class ServedRegistry {
+  readonly registry = new Registry();
+  protected readonly r = [this.registry];
+  private server: MetricsServer | undefined;
+
+  /** Serves /metrics on 127.0.0.1:`port` (0: any free port); returns the URL. */
+  async serve(port: number): Promise<string> {
+    this.server = await serveMetrics(this.registry, port);
+    return this.server.url;
+  }
+
+  async close(): Promise<void> {
+    await this.server?.close();
+  }
 }

@@ -1,12 +1,8 @@
 // A watchtower's Prometheus metrics, served at http://127.0.0.1:<port>/metrics.
-import { Counter, Gauge, Registry } from 'prom-client';
-import { type MetricsServer, serveMetrics } from '../shared/metrics-server.js';
+import { Counter, Gauge } from 'prom-client';
+import { ServedRegistry } from '../shared/metrics-server.js';
 
-export class WatchtowerMetrics {
-  readonly registry = new Registry();
-  private readonly r = [this.registry];
-  private server: MetricsServer | undefined;
-
+export class WatchtowerMetrics extends ServedRegistry {
   readonly actions = new Counter({
     name: 'gavel_watchtower_actions_total',
     help: 'deadline enforcements sent, by action (slash_late, expire) and outcome (done, taken: somebody else was first)',
@@ -28,13 +24,4 @@ export class WatchtowerMetrics {
     help: 'jobs past a deadline with escrow or collateral still locked (should stay 0)',
     registers: this.r,
   });
-
-  async serve(port: number): Promise<string> {
-    this.server = await serveMetrics(this.registry, port);
-    return this.server.url;
-  }
-
-  async close(): Promise<void> {
-    await this.server?.close();
-  }
 }

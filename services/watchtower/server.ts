@@ -3,6 +3,7 @@
 import { loadConfig } from '../shared/config.js';
 import { errorMessage } from '../shared/errors.js';
 import { createLogger } from '../shared/log.js';
+import { untilStopSignal } from '../shared/stop-signal.js';
 import { watchtowerSettings } from './config.js';
 import { Watchtower } from './watchtower.js';
 
@@ -11,10 +12,7 @@ export async function runWatchtower(overrides: Record<string, string> = {}): Pro
   const log = createLogger('watchtower', config.logLevel);
   const tower = await Watchtower.start(config, log);
   process.stdout.write(`${JSON.stringify({ event: 'ready', ...tower.status })}\n`);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-  });
+  await untilStopSignal();
   await tower.stop();
 }
 

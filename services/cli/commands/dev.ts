@@ -82,10 +82,8 @@ async function serve(flags: UpFlags, dir: string, onStep: (step: string) => void
   const { createLogger } = await import('../../shared/log.js');
   const startedAt = new Date().toISOString();
   writeState(dir, { pid: process.pid, status: 'starting', startedAt });
-  const stopped = new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-  });
+  const { untilStopSignal } = await import('../../shared/stop-signal.js');
+  const stopped = untilStopSignal();
   let stack: Awaited<ReturnType<typeof startDevStack>>;
   try {
     stack = await startDevStack(

@@ -4,6 +4,7 @@ import type { OnChainJob } from '../../../shared/chain/gavel-contracts.js';
 import { moveAssignment } from '../../lifecycle/assignment-transitions.js';
 import { reauction } from '../../lifecycle/attempts.js';
 import { moveJob } from '../../lifecycle/job-transitions.js';
+import { markDone } from '../../lifecycle/outbox-entries.js';
 import type { ActionRun } from './action.js';
 
 const LIVE = ['ASSIGNED', 'PROVING', 'VERIFYING', 'FAILED_ATTEMPT'] as const;
@@ -52,4 +53,12 @@ export async function followChain(run: ActionRun, jobId: string): Promise<string
     default:
       return `on-chain job is ${onChain.status}`;
   }
+}
+
+/** Ends an action on a failed attempt: the job follows the chain, the row is done (`txHash` null
+ *  when the chain had already moved on), and the outcome is logged. */
+export async function closeAfterChain(run: ActionRun, txHash: string | null, prover: string, done: string) {
+  const next = await followChain(run, run.row.jobId);
+  await markDone(run.tx, run.row.id, txHash, txHash ? undefined : next);
+  run.log.info({ txHash, prover, next }, txHash ? done : 'no on-chain action needed');
 }

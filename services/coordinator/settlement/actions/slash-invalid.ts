@@ -6,7 +6,7 @@ import { commitPublicInputs, publicInputsHash } from '../../../shared/chain/publ
 import { resultTerms } from '../../../shared/protocol/result-signing.js';
 import { enqueue, markDone } from '../../lifecycle/outbox-entries.js';
 import type { ActionHandler } from './action.js';
-import { followChain } from './follow-chain.js';
+import { closeAfterChain } from './follow-chain.js';
 
 export const slashInvalid: ActionHandler<'SLASH_INVALID'> = async (run, entry) => {
   const { ctx, tx, row, onChain, log } = run;
@@ -45,7 +45,5 @@ export const slashInvalid: ActionHandler<'SLASH_INVALID'> = async (run, entry) =
     ctx.metrics.chainTx.inc({ kind: 'slash' });
     ctx.metrics.slashes.inc();
   }
-  const next = await followChain(run, jobId);
-  await markDone(tx, row.id, txHash, txHash ? undefined : next);
-  log.info({ txHash, prover, next }, txHash ? 'slashed with its invalid signed result' : 'no slash needed');
+  await closeAfterChain(run, txHash, prover, 'slashed with its invalid signed result');
 };

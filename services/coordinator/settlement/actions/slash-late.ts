@@ -1,12 +1,12 @@
 // SLASH_LATE: the prover's own signed delivery time passed without the proofs on-chain. Once the
 // chain's clock agrees, Market.slashLate slashes it (anyone could) and reopens or expires the job.
 // If the prover fulfilled after all (on its own), or someone else acted first, the job follows.
-import { markDone, retryLater } from '../../lifecycle/outbox-entries.js';
+import { retryLater } from '../../lifecycle/outbox-entries.js';
 import type { ActionHandler } from './action.js';
-import { followChain } from './follow-chain.js';
+import { closeAfterChain } from './follow-chain.js';
 
 export const slashLate: ActionHandler<'SLASH_LATE'> = async (run, entry) => {
-  const { ctx, tx, row, onChain, log } = run;
+  const { ctx, tx, row, onChain } = run;
   const { jobId, attempt, prover } = entry;
   let txHash: string | null = null;
   const held = onChain.status === 'Assigned' && onChain.attempt === attempt;
@@ -30,7 +30,5 @@ export const slashLate: ActionHandler<'SLASH_LATE'> = async (run, entry) => {
     ctx.metrics.chainTx.inc({ kind: 'slash' });
     ctx.metrics.slashes.inc();
   }
-  const next = await followChain(run, jobId);
-  await markDone(tx, row.id, txHash, txHash ? undefined : next);
-  log.info({ txHash, prover, next }, txHash ? 'slashed after its attempt deadline' : 'no slash needed');
+  await closeAfterChain(run, txHash, prover, 'slashed after its attempt deadline');
 };
