@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compile_program, createFileManager } from '@noir-lang/noir_wasm';
+import { buildCircom } from './build-circom.js';
 
 const circuitsDir = dirname(fileURLToPath(import.meta.url));
 const targetDir = join(circuitsDir, 'target');
@@ -75,3 +76,9 @@ function packageName(dir: string): string {
 }
 
 await build(process.argv.includes('--force'));
+buildCircom(
+  join(circuitsDir, 'plonk'),
+  targetDir,
+  join(circuitsDir, '..', 'node_modules'),
+  process.argv.includes('--force'),
+);

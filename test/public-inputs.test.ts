@@ -16,9 +16,10 @@ import { solveWitness } from '../services/shared/proving/witness.js';
 
 let backend: BbBackend;
 let circuit: PreparedCircuit;
+const artifact = loadCircuit('signed_ints');
 before(async () => {
   backend = await BbBackend.create({ kind: 'wasm', threads: 1 });
-  circuit = await prepareCircuit(backend, loadCircuit('signed_ints'));
+  circuit = await prepareCircuit(backend, artifact);
 });
 after(async () => {
   await backend.destroy();
@@ -37,8 +38,8 @@ const CASES: Record<string, string>[] = [
 for (const values of CASES) {
   test(`signed public inputs ${JSON.stringify(values)} are predicted exactly`, async () => {
     const inputs = { ...values, secret: values.d };
-    const { returnValue } = await solveWitness(circuit.artifact, inputs);
-    const expected = publicInputsOf(circuit.artifact.abi, inputs, returnValue);
+    const { returnValue } = await solveWitness(artifact, inputs);
+    const expected = publicInputsOf(artifact.abi, inputs, returnValue);
     const proof = await proveInputs(backend, circuit, inputs);
     assert.deepEqual(expected, proof.publicInputs);
     assert.equal(await verifyProof(backend, circuit, proof, expected), true);

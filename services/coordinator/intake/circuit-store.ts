@@ -35,7 +35,7 @@ export async function preparedCircuit(prisma: PrismaClient, id: string): Promise
     id: row.id,
     name: row.name,
     artifact,
-    acir: acirBytes(artifact),
+    code: acirBytes(artifact),
     dyadic: row.dyadic,
     size: { gates: row.gates, dyadic: row.dyadic },
     vk: new Uint8Array(row.vk),

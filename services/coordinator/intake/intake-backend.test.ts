@@ -11,7 +11,7 @@ test('a measurement past its time limit is abandoned and the next one runs on a 
       (e: Error & { code?: string }) => e.code === 'REGISTRATION_TIMEOUT',
     );
     const tiny = loadCircuit('tiny_square');
-    const size = await intake.run((b) => b.circuitSize({ name: tiny.name, acir: acirBytes(tiny) }), 30_000);
+    const size = await intake.run((b) => b.circuitSize({ name: tiny.name, code: acirBytes(tiny) }), 30_000);
     assert.ok(size.gates > 0);
   } finally {
     await intake.destroy();

@@ -32,7 +32,7 @@ export interface UploadLimits {
 
 /** Measures an artifact (gates first: a circuit above `maxGates` never gets a VK computed). */
 async function measure(backend: ProvingBackend, artifact: CircuitArtifact, maxGates: number) {
-  const size = await backend.circuitSize({ name: artifact.name, acir: acirBytes(artifact) });
+  const size = await backend.circuitSize({ name: artifact.name, code: acirBytes(artifact) });
   if (size.gates > maxGates) {
     throw new GavelError(
       'CIRCUIT_TOO_LARGE',

@@ -2,7 +2,7 @@
 // inputs (old root, new root, batch hash) that a correct proof must carry.
 import type { InputMap } from '@noir-lang/types';
 import { InvalidInputsError } from '../errors.js';
-import type { CircuitArtifact } from '../proving/circuit-artifact.js';
+import { type AnyCircuitArtifact, isCircom } from '../proving/circuit-artifact.js';
 import { toFieldHex } from '../proving/fields.js';
 import { type Account, AccountTree } from './account-tree.js';
 import { Poseidon2 } from './poseidon2.js';
@@ -26,8 +26,14 @@ export interface BuiltBatch {
 
 const MAX_BALANCE = (1n << 64n) - 1n;
 
-/** Reads tree depth and batch size from a batch_transfer artifact's ABI. */
-export function batchShape(artifact: CircuitArtifact): BatchShape {
+/** Reads tree depth and batch size from a batch_transfer artifact (a Noir ABI, or the shape a
+ *  circom batch_transfer records). */
+export function batchShape(artifact: AnyCircuitArtifact): BatchShape {
+  if (isCircom(artifact)) {
+    if (!artifact.batch)
+      throw new InvalidInputsError(`circuit ${artifact.name} is not a batch_transfer circuit`);
+    return artifact.batch;
+  }
   const transfers = artifact.abi.parameters.find((p) => p.name === 'transfers')?.type;
   if (transfers?.kind !== 'array' || transfers.type.kind !== 'struct') {
     throw new InvalidInputsError(`circuit ${artifact.name} is not a batch_transfer circuit`);
@@ -116,6 +122,39 @@ export function buildBatch(
   };
 }
 
+type NoirTransfer = {
+  from: string;
+  to: string;
+  amount: string;
+  nonce: string;
+  sender: ReturnType<typeof accountInput>;
+  receiver: ReturnType<typeof accountInput>;
+};
+
+/** The same batch as circom's batch_transfer_plonk takes it: one array per field of the Noir
+ *  struct (`sender_siblings[i]` is transfer i's sender path). */
+export function circomBatchInputs(inputs: InputMap): Record<string, unknown> {
+  const transfers = inputs.transfers as unknown as NoirTransfer[];
+  const each = <T>(pick: (t: NoirTransfer) => T) => transfers.map(pick);
+  return {
+    old_root: inputs.old_root,
+    new_root: inputs.new_root,
+    batch_hash: inputs.batch_hash,
+    from: each((t) => t.from),
+    to: each((t) => t.to),
+    amount: each((t) => t.amount),
+    nonce: each((t) => t.nonce),
+    sender_owner: each((t) => t.sender.owner),
+    sender_balance: each((t) => t.sender.balance),
+    sender_nonce: each((t) => t.sender.nonce),
+    sender_siblings: each((t) => t.sender.siblings),
+    receiver_owner: each((t) => t.receiver.owner),
+    receiver_balance: each((t) => t.receiver.balance),
+    receiver_nonce: each((t) => t.receiver.nonce),
+    receiver_siblings: each((t) => t.receiver.siblings),
+  };
+}
+
 /** A deterministic pseudo-random source (mulberry32) so demo and test batches are reproducible. */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
@@ -159,7 +198,7 @@ export function randomTransfers(
 
 /** `items` consecutive valid batches of random transfers over one freshly funded account tree. */
 export async function generateBatches(
-  artifact: CircuitArtifact,
+  artifact: AnyCircuitArtifact,
   items: number,
   seed: number,
 ): Promise<BuiltBatch[]> {
@@ -169,7 +208,9 @@ export async function generateBatches(
   const accounts = Math.min(tree.capacity, 16);
   fundAccounts(tree, accounts, 1_000_000n);
   const rnd = seededRandom(seed);
-  return Array.from({ length: items }, () =>
+  const batches = Array.from({ length: items }, () =>
     buildBatch(tree, hasher, shape, randomTransfers(tree, shape.batchSize, accounts, rnd)),
   );
+  if (!isCircom(artifact)) return batches;
+  return batches.map((b) => ({ ...b, inputs: circomBatchInputs(b.inputs) as InputMap }));
 }

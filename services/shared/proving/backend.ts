@@ -1,6 +1,11 @@
-// The one interface every proving backend implements (bb.js WASM, native bb, a future GPU prover).
+// The one interface every proving backend implements: bb.js UltraHonk (WASM or native bb, a
+// future GPU prover) and snarkjs PLONK (WASM).
 
 export type BackendKind = 'wasm' | 'native';
+
+/** The proof systems a market circuit can be proved with. */
+export const PROOF_SYSTEMS = ['ultrahonk', 'plonk'] as const;
+export type ProofSystem = (typeof PROOF_SYSTEMS)[number];
 
 export interface CircuitSize {
   /** Gates after circuit construction. */
@@ -9,16 +14,19 @@ export interface CircuitSize {
   dyadic: number;
 }
 
-/** A proof as bb.js produces it: the proof's fields concatenated, public inputs as 0x-hex fields. */
+/** A proof: its bytes (bb.js's fields concatenated, or PLONK's 24 words), public inputs as 0x-hex
+ *  fields. The same bytes are checked off-chain and passed to the circuit's on-chain verifier. */
 export interface Proof {
   proof: Uint8Array;
   publicInputs: string[];
 }
 
-/** An uncompressed ACIR program with the name errors should use. */
+/** What a backend proves, with the name errors should use: uncompressed ACIR (UltraHonk) or
+ *  uncompressed R1CS (PLONK, with the powers of tau its proving key is set up from). */
 export interface CircuitProgram {
   name: string;
-  acir: Uint8Array;
+  code: Uint8Array;
+  ptau?: { hash: string; power: number };
 }
 
 /** A program whose dyadic size is known (needed to check and load the CRS). */
@@ -27,13 +35,14 @@ export interface SizedProgram extends CircuitProgram {
 }
 
 export interface ProvingBackend {
+  readonly system: ProofSystem;
   readonly kind: BackendKind;
   readonly threads: number;
-  /** Gate count and dyadic size of an uncompressed ACIR program. */
+  /** Gate count and dyadic size of a program. */
   circuitSize(program: CircuitProgram): Promise<CircuitSize>;
-  /** The UltraHonk verification key of an uncompressed ACIR program. */
+  /** The verification key of a program (UltraHonk VK bytes, or PLONK's canonical vk JSON). */
   verificationKey(program: SizedProgram): Promise<Uint8Array>;
-  /** Proves a solved witness (as noir_js returns it, gzip-compressed) against `vk`. */
+  /** Proves a solved witness (noir_js's gzip-compressed witness, or circom's .wtns) against `vk`. */
   prove(program: SizedProgram, witness: Uint8Array, vk: Uint8Array): Promise<Proof>;
   /** True when `proof` verifies against `vk`, false when it does not (a wrong or malformed proof);
    *  throws a retryable ProvingError only when the verifier itself fails. */

@@ -34,6 +34,7 @@ const SETTINGS = {
 };
 
 export class BbBackend implements ProvingBackend {
+  readonly system = 'ultrahonk' as const;
   readonly kind: BackendKind;
   readonly threads: number;
   private readonly api: Barretenberg;
@@ -94,7 +95,7 @@ export class BbBackend implements ProvingBackend {
 
   async circuitSize(program: CircuitProgram): Promise<CircuitSize> {
     const stats = await this.api.circuitStats({
-      circuit: { name: program.name, bytecode: program.acir, verificationKey: new Uint8Array() },
+      circuit: { name: program.name, bytecode: program.code, verificationKey: new Uint8Array() },
       includeGatesPerOpcode: false,
       settings: SETTINGS,
     });
@@ -103,7 +104,7 @@ export class BbBackend implements ProvingBackend {
 
   async verificationKey(program: SizedProgram): Promise<Uint8Array> {
     await this.ensureCrs(program);
-    const circuit = { name: program.name, bytecode: program.acir };
+    const circuit = { name: program.name, bytecode: program.code };
     const vk = await this.api.circuitComputeVk({ circuit, settings: SETTINGS });
     return vk.bytes;
   }
@@ -122,7 +123,7 @@ export class BbBackend implements ProvingBackend {
     const { name, dyadic } = program;
     try {
       const result = await this.api.circuitProve({
-        circuit: { name, bytecode: program.acir, verificationKey: vk },
+        circuit: { name, bytecode: program.code, verificationKey: vk },
         witness: gunzipSync(witness),
         settings: SETTINGS,
       });
@@ -179,7 +180,7 @@ export class BbBackend implements ProvingBackend {
     try {
       if (!this.reference) {
         const artifact = loadCircuit('tiny_square');
-        const program = { name: artifact.name, acir: acirBytes(artifact) };
+        const program = { name: artifact.name, code: acirBytes(artifact) };
         const sized = { ...program, dyadic: (await this.circuitSize(program)).dyadic };
         const vk = await this.verificationKey(sized);
         const { witness } = await solveWitness(artifact, { x: '3', y: '9' });

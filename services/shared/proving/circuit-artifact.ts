@@ -1,4 +1,5 @@
-// Compiled Noir programs: loading the repo's artifacts and checking uploaded ones.
+// Compiled circuits: Noir programs (UltraHonk) and circom ones (PLONK, in plonk/circom-artifact.ts),
+// loading the repo's artifacts and checking uploaded ones.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,6 +8,15 @@ import type { Abi } from '@noir-lang/types';
 import { GavelError } from '../errors.js';
 import { repoRoot } from '../paths.js';
 import { canonicalJson } from '../protocol/canonical-json.js';
+import type { CircuitProgram, ProofSystem } from './backend.js';
+import {
+  type CircomArtifact,
+  circomContentId,
+  circomProgram,
+  isCircomArtifact,
+  MAX_R1CS_BYTES,
+  parseCircomArtifact,
+} from './plonk/circom-artifact.js';
 
 export interface CircuitArtifact {
   name: string;
@@ -73,4 +83,43 @@ export function acirBytes(artifact: CircuitArtifact, maxBytes = MAX_ACIR_BYTES):
 /** Content id of a circuit: sha256 of its bytecode and canonical (key-sorted) ABI JSON. */
 export function circuitContentId(artifact: CircuitArtifact): string {
   return `0x${createHash('sha256').update(artifact.bytecode).update(canonicalJson(artifact.abi)).digest('hex')}`;
+}
+
+/** A circuit of either proof system: a Noir program (UltraHonk) or a circom one (PLONK). */
+export type AnyCircuitArtifact = CircuitArtifact | CircomArtifact;
+
+export function proofSystemOf(artifact: AnyCircuitArtifact): ProofSystem {
+  return 'system' in artifact && artifact.system === 'plonk' ? 'plonk' : 'ultrahonk';
+}
+
+export function isCircom(artifact: AnyCircuitArtifact): artifact is CircomArtifact {
+  return proofSystemOf(artifact) === 'plonk';
+}
+
+/** Parses an artifact of either system (a circom one says `"system": "plonk"`). */
+export function parseAnyArtifact(value: unknown, maxBytes = MAX_ACIR_BYTES): AnyCircuitArtifact {
+  return isCircomArtifact(value)
+    ? parseCircomArtifact(value, Math.max(maxBytes, MAX_R1CS_BYTES))
+    : parseCircuitArtifact(value, maxBytes);
+}
+
+/** Loads a compiled circuit of either system from circuits/target. */
+export function loadAnyCircuit(name: string): AnyCircuitArtifact {
+  const file = join(circuitsTargetDir, `${name}.json`);
+  if (!existsSync(file)) {
+    throw new GavelError(
+      'UNKNOWN_CIRCUIT',
+      `no compiled circuit ${name} in ${circuitsTargetDir} (run npm run build)`,
+    );
+  }
+  return parseAnyArtifact(JSON.parse(readFileSync(file, 'utf8')));
+}
+
+export function anyContentId(artifact: AnyCircuitArtifact): string {
+  return isCircom(artifact) ? circomContentId(artifact) : circuitContentId(artifact);
+}
+
+/** What a backend of the artifact's system proves. */
+export function programOf(artifact: AnyCircuitArtifact): CircuitProgram {
+  return isCircom(artifact) ? circomProgram(artifact) : { name: artifact.name, code: acirBytes(artifact) };
 }

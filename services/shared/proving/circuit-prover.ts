@@ -1,13 +1,13 @@
 // Proving and verifying a circuit's inputs end to end: size and CRS checks, witness, proof.
 import { GavelError } from '../errors.js';
 import type { CircuitSize, Proof, ProvingBackend, SizedProgram } from './backend.js';
-import { acirBytes, type CircuitArtifact, circuitContentId } from './circuit-artifact.js';
-import { solveWitness } from './witness.js';
+import { type AnyCircuitArtifact, anyContentId, programOf } from './circuit-artifact.js';
+import { solveAnyWitness } from './witness.js';
 
-/** What a backend knows about one circuit: its ACIR, size and verification key. */
+/** What a backend knows about one circuit: its program, size and verification key. */
 export interface PreparedCircuit extends SizedProgram {
   id: string;
-  artifact: CircuitArtifact;
+  artifact: AnyCircuitArtifact;
   size: CircuitSize;
   vk: Uint8Array;
 }
@@ -15,13 +15,13 @@ export interface PreparedCircuit extends SizedProgram {
 /** Measures a circuit and derives its verification key (refusing it if the CRS is too small). */
 export async function prepareCircuit(
   backend: ProvingBackend,
-  artifact: CircuitArtifact,
+  artifact: AnyCircuitArtifact,
 ): Promise<PreparedCircuit> {
-  const program = { name: artifact.name, acir: acirBytes(artifact) };
+  const program = programOf(artifact);
   const size = await backend.circuitSize(program);
   const sized = { ...program, dyadic: size.dyadic };
   const vk = await backend.verificationKey(sized);
-  return { ...sized, id: circuitContentId(artifact), artifact, size, vk };
+  return { ...sized, id: anyContentId(artifact), artifact, size, vk };
 }
 
 /** Solves the witness of `inputs` and proves it. Input problems throw before proving starts. */
@@ -30,7 +30,7 @@ export async function proveInputs(
   circuit: PreparedCircuit,
   inputs: unknown,
 ): Promise<Proof> {
-  const { witness } = await solveWitness(circuit.artifact, inputs);
+  const { witness } = await solveAnyWitness(circuit.artifact, inputs);
   return backend.prove(circuit, witness, circuit.vk);
 }
 

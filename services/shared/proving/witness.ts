@@ -1,9 +1,10 @@
-// Solving a circuit's witness with noir_js, after checking inputs against the ABI.
+// Solving a circuit's witness: noir_js after checking inputs against the ABI, or circom's generator.
 import { Noir } from '@noir-lang/noir_js';
 import type { InputMap, InputValue } from '@noir-lang/types';
 import { InvalidInputsError, UnsatisfiedCircuitError } from '../errors.js';
 import { assertInputsMatchAbi } from './abi-check.js';
-import type { CircuitArtifact } from './circuit-artifact.js';
+import { type AnyCircuitArtifact, type CircuitArtifact, isCircom } from './circuit-artifact.js';
+import { solveCircomWitness } from './plonk/circom-artifact.js';
 
 export interface SolvedWitness {
   /** gzip-compressed witness, as noir_js returns it and bb.js proves from. */
@@ -30,4 +31,13 @@ export async function solveWitness(artifact: CircuitArtifact, inputs: unknown): 
       cause,
     });
   }
+}
+
+/** Solves the witness of a circuit of either system; PLONK also reads the public inputs off it. */
+export async function solveAnyWitness(
+  artifact: AnyCircuitArtifact,
+  inputs: unknown,
+): Promise<{ witness: Uint8Array; publicInputs?: string[] }> {
+  if (isCircom(artifact)) return solveCircomWitness(artifact, inputs);
+  return solveWitness(artifact, inputs);
 }
