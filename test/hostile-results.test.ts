@@ -46,6 +46,7 @@ before(async () => {
   await hostile.hello({
     name: 'hostile',
     backend: 'wasm',
+    proofSystems: ['ultrahonk'],
     threads: 1,
     maxDyadic: 4096,
     gatesPerSec: 100_000,

@@ -81,6 +81,7 @@ test('a registered prover works on its own subjects', async () => {
   const reply = await honest.hello({
     name: 'p1',
     backend: 'wasm',
+    proofSystems: ['ultrahonk'],
     threads: 1,
     maxDyadic: 4096,
     gatesPerSec: 100_000,

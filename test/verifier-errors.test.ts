@@ -25,7 +25,8 @@ after(async () => {
 
 /** The bb.js API inside the coordinator's verifier, where the crash is injected. */
 type VerifyApi = { circuitVerify: (...args: unknown[]) => Promise<{ verified: boolean }> };
-const verifierApi = () => (market.coordinator.ctx.verifier as unknown as { api: VerifyApi }).api;
+const verifierApi = () =>
+  (market.coordinator.ctx.verifiers as unknown as { ultrahonk: { api: VerifyApi } }).ultrahonk.api;
 
 test('a crashing verifier blames nobody; the result settles once it works again', async () => {
   const { prisma } = market.coordinator.ctx;

@@ -10,16 +10,20 @@ import { inputsCommand } from './commands/inputs.js';
 import { jobCommand } from './commands/job.js';
 import { natsCommand } from './commands/nats.js';
 import { proverCommand, proverRunCommands } from './commands/prover.js';
+import { setupCommand } from './commands/setup.js';
 import { slashCommand } from './commands/slash.js';
 import { stakeCommand } from './commands/stake.js';
 import { watchCommand } from './commands/watch.js';
 
 export function buildProgram(): Command {
   const program = new Command('gavel')
-    .description('Gavel: a decentralized proving marketplace (Noir + bb.js, NATS auctions, EVM settlement)')
+    .description(
+      'Gavel: a decentralized proving marketplace (Noir + bb.js UltraHonk, circom + snarkjs PLONK, NATS auctions, EVM settlement)',
+    )
     .showHelpAfterError(false)
     .configureOutput({ outputError: (str, write) => write(`gavel: ${str.replace(/^error: /, '')}`) });
   deployCommand(program);
+  setupCommand(program);
   circuitCommand(program);
   jobCommand(program);
   inputsCommand(program);

@@ -7,8 +7,8 @@ import type { GavelContracts } from '../shared/chain/gavel-contracts.js';
 import type { PrismaClient } from '../shared/db/client.js';
 import type { RateLimiter } from '../shared/protocol/rate-limiter.js';
 import type { ReplayGuard } from '../shared/protocol/replay-guard.js';
-import type { ProvingBackend } from '../shared/proving/backend.js';
 import type { PreparedCircuit } from '../shared/proving/circuit-prover.js';
+import type { ProofSystems } from '../shared/proving/proof-systems.js';
 import type { CoordinatorConfig } from './config.js';
 import type { IntakeBackend } from './intake/intake-backend.js';
 import type { Metrics } from './metrics.js';
@@ -27,7 +27,8 @@ export interface CoordinatorContext {
   replay: ReplayGuard;
   /** Per-prover budgets of bids and hellos (a flood is answered RATE_LIMITED, not processed). */
   limits: { bids: RateLimiter; hellos: RateLimiter };
-  verifier: ProvingBackend;
+  /** Verifies results, with the backend of each circuit's proof system. */
+  verifiers: ProofSystems;
   /** Measures uploaded circuits, apart from the verifier (intake/intake-backend.ts). */
   intake: IntakeBackend;
   /** Registered circuits ready for the verifier (intake/circuit-store.ts), cached by id. */

@@ -86,7 +86,7 @@ export class Coordinator {
     await this.app.close();
     for (const s of this.subs) s.unsubscribe();
     await this.ctx.nc.drain().catch(() => undefined);
-    await this.ctx.verifier.destroy();
+    await this.ctx.verifiers.destroy();
     await this.ctx.intake.destroy();
     await this.ctx.prisma.$disconnect();
     (this.ctx.chain.market.runner?.provider as { destroy?: () => void } | undefined)?.destroy?.();

@@ -11,8 +11,10 @@ import { connectNats, ensureWorkStream, presenceBucket } from '../shared/nats/co
 import { bidDomain } from '../shared/protocol/bid-signing.js';
 import { RateLimiter } from '../shared/protocol/rate-limiter.js';
 import { ReplayGuard } from '../shared/protocol/replay-guard.js';
+import { PROOF_SYSTEMS } from '../shared/proving/backend.js';
 import { BbBackend } from '../shared/proving/bb-backend.js';
 import { loadCircuit } from '../shared/proving/circuit-artifact.js';
+import { ProofSystems } from '../shared/proving/proof-systems.js';
 import { solveWitness } from '../shared/proving/witness.js';
 import type { CoordinatorConfig } from './config.js';
 import type { CoordinatorContext } from './context.js';
@@ -29,7 +31,7 @@ export type Resources = Pick<
   | 'signer'
   | 'replay'
   | 'limits'
-  | 'verifier'
+  | 'verifiers'
   | 'intake'
   | 'circuits'
   | 'metrics'
@@ -76,7 +78,8 @@ export async function openResources(config: CoordinatorConfig, log: Logger): Pro
   await ensureWorkStream(nc, config.workStreamMaxBytes);
   const presence = await presenceBucket(nc);
   const prisma = createPrisma(config.databaseUrl, config.dbPoolSize);
-  const verifier = await BbBackend.create({ kind: 'wasm', threads: 1 });
+  // PLONK is verified when snarkjs (optional) is installed; without it no PLONK circuit registers.
+  const verifiers = new ProofSystems(await BbBackend.create({ kind: 'wasm', threads: 1 }), PROOF_SYSTEMS);
   // Pay the witness solver's one-time WASM compilation now, not on the first job's intake.
   await solveWitness(loadCircuit('tiny_square'), { x: '3', y: '9' });
   const liveProvers = async () => {
@@ -106,7 +109,7 @@ export async function openResources(config: CoordinatorConfig, log: Logger): Pro
     signer,
     replay,
     limits,
-    verifier,
+    verifiers,
     intake,
     circuits,
     metrics,

@@ -9,9 +9,11 @@ import { GavelContracts, rpcProvider } from '../shared/chain/gavel-contracts.js'
 import { GavelError } from '../shared/errors.js';
 import { bidDomain } from '../shared/protocol/bid-signing.js';
 import { ProverLink } from '../shared/protocol/prover-link.js';
+import type { ProofSystem } from '../shared/proving/backend.js';
 import { BbBackend } from '../shared/proving/bb-backend.js';
 import type { PreparedCircuit } from '../shared/proving/circuit-prover.js';
 import { locateCrs } from '../shared/proving/crs.js';
+import { ProofSystems } from '../shared/proving/proof-systems.js';
 import { Bidder, type BidderState } from './bidding/bidder.js';
 import { VerifierCheck } from './bidding/verifier-check.js';
 import { calibrate } from './calibrate.js';
@@ -24,8 +26,10 @@ import { ChainDuty } from './proving/chain-duty.js';
 export interface ProverStatus {
   address: string;
   backend: string;
+  proofSystems: ProofSystem[];
   threads: number;
   gatesPerSec: number;
+  plonkGatesPerSec: number;
   maxDyadic: number;
   bidsSent: number;
   bidsAccepted: number;
@@ -67,16 +71,25 @@ export class ProverAgent {
     private readonly log: Logger,
     private readonly link: ProverLink,
     private readonly chain: GavelContracts,
-    private readonly backend: BbBackend,
+    private readonly backends: ProofSystems,
     readonly metrics: ProverMetrics,
     state: Pick<BidderState, 'gatesPerSec' | 'maxDyadic'>,
   ) {
     this.address = link.address;
-    this.state = { ...state, bidsSent: 0, bidsAccepted: 0 };
+    this.state = {
+      ...state,
+      proofSystems: config.proofSystems,
+      plonkGatesPerSec: config.plonkGatesPerSec,
+      bidsSent: 0,
+      bidsAccepted: 0,
+    };
     const duty = new ChainDuty(chain, link.wallet, link.domain, config, log);
     this.duty = duty;
-    this.worker = new AwardWorker(link, duty, backend, config.heartbeatMs, metrics, log);
-    const verifiers = new VerifierCheck(chain, backend, (url, id) => this.worker.circuit(url, id));
+    this.worker = new AwardWorker(link, duty, backends, config.heartbeatMs, metrics, log, (system, speed) => {
+      // PLONK has no calibration at start: its estimate follows the proofs actually made.
+      if (system === 'plonk') this.state.plonkGatesPerSec = speed;
+    });
+    const verifiers = new VerifierCheck(chain, backends, (url, id) => this.worker.circuit(url, id));
     this.bidder = new Bidder(link, config, this.state, metrics, verifiers, log);
   }
 
@@ -107,7 +120,10 @@ export class ProverAgent {
     // The prover's own key sends its on-chain duties (hand-backs, fulfilling unpaid proofs).
     const chain = new GavelContracts(deployment, wallet.connect(rpcProvider(config.rpcUrl)));
     const speed = { gatesPerSec, maxDyadic: maxDyadicOf(config) };
-    const agent = new ProverAgent(config, log, link, chain, backend, metrics, speed);
+    const backends = new ProofSystems(backend, config.proofSystems);
+    // Asked for PLONK without snarkjs installed: say so now, not at the first PLONK job.
+    if (config.proofSystems.includes('plonk')) await backends.backend('plonk');
+    const agent = new ProverAgent(config, log, link, chain, backends, metrics, speed);
     for (const c of warm) agent.worker.circuits.set(c.id, c);
     await agent.run();
     return agent;
@@ -121,6 +137,7 @@ export class ProverAgent {
       {
         name: config.name,
         backend: config.backend,
+        proofSystems: config.proofSystems,
         threads: config.threads,
         maxDyadic: this.state.maxDyadic,
         gatesPerSec: this.state.gatesPerSec,
@@ -134,7 +151,14 @@ export class ProverAgent {
     this.worker.start();
     const { gatesPerSec, maxDyadic } = this.state;
     this.log.info(
-      { prover: this.address, backend: config.backend, gatesPerSec, maxDyadic, metrics: metricsUrl },
+      {
+        prover: this.address,
+        backend: config.backend,
+        proofSystems: config.proofSystems,
+        gatesPerSec,
+        maxDyadic,
+        metrics: metricsUrl,
+      },
       'prover started',
     );
   }
@@ -146,8 +170,10 @@ export class ProverAgent {
     return {
       address: this.address,
       backend: this.config.backend,
+      proofSystems: this.config.proofSystems,
       threads: this.config.threads,
       gatesPerSec: this.state.gatesPerSec,
+      plonkGatesPerSec: this.state.plonkGatesPerSec,
       maxDyadic: this.state.maxDyadic,
       bidsSent: this.state.bidsSent,
       bidsAccepted: this.state.bidsAccepted,
@@ -167,7 +193,7 @@ export class ProverAgent {
     await this.presence?.stop();
     await this.metrics.close();
     await this.link.nc.drain().catch(() => undefined);
-    await this.backend.destroy();
+    await this.backends.destroy();
     (this.chain.market.runner?.provider as { destroy?: () => void } | null)?.destroy?.();
     this.log.info('prover stopped');
   }

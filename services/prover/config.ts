@@ -1,4 +1,5 @@
 import { commonSettings, parsers, type Settings } from '../shared/config.js';
+import type { ProofSystem } from '../shared/proving/backend.js';
 
 export interface ProverConfig {
   key: string;
@@ -11,6 +12,10 @@ export interface ProverConfig {
   rpcUrl: string;
   deploymentFile: string;
   backend: 'wasm' | 'native';
+  /** The proof systems this prover proves and bids on. */
+  proofSystems: ProofSystem[];
+  /** PLONK speed until the agent has timed its own PLONK proofs (snarkjs is far slower per gate). */
+  plonkGatesPerSec: number;
   threads: number;
   /** Largest dyadic circuit size this prover accepts (0 = what the local CRS allows). */
   maxDyadic: number;
@@ -57,6 +62,19 @@ export const proverSettings: Settings<ProverConfig> = {
     description: 'proving backend',
     parse: parsers.oneOf('wasm', 'native'),
     default: 'wasm',
+  },
+  proofSystems: {
+    env: 'GAVEL_PROOF_SYSTEMS',
+    description: 'proof systems to prove and bid on: ultrahonk (bb.js), plonk (snarkjs, optional dependency)',
+    parse: parsers.proofSystems,
+    default: ['ultrahonk'],
+  },
+  plonkGatesPerSec: {
+    env: 'GAVEL_PLONK_GATES_PER_SEC',
+    description:
+      'PLONK proving speed (domain gates/s) assumed until the agent has timed its own PLONK proofs',
+    parse: parsers.number,
+    default: 1500,
   },
   threads: { env: 'GAVEL_THREADS', description: 'proving threads', parse: parsers.int(1, 256), default: 1 },
   maxDyadic: {

@@ -1,6 +1,8 @@
 // Settings declared once (environment name, description, parser, default), parsed and validated at
 // start-up; a bad value is reported with the setting's name.
+
 import { GavelError } from './errors.js';
+import { PROOF_SYSTEMS, type ProofSystem } from './proving/backend.js';
 
 export interface Setting<T> {
   env: string;
@@ -45,6 +47,21 @@ export const parsers = {
   wei: (raw: string) => {
     if (!/^\d+$/.test(raw)) throw new Error('must be an integer amount of wei');
     return BigInt(raw);
+  },
+  /** A comma-separated list of proof systems (ultrahonk, plonk). */
+  proofSystems: (raw: string) => {
+    const list = [
+      ...new Set(
+        raw
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean),
+      ),
+    ];
+    const unknown = list.filter((x) => !(PROOF_SYSTEMS as readonly string[]).includes(x));
+    if (list.length === 0 || unknown.length > 0)
+      throw new Error(`must list proof systems among ${PROOF_SYSTEMS.join(', ')}`);
+    return list as ProofSystem[];
   },
   oneOf:
     <T extends string>(...values: T[]) =>

@@ -53,7 +53,14 @@ async function startBidder(
     name: `sim-${wallet.address}`,
     firstNonce: BigInt(seed) * 1_000_000n,
   });
-  const caps = { name: `sim-${seed}`, backend: 'wasm', threads: 1, maxDyadic: 4096, gatesPerSec: 1_000_000 };
+  const caps = {
+    name: `sim-${seed}`,
+    backend: 'wasm',
+    proofSystems: ['ultrahonk' as const],
+    threads: 1,
+    maxDyadic: 4096,
+    gatesPerSec: 1_000_000,
+  };
   await link.hello(caps, { timeoutMs: 30_000 });
   const rnd = seededRandom(seed);
   const announced = new Map<string, number>();

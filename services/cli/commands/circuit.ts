@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { GavelError } from '../../shared/errors.js';
-import { loadCircuit } from '../../shared/proving/circuit-artifact.js';
+import { loadAnyCircuit } from '../../shared/proving/circuit-artifact.js';
+import { isCircomArtifact, parseCircomArtifact } from '../../shared/proving/plonk/circom-artifact.js';
+import { locatePtau } from '../../shared/proving/plonk/ptau.js';
 import { type CoordinatorFlags, coordinatorClient, withCoordinatorOption } from '../coordinator-options.js';
 import { printResult } from '../output.js';
 
@@ -14,8 +16,17 @@ function readArtifact(source: string): unknown {
       throw new GavelError('BAD_ARTIFACT_FILE', `${source} is not JSON`, { cause });
     }
   }
-  if (/^[a-z0-9_]+$/.test(source)) return loadCircuit(source);
+  if (/^[a-z0-9_]+$/.test(source)) return loadAnyCircuit(source);
   throw new GavelError('NO_ARTIFACT', `no file ${source}`);
+}
+
+/** A circom (PLONK) artifact names the ptau its key is set up from: this machine's GAVEL_PTAU, or
+ *  its development ptau of the circuit's power (the coordinator must hold the same file). */
+async function withSetup(artifact: unknown): Promise<unknown> {
+  if (!isCircomArtifact(artifact)) return artifact;
+  const circom = parseCircomArtifact(artifact);
+  if (circom.ptauHash) return circom;
+  return { ...circom, ptauHash: (await locatePtau(circom.ptauPower)).hash };
 }
 
 export function circuitCommand(program: Command): void {
@@ -24,12 +35,14 @@ export function circuitCommand(program: Command): void {
   withCoordinatorOption(
     circuit
       .command('register <artifact>')
-      .description('register a compiled Noir artifact (a JSON file, or a circuit name from circuits/)')
+      .description(
+        'register a compiled circuit (a JSON file, or a circuit name from circuits/): Noir for UltraHonk, circom for PLONK (set up from GAVEL_PTAU or the development ptau)',
+      )
       .option('--json', 'print one JSON document on stdout'),
   ).action(async (source: string, flags: CoordinatorFlags) => {
-    const out = await coordinatorClient(flags).registerCircuit(readArtifact(source));
+    const out = await coordinatorClient(flags).registerCircuit(await withSetup(readArtifact(source)));
     printResult(flags, out, [
-      `${out.created ? 'registered' : 'already registered'} ${out.name}`,
+      `${out.created ? 'registered' : 'already registered'} ${out.name} (${out.proofSystem})`,
       `  id      ${out.id}`,
       `  vkHash  ${out.vkHash}`,
       `  size    ${out.gates} gates (dyadic ${out.dyadic})`,
@@ -48,7 +61,8 @@ export function circuitCommand(program: Command): void {
       `${String(c.name)} ${String(c.id)}`,
       `  vkHash  ${c.vkHash}`,
       `  size    ${c.gates} gates (dyadic ${c.dyadic})`,
-      `  noir    ${String(summary.noirVersion)}`,
+      `  system  ${String(summary.proofSystem)}`,
+      `  built   ${String(summary.noirVersion)}`,
     ]);
   });
 }

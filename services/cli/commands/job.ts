@@ -10,6 +10,7 @@ import { isTerminalJobState } from '../../shared/protocol/job-states.js';
 import { writeBbFiles } from '../../shared/proving/bb-export.js';
 import { bbBinaryPath } from '../../shared/proving/bb-paths.js';
 import { locateCrs } from '../../shared/proving/crs.js';
+import { isPlonkVk, writeSnarkjsFiles } from '../../shared/proving/plonk/snarkjs-export.js';
 import { type ChainFlags, contracts, parseEth, parseJobId, withChainOptions } from '../chain-options.js';
 import { type CoordinatorFlags, coordinatorClient, withCoordinatorOption } from '../coordinator-options.js';
 import { printResult } from '../output.js';
@@ -157,13 +158,14 @@ function listCommand(job: Command): void {
   });
 }
 
-/** `job proof`: verified proofs as files `bb verify` checks (offline with the local CRS). */
+/** `job proof`: verified proofs as files `bb verify` checks (offline with the local CRS), or, for
+ *  a PLONK circuit, files `snarkjs plonk verify` checks. */
 function proofCommand(job: Command): void {
   withCoordinatorOption(
     job
       .command('proof <id>')
       .description(
-        'download verified proofs as files the bb CLI verifies (bb verify -t evm -k vk -p proof -i public_inputs)',
+        'download verified proofs as files the bb CLI verifies (bb verify -t evm -k vk -p proof -i public_inputs), or for PLONK snarkjs (snarkjs plonk verify vk.json public.json proof.json)',
       )
       .option('--out <dir>', 'folder to write item-N/{proof,public_inputs,vk} into', 'proofs')
       .option('--json', 'print one JSON document on stdout'),
@@ -175,6 +177,20 @@ function proofCommand(job: Command): void {
     const bb = bbPath ? relative(process.cwd(), bbPath) : 'bb';
     const vk = new Uint8Array(Buffer.from(view.vk, 'base64'));
     const dir = resolve(flags.out, jobId);
+    if (isPlonkVk(vk)) {
+      const files = view.proofs.map((p) =>
+        writeSnarkjsFiles(
+          join(dir, `item-${p.item}`),
+          { proof: new Uint8Array(Buffer.from(p.proof, 'base64')), publicInputs: p.publicInputs },
+          vk,
+        ),
+      );
+      printResult(flags, { jobId, dir, files }, [
+        `wrote ${files.length} PLONK proofs to ${dir}`,
+        ...files.map((f) => `  npx snarkjs plonk verify ${f.vk} ${f.publicInputs} ${f.proof}`),
+      ]);
+      return;
+    }
     const files = view.proofs.map((p) =>
       writeBbFiles(
         join(dir, `item-${p.item}`),

@@ -4,6 +4,7 @@ import type { Announcement } from '../../shared/protocol/messages.js';
 import { encode } from '../../shared/protocol/messages.js';
 import { ANNOUNCE_SUBJECT } from '../../shared/protocol/subjects.js';
 import type { CoordinatorContext, Tx } from '../context.js';
+import { proofSystemOfRow } from '../intake/circuit-store.js';
 import { lockDueRounds } from './due-rounds.js';
 
 /** Marks round `id` announced with a window from `now`, and returns its announcement. */
@@ -19,6 +20,7 @@ async function openRound(ctx: CoordinatorContext, tx: Tx, id: number, now: numbe
     attempt: a.attempt,
     round: a.round,
     circuitId: a.job.circuitId,
+    proofSystem: proofSystemOfRow(a.job.circuit),
     vkHash: a.job.circuit.vkHash,
     gates: a.job.circuit.gates,
     dyadic: a.job.circuit.dyadic,

@@ -3,13 +3,21 @@
 import type { Abi } from '@noir-lang/types';
 import type { db, PrismaClient } from '../../shared/db/client.js';
 import { GavelError } from '../../shared/errors.js';
-import { acirBytes, type CircuitArtifact } from '../../shared/proving/circuit-artifact.js';
+import type { ProofSystem } from '../../shared/proving/backend.js';
+import { type AnyCircuitArtifact, programOf } from '../../shared/proving/circuit-artifact.js';
 import type { PreparedCircuit } from '../../shared/proving/circuit-prover.js';
+import { parseCircomArtifact } from '../../shared/proving/plonk/circom-artifact.js';
 
 const prepared = new Map<string, PreparedCircuit>();
 
-/** The Noir artifact a stored circuit was registered from. */
-export function artifactOf(row: db.Circuit): CircuitArtifact {
+/** A stored circuit's proof system. */
+export function proofSystemOfRow(row: Pick<db.Circuit, 'proofSystem'>): ProofSystem {
+  return row.proofSystem === 'PLONK' ? 'plonk' : 'ultrahonk';
+}
+
+/** The artifact (Noir, or circom for PLONK) a stored circuit was registered from. */
+export function artifactOf(row: db.Circuit): AnyCircuitArtifact {
+  if (row.proofSystem === 'PLONK') return parseCircomArtifact(row.circom);
   return {
     name: row.name,
     noirVersion: row.noirVersion,
@@ -33,9 +41,8 @@ export async function preparedCircuit(prisma: PrismaClient, id: string): Promise
   const artifact = artifactOf(row);
   const circuit: PreparedCircuit = {
     id: row.id,
-    name: row.name,
     artifact,
-    code: acirBytes(artifact),
+    ...programOf(artifact),
     dyadic: row.dyadic,
     size: { gates: row.gates, dyadic: row.dyadic },
     vk: new Uint8Array(row.vk),
@@ -51,6 +58,7 @@ export async function circuitDetails(prisma: PrismaClient, id: string) {
   return {
     id: c.id,
     name,
+    proofSystem: proofSystemOfRow(c),
     noirVersion,
     vkHash,
     verifier,

@@ -1,14 +1,17 @@
-// Circuit registration: an uploaded Noir artifact becomes a content-addressed circuit with its VK
-// and its on-chain verifier (deployed and registered under the VK's hash).
+// Circuit registration: an uploaded artifact (Noir for UltraHonk, circom for PLONK) becomes a
+// content-addressed circuit with its VK and its on-chain verifier (deployed and registered under
+// the VK's hash).
 import { keccak256 } from 'ethers';
 import type { GavelContracts } from '../../shared/chain/gavel-contracts.js';
 import type { PrismaClient } from '../../shared/db/client.js';
 import { GavelError } from '../../shared/errors.js';
 import type { ProvingBackend } from '../../shared/proving/backend.js';
 import {
-  acirBytes,
-  type CircuitArtifact,
-  parseCircuitArtifact,
+  type AnyCircuitArtifact,
+  isCircom,
+  parseAnyArtifact,
+  programOf,
+  proofSystemOf,
 } from '../../shared/proving/circuit-artifact.js';
 import { prepareCircuit } from '../../shared/proving/circuit-prover.js';
 import { deployCircuitVerifier } from './circuit-verifier.js';
@@ -17,6 +20,7 @@ import type { IntakeBackend } from './intake-backend.js';
 export interface RegisteredCircuit {
   id: string;
   name: string;
+  proofSystem: string;
   vkHash: string;
   verifier: string;
   gates: number;
@@ -31,8 +35,8 @@ export interface UploadLimits {
 }
 
 /** Measures an artifact (gates first: a circuit above `maxGates` never gets a VK computed). */
-async function measure(backend: ProvingBackend, artifact: CircuitArtifact, maxGates: number) {
-  const size = await backend.circuitSize({ name: artifact.name, code: acirBytes(artifact) });
+async function measure(backend: ProvingBackend, artifact: AnyCircuitArtifact, maxGates: number) {
+  const size = await backend.circuitSize(programOf(artifact));
   if (size.gates > maxGates) {
     throw new GavelError(
       'CIRCUIT_TOO_LARGE',
@@ -45,6 +49,20 @@ async function measure(backend: ProvingBackend, artifact: CircuitArtifact, maxGa
   return prepareCircuit(backend, artifact);
 }
 
+/** The columns holding an artifact: Noir's ABI and bytecode, or the whole circom artifact. */
+function storedArtifact(artifact: AnyCircuitArtifact) {
+  if (isCircom(artifact)) {
+    return {
+      proofSystem: 'PLONK' as const,
+      circom: artifact as unknown as object,
+      noirVersion: `circom ${artifact.circomVersion}`,
+      abi: {},
+      bytecode: '',
+    };
+  }
+  return { noirVersion: artifact.noirVersion, abi: artifact.abi as object, bytecode: artifact.bytecode };
+}
+
 /** Registers `upload` (idempotent: the same artifact returns the same id), measured on the intake
  *  backend within `limits`. */
 export async function registerCircuit(
@@ -54,9 +72,16 @@ export async function registerCircuit(
   upload: unknown,
   limits: UploadLimits,
 ): Promise<RegisteredCircuit> {
-  const artifact = parseCircuitArtifact(upload, limits.maxAcirBytes);
+  const artifact = parseAnyArtifact(upload, limits.maxAcirBytes);
+  const system = proofSystemOf(artifact);
+  if (isCircom(artifact) && !artifact.ptauHash) {
+    throw new GavelError(
+      'INVALID_ARTIFACT',
+      'a PLONK circuit must name the hash of the ptau it is set up from (ptauHash)',
+    );
+  }
   const prepared = await intake
-    .run((b) => measure(b, artifact, limits.maxGates), limits.timeoutMs)
+    .run((b) => measure(b, artifact, limits.maxGates), limits.timeoutMs, system)
     .catch((cause) => {
       // A size, CRS or time refusal keeps its own code; anything else the backend chokes on is a bad upload.
       if (cause instanceof GavelError) throw cause;
@@ -67,10 +92,10 @@ export async function registerCircuit(
   const existing = await prisma.circuit.findUnique({ where: { id: prepared.id } });
   if (existing?.verifier) {
     const { id, name, vkHash, gates, dyadic, verifier } = existing;
-    return { id, name, vkHash, verifier, gates, dyadic, created: false };
+    return { id, name, proofSystem: system, vkHash, verifier, gates, dyadic, created: false };
   }
   const vkHash = keccak256(prepared.vk);
-  const source = await intake.run((b) => b.solidityVerifier(prepared.vk), limits.timeoutMs);
+  const source = await intake.run((b) => b.solidityVerifier(prepared.vk), limits.timeoutMs, system);
   const verifier = await deployCircuitVerifier(chain, source, vkHash);
   await prisma.circuit.upsert({
     where: { id: prepared.id },
@@ -78,9 +103,7 @@ export async function registerCircuit(
     create: {
       id: prepared.id,
       name: artifact.name,
-      noirVersion: artifact.noirVersion,
-      abi: artifact.abi as object,
-      bytecode: artifact.bytecode,
+      ...storedArtifact(artifact),
       vk: Buffer.from(prepared.vk),
       vkHash,
       verifier,
@@ -91,6 +114,7 @@ export async function registerCircuit(
   return {
     id: prepared.id,
     name: artifact.name,
+    proofSystem: system,
     vkHash,
     verifier,
     gates: prepared.size.gates,

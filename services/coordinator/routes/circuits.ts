@@ -1,13 +1,15 @@
-// /v1/circuits: register a Noir artifact, read a circuit, fetch its artifact (for provers).
+// /v1/circuits: register a circuit (a Noir artifact for UltraHonk, a circom one for PLONK), read a
+// circuit, fetch its artifact (for provers).
 import type { FastifyPluginAsync } from 'fastify';
 import type { CoordinatorContext } from '../context.js';
-import { circuitDetails, findCircuit } from '../intake/circuit-store.js';
+import { artifactOf, circuitDetails, findCircuit } from '../intake/circuit-store.js';
 import { registerCircuit } from '../intake/register-circuit.js';
 import { anyJson, bool, date, errorReplies, idParam, int, nullableStr, object, str } from './schemas.js';
 
 const circuitSummary = object({
   id: str,
   name: str,
+  proofSystem: str,
   vkHash: str,
   verifier: str,
   gates: int,
@@ -17,6 +19,7 @@ const circuitSummary = object({
 const circuitReply = object({
   id: str,
   name: str,
+  proofSystem: str,
   noirVersion: str,
   vkHash: str,
   verifier: nullableStr,
@@ -26,7 +29,8 @@ const circuitReply = object({
   vk: str,
   createdAt: date,
 });
-const artifactReply = object({ name: str, noirVersion: str, abi: anyJson, bytecode: str });
+// A Noir artifact ({ name, noirVersion, abi, bytecode }) or a circom one ({ system: 'plonk', … }).
+const artifactReply = { type: 'object', additionalProperties: true } as const;
 
 export const circuitRoutes =
   (ctx: CoordinatorContext): FastifyPluginAsync =>
@@ -35,10 +39,10 @@ export const circuitRoutes =
       '/circuits',
       {
         schema: {
-          summary: 'register a compiled Noir circuit (idempotent: the same artifact keeps its id)',
+          summary:
+            'register a compiled circuit: a Noir artifact (UltraHonk), or a circom one with system "plonk" and its ptau hash (idempotent: the same artifact keeps its id)',
           body: {
             type: 'object',
-            required: ['bytecode', 'abi'],
             properties: { name: { type: 'string', maxLength: 128 } },
           },
           response: { 201: circuitSummary, 200: circuitSummary, ...errorReplies },
@@ -77,6 +81,6 @@ export const circuitRoutes =
           response: { 200: artifactReply, ...errorReplies },
         },
       },
-      async (req) => findCircuit(ctx.prisma, req.params.id.toLowerCase()),
+      async (req) => artifactOf(await findCircuit(ctx.prisma, req.params.id.toLowerCase())),
     );
   };

@@ -10,6 +10,7 @@ import { recoverResultSigner, resultTerms } from '../../shared/protocol/result-s
 import { verifySigned } from '../../shared/protocol/signed-message.js';
 import { subjectProver } from '../../shared/protocol/subjects.js';
 import { BadMessageError } from '../../shared/protocol/validate.js';
+import { proofSystemOf } from '../../shared/proving/circuit-artifact.js';
 import { verifyProof } from '../../shared/proving/circuit-prover.js';
 import type { CoordinatorContext } from '../context.js';
 import { AWARDED, moveAssignment } from '../lifecycle/assignment-transitions.js';
@@ -129,7 +130,14 @@ async function judgeProof(
   const started = performance.now();
   let valid: boolean;
   try {
-    valid = await verifyProof(ctx.verifier, circuit, proof, item.publicInputs as string[]);
+    const backend = await ctx.verifiers.backendFor(circuit.artifact).catch((cause) => {
+      // A coordinator without the circuit's backend is our failure, never the prover's.
+      throw new ProvingError(`no verifier for ${proofSystemOf(circuit.artifact)} circuits`, {
+        cause,
+        retryable: true,
+      });
+    });
+    valid = await verifyProof(backend, circuit, proof, item.publicInputs as string[]);
   } catch (err) {
     if (!(err instanceof ProvingError)) throw err;
     await verifierFailed(ctx, assignment, err);

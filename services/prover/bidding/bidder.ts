@@ -6,6 +6,8 @@ import type { Logger } from 'pino';
 import { errorMessage } from '../../shared/errors.js';
 import type { Announcement } from '../../shared/protocol/messages.js';
 import { offerFor, type ProverLink } from '../../shared/protocol/prover-link.js';
+import type { ProofSystem } from '../../shared/proving/backend.js';
+import { MAX_PTAU_POWER } from '../../shared/proving/plonk/ptau.js';
 import type { ProverConfig } from '../config.js';
 import type { ProverMetrics } from '../metrics.js';
 import { decideBid } from './price-policy.js';
@@ -17,6 +19,9 @@ const MARGIN_MS = 2000;
 export interface BidderState {
   maxDyadic: number;
   gatesPerSec: number;
+  proofSystems: ProofSystem[];
+  /** PLONK speed: GAVEL_PLONK_GATES_PER_SEC, then what this prover's PLONK proofs showed. */
+  plonkGatesPerSec: number;
   bidsSent: number;
   bidsAccepted: number;
 }
@@ -46,11 +51,21 @@ export class Bidder {
   }
 
   private async consider(a: Announcement): Promise<void> {
+    if (!this.state.proofSystems.includes(a.proofSystem)) {
+      this.metrics.skipped.inc();
+      this.log.info(
+        { jobId: a.jobId, proofSystem: a.proofSystem },
+        'not bidding: this prover does not prove that system',
+      );
+      return;
+    }
+    const plonk = a.proofSystem === 'plonk';
     const decision = decideBid(a, {
       minPriceWei: this.config.minPriceWei,
       pricePerGateWei: this.config.pricePerGateWei,
-      maxDyadic: this.state.maxDyadic,
-      gatesPerSec: this.state.gatesPerSec,
+      // The CRS bounds UltraHonk; a PLONK circuit is bounded by the ptau it needs (checked with its verifier).
+      maxDyadic: plonk ? 2 ** MAX_PTAU_POWER : this.state.maxDyadic,
+      gatesPerSec: plonk ? this.state.plonkGatesPerSec : this.state.gatesPerSec,
       marginMs: MARGIN_MS,
     });
     if (!decision.bid) {

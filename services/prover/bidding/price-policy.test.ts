@@ -9,6 +9,7 @@ const announcement: Announcement = {
   attempt: 0,
   round: 0,
   circuitId: `0x${'2'.repeat(64)}`,
+  proofSystem: 'ultrahonk',
   vkHash: `0x${'3'.repeat(64)}`,
   gates: 1000,
   dyadic: 1024,

@@ -1,10 +1,10 @@
 // Before a prover first bids on a job, it checks what the job pays for: the escrow's verifier must
-// be the one its own VK builds (bb.js's Solidity, compiled with the pinned settings), or valid
+// be the one its own VK builds (bb.js's or snarkjs's Solidity, compiled with the pinned settings), or valid
 // proofs may go unpaid, or invalid ones (anybody's) be paid. Checked once per circuit and verifier.
 import { verifierProblem } from '../../shared/chain/circuit-verifier.js';
 import type { GavelContracts } from '../../shared/chain/gavel-contracts.js';
-import type { ProvingBackend } from '../../shared/proving/backend.js';
 import type { PreparedCircuit } from '../../shared/proving/circuit-prover.js';
+import type { ProofSystems } from '../../shared/proving/proof-systems.js';
 
 export type CircuitSource = (coordinatorUrl: string, circuitId: string) => Promise<PreparedCircuit>;
 
@@ -13,7 +13,7 @@ export class VerifierCheck {
 
   constructor(
     private readonly chain: GavelContracts,
-    private readonly backend: ProvingBackend,
+    private readonly backends: ProofSystems,
     private readonly circuits: CircuitSource,
   ) {}
 
@@ -44,6 +44,7 @@ export class VerifierCheck {
     const circuit = await this.circuits(job.coordinatorUrl, job.circuitId);
     const provider = this.chain.market.runner?.provider;
     if (!provider) return 'no chain provider';
-    return verifierProblem(provider, this.backend, circuit.vk, vkHash, verifier);
+    const backend = await this.backends.backendFor(circuit.artifact);
+    return verifierProblem(provider, backend, circuit.vk, vkHash, verifier);
   }
 }

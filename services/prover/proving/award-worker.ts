@@ -10,8 +10,10 @@ import { errorMessage, GavelError, ProvingError } from '../../shared/errors.js';
 import { type Award, parseAward } from '../../shared/protocol/messages.js';
 import type { ProofPayload, ProverLink } from '../../shared/protocol/prover-link.js';
 import { verifySigned } from '../../shared/protocol/signed-message.js';
-import type { ProvingBackend } from '../../shared/proving/backend.js';
+import type { ProofSystem } from '../../shared/proving/backend.js';
+import { proofSystemOf } from '../../shared/proving/circuit-artifact.js';
 import { type PreparedCircuit, prepareCircuit, proveInputs } from '../../shared/proving/circuit-prover.js';
+import type { ProofSystems } from '../../shared/proving/proof-systems.js';
 import type { ProverMetrics } from '../metrics.js';
 import { fetchCircuit, fetchInputs } from './fetch-work.js';
 
@@ -59,10 +61,12 @@ export class AwardWorker {
   constructor(
     private readonly link: ProverLink,
     private readonly chain: ChainChecks,
-    private readonly backend: ProvingBackend,
+    private readonly backends: ProofSystems,
     private readonly heartbeatMs: number,
     private readonly metrics: ProverMetrics,
     private readonly log: Logger,
+    /** Told the speed of every proof made (domain gates per second), by proof system. */
+    private readonly speedSeen: (system: ProofSystem, gatesPerSec: number) => void = () => {},
   ) {}
 
   start(): void {
@@ -181,10 +185,13 @@ export class AwardWorker {
       );
       progress.total = items.length;
       const proofs: ProofPayload[] = [];
+      const system = proofSystemOf(circuit.artifact);
+      const backend = await this.backends.backend(system);
       for (const [index, inputs] of items.entries()) {
         if (this.stopping) throw new GavelError('STOPPING', 'agent stopping');
         const started = performance.now();
-        const proof = await proveInputs(this.backend, circuit, inputs);
+        const proof = await proveInputs(backend, circuit, inputs);
+        this.speedSeen(system, circuit.size.dyadic / ((performance.now() - started) / 1000));
         // Proofs go out only once the assignment is on-chain: nobody gets them for free.
         if (index === 0) await this.chain.awaitAssignment(award);
         await this.publish(award, index, proof, log);
@@ -218,7 +225,8 @@ export class AwardWorker {
   async circuit(coordinatorUrl: string, circuitId: string): Promise<PreparedCircuit> {
     const cached = this.circuits.get(circuitId);
     if (cached) return cached;
-    const prepared = await prepareCircuit(this.backend, await fetchCircuit(coordinatorUrl, circuitId));
+    const artifact = await fetchCircuit(coordinatorUrl, circuitId);
+    const prepared = await prepareCircuit(await this.backends.backendFor(artifact), artifact);
     this.circuits.set(circuitId, prepared);
     return prepared;
   }

@@ -6,9 +6,9 @@ import { GavelError } from '../../shared/errors.js';
 import { inputsHash } from '../../shared/protocol/canonical-json.js';
 import { signRequest } from '../../shared/protocol/request-auth.js';
 import {
-  type CircuitArtifact,
-  circuitContentId,
-  parseCircuitArtifact,
+  type AnyCircuitArtifact,
+  anyContentId,
+  parseAnyArtifact,
 } from '../../shared/proving/circuit-artifact.js';
 
 async function getJson(url: string, headers: Record<string, string> = {}): Promise<unknown> {
@@ -27,9 +27,9 @@ async function getJson(url: string, headers: Record<string, string> = {}): Promi
 /** How long a prover keeps asking for inputs while the coordinator is still writing its award. */
 const AWARD_PENDING_MS = 15_000;
 
-export async function fetchCircuit(coordinatorUrl: string, circuitId: string): Promise<CircuitArtifact> {
-  const artifact = parseCircuitArtifact(await getJson(`${coordinatorUrl}/v1/circuits/${circuitId}/artifact`));
-  if (circuitContentId(artifact) !== circuitId) {
+export async function fetchCircuit(coordinatorUrl: string, circuitId: string): Promise<AnyCircuitArtifact> {
+  const artifact = parseAnyArtifact(await getJson(`${coordinatorUrl}/v1/circuits/${circuitId}/artifact`));
+  if (anyContentId(artifact) !== circuitId) {
     throw new GavelError('CONTENT_MISMATCH', `circuit served for ${circuitId} has another content id`);
   }
   return artifact;

@@ -1,4 +1,4 @@
-// A circuit's on-chain verifier: bb.js writes its Solidity from the VK, solc-js compiles it with
+// A circuit's on-chain verifier: bb.js (or snarkjs, for PLONK) writes its Solidity from the VK, solc-js compiles it with
 // pinned settings, and it is deployed with its linked libraries. The build is deterministic, so
 // anyone holding the VK can rebuild the runtime code and compare it with what is deployed: the
 // prover agent does before it bids, and never bids on a job whose verifier does not match.
@@ -11,9 +11,12 @@ import solc from 'solc';
 import linker from 'solc/linker.js';
 import { GavelError } from '../errors.js';
 import type { ProvingBackend } from '../proving/backend.js';
+import { PLONK_VERIFIER_CONTRACT } from '../proving/plonk/plonk-solidity.js';
 
 const SOURCE_NAME = 'HonkVerifier.sol';
-const MAIN = 'HonkVerifier';
+/** The contract a verifier source deploys: bb.js's HonkVerifier, or Gavel's PLONK adapter over
+ *  snarkjs's PlonkVerifier. */
+const MAIN_CONTRACTS = ['HonkVerifier', PLONK_VERIFIER_CONTRACT];
 /** Pinned: a different optimizer setting or EVM version gives different (unverifiable) code. */
 export const VERIFIER_SOLC_SETTINGS = {
   optimizer: { enabled: true, runs: 1 },
@@ -114,8 +117,11 @@ async function compileOnce(source: string, sourceHash: string): Promise<Compiled
   const file = join(cacheDir(), `${sourceHash.slice(2)}-${solc.version()}.json`);
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as CompiledVerifier;
   const contracts = await runSolc(source);
-  const main = contracts[MAIN];
-  if (!main) throw new GavelError('VERIFIER_COMPILE_FAILED', `the source has no ${MAIN} contract`);
+  const name = MAIN_CONTRACTS.find((n) => contracts[n]);
+  const main = name ? contracts[name] : undefined;
+  if (!main) {
+    throw new GavelError('VERIFIER_COMPILE_FAILED', `the source has none of ${MAIN_CONTRACTS.join(', ')}`);
+  }
   const libraries: Record<string, CompiledContract> = {};
   for (const name of Object.keys(main.evm.bytecode.linkReferences[SOURCE_NAME] ?? {})) {
     const lib = contracts[name];

@@ -8,9 +8,15 @@ import { GavelError } from '../errors.js';
 import { inputsHash } from '../protocol/canonical-json.js';
 import { signRequest } from '../protocol/request-auth.js';
 import { BbBackend } from '../proving/bb-backend.js';
-import { type CircuitArtifact, circuitContentId, parseCircuitArtifact } from '../proving/circuit-artifact.js';
+import {
+  type AnyCircuitArtifact,
+  anyContentId,
+  isCircom,
+  parseAnyArtifact,
+} from '../proving/circuit-artifact.js';
 import { prepareCircuit } from '../proving/circuit-prover.js';
 import { itemPublicInputs } from '../proving/item-public-inputs.js';
+import { PlonkBackend } from '../proving/plonk/plonk-backend.js';
 
 export class CoordinatorClient {
   constructor(readonly baseUrl: string) {}
@@ -54,6 +60,7 @@ export class CoordinatorClient {
     return this.request<{
       id: string;
       name: string;
+      proofSystem: string;
       vkHash: string;
       verifier: string;
       gates: number;
@@ -67,9 +74,9 @@ export class CoordinatorClient {
     >('GET', `/v1/circuits/${id}`);
   }
   /** The circuit's artifact, checked to be the one its content id names. */
-  async artifact(id: string): Promise<CircuitArtifact> {
-    const artifact = parseCircuitArtifact(await this.request('GET', `/v1/circuits/${id}/artifact`));
-    if (circuitContentId(artifact) !== id) {
+  async artifact(id: string): Promise<AnyCircuitArtifact> {
+    const artifact = parseAnyArtifact(await this.request('GET', `/v1/circuits/${id}/artifact`));
+    if (anyContentId(artifact) !== id) {
       throw new GavelError('CONTENT_MISMATCH', `circuit served for ${id} has another content id`);
     }
     return artifact;
@@ -217,17 +224,19 @@ const verified = new Map<string, Promise<void>>();
  *  an escrow pays for whatever its verifier accepts. Checked once per circuit and verifier. */
 function assertCircuitVerifier(
   contracts: GavelContracts,
-  artifact: CircuitArtifact,
+  artifact: AnyCircuitArtifact,
   vkHash: string,
   verifier: string,
 ): Promise<void> {
-  const key = `${circuitContentId(artifact)}:${verifier}:${contracts.deployment.chainId}`.toLowerCase();
+  const key = `${anyContentId(artifact)}:${verifier}:${contracts.deployment.chainId}`.toLowerCase();
   let check = verified.get(key);
   if (!check) {
     check = (async () => {
       const provider = contracts.market.runner?.provider;
       if (!provider) throw new GavelError('NO_PROVIDER', 'checking the verifier needs a chain provider');
-      const backend = await BbBackend.create({ kind: 'wasm', threads: 1 });
+      const backend = isCircom(artifact)
+        ? await PlonkBackend.create()
+        : await BbBackend.create({ kind: 'wasm', threads: 1 });
       try {
         const { vk } = await prepareCircuit(backend, artifact);
         const problem = await verifierProblem(provider, backend, vk, vkHash, verifier);

@@ -1,4 +1,5 @@
 // The messages of the Gavel protocol and their parsers (every field checked; limits enforced).
+import { PROOF_SYSTEMS, type ProofSystem } from '../proving/backend.js';
 import type { Signed } from './signed-message.js';
 import {
   ADDRESS,
@@ -25,6 +26,8 @@ export interface Announcement {
   attempt: number;
   round: number;
   circuitId: string;
+  /** The circuit's proof system: a prover bids only on the systems it proves. */
+  proofSystem: ProofSystem;
   vkHash: string;
   gates: number;
   dyadic: number;
@@ -65,6 +68,8 @@ export interface HelloBody {
   prover: string;
   name: string;
   backend: string;
+  /** The proof systems this prover proves. */
+  proofSystems: ProofSystem[];
   threads: number;
   maxDyadic: number;
   gatesPerSec: number;
@@ -138,6 +143,7 @@ export function parseHello(data: Uint8Array): Signed<HelloBody> {
       prover: str(body, 'prover', { pattern: ADDRESS }),
       name: str(body, 'name', { max: 64 }),
       backend: str(body, 'backend', { max: 32 }),
+      proofSystems: proofSystemsField(body),
       threads: int(body, 'threads', 1, 1024),
       maxDyadic: int(body, 'maxDyadic', 1, 2 ** 30),
       gatesPerSec: num(body, 'gatesPerSec'),
@@ -192,6 +198,19 @@ export function parseResult(data: Uint8Array): Signed<ResultBody> {
   };
 }
 
+function proofSystemField(m: Obj, key: string): ProofSystem {
+  const value = str(m, key, { max: 16 });
+  if (!(PROOF_SYSTEMS as readonly string[]).includes(value)) throw new BadMessageError(`${key} is unknown`);
+  return value as ProofSystem;
+}
+
+function proofSystemsField(m: Obj): ProofSystem[] {
+  const list = m.proofSystems;
+  if (!Array.isArray(list) || list.length === 0 || list.length > PROOF_SYSTEMS.length)
+    throw new BadMessageError('proofSystems must list the proof systems proved');
+  return list.map((_, i) => proofSystemField(list as unknown as Obj, String(i)));
+}
+
 export function parseAnnouncement(data: Uint8Array): Announcement {
   const m = parseJson(data, MAX_SMALL_MESSAGE);
   const rule = str(m, 'rule');
@@ -201,6 +220,7 @@ export function parseAnnouncement(data: Uint8Array): Announcement {
     attempt: int(m, 'attempt'),
     round: int(m, 'round'),
     circuitId: str(m, 'circuitId', { pattern: HEX32 }),
+    proofSystem: proofSystemField(m, 'proofSystem'),
     vkHash: str(m, 'vkHash', { pattern: HEX32 }),
     gates: int(m, 'gates'),
     dyadic: int(m, 'dyadic'),

@@ -3,7 +3,6 @@
 // derived from both, deterministically, by every party that needs it, and cached on disk.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { GavelError, ProvingError } from '../../errors.js';
 import { canonicalJson } from '../../protocol/canonical-json.js';
@@ -16,6 +15,27 @@ import { type MemFile, snarkjs } from './snarkjs.js';
 interface ProvingKey {
   zkey: Uint8Array;
   vk: Record<string, unknown>;
+  /** PLONK gates of the circuit, as `snarkjs plonk setup` counts them. */
+  gates: number;
+}
+
+/** A logger for snarkjs that keeps what Gavel needs: "Plonk constraints: N", and the errors it
+ *  reports instead of throwing (a circuit too big for the ptau, an unprepared ptau). */
+function constraintCounter() {
+  const counter = {
+    gates: 0,
+    errors: [] as string[],
+    info(message: string) {
+      const m = /Plonk constraints: (\d+)/.exec(message);
+      if (m) counter.gates = Number(m[1]);
+    },
+    debug() {},
+    warn() {},
+    error(message: string) {
+      counter.errors.push(message);
+    },
+  };
+  return counter;
 }
 
 function sha256(...parts: (Uint8Array | string)[]): string {
@@ -81,8 +101,10 @@ export class PlonkBackend implements ProvingBackend {
     const dir = join(ptauCacheDir(), 'zkeys');
     const file = join(dir, `${id}.zkey`);
     let zkey: Uint8Array;
-    if (existsSync(file)) {
+    let gates: number;
+    if (existsSync(file) && existsSync(`${file}.gates`)) {
       zkey = new Uint8Array(readFileSync(file));
+      gates = Number(readFileSync(`${file}.gates`, 'utf8'));
     } else {
       const ptau = await ptauByHash(ptauHash, power);
       if (!ptau) {
@@ -93,23 +115,30 @@ export class PlonkBackend implements ProvingBackend {
         );
       }
       const out: MemFile = { type: 'mem' };
-      await js.plonk.setup({ type: 'mem', data: program.code }, ptau.path, out);
-      if (!out.data)
-        throw new ProvingError(`PLONK setup of ${program.name} produced no key`, { retryable: true });
+      const counter = constraintCounter();
+      // snarkjs reports a circuit too big for the ptau (or an unprepared ptau) by returning -1.
+      const code = await js.plonk.setup({ type: 'mem', data: program.code }, ptau.path, out, counter);
+      if (code === -1 || !out.data) {
+        throw new GavelError(
+          'PLONK_SETUP_FAILED',
+          `PLONK setup of ${program.name} from ${ptau.path} failed: ${counter.errors.join('; ') || 'no key produced'}`,
+        );
+      }
       zkey = out.data;
+      gates = counter.gates;
       mkdirSync(dir, { recursive: true });
       writeFileSync(`${file}.${process.pid}`, zkey);
       renameSync(`${file}.${process.pid}`, file);
+      writeFileSync(`${file}.gates`, String(gates));
     }
     const vk = await js.zKey.exportVerificationKey({ type: 'mem', data: zkey });
-    return { zkey, vk };
+    return { zkey, vk, gates };
   }
 
   async circuitSize(program: CircuitProgram): Promise<CircuitSize> {
-    const { vk } = await this.provingKey(program);
+    const { vk, gates } = await this.provingKey(program);
     const dyadic = 2 ** Number(vk.power);
-    // snarkjs does not report the gate count through its API; the domain is what proving costs.
-    return { gates: dyadic, dyadic };
+    return { gates: gates || dyadic, dyadic };
   }
 
   async verificationKey(program: SizedProgram): Promise<Uint8Array> {
@@ -163,9 +192,4 @@ export class PlonkBackend implements ProvingBackend {
   async destroy(): Promise<void> {
     this.keys.clear();
   }
-}
-
-/** The path of snarkjs's CLI (for tests that check proofs with the package's own verifier). */
-export function snarkjsCli(): string {
-  return createRequire(import.meta.url).resolve('snarkjs/cli.js');
 }

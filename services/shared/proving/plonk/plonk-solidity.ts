@@ -2,16 +2,14 @@
 // from the verification key as `snarkjs zkey export solidityverifier` does) plus a thin contract
 // that gives it Gavel's IVerifier interface, so PLONK jobs settle exactly like UltraHonk ones.
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { GavelError } from '../../errors.js';
+import { snarkjsDir } from './snarkjs-files.js';
 
 export const PLONK_VERIFIER_CONTRACT = 'GavelPlonkVerifier';
 
 function template(): string {
-  const require = createRequire(import.meta.url);
-  const root = dirname(require.resolve('snarkjs/package.json'));
-  return readFileSync(join(root, 'templates', 'verifier_plonk.sol.ejs'), 'utf8');
+  return readFileSync(join(snarkjsDir(), 'templates', 'verifier_plonk.sol.ejs'), 'utf8');
 }
 
 function adapter(nPublic: number): string {
