@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { devKey } from '../infra/anvil.js';
 import type { Deployment } from '../shared/chain/deployment.js';
 import { GavelError } from '../shared/errors.js';
+import { snarkjsInstalled } from '../shared/proving/plonk/snarkjs-files.js';
 import { LocalStack } from './stack.js';
 import { measureSpeed } from './stack-parts.js';
 
@@ -75,6 +76,8 @@ async function startDevProver(stack: LocalStack, i: number, gatesPerSec: number)
   const pricePerGateWei = (10n ** 9n * BigInt(2 * i + 1)).toString();
   const agent = await stack.startProverProcess(i, {
     name,
+    // Dev provers prove both systems when snarkjs (optional) is installed.
+    proofSystems: snarkjsInstalled() ? 'ultrahonk,plonk' : 'ultrahonk',
     gatesPerSec: String(gatesPerSec),
     minPriceWei,
     pricePerGateWei,

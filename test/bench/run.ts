@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { repoRoot } from '../../services/shared/paths.js';
 import { gasFigures } from './gas.js';
 import { marketPath } from './market.js';
+import { plonkVsUltraHonk, type Spread, type SystemFigures } from './plonk.js';
 import { proveCurve, rawBatchTransfer } from './raw.js';
 import { scale } from './scale.js';
 
@@ -24,6 +25,7 @@ const P = quick
       bidders: 200,
       scaleJobs: 60,
       participation: 0.25,
+      plonkRepeats: 3,
     }
   : {
       items: 12,
@@ -34,6 +36,7 @@ const P = quick
       bidders: 200,
       scaleJobs: 1000,
       participation: 0.25,
+      plonkRepeats: 5,
     };
 
 function machine() {
@@ -126,6 +129,11 @@ async function main() {
     results.gas = await gasFigures(log);
   }
 
+  if (want('plonk')) {
+    log(`plonk: batch_transfer in PLONK (snarkjs) and UltraHonk (bb.js), ${P.plonkRepeats} proofs each`);
+    results.plonk = await plonkVsUltraHonk(P.plonkRepeats, log);
+  }
+
   if (want('scale')) {
     log(`scale: ${P.bidders} bidders, ${P.scaleJobs} jobs`);
     const s = await scale(P.bidders, P.scaleJobs, P.participation, log);
@@ -153,6 +161,7 @@ const FIGURES = [
   'native_vs_wasm_ratio',
   'prove_curve',
   'gas',
+  'plonk',
   'scale',
 ];
 
@@ -207,6 +216,25 @@ function curveTable(curve: CurvePoint[]): string[] {
   ];
 }
 
+/** PLONK next to UltraHonk on the same statement: one row per figure. */
+function systemsTable(p: SystemFigures & { ultrahonk: SystemFigures }): string[] {
+  const h = p.ultrahonk;
+  const range = (s: Spread) => `${s.median} ms (min ${s.min}, max ${s.max}, ${s.runs} runs)`;
+  const n = (x: number) => x.toLocaleString('en-US');
+  return [
+    `plonk — the batch_transfer statement in both proof systems (same inputs, same public inputs):`,
+    '',
+    `| figure | UltraHonk (${h.circuit}, bb.js) | PLONK (${p.circuit}, snarkjs) |`,
+    '| --- | --- | --- |',
+    `| gates (constraints) | ${n(h.constraints)} (dyadic ${n(h.dyadic)}) | ${n(p.constraints)} (domain ${n(p.dyadic)}) |`,
+    `| key setup | ${n(h.setup_ms)} ms | ${n(p.setup_ms)} ms |`,
+    `| prove (median) | ${range(h.prove_ms_spread)} | ${range(p.prove_ms_spread)} |`,
+    `| verify off-chain (median) | ${range(h.verify_ms_spread)} | ${range(p.verify_ms_spread)} |`,
+    `| verify on-chain | ${n(h.gas_per_proof)} gas | ${n(p.gas_per_proof)} gas |`,
+    `| proof size | ${n(h.proof_bytes)} bytes | ${n(p.proof_bytes)} bytes |`,
+  ];
+}
+
 function updateBenchmarksMd(r: Record<string, unknown>) {
   const file = join(repoRoot, 'BENCHMARKS.md');
   const text = readFileSync(file, 'utf8');
@@ -254,6 +282,7 @@ function updateBenchmarksMd(r: Record<string, unknown>) {
       );
   }
   const curve = r.prove_curve as CurvePoint[] | undefined;
+  const plonk = r.plonk as (SystemFigures & { ultrahonk: SystemFigures }) | undefined;
   const m = r.machine as Record<string, unknown>;
   const kept = r.keptFromEarlierRun as { figures: string[]; at: string; commit: string } | undefined;
   const block = [
@@ -267,6 +296,7 @@ function updateBenchmarksMd(r: Record<string, unknown>) {
     '',
     ...rows,
     ...(curve ? ['', ...curveTable(curve)] : []),
+    ...(plonk ? ['', ...systemsTable(plonk)] : []),
   ].join('\n');
   const start = '<!-- results:start (written by npm run bench) -->';
   const end = '<!-- results:end -->';

@@ -3,8 +3,8 @@
 import type { Announcement } from '../../shared/protocol/messages.js';
 import { encode } from '../../shared/protocol/messages.js';
 import { ANNOUNCE_SUBJECT } from '../../shared/protocol/subjects.js';
+import { proofSystemOfRow } from '../../shared/proving/backend.js';
 import type { CoordinatorContext, Tx } from '../context.js';
-import { proofSystemOfRow } from '../intake/circuit-store.js';
 import { lockDueRounds } from './due-rounds.js';
 
 /** Marks round `id` announced with a window from `now`, and returns its announcement. */

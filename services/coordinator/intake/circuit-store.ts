@@ -3,17 +3,12 @@
 import type { Abi } from '@noir-lang/types';
 import type { db, PrismaClient } from '../../shared/db/client.js';
 import { GavelError } from '../../shared/errors.js';
-import type { ProofSystem } from '../../shared/proving/backend.js';
+import { proofSystemOfRow } from '../../shared/proving/backend.js';
 import { type AnyCircuitArtifact, programOf } from '../../shared/proving/circuit-artifact.js';
 import type { PreparedCircuit } from '../../shared/proving/circuit-prover.js';
 import { parseCircomArtifact } from '../../shared/proving/plonk/circom-artifact.js';
 
 const prepared = new Map<string, PreparedCircuit>();
-
-/** A stored circuit's proof system. */
-export function proofSystemOfRow(row: Pick<db.Circuit, 'proofSystem'>): ProofSystem {
-  return row.proofSystem === 'PLONK' ? 'plonk' : 'ultrahonk';
-}
 
 /** The artifact (Noir, or circom for PLONK) a stored circuit was registered from. */
 export function artifactOf(row: db.Circuit): AnyCircuitArtifact {

@@ -52,3 +52,8 @@ export interface ProvingBackend {
   /** Frees the backend (WASM memory, native child process). */
   destroy(): Promise<void>;
 }
+
+/** The proof system a stored circuit row records (the database enum is ULTRAHONK | PLONK). */
+export function proofSystemOfRow(row: { proofSystem: string }): ProofSystem {
+  return row.proofSystem === 'PLONK' ? 'plonk' : 'ultrahonk';
+}

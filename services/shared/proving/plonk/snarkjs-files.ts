@@ -11,3 +11,13 @@ export function snarkjsDir(): string {
 export function snarkjsCli(): string {
   return join(snarkjsDir(), 'build', 'cli.cjs');
 }
+
+/** Whether snarkjs (optional) is installed, so PLONK can be proved and verified here. */
+export function snarkjsInstalled(): boolean {
+  try {
+    snarkjsDir();
+    return true;
+  } catch {
+    return false;
+  }
+}
