@@ -2,18 +2,22 @@
 // and snarkjs proofs): a PLONK batch_transfer job and an UltraHonk batch_transfer job, auctioned
 // to the same provers at the same time. Only a prover that declares PLONK bids on the PLONK job;
 // both jobs are proved, verified off-chain by the coordinator with the right system, fulfilled
-// on-chain through each circuit's own verifier, and paid.
+// on-chain through each circuit's own verifier, and paid. A cheat's tampered PLONK proof is
+// refused and slashed on the evidence the PLONK verifier checks on-chain.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import { parseEther, type Wallet } from 'ethers';
 import { generateBatches } from '../services/shared/circuits/batch-transfer-inputs.js';
 import { CoordinatorClient, openAndSubmitJob } from '../services/shared/client/coordinator-client.js';
 import { loadAnyCircuit } from '../services/shared/proving/circuit-artifact.js';
+import { HostileProver } from './fixtures/hostile-prover.js';
 import { type MarketFixture, stakeProver, startMarket, waitFor } from './fixtures/market.js';
 import { devPlonkCircuit } from './fixtures/plonk.js';
 
 const BOTH = 1;
 const ULTRAHONK_ONLY = 2;
+const HOSTILE = 3;
 const REQUESTER = 4;
 let market: MarketFixture;
 let client: CoordinatorClient;
@@ -64,10 +68,10 @@ test('a PLONK job and an UltraHonk job settle side by side, each proved and paid
   const honk = await client.registerCircuit(loadAnyCircuit('batch_transfer'));
   assert.equal(honk.proofSystem, 'ultrahonk');
 
-  const [plonkJob, honkJob] = await Promise.all([
-    submitBatchJob('batch_transfer_plonk', plonkId),
-    submitBatchJob('batch_transfer', honk.id),
-  ]);
+  // One requester account: its two escrow transactions go one after the other (nonces), and the
+  // two jobs are then auctioned and proved at the same time.
+  const plonkJob = await submitBatchJob('batch_transfer_plonk', plonkId);
+  const honkJob = await submitBatchJob('batch_transfer', honk.id);
   const [plonkEnd, honkEnd] = await Promise.all([settled(plonkJob.jobId), settled(honkJob.jobId)]);
   assert.equal(plonkEnd.status, 'SETTLED', `PLONK job ended ${plonkEnd.status}: ${plonkEnd.failureReason}`);
   assert.equal(honkEnd.status, 'SETTLED', `UltraHonk job ended ${honkEnd.status}: ${honkEnd.failureReason}`);
@@ -89,4 +93,51 @@ test('a PLONK job and an UltraHonk job settle side by side, each proved and paid
     proofs.proofs.map((p) => p.publicInputs.map(BigInt)),
     plonkJob.publicInputs.map((pi) => pi.map(BigInt)),
   );
+});
+
+test('a PLONK upload must name a ptau this coordinator holds, and cannot be a gzip bomb', async () => {
+  const square = await devPlonkCircuit('square_plonk');
+  const { ptauHash: _ptauHash, ...unset } = square;
+  await assert.rejects(client.registerCircuit(unset), { code: 'INVALID_ARTIFACT' });
+  await assert.rejects(client.registerCircuit({ ...unset, ptauHash: `0x${'ab'.repeat(32)}` }), {
+    code: 'PTAU_MISSING',
+  });
+  // 64 MiB of zeros gzip to about 64 KiB: refused before it is inflated past the limit.
+  const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024)).toString('base64');
+  await assert.rejects(client.registerCircuit({ ...square, r1cs: bomb }), { code: 'ARTIFACT_TOO_LARGE' });
+  const registered = await client.registerCircuit(square);
+  assert.equal(registered.proofSystem, 'plonk');
+});
+
+test('a tampered PLONK proof is refused, slashed on-chain by its own verifier, and the job re-auctioned', async () => {
+  await stakeProver(market.chain, HOSTILE);
+  const stakeBefore = (await market.chain.as(0).proverInfo(addr(HOSTILE))).stake;
+  const cheat = await HostileProver.start(
+    market.chain.wallets[HOSTILE] as Wallet,
+    { natsUrl: market.nats.url, coordinatorUrl: market.url },
+    market.chain.deployment,
+    'tamper',
+    parseEther('0.0003'),
+    600,
+  );
+  try {
+    const job = await submitBatchJob('batch_transfer_plonk', plonkId);
+    const end = await settled(job.jobId);
+    assert.equal(end.status, 'SETTLED', `job ended ${end.status}: ${end.failureReason}`);
+    const row = await market.coordinator.ctx.prisma.job.findUniqueOrThrow({
+      where: { id: job.jobId },
+      include: { assignments: { orderBy: { attempt: 'asc' } } },
+    });
+    assert.deepEqual(
+      row.assignments.map((a) => [a.prover, a.status]),
+      [
+        [addr(HOSTILE), 'FAILED'],
+        [addr(BOTH), 'COMPLETED'],
+      ],
+    );
+    // slashInvalid ran the PLONK verifier on-chain over the cheat's signed result.
+    assert.ok((await market.chain.as(0).proverInfo(addr(HOSTILE))).stake < stakeBefore);
+  } finally {
+    await cheat.stop();
+  }
 });

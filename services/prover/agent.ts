@@ -138,6 +138,7 @@ export class ProverAgent {
         name: config.name,
         backend: config.backend,
         proofSystems: config.proofSystems,
+        plonkGatesPerSec: config.proofSystems.includes('plonk') ? this.state.plonkGatesPerSec : 0,
         threads: config.threads,
         maxDyadic: this.state.maxDyadic,
         gatesPerSec: this.state.gatesPerSec,

@@ -46,6 +46,7 @@ interface StartFlags {
   pricePerGate?: string;
   maxDyadic?: string;
   gatesPerSec?: string;
+  proofSystems?: string;
   nats?: string;
   coordinator?: string;
   rpc?: string;
@@ -71,6 +72,7 @@ function proverOverrides(flags: StartFlags): Record<string, string> {
   set('pricePerGateWei', flags.pricePerGate);
   set('maxDyadic', flags.maxDyadic);
   set('gatesPerSec', flags.gatesPerSec);
+  set('proofSystems', flags.proofSystems);
   set('natsUrl', flags.nats);
   set('coordinatorUrl', flags.coordinator);
   set('rpcUrl', flags.rpc);
@@ -95,6 +97,7 @@ export function proverRunCommands(program: Command): void {
     .option('--price-per-gate <wei>', 'price per gate per batch item (GAVEL_PRICE_PER_GATE_WEI)')
     .option('--max-dyadic <n>', 'largest circuit to bid on (GAVEL_MAX_DYADIC)')
     .option('--gates-per-sec <n>', 'declared speed; default: measured at start (GAVEL_GATES_PER_SEC)')
+    .option('--proof-systems <list>', 'ultrahonk, plonk or ultrahonk,plonk (GAVEL_PROOF_SYSTEMS)')
     .option('--nats <url>', 'NATS server (NATS_URL)')
     .option(
       '--coordinator <url>',
@@ -125,7 +128,8 @@ export function proverRunCommands(program: Command): void {
     printResult(flags, p, [
       `${who} — "${String(p.name)}" ${p.live ? 'live' : 'offline'}`,
       `  backend   ${String(p.backend)} × ${String(p.threads)} threads, up to dyadic ${String(p.maxDyadic)}`,
-      `  speed     ${Math.round(Number(p.gatesPerSec))} gates/s`,
+      `  proves    ${(p.proofSystems as string[] | undefined)?.join(', ') ?? 'ultrahonk'}`,
+      `  speed     ${Math.round(Number(p.gatesPerSec))} gates/s${Number(p.plonkGatesPerSec) > 0 ? `, PLONK ${Math.round(Number(p.plonkGatesPerSec))} gates/s` : ''}`,
       `  record    ${String(p.jobsWon)} jobs won, ${String(p.failures)} failures`,
       `  stake     ${p.stakeWei ? formatEther(BigInt(String(p.stakeWei))) : '?'} ETH (${p.freeStakeWei ? formatEther(BigInt(String(p.freeStakeWei))) : '?'} free)`,
     ]);

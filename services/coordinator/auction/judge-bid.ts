@@ -1,10 +1,11 @@
 // Where bids are judged: signature, auction state, reserve, expiry, exclusion, on-chain stake and
-// declared speed; accepted bids are stored (one per prover per auction, nonces never reused).
+// declared proof systems and speed; accepted bids are stored (one per prover per auction, nonces never reused).
 import type { TypedDataDomain } from 'ethers';
 import type { GavelContracts } from '../../shared/chain/gavel-contracts.js';
 import { isUniqueViolation, type PrismaClient } from '../../shared/db/client.js';
 import { recoverBidSigner } from '../../shared/protocol/bid-signing.js';
 import type { BidReply, BidRequest } from '../../shared/protocol/messages.js';
+import { proofSystemOfRow } from '../../shared/proving/backend.js';
 import type { CoordinatorConfig } from '../config.js';
 
 export interface JudgeDeps {
@@ -35,7 +36,12 @@ export async function judgeBid(deps: JudgeDeps, req: BidRequest, now = Date.now(
     where: { jobId: bid.jobId, attempt: bid.attempt },
     orderBy: { round: 'desc' },
     include: {
-      job: { include: { circuit: { select: { gates: true } }, _count: { select: { items: true } } } },
+      job: {
+        include: {
+          circuit: { select: { gates: true, proofSystem: true } },
+          _count: { select: { items: true } },
+        },
+      },
     },
   });
   if (!auction) return reject('UNKNOWN_AUCTION', `no auction for job ${bid.jobId} attempt ${bid.attempt}`);
@@ -51,7 +57,12 @@ export async function judgeBid(deps: JudgeDeps, req: BidRequest, now = Date.now(
 
   const known = await prisma.prover.findUnique({ where: { address: prover } });
   if (!known) return reject('UNKNOWN_PROVER', 'send a signed hello before bidding');
-  const provingMs = estimateProvingMs(job.circuit.gates, job._count.items, known.gatesPerSec);
+  const system = proofSystemOfRow(job.circuit);
+  if (!known.proofSystems.includes(system)) {
+    return reject('UNSUPPORTED_PROOF_SYSTEM', `this prover did not declare ${system} in its hello`);
+  }
+  const speed = system === 'plonk' ? known.plonkGatesPerSec : known.gatesPerSec;
+  const provingMs = estimateProvingMs(job.circuit.gates, job._count.items, speed);
   const finishBy = auction.closesAt.getTime() + provingMs + config.settleMarginMs;
   if (finishBy > job.deadline.getTime()) {
     return reject('TOO_SLOW', `declared speed needs ~${provingMs} ms, which misses the deadline`);

@@ -23,8 +23,11 @@ async function judgeHello(ctx: CoordinatorContext, msg: Msg): Promise<HelloReply
   }
   const replayed = ctx.replay.check(`hello:${address}`, b.at);
   if (replayed) return { ok: false, reason: `hello refused: ${replayed}` };
-  const { name, backend, threads, maxDyadic, gatesPerSec } = b;
-  const fields = { name, backend, threads, maxDyadic, gatesPerSec, lastSeen: new Date() };
+  const { name, backend, threads, maxDyadic, gatesPerSec, proofSystems, plonkGatesPerSec = 0 } = b;
+  const fields = {
+    ...{ name, backend, threads, maxDyadic, gatesPerSec, proofSystems, plonkGatesPerSec },
+    lastSeen: new Date(),
+  };
   await ctx.prisma.prover.upsert({ where: { address }, update: fields, create: { address, ...fields } });
   ctx.log.info({ prover: address, backend, gatesPerSec }, 'prover hello');
   return { ok: true };

@@ -8,6 +8,8 @@ export interface ProverView {
   threads: number;
   maxDyadic: number;
   gatesPerSec: number;
+  proofSystems: string[];
+  plonkGatesPerSec: number;
   jobsWon: number;
   failures: number;
   lastSeen: Date;
@@ -39,8 +41,10 @@ export async function listProvers(ctx: CoordinatorContext): Promise<ProverView[]
     provers.map(async (p) => {
       const info = await stakeOf(ctx, p.address);
       const { address, name, backend, threads, maxDyadic, gatesPerSec, jobsWon, failures, lastSeen } = p;
+      const { proofSystems, plonkGatesPerSec } = p;
       return {
         ...{ address, name, backend, threads, maxDyadic, gatesPerSec, jobsWon, failures, lastSeen },
+        ...{ proofSystems, plonkGatesPerSec },
         live: live.has(p.address),
         stakeWei: info?.stake.toString(),
         freeStakeWei: info?.free.toString(),

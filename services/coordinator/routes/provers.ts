@@ -27,6 +27,8 @@ const proverReply = {
     threads: int,
     maxDyadic: int,
     gatesPerSec: num,
+    proofSystems: arrayOf(str),
+    plonkGatesPerSec: num,
     jobsWon: int,
     failures: int,
     lastSeen: date,

@@ -70,6 +70,8 @@ export interface HelloBody {
   backend: string;
   /** The proof systems this prover proves. */
   proofSystems: ProofSystem[];
+  /** Its PLONK speed (PLONK gates per second), when it proves PLONK (absent: 0). */
+  plonkGatesPerSec?: number;
   threads: number;
   maxDyadic: number;
   gatesPerSec: number;
@@ -144,6 +146,7 @@ export function parseHello(data: Uint8Array): Signed<HelloBody> {
       name: str(body, 'name', { max: 64 }),
       backend: str(body, 'backend', { max: 32 }),
       proofSystems: proofSystemsField(body),
+      plonkGatesPerSec: body.plonkGatesPerSec === undefined ? 0 : num(body, 'plonkGatesPerSec'),
       threads: int(body, 'threads', 1, 1024),
       maxDyadic: int(body, 'maxDyadic', 1, 2 ** 30),
       gatesPerSec: num(body, 'gatesPerSec'),

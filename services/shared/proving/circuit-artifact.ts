@@ -14,7 +14,6 @@ import {
   circomContentId,
   circomProgram,
   isCircomArtifact,
-  MAX_R1CS_BYTES,
   parseCircomArtifact,
 } from './plonk/circom-artifact.js';
 
@@ -99,7 +98,7 @@ export function isCircom(artifact: AnyCircuitArtifact): artifact is CircomArtifa
 /** Parses an artifact of either system (a circom one says `"system": "plonk"`). */
 export function parseAnyArtifact(value: unknown, maxBytes = MAX_ACIR_BYTES): AnyCircuitArtifact {
   return isCircomArtifact(value)
-    ? parseCircomArtifact(value, Math.max(maxBytes, MAX_R1CS_BYTES))
+    ? parseCircomArtifact(value, maxBytes)
     : parseCircuitArtifact(value, maxBytes);
 }
 
