@@ -151,6 +151,21 @@ test("snarkjs's Solidity verifier behind Gavel's IVerifier accepts the proof and
   assert.equal(await onChain(verifier, { ...squareProof, proof: squareProof.proof.subarray(0, 736) }), false);
 });
 
+test('a process that proved and verified with PLONK exits by itself (no worker thread left behind)', () => {
+  const started = Date.now();
+  const out = execFileSync(
+    process.execPath,
+    ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'plonk-once.ts')],
+    {
+      encoding: 'utf8',
+      timeout: 120_000,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  assert.match(out, /proved and verified/);
+  assert.ok(Date.now() - started < 120_000);
+});
+
 test('batch_transfer_plonk (2^16 PLONK domain) is proved, and verified off-chain, by the CLI and on-chain', async () => {
   const circuit = await prepareCircuit(backend, await devPlonkCircuit('batch_transfer_plonk'));
   const [batch] = await generateBatches(circuit.artifact, 1, 11);

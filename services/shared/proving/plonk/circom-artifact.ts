@@ -6,7 +6,7 @@ import { GavelError, InvalidInputsError, UnsatisfiedCircuitError } from '../../e
 import { canonicalJson } from '../../protocol/canonical-json.js';
 import type { CircuitProgram } from '../backend.js';
 import { MAX_PTAU_POWER } from './ptau.js';
-import { type MemFile, snarkjs } from './snarkjs.js';
+import { type MemFile, withSnarkjs } from './snarkjs.js';
 
 export interface CircomArtifact {
   system: 'plonk';
@@ -128,15 +128,12 @@ export async function solveCircomWitness(
 ): Promise<{ witness: Uint8Array; publicInputs: string[] }> {
   if (typeof inputs !== 'object' || inputs === null || Array.isArray(inputs))
     throw new InvalidInputsError(`inputs of circuit ${artifact.name} must be a JSON object of signals`);
-  const js = await snarkjs();
+  const wasm: MemFile = { type: 'mem', data: inflate(artifact.wasm, MAX_R1CS_BYTES, 'wasm') };
   const out: MemFile = { type: 'mem' };
   try {
-    await js.wtns.calculate(
-      inputs,
-      { type: 'mem', data: inflate(artifact.wasm, MAX_R1CS_BYTES, 'wasm') },
-      out,
-    );
+    await withSnarkjs((js) => js.wtns.calculate(inputs, wasm, out));
   } catch (cause) {
+    if (cause instanceof GavelError) throw cause; // NO_PLONK
     const message = cause instanceof Error ? cause.message : String(cause);
     if (/assert/i.test(message)) {
       throw new UnsatisfiedCircuitError(
@@ -151,7 +148,7 @@ export async function solveCircomWitness(
     });
   }
   if (!out.data) throw new InvalidInputsError(`circuit ${artifact.name} produced no witness`);
-  const values = (await js.wtns.exportJson(out)) as bigint[];
+  const values = (await withSnarkjs((js) => js.wtns.exportJson(out))) as bigint[];
   const publicInputs = values
     .slice(1, 1 + artifact.publicInputs.length)
     .map((v) => `0x${BigInt(v).toString(16).padStart(64, '0')}`);

@@ -10,7 +10,7 @@ import type { CircuitProgram, CircuitSize, Proof, ProvingBackend, SizedProgram }
 import { decodePlonkProof, encodePlonkProof } from './plonk-proof.js';
 import { plonkVerifierSource } from './plonk-solidity.js';
 import { ptauByHash, ptauCacheDir } from './ptau.js';
-import { type MemFile, snarkjs } from './snarkjs.js';
+import { type MemFile, snarkjs, withSnarkjs } from './snarkjs.js';
 
 interface ProvingKey {
   zkey: Uint8Array;
@@ -97,7 +97,6 @@ export class PlonkBackend implements ProvingBackend {
     ptauHash: string,
     power: number,
   ): Promise<ProvingKey> {
-    const js = await snarkjs();
     const dir = join(ptauCacheDir(), 'zkeys');
     const file = join(dir, `${id}.zkey`);
     let zkey: Uint8Array;
@@ -117,7 +116,9 @@ export class PlonkBackend implements ProvingBackend {
       const out: MemFile = { type: 'mem' };
       const counter = constraintCounter();
       // snarkjs reports a circuit too big for the ptau (or an unprepared ptau) by returning -1.
-      const code = await js.plonk.setup({ type: 'mem', data: program.code }, ptau.path, out, counter);
+      const code = await withSnarkjs((js) =>
+        js.plonk.setup({ type: 'mem', data: program.code }, ptau.path, out, counter),
+      );
       if (code === -1 || !out.data) {
         throw new GavelError(
           'PLONK_SETUP_FAILED',
@@ -131,7 +132,7 @@ export class PlonkBackend implements ProvingBackend {
       renameSync(`${file}.${process.pid}`, file);
       writeFileSync(`${file}.gates`, String(gates));
     }
-    const vk = await js.zKey.exportVerificationKey({ type: 'mem', data: zkey });
+    const vk = await withSnarkjs((js) => js.zKey.exportVerificationKey({ type: 'mem', data: zkey }));
     return { zkey, vk, gates };
   }
 
@@ -152,11 +153,9 @@ export class PlonkBackend implements ProvingBackend {
 
   async prove(program: SizedProgram, witness: Uint8Array): Promise<Proof> {
     const { zkey } = await this.provingKey(program);
-    const js = await snarkjs();
     try {
-      const { proof, publicSignals } = await js.plonk.prove(
-        { type: 'mem', data: zkey },
-        { type: 'mem', data: witness },
+      const { proof, publicSignals } = await withSnarkjs((js) =>
+        js.plonk.prove({ type: 'mem', data: zkey }, { type: 'mem', data: witness }),
       );
       return { proof: encodePlonkProof(proof), publicInputs: publicSignals.map(fieldHex) };
     } catch (cause) {
@@ -181,9 +180,9 @@ export class PlonkBackend implements ProvingBackend {
     }
     const key = plonkVk(vk);
     if (publicSignals.length !== Number(key.nPublic)) return false;
-    const js = await snarkjs();
+    await snarkjs(); // NO_PLONK (not installed) is an error of ours, never an invalid proof
     try {
-      return await js.plonk.verify(key, publicSignals, json);
+      return await withSnarkjs((js) => js.plonk.verify(key, publicSignals, json));
     } catch {
       return false;
     }

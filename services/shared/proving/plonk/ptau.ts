@@ -22,7 +22,7 @@ import {
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { GavelError } from '../../errors.js';
-import { snarkjs } from './snarkjs.js';
+import { withSnarkjs } from './snarkjs.js';
 
 /** The public beacon of the development ceremony (sha256 of "gavel development ceremony"). */
 export const DEV_BEACON = createHash('sha256').update('gavel development ceremony').digest('hex');
@@ -129,25 +129,26 @@ export async function makeDevPtau(
   if (existsSync(path)) return { path, power, hash: await fileHash(path), origin: 'dev' };
   mkdirSync(ptauCacheDir(env), { recursive: true });
   const work = `${path}.${process.pid}`;
-  const js = await snarkjs();
-  const curve = await js.curves.getCurveFromName('bn128');
   try {
-    progress(`accumulator of 2^${power}`);
-    await js.powersOfTau.newAccumulator(curve, power, `${work}.0`);
-    progress('beacon contribution');
-    await js.powersOfTau.beacon(
-      `${work}.0`,
-      `${work}.1`,
-      'gavel dev beacon',
-      DEV_BEACON,
-      DEV_BEACON_ITERATIONS_EXP,
-    );
-    progress('Lagrange basis for PLONK');
-    const { preparePlonkPhase2 } = await import('./ptau-lagrange.js');
-    await preparePlonkPhase2(`${work}.1`, `${work}.2`, curve, progress);
+    await withSnarkjs(async (js) => {
+      // The process's shared curve: released by withSnarkjs when idle, never terminated here.
+      const curve = await js.curves.getCurveFromName('bn128');
+      progress(`accumulator of 2^${power}`);
+      await js.powersOfTau.newAccumulator(curve, power, `${work}.0`);
+      progress('beacon contribution');
+      await js.powersOfTau.beacon(
+        `${work}.0`,
+        `${work}.1`,
+        'gavel dev beacon',
+        DEV_BEACON,
+        DEV_BEACON_ITERATIONS_EXP,
+      );
+      progress('Lagrange basis for PLONK');
+      const { preparePlonkPhase2 } = await import('./ptau-lagrange.js');
+      await preparePlonkPhase2(`${work}.1`, `${work}.2`, curve, progress);
+    });
     renameSync(`${work}.2`, path);
   } finally {
-    await curve.terminate();
     for (const f of [`${work}.0`, `${work}.1`, `${work}.2`]) rmSync(f, { force: true });
   }
   return { path, power, hash: await fileHash(path), origin: 'dev' };

@@ -63,3 +63,33 @@ export function snarkjs(): Promise<SnarkJs> {
   );
   return loaded;
 }
+
+// snarkjs keeps one BN254 curve per process, with a worker thread per core, and never stops it:
+// a process that used it would never exit. Every use goes through withSnarkjs, and the curve is
+// terminated once nothing has used it for a moment (the next use builds a new one).
+const CURVE_IDLE_MS = 1000;
+let inFlight = 0;
+let idleTimer: NodeJS.Timeout | undefined;
+
+function releaseCurveWhenIdle(): void {
+  clearTimeout(idleTimer);
+  idleTimer = setTimeout(() => {
+    if (inFlight > 0) return;
+    const holder = globalThis as { curve_bn128?: { terminate(): Promise<void> } | null };
+    void holder.curve_bn128?.terminate().catch(() => undefined);
+  }, CURVE_IDLE_MS);
+  idleTimer.unref();
+}
+
+/** Runs `work` with snarkjs (NO_PLONK when it is not installed). */
+export async function withSnarkjs<T>(work: (js: SnarkJs) => Promise<T>): Promise<T> {
+  const js = await snarkjs();
+  inFlight++;
+  clearTimeout(idleTimer);
+  try {
+    return await work(js);
+  } finally {
+    inFlight--;
+    if (inFlight === 0) releaseCurveWhenIdle();
+  }
+}
