@@ -227,7 +227,7 @@ function systemsTable(p: SystemFigures & { ultrahonk: SystemFigures }): string[]
     `| figure | UltraHonk (${h.circuit}, bb.js) | PLONK (${p.circuit}, snarkjs) |`,
     '| --- | --- | --- |',
     `| gates (constraints) | ${n(h.constraints)} (dyadic ${n(h.dyadic)}) | ${n(p.constraints)} (domain ${n(p.dyadic)}) |`,
-    `| key setup | ${n(h.setup_ms)} ms | ${n(p.setup_ms)} ms |`,
+    `| key setup (UltraHonk: VK; PLONK: snarkjs plonk setup from the ptau) | ${n(h.setup_ms)} ms | ${n(p.setup_ms)} ms |`,
     `| prove (median) | ${range(h.prove_ms_spread)} | ${range(p.prove_ms_spread)} |`,
     `| verify off-chain (median) | ${range(h.verify_ms_spread)} | ${range(p.verify_ms_spread)} |`,
     `| verify on-chain | ${n(h.gas_per_proof)} gas | ${n(p.gas_per_proof)} gas |`,

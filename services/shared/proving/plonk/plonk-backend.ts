@@ -55,18 +55,26 @@ export function fieldHex(decimal: string): string {
   return `0x${BigInt(decimal).toString(16).padStart(64, '0')}`;
 }
 
+export interface PlonkBackendOptions {
+  threads?: number;
+  diskCache?: boolean;
+}
+
 export class PlonkBackend implements ProvingBackend {
   readonly system = 'plonk' as const;
   readonly kind = 'wasm' as const;
   readonly threads: number;
   private readonly keys = new Map<string, Promise<ProvingKey>>();
+  /** Keep proving keys on disk (under GAVEL_PTAU_CACHE/zkeys); off to time a real setup. */
+  private readonly diskCache: boolean;
 
-  constructor(options: { threads?: number } = {}) {
+  constructor(options: PlonkBackendOptions = {}) {
     this.threads = options.threads ?? 1;
+    this.diskCache = options.diskCache ?? true;
   }
 
   /** Loads snarkjs now (it is optional): NO_PLONK when it is not installed. */
-  static async create(options: { threads?: number } = {}): Promise<PlonkBackend> {
+  static async create(options: PlonkBackendOptions = {}): Promise<PlonkBackend> {
     await snarkjs();
     return new PlonkBackend(options);
   }
@@ -101,7 +109,7 @@ export class PlonkBackend implements ProvingBackend {
     const file = join(dir, `${id}.zkey`);
     let zkey: Uint8Array;
     let gates: number;
-    if (existsSync(file) && existsSync(`${file}.gates`)) {
+    if (this.diskCache && existsSync(file) && existsSync(`${file}.gates`)) {
       zkey = new Uint8Array(readFileSync(file));
       gates = Number(readFileSync(`${file}.gates`, 'utf8'));
     } else {
