@@ -1,6 +1,7 @@
 // Two proof systems in one market, end to end on real parts (Postgres, nats-server, anvil, bb.js
 // and snarkjs proofs): a PLONK batch_transfer job and an UltraHonk batch_transfer job, auctioned
-// to the same provers at the same time. Only a prover that declares PLONK bids on the PLONK job;
+// to the same provers at the same time. Only a prover that declares PLONK bids on the PLONK job
+// (the coordinator refuses a bid from one that did not);
 // both jobs are proved, verified off-chain by the coordinator with the right system, fulfilled
 // on-chain through each circuit's own verifier, and paid. A cheat's tampered PLONK proof is
 // refused and slashed on the evidence the PLONK verifier checks on-chain.
@@ -10,6 +11,9 @@ import { gzipSync } from 'node:zlib';
 import { parseEther, type Wallet } from 'ethers';
 import { generateBatches } from '../services/shared/circuits/batch-transfer-inputs.js';
 import { CoordinatorClient, openAndSubmitJob } from '../services/shared/client/coordinator-client.js';
+import { bidDomain } from '../services/shared/protocol/bid-signing.js';
+import type { BidReply } from '../services/shared/protocol/messages.js';
+import { offerFor, ProverLink } from '../services/shared/protocol/prover-link.js';
 import { loadAnyCircuit } from '../services/shared/proving/circuit-artifact.js';
 import { HostileProver } from './fixtures/hostile-prover.js';
 import { type MarketFixture, stakeProver, startMarket, waitFor } from './fixtures/market.js';
@@ -19,6 +23,7 @@ const BOTH = 1;
 const ULTRAHONK_ONLY = 2;
 const HOSTILE = 3;
 const REQUESTER = 4;
+const OUTSIDER = 5;
 let market: MarketFixture;
 let client: CoordinatorClient;
 const addr = (i: number) => (market.chain.wallets[i] as Wallet).address.toLowerCase();
@@ -29,6 +34,7 @@ before(async () => {
   market = await startMarket({ coordinator: { auctionWindowMs: '5000' } });
   await stakeProver(market.chain, BOTH);
   await stakeProver(market.chain, ULTRAHONK_ONLY);
+  await stakeProver(market.chain, OUTSIDER);
   await market.startProver(BOTH, { proofSystems: 'ultrahonk,plonk' });
   await market.startProver(ULTRAHONK_ONLY, { proofSystems: 'ultrahonk' });
   client = new CoordinatorClient(market.url);
@@ -68,11 +74,36 @@ test('a PLONK job and an UltraHonk job settle side by side, each proved and paid
   const honk = await client.registerCircuit(loadAnyCircuit('batch_transfer'));
   assert.equal(honk.proofSystem, 'ultrahonk');
 
+  // A prover that declared only UltraHonk has its bid on the PLONK job refused by the coordinator.
+  const outsider = await ProverLink.connect({
+    natsUrl: market.nats.url,
+    coordinatorUrl: market.url,
+    wallet: market.chain.wallets[OUTSIDER] as Wallet,
+    domain: bidDomain(market.chain.deployment.chainId, market.chain.deployment.market),
+  });
+  const caps = { name: 'outsider', backend: 'wasm', threads: 1, maxDyadic: 4096, gatesPerSec: 1e6 };
+  assert.equal(
+    (await outsider.hello({ ...caps, proofSystems: ['ultrahonk'] }, { timeoutMs: 5000 })).ok,
+    true,
+  );
+  const outsiderReplies: Promise<BidReply>[] = [];
+  outsider.announcements((a) => {
+    if (a.proofSystem === 'plonk')
+      outsiderReplies.push(outsider.bid(offerFor(a, parseEther('0.0001'), 600)).then((b) => b.reply));
+  });
+
   // One requester account: its two escrow transactions go one after the other (nonces), and the
   // two jobs are then auctioned and proved at the same time.
   const plonkJob = await submitBatchJob('batch_transfer_plonk', plonkId);
   const honkJob = await submitBatchJob('batch_transfer', honk.id);
   const [plonkEnd, honkEnd] = await Promise.all([settled(plonkJob.jobId), settled(honkJob.jobId)]);
+  const refused = await Promise.all(outsiderReplies);
+  await outsider.nc.drain();
+  assert.ok(refused.length > 0, 'the PLONK job was announced to the outsider');
+  assert.ok(
+    refused.every((r) => !r.accepted && r.code === 'UNSUPPORTED_PROOF_SYSTEM'),
+    JSON.stringify(refused),
+  );
   assert.equal(plonkEnd.status, 'SETTLED', `PLONK job ended ${plonkEnd.status}: ${plonkEnd.failureReason}`);
   assert.equal(honkEnd.status, 'SETTLED', `UltraHonk job ended ${honkEnd.status}: ${honkEnd.failureReason}`);
   // Only the prover that declared PLONK bid on (and won) the PLONK job.

@@ -146,7 +146,8 @@ export function parseHello(data: Uint8Array): Signed<HelloBody> {
       name: str(body, 'name', { max: 64 }),
       backend: str(body, 'backend', { max: 32 }),
       proofSystems: proofSystemsField(body),
-      plonkGatesPerSec: body.plonkGatesPerSec === undefined ? 0 : num(body, 'plonkGatesPerSec'),
+      // Only when sent: the signature covers exactly the fields the prover signed.
+      ...(body.plonkGatesPerSec === undefined ? {} : { plonkGatesPerSec: num(body, 'plonkGatesPerSec') }),
       threads: int(body, 'threads', 1, 1024),
       maxDyadic: int(body, 'maxDyadic', 1, 2 ** 30),
       gatesPerSec: num(body, 'gatesPerSec'),
