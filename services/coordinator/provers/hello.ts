@@ -23,7 +23,8 @@ async function judgeHello(ctx: CoordinatorContext, msg: Msg): Promise<HelloReply
   }
   const replayed = ctx.replay.check(`hello:${address}`, b.at);
   if (replayed) return { ok: false, reason: `hello refused: ${replayed}` };
-  const { name, backend, threads, maxDyadic, gatesPerSec, proofSystems, plonkGatesPerSec = 0 } = b;
+  const { name, backend, threads, maxDyadic, gatesPerSec } = b;
+  const { proofSystems = ['ultrahonk'], plonkGatesPerSec = 0 } = b;
   const fields = {
     ...{ name, backend, threads, maxDyadic, gatesPerSec, proofSystems, plonkGatesPerSec },
     lastSeen: new Date(),

@@ -68,8 +68,8 @@ export interface HelloBody {
   prover: string;
   name: string;
   backend: string;
-  /** The proof systems this prover proves. */
-  proofSystems: ProofSystem[];
+  /** The proof systems this prover proves (absent: UltraHonk only, as before PLONK existed). */
+  proofSystems?: ProofSystem[];
   /** Its PLONK speed (PLONK gates per second), when it proves PLONK (absent: 0). */
   plonkGatesPerSec?: number;
   threads: number;
@@ -145,8 +145,8 @@ export function parseHello(data: Uint8Array): Signed<HelloBody> {
       prover: str(body, 'prover', { pattern: ADDRESS }),
       name: str(body, 'name', { max: 64 }),
       backend: str(body, 'backend', { max: 32 }),
-      proofSystems: proofSystemsField(body),
-      // Only when sent: the signature covers exactly the fields the prover signed.
+      // Optional fields only when sent: the signature covers exactly the fields the prover signed.
+      ...(body.proofSystems === undefined ? {} : { proofSystems: proofSystemsField(body) }),
       ...(body.plonkGatesPerSec === undefined ? {} : { plonkGatesPerSec: num(body, 'plonkGatesPerSec') }),
       threads: int(body, 'threads', 1, 1024),
       maxDyadic: int(body, 'maxDyadic', 1, 2 ** 30),
