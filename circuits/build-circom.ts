@@ -39,6 +39,7 @@ export function buildCircom(plonkDir: string, targetDir: string, nodeModules: st
     console.log('circuits: circom2 is not installed (optional): PLONK circuits skipped');
     return;
   }
+  let version: string | undefined;
   for (const entry of readdirSync(plonkDir).sort()) {
     const dir = join(plonkDir, entry);
     if (!existsSync(join(dir, 'circuit.json'))) continue;
@@ -64,7 +65,7 @@ export function buildCircom(plonkDir: string, targetDir: string, nodeModules: st
         },
       );
       const base = spec.main.replace(/\.circom$/, '');
-      const version = execFileSync(process.execPath, [cli, '--version'], { encoding: 'utf8' }).match(
+      version ??= execFileSync(process.execPath, [cli, '--version'], { encoding: 'utf8' }).match(
         /circom compiler (\S+)/,
       )?.[1];
       const artifact = {

@@ -4,7 +4,7 @@
 // IVerifier adapter, and tampered proofs or wrong public inputs are refused everywhere.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -13,7 +13,7 @@ import { type Chain, startChain } from '../services/devstack/local-chain.js';
 import { compileVerifier, deployVerifier } from '../services/shared/chain/circuit-verifier.js';
 import { generateBatches } from '../services/shared/circuits/batch-transfer-inputs.js';
 import type { Proof } from '../services/shared/proving/backend.js';
-import { loadAnyCircuit } from '../services/shared/proving/circuit-artifact.js';
+import { anyContentId, loadAnyCircuit } from '../services/shared/proving/circuit-artifact.js';
 import {
   type PreparedCircuit,
   prepareCircuit,
@@ -21,7 +21,7 @@ import {
 } from '../services/shared/proving/circuit-prover.js';
 import { itemPublicInputs } from '../services/shared/proving/item-public-inputs.js';
 import { PlonkBackend } from '../services/shared/proving/plonk/plonk-backend.js';
-import { makeDevPtau } from '../services/shared/proving/plonk/ptau.js';
+import { locatePtau, makeDevPtau } from '../services/shared/proving/plonk/ptau.js';
 import { writeSnarkjsFiles } from '../services/shared/proving/plonk/snarkjs-export.js';
 import { snarkjsCli } from '../services/shared/proving/plonk/snarkjs-files.js';
 import { devPlonkCircuit } from './fixtures/plonk.js';
@@ -86,6 +86,24 @@ test('the development ptau is reproducible: two ceremonies give the same bytes',
   const there = await makeDevPtau(8, other);
   assert.equal(there.hash, here.hash);
   assert.notEqual(there.path, here.path);
+});
+
+test('GAVEL_PTAU names a production ptau (refused when too small); the ptau hash is part of a circuit id', async () => {
+  const dev = await makeDevPtau(8);
+  const named = join(scratch, 'ceremony.ptau');
+  copyFileSync(dev.path, named);
+  const env = { ...process.env, GAVEL_PTAU: named };
+  const found = await locatePtau(8, env);
+  assert.equal(found.origin, 'GAVEL_PTAU');
+  assert.equal(found.path, named);
+  assert.equal(found.hash, dev.hash);
+  await assert.rejects(locatePtau(9, env), { code: 'PTAU_TOO_SMALL' });
+  await assert.rejects(locatePtau(8, { ...process.env, GAVEL_PTAU: join(scratch, 'missing.ptau') }), {
+    code: 'PTAU_MISSING',
+  });
+  const artifact = await devPlonkCircuit('square_plonk');
+  const other = { ...artifact, ptauHash: `0x${'cd'.repeat(32)}` };
+  assert.notEqual(anyContentId(other), anyContentId(artifact));
 });
 
 test('circom batch_transfer_plonk proves the statement of Noir batch_transfer: same inputs, same public inputs', async () => {

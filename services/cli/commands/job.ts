@@ -158,6 +158,18 @@ function listCommand(job: Command): void {
   });
 }
 
+type ProofFiles = { vk: string; proof: string; publicInputs: string };
+
+const snarkjsVerifyLine = (f: ProofFiles) =>
+  `  npx snarkjs plonk verify ${f.vk} ${f.publicInputs} ${f.proof}`;
+
+function bbVerifyLine(): (f: ProofFiles) => string {
+  const bbPath = bbBinaryPath();
+  const bb = bbPath ? relative(process.cwd(), bbPath) : 'bb';
+  const crs = locateCrs().dir;
+  return (f) => `  ${bb} verify -t evm -k ${f.vk} -p ${f.proof} -i ${f.publicInputs} -c ${crs}`;
+}
+
 /** `job proof`: verified proofs as files `bb verify` checks (offline with the local CRS), or, for
  *  a PLONK circuit, files `snarkjs plonk verify` checks. */
 function proofCommand(job: Command): void {
@@ -172,37 +184,20 @@ function proofCommand(job: Command): void {
   ).action(async (id: string, flags: Flags & { out: string }) => {
     const jobId = parseJobId(id);
     const view = await coordinatorClient(flags).proofs(jobId);
-    const crs = locateCrs();
-    const bbPath = bbBinaryPath();
-    const bb = bbPath ? relative(process.cwd(), bbPath) : 'bb';
     const vk = new Uint8Array(Buffer.from(view.vk, 'base64'));
     const dir = resolve(flags.out, jobId);
-    if (isPlonkVk(vk)) {
-      const files = view.proofs.map((p) =>
-        writeSnarkjsFiles(
-          join(dir, `item-${p.item}`),
-          { proof: new Uint8Array(Buffer.from(p.proof, 'base64')), publicInputs: p.publicInputs },
-          vk,
-        ),
-      );
-      printResult(flags, { jobId, dir, files }, [
-        `wrote ${files.length} PLONK proofs to ${dir}`,
-        ...files.map((f) => `  npx snarkjs plonk verify ${f.vk} ${f.publicInputs} ${f.proof}`),
-      ]);
-      return;
-    }
+    const plonk = isPlonkVk(vk);
+    const write = plonk ? writeSnarkjsFiles : writeBbFiles;
     const files = view.proofs.map((p) =>
-      writeBbFiles(
+      write(
         join(dir, `item-${p.item}`),
         { proof: new Uint8Array(Buffer.from(p.proof, 'base64')), publicInputs: p.publicInputs },
         vk,
       ),
     );
     printResult(flags, { jobId, dir, files }, [
-      `wrote ${files.length} proofs to ${dir}`,
-      ...files.map(
-        (f) => `  ${bb} verify -t evm -k ${f.vk} -p ${f.proof} -i ${f.publicInputs} -c ${crs.dir}`,
-      ),
+      `wrote ${files.length} ${plonk ? 'PLONK ' : ''}proofs to ${dir}`,
+      ...files.map(plonk ? snarkjsVerifyLine : bbVerifyLine()),
     ]);
   });
 }

@@ -27,8 +27,8 @@ export interface CircuitArtifact {
 
 export const circuitsTargetDir = join(repoRoot, 'circuits', 'target');
 
-/** Loads a circuit compiled by `npm run build` (circuits/target/<name>.json). */
-export function loadCircuit(name: string): CircuitArtifact {
+/** The JSON of a circuit compiled by `npm run build` (circuits/target/<name>.json). */
+function readCompiled(name: string): unknown {
   const file = join(circuitsTargetDir, `${name}.json`);
   if (!existsSync(file)) {
     throw new GavelError(
@@ -36,7 +36,12 @@ export function loadCircuit(name: string): CircuitArtifact {
       `no compiled circuit ${name} in ${circuitsTargetDir} (run npm run build)`,
     );
   }
-  return parseCircuitArtifact(JSON.parse(readFileSync(file, 'utf8')));
+  return JSON.parse(readFileSync(file, 'utf8'));
+}
+
+/** Loads a Noir circuit compiled by `npm run build`. */
+export function loadCircuit(name: string): CircuitArtifact {
+  return parseCircuitArtifact(readCompiled(name));
 }
 
 /** Largest uncompressed ACIR accepted by default (a gzip bomb is stopped at this size). */
@@ -104,14 +109,7 @@ export function parseAnyArtifact(value: unknown, maxBytes = MAX_ACIR_BYTES): Any
 
 /** Loads a compiled circuit of either system from circuits/target. */
 export function loadAnyCircuit(name: string): AnyCircuitArtifact {
-  const file = join(circuitsTargetDir, `${name}.json`);
-  if (!existsSync(file)) {
-    throw new GavelError(
-      'UNKNOWN_CIRCUIT',
-      `no compiled circuit ${name} in ${circuitsTargetDir} (run npm run build)`,
-    );
-  }
-  return parseAnyArtifact(JSON.parse(readFileSync(file, 'utf8')));
+  return parseAnyArtifact(readCompiled(name));
 }
 
 export function anyContentId(artifact: AnyCircuitArtifact): string {

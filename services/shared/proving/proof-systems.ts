@@ -20,10 +20,6 @@ export class ProofSystems {
     }
   }
 
-  supports(system: ProofSystem): boolean {
-    return this.systems.includes(system);
-  }
-
   /** The backend of `system`; UNSUPPORTED_PROOF_SYSTEM when this process does not prove it. */
   async backend(system: ProofSystem): Promise<ProvingBackend> {
     if (system === 'ultrahonk') return this.ultrahonk;

@@ -188,10 +188,10 @@ export class PlonkBackend implements ProvingBackend {
     }
     const key = plonkVk(vk);
     if (publicSignals.length !== Number(key.nPublic)) return false;
-    await snarkjs(); // NO_PLONK (not installed) is an error of ours, never an invalid proof
     try {
       return await withSnarkjs((js) => js.plonk.verify(key, publicSignals, json));
-    } catch {
+    } catch (err) {
+      if (err instanceof GavelError) throw err; // NO_PLONK: an error of ours, never an invalid proof
       return false;
     }
   }
