@@ -13,6 +13,7 @@ import { healthRoutes } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { proverRoutes } from './routes/provers.js';
+import { replicaRoutes } from './routes/replicas.js';
 
 export function buildApp(ctx: CoordinatorContext): FastifyInstance {
   const app = Fastify({
@@ -57,5 +58,6 @@ export function buildApp(ctx: CoordinatorContext): FastifyInstance {
   app.register(circuitRoutes(ctx), { prefix: '/v1' });
   app.register(jobRoutes(ctx), { prefix: '/v1' });
   app.register(proverRoutes(ctx), { prefix: '/v1' });
+  app.register(replicaRoutes(ctx), { prefix: '/v1' });
   return app;
 }

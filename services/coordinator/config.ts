@@ -28,6 +28,8 @@ export interface CoordinatorConfig {
   rateLimitPerMin: number;
   /** Size limit of the NATS work stream (awards and results not yet acknowledged). */
   workStreamMaxBytes: number;
+  /** Copies of each JetStream stream and bucket (the NATS cluster's replication factor). */
+  natsReplicas: number;
   /** Largest uncompressed ACIR of an uploaded circuit. */
   maxAcirBytes: number;
   /** Largest circuit (gates) accepted for registration. */
@@ -133,6 +135,13 @@ export const coordinatorSettings: Settings<CoordinatorConfig> = {
       'size limit of the NATS work stream (unacknowledged awards and results); when full, publishers retry',
     parse: parsers.int(4096),
     default: 1024 * 1024 * 1024,
+  },
+  natsReplicas: {
+    env: 'GAVEL_NATS_REPLICAS',
+    description:
+      'copies of each JetStream stream and bucket on a NATS cluster (3 on a 3-node cluster survives one node down)',
+    parse: parsers.int(1, 5),
+    default: 1,
   },
   maxAcirBytes: {
     env: 'GAVEL_MAX_ACIR_BYTES',

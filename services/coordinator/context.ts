@@ -12,6 +12,7 @@ import type { ProofSystems } from '../shared/proving/proof-systems.js';
 import type { CoordinatorConfig } from './config.js';
 import type { IntakeBackend } from './intake/intake-backend.js';
 import type { Metrics } from './metrics.js';
+import type { ReplicaPresence } from './replicas/replica-presence.js';
 
 export interface CoordinatorContext {
   config: CoordinatorConfig;
@@ -39,6 +40,8 @@ export interface CoordinatorContext {
   publicUrl: () => string;
   /** Addresses (lowercase) of provers whose presence entry has not expired. */
   liveProvers: () => Promise<Set<string>>;
+  /** This replica's entry in the replica bucket, and every running replica's. */
+  replicas: ReplicaPresence;
   /** Wake a loop now instead of at its next tick: after a state change that gives it work. */
   kick: {
     /** Announce the auction rounds that are due. */

@@ -5,6 +5,7 @@ import type { Subscription } from '@nats-io/transport-node';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { errorMessage } from '../shared/errors.js';
+import { COORDINATOR_QUEUE } from '../shared/protocol/subjects.js';
 import { buildApp } from './app.js';
 import type { CoordinatorConfig } from './config.js';
 import type { CoordinatorContext } from './context.js';
@@ -51,9 +52,19 @@ export class Coordinator {
     coordinator = new Coordinator(ctx);
     const address = await coordinator.app.listen({ host: config.host, port: config.port });
     coordinator.url = address.replace('[::1]', '127.0.0.1');
+    await coordinator.announceReplica();
     coordinator.mount();
     log.info({ url: coordinator.url, market: r.chain.market.target }, 'coordinator started');
     return coordinator;
+  }
+
+  /** Writes this replica's entry in the replica bucket (and keeps it fresh until stop). */
+  private async announceReplica(): Promise<void> {
+    const { ctx } = this;
+    const address = (await ctx.signer.getAddress()).toLowerCase();
+    const self = { address, url: ctx.publicUrl(), startedAt: new Date().toISOString() };
+    await ctx.replicas.start(self);
+    ctx.metrics.replicaInfo.set({ address, url: self.url }, 1);
   }
 
   get httpUrl(): string {
@@ -64,6 +75,7 @@ export class Coordinator {
     const { ctx } = this;
     for (const m of messageStages) {
       const sub = ctx.nc.subscribe(m.subject, {
+        queue: COORDINATOR_QUEUE,
         callback: (err, msg) => {
           if (err || this.stopping) return;
           void m
@@ -85,6 +97,7 @@ export class Coordinator {
     await Promise.all(this.consumers.map((c) => c.stop()));
     await this.app.close();
     for (const s of this.subs) s.unsubscribe();
+    await this.ctx.replicas.stop();
     await this.ctx.nc.drain().catch(() => undefined);
     await this.ctx.verifiers.destroy();
     await this.ctx.intake.destroy();

@@ -1,12 +1,15 @@
 // The coordinator's Prometheus metrics (served at /metrics). Counters and histograms are updated
-// where things happen; gauges of current state (jobs by state, outbox backlog, live provers) are
-// read from the database when scraped.
+// where things happen and count this replica's work: with several replicas, scrape each (Prometheus
+// labels them by instance) and sum. Gauges of current state (jobs by state, outbox backlog, live
+// provers, live replicas) are read from the shared database and NATS when scraped: market-wide, the
+// same on every replica (take one, not the sum).
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export interface StateReader {
   jobsByState(): Promise<Record<string, number>>;
   outboxBacklog(): Promise<number>;
   liveProvers(): Promise<number>;
+  liveReplicas(): Promise<number>;
 }
 
 export class Metrics {
@@ -101,6 +104,13 @@ export class Metrics {
     registers: this.r,
   });
 
+  readonly replicaInfo = new Gauge({
+    name: 'gavel_coordinator_replica_info',
+    help: "this replica: its coordinator key's address and its URL (always 1)",
+    labelNames: ['address', 'url'] as const,
+    registers: this.r,
+  });
+
   /** Registers the gauges read from current state at scrape time. */
   watchState(state: StateReader): void {
     new Gauge({
@@ -127,6 +137,14 @@ export class Metrics {
       registers: this.r,
       async collect() {
         this.set(await state.liveProvers());
+      },
+    });
+    new Gauge({
+      name: 'gavel_coordinator_replicas_live',
+      help: 'coordinator replicas with a live entry in the replica bucket (this one included)',
+      registers: this.r,
+      async collect() {
+        this.set(await state.liveReplicas());
       },
     });
   }

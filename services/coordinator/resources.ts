@@ -21,6 +21,7 @@ import type { CoordinatorContext } from './context.js';
 import { preparedCircuit } from './intake/circuit-store.js';
 import { IntakeBackend } from './intake/intake-backend.js';
 import { Metrics } from './metrics.js';
+import { ReplicaPresence } from './replicas/replica-presence.js';
 
 export type Resources = Pick<
   CoordinatorContext,
@@ -36,6 +37,7 @@ export type Resources = Pick<
   | 'circuits'
   | 'metrics'
   | 'liveProvers'
+  | 'replicas'
 >;
 
 /** This replica's key must hold the coordinator role, or every assignment would revert. */
@@ -75,8 +77,9 @@ export async function openResources(config: CoordinatorConfig, log: Logger): Pro
       'GAVEL_NATS_ACCOUNT_SEED is not set: the market NATS is open, anyone can read bids and forge messages',
     );
   }
-  await ensureWorkStream(nc, config.workStreamMaxBytes);
-  const presence = await presenceBucket(nc);
+  await ensureWorkStream(nc, config.workStreamMaxBytes, config.natsReplicas);
+  const presence = await presenceBucket(nc, config.natsReplicas);
+  const replicas = await ReplicaPresence.open(nc, config.natsReplicas);
   const prisma = createPrisma(config.databaseUrl, config.dbPoolSize);
   // PLONK is verified when snarkjs (optional) is installed; without it no PLONK circuit registers.
   const verifiers = new ProofSystems(await BbBackend.create({ kind: 'wasm', threads: 1 }), PROOF_SYSTEMS);
@@ -94,6 +97,7 @@ export async function openResources(config: CoordinatorConfig, log: Logger): Pro
     },
     outboxBacklog: () => prisma.outboxAction.count({ where: { status: 'PENDING' } }),
     liveProvers: async () => (await liveProvers()).size,
+    liveReplicas: async () => (await replicas.list()).length,
   });
   const domain = bidDomain(deployment.chainId, deployment.market);
   const circuits = { prepared: (id: string) => preparedCircuit(prisma, id) };
@@ -114,5 +118,6 @@ export async function openResources(config: CoordinatorConfig, log: Logger): Pro
     circuits,
     metrics,
     liveProvers,
+    replicas,
   };
 }

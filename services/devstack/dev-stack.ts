@@ -15,6 +15,10 @@ export interface DevStackOptions {
   provers: number;
   /** Watchtowers (`gavel watch` processes) to run, 0..2 (default 1). */
   watchtowers?: number;
+  /** Coordinator replicas, 1..4 (default 1); more than one run behind an HTTP load balancer. */
+  coordinators?: number;
+  /** NATS nodes: 1 (default) or a cluster of 3..5 with JetStream at replicas 3. */
+  natsNodes?: number;
   /** Anvil's port (0: any free port). */
   rpcPort: number;
   /** The coordinator's HTTP port (0: any free port). */
@@ -39,7 +43,10 @@ export interface StackProver {
 }
 
 export interface StackEndpoints {
+  /** The coordinator's API (with several replicas: their load balancer). */
   coordinator: string;
+  /** Each coordinator replica's own URL. */
+  replicas: string[];
   rpc: string;
   nats: string;
   database: string;
@@ -105,14 +112,22 @@ export async function startDevStack(
   const towers = opts.watchtowers ?? 1;
   if (!Number.isInteger(towers) || towers < 0 || towers > 2)
     throw new GavelError('BAD_WATCHTOWERS', '--watchtowers must be 0..2');
+  const replicas = opts.coordinators ?? 1;
+  if (!Number.isInteger(replicas) || replicas < 1 || replicas > 4)
+    throw new GavelError('BAD_COORDINATORS', '--coordinators must be 1..4');
+  const natsNodes = opts.natsNodes ?? 1;
+  if (!Number.isInteger(natsNodes) || natsNodes < 1 || natsNodes === 2 || natsNodes > 5)
+    throw new GavelError('BAD_NATS_CLUSTER', '--nats-cluster must be 1 (one server) or 3..5 nodes');
   const stack = await LocalStack.start(
     {
       chain: { port: opts.rpcPort, accounts: 12, cooldownSeconds: 60 },
       databaseServer: opts.databaseUrl,
       database: { name: 'gavel_dev', drop: false },
       deploymentFile: opts.deploymentFile,
+      natsNodes,
       coordinator: {
         inProcess: true,
+        replicas,
         port: opts.httpPort,
         settings: { auctionWindowMs: String(opts.auctionWindowMs ?? 1500), logLevel: opts.logLevel },
         log: opts.log('coordinator'),
@@ -138,7 +153,9 @@ export async function startDevStack(
     const { deployment } = stack.chain;
     const requesterKey = devKey(REQUESTER_INDEX);
     const endpoints: StackEndpoints = {
-      coordinator: stack.coordinator?.httpUrl ?? stack.coordinatorUrl,
+      coordinator:
+        stack.replicas > 1 ? stack.coordinatorUrl : (stack.coordinator?.httpUrl ?? stack.coordinatorUrl),
+      replicas: stack.replicaUrls,
       rpc: stack.chain.anvil.url,
       nats: stack.natsUrl,
       database: stack.database.url,

@@ -44,45 +44,72 @@ export async function portFor(port: number, what: string): Promise<number> {
 
 /**
  * The stack's own NATS, with authentication on (a market NATS never runs open): a fresh authority
- * (operator, account), the server in operator mode, and the coordinator's credentials in `dir`.
- * It can be restarted on the same port, store and keys.
+ * (operator, account), one server or a cluster of `nodes` servers with routes between them (all in
+ * operator mode with the same authority), and the coordinator's credentials in `dir`. Any node can
+ * be killed and restarted on the same ports, store and keys.
  */
 export class MarketNats {
   private constructor(
-    public server: NatsServer,
-    private readonly storeDir: string,
-    private readonly auth: string,
+    readonly servers: NatsServer[],
+    private readonly starts: (() => Promise<NatsServer>)[],
     readonly authority: NatsAuthority,
     readonly coordinatorCredsFile: string,
   ) {}
 
-  static async start(dir: string): Promise<MarketNats> {
-    const storeDir = join(dir, 'nats');
+  static async start(dir: string, nodes = 1): Promise<MarketNats> {
     const authority = createNatsAuthority();
     const auth = await serverAuthConfig(authority);
     const credsFile = join(dir, 'coordinator.creds');
     writeFileSync(credsFile, await issueCreds(authority.accountSeed, 'coordinator'), { mode: 0o600 });
-    const server = await NatsServer.start({ port: await freePort(), storeDir, auth });
-    return new MarketNats(server, storeDir, auth, authority, credsFile);
-  }
-
-  get url(): string {
-    return this.server.url;
-  }
-
-  /** SIGKILLs the server and starts it again on the same port, store and keys. */
-  async restart(): Promise<void> {
-    await this.server.stop('SIGKILL', true);
-    await new Promise((r) => setTimeout(r, 1000));
-    this.server = await NatsServer.start({
-      port: this.server.port,
-      storeDir: this.storeDir,
-      auth: this.auth,
+    const ports = await Promise.all(Array.from({ length: nodes }, () => freePort()));
+    const routePorts = nodes > 1 ? await Promise.all(ports.map(() => freePort())) : [];
+    const starts = ports.map((port, i) => {
+      const storeDir = join(dir, nodes > 1 ? `nats-${i}` : 'nats');
+      const cluster =
+        nodes > 1
+          ? { name: 'gavel', serverName: `gavel-${i}`, routePort: routePorts[i] as number, routePorts }
+          : undefined;
+      return () => NatsServer.start({ port, storeDir, auth, ...(cluster ? { cluster } : {}) });
     });
+    const servers: NatsServer[] = [];
+    try {
+      for (const start of starts) servers.push(await start());
+    } catch (err) {
+      for (const s of servers) await s.stop();
+      throw err;
+    }
+    return new MarketNats(servers, starts, authority, credsFile);
   }
 
-  stop(): Promise<void> {
-    return this.server.stop();
+  /** Every node's URL, comma-separated (what NATS_URL takes). */
+  get url(): string {
+    return this.servers.map((s) => s.url).join(',');
+  }
+
+  /** How many copies of each stream the cluster keeps (at most 3, at most its size). */
+  get replicas(): number {
+    return Math.min(3, this.servers.length);
+  }
+
+  /** SIGKILLs node `node`, keeping its store, so it can be started again. */
+  kill(node = 0): Promise<void> {
+    return (this.servers[node] as NatsServer).stop('SIGKILL', true);
+  }
+
+  /** Starts node `node` again on its port, store and keys. */
+  async revive(node = 0): Promise<void> {
+    this.servers[node] = await (this.starts[node] as () => Promise<NatsServer>)();
+  }
+
+  /** SIGKILLs node `node` and starts it again on the same port, store and keys. */
+  async restart(node = 0): Promise<void> {
+    await this.kill(node);
+    await new Promise((r) => setTimeout(r, 1000));
+    await this.revive(node);
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.servers) await s.stop();
   }
 }
 

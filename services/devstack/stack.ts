@@ -5,10 +5,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { parseEther, toQuantity, Wallet } from 'ethers';
 import type { Logger } from 'pino';
 import { type CoordinatorConfig, coordinatorSettings } from '../coordinator/config.js';
 import { Coordinator } from '../coordinator/coordinator.js';
-import { devKey } from '../infra/anvil.js';
+import { devKey, freePort } from '../infra/anvil.js';
+import { HttpBalancer } from '../infra/http-balancer.js';
 import { ProverAgent } from '../prover/agent.js';
 import { type ProverConfig, proverSettings } from '../prover/config.js';
 import { writeDeployment } from '../shared/chain/deployment.js';
@@ -30,9 +32,14 @@ export interface StackOptions {
   database?: { name: string; drop: boolean };
   /** Where the contract addresses are written (default: the stack's temporary folder). */
   deploymentFile?: string;
+  /** NATS nodes: 1 (a single server, the default) or a cluster (3 survives one node down). */
+  natsNodes?: number;
   coordinator: {
     /** In this process (`Coordinator`) or as its own `gavel coordinator` process. */
     inProcess: boolean;
+    /** Replicas (default 1), each with its own key holding the coordinator role; with more than
+     *  one, a load balancer serves their HTTP APIs on `port`. */
+    replicas?: number;
     /** HTTP port (0: any free port). */
     port?: number;
     settings?: Settings<CoordinatorConfig>;
@@ -43,11 +50,19 @@ export interface StackOptions {
 
 let counter = 0;
 
+/** The key of coordinator replica `replica`: account 0 (the deployer) for the first, keys outside
+ *  the funded development accounts for the others (the stack funds them and grants the role). */
+export function replicaKey(replica: number): string {
+  return devKey(replica === 0 ? 0 : 1000 + replica);
+}
+
 export class LocalStack {
-  /** The in-process coordinator, when the stack runs it in this process. */
-  coordinator: Coordinator | undefined;
-  /** The coordinator's process, when it runs in its own. */
-  coordinatorProcess: ServiceProcess | undefined;
+  /** The in-process coordinator replicas, when the stack runs them in this process. */
+  readonly coordinators: (Coordinator | undefined)[] = [];
+  /** The coordinator replicas' processes, when they run in their own. */
+  readonly coordinatorProcesses: (ServiceProcess | undefined)[] = [];
+  /** The HTTP load balancer in front of several replicas. */
+  balancer: HttpBalancer | undefined;
   readonly agents: ProverAgent[] = [];
   readonly proverProcesses = new Map<number, ServiceProcess>();
   readonly watchtowerProcesses = new Map<number, ServiceProcess>();
@@ -61,7 +76,23 @@ export class LocalStack {
     readonly database: StackDatabase,
     readonly deploymentFile: string,
     readonly coordinatorUrl: string,
+    /** Each replica's own HTTP URL (one replica: the coordinator URL). */
+    readonly replicaUrls: string[],
   ) {}
+
+  /** The first replica, in this process. */
+  get coordinator(): Coordinator | undefined {
+    return this.coordinators[0];
+  }
+
+  /** The first replica's process. */
+  get coordinatorProcess(): ServiceProcess | undefined {
+    return this.coordinatorProcesses[0];
+  }
+
+  get replicas(): number {
+    return this.replicaUrls.length;
+  }
 
   static async start(opts: StackOptions, onStep: (step: string) => void = () => {}): Promise<LocalStack> {
     const dir = mkdtempSync(join(tmpdir(), 'gavel-stack-'));
@@ -72,12 +103,22 @@ export class LocalStack {
     try {
       onStep('starting anvil and deploying the contracts');
       const port = opts.chain?.port ? await portFor(opts.chain.port, 'anvil (--rpc-port)') : undefined;
-      const chain = await startChain({ ...opts.chain, ...(port ? { port } : {}) });
+      const replicas = opts.coordinator.replicas ?? 1;
+      const coordinators = Array.from({ length: replicas }, (_, i) => new Wallet(replicaKey(i)).address);
+      const chain = await startChain({ ...opts.chain, ...(port ? { port } : {}), coordinators });
       undo.push(() => chain.stop());
+      for (const address of coordinators.slice(1)) {
+        await chain.provider.send('anvil_setBalance', [address, toQuantity(parseEther('1000'))]);
+      }
       const deploymentFile = resolve(opts.deploymentFile ?? join(dir, 'deployment.json'));
       writeDeployment(chain.deployment, deploymentFile);
-      onStep('starting nats-server (authentication on)');
-      const nats = await MarketNats.start(dir);
+      const nodes = opts.natsNodes ?? 1;
+      onStep(
+        nodes > 1
+          ? `starting a ${nodes}-node NATS cluster (authentication on)`
+          : 'starting nats-server (authentication on)',
+      );
+      const nats = await MarketNats.start(dir, nodes);
       undo.push(() => nats.stop());
       const name = opts.database?.name ?? `gavel_s${process.pid}_${counter++}`;
       const database = await resolveDatabase(
@@ -90,10 +131,22 @@ export class LocalStack {
       await applyMigrations(database.url);
       const httpPort = await portFor(opts.coordinator.port ?? 0, 'the coordinator (--port)');
       const url = `http://127.0.0.1:${httpPort}`;
-      const stack = new LocalStack(opts, dir, chain, nats, database, deploymentFile, url);
+      const replicaUrls =
+        replicas === 1
+          ? [url]
+          : await Promise.all(coordinators.map(async () => `http://127.0.0.1:${await freePort()}`));
+      const stack = new LocalStack(opts, dir, chain, nats, database, deploymentFile, url, replicaUrls);
       stack.undo.push(...undo);
-      onStep('starting the coordinator');
-      await stack.startCoordinator();
+      if (replicas > 1) {
+        onStep(`starting the load balancer in front of ${replicas} coordinator replicas`);
+        stack.balancer = await HttpBalancer.start(replicaUrls, httpPort);
+        const balancer = stack.balancer;
+        stack.undo.push(() => balancer.stop());
+      }
+      for (let i = 0; i < replicas; i++) {
+        onStep(replicas > 1 ? `starting coordinator replica ${i}` : 'starting the coordinator');
+        await stack.startCoordinator(i);
+      }
       return stack;
     } catch (err) {
       await cleanup();
@@ -101,8 +154,9 @@ export class LocalStack {
     }
   }
 
-  /** The coordinator's settings: this stack's endpoints, account 0's key, then the options'. */
-  private coordinatorConfig(): Settings<CoordinatorConfig> {
+  /** Replica `replica`'s settings: this stack's endpoints, the replica's key and port (its public
+   *  URL the balancer's), then the options'. */
+  private coordinatorConfig(replica: number): Settings<CoordinatorConfig> {
     return {
       databaseUrl: this.database.url,
       dbPoolSize: this.database.kind === 'embedded' ? '1' : '10',
@@ -111,19 +165,30 @@ export class LocalStack {
       natsAccountSeed: this.nats.authority.accountSeed,
       rpcUrl: this.chain.anvil.url,
       deploymentFile: this.deploymentFile,
-      coordinatorKey: this.chain.wallets[0]?.privateKey,
-      port: new URL(this.coordinatorUrl).port,
+      coordinatorKey: replicaKey(replica),
+      port: new URL(this.replicaUrls[replica] as string).port,
+      natsReplicas: String(this.nats.replicas),
+      ...(this.replicas > 1 ? { publicUrl: this.coordinatorUrl } : {}),
       logLevel: this.opts.logLevel,
       ...this.opts.coordinator.settings,
     };
   }
 
-  /** Starts (or, after a stop or a kill, starts again) the coordinator. */
-  async startCoordinator(): Promise<void> {
-    const settings = this.coordinatorConfig();
+  /** Starts (or, after a stop or a kill, starts again) coordinator replica `replica`. */
+  async startCoordinator(replica = 0): Promise<void> {
+    const settings = this.coordinatorConfig(replica);
     if (this.opts.coordinator.inProcess) {
-      const log = this.opts.coordinator.log ?? createLogger('coordinator', this.opts.logLevel);
-      this.coordinator = await Coordinator.start(loadConfig(coordinatorSettings, {}, settings), log);
+      const many = this.replicas > 1;
+      const given = this.opts.coordinator.log;
+      const log = given
+        ? many
+          ? given.child({ replica })
+          : given
+        : createLogger(many ? `coordinator-${replica}` : 'coordinator', this.opts.logLevel);
+      this.coordinators[replica] = await Coordinator.start(
+        loadConfig(coordinatorSettings, {}, settings),
+        log,
+      );
       return;
     }
     const env = Object.fromEntries(
@@ -132,15 +197,20 @@ export class LocalStack {
         String(settings[k]),
       ]),
     );
-    this.coordinatorProcess = await ServiceProcess.start({ command: ['coordinator'], env });
+    this.coordinatorProcesses[replica] = await ServiceProcess.start({ command: ['coordinator'], env });
   }
 
-  /** Stops the coordinator (a process is sent `signal`). */
-  async stopCoordinator(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-    await this.coordinator?.stop();
-    await this.coordinatorProcess?.stop(signal);
-    this.coordinator = undefined;
-    this.coordinatorProcess = undefined;
+  /** Stops coordinator replica `replica` (a process is sent `signal`). */
+  async stopCoordinator(signal: NodeJS.Signals = 'SIGTERM', replica = 0): Promise<void> {
+    await this.coordinators[replica]?.stop();
+    await this.coordinatorProcesses[replica]?.stop(signal);
+    this.coordinators[replica] = undefined;
+    this.coordinatorProcesses[replica] = undefined;
+  }
+
+  /** Stops every coordinator replica. */
+  async stopCoordinators(): Promise<void> {
+    for (let i = 0; i < this.replicas; i++) await this.stopCoordinator('SIGTERM', i).catch(() => undefined);
   }
 
   /** A prover's settings: this stack's endpoints and account `index`'s key, then `overrides`. */
@@ -213,9 +283,10 @@ export class LocalStack {
     return this.nats.url;
   }
 
-  /** SIGKILLs the stack's NATS server and starts it again on the same port, store and keys. */
-  restartNats(): Promise<void> {
-    return this.nats.restart();
+  /** SIGKILLs the stack's NATS server (node `node` of a cluster) and starts it again on the same
+   *  port, store and keys. */
+  restartNats(node = 0): Promise<void> {
+    return this.nats.restart(node);
   }
 
   /** Stops provers, the coordinator, the database, NATS (if started here) and anvil. */
@@ -223,7 +294,7 @@ export class LocalStack {
     await Promise.all([...this.proverProcesses.values()].map((p) => p.stop()));
     await Promise.all([...this.watchtowerProcesses.values()].map((p) => p.stop()));
     for (const a of this.agents) await a.stop().catch(() => undefined);
-    await this.stopCoordinator().catch(() => undefined);
+    await this.stopCoordinators();
     for (const u of this.undo.reverse()) await u().catch(() => undefined);
     this.undo.length = 0;
   }

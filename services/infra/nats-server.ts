@@ -32,6 +32,31 @@ function listening(port: number): Promise<boolean> {
   });
 }
 
+/** A node's place in a cluster: its name, its route port, and every node's route port. */
+export interface ClusterNode {
+  /** The cluster's name (the same on every node). */
+  name: string;
+  /** This node's name: JetStream in a cluster needs a unique one per node. */
+  serverName: string;
+  routePort: number;
+  /** The route ports of every node of the cluster (this one's included is fine). */
+  routePorts: number[];
+}
+
+/** The configuration of a node's routes (nats-server's `cluster` block). */
+function clusterBlock(c: ClusterNode): string {
+  const routes = c.routePorts.map((p) => `    nats-route://127.0.0.1:${p}`).join('\n');
+  return [
+    `server_name: ${c.serverName}`,
+    'cluster {',
+    `  name: ${c.name}`,
+    '  host: 127.0.0.1',
+    `  port: ${c.routePort}`,
+    `  routes: [\n${routes}\n  ]`,
+    '}',
+  ].join('\n');
+}
+
 export class NatsServer {
   readonly url: string;
   private constructor(
@@ -44,9 +69,12 @@ export class NatsServer {
 
   /**
    * Starts nats-server with JetStream on 127.0.0.1. With `auth` (serverAuthConfig's block) it runs
-   * in operator mode: only holders of credentials issued by the market's account get in.
+   * in operator mode: only holders of credentials issued by the market's account get in. With
+   * `cluster` it is one node of a cluster (routes to the others, JetStream clustered).
    */
-  static async start(opts: { port?: number; storeDir?: string; auth?: string } = {}): Promise<NatsServer> {
+  static async start(
+    opts: { port?: number; storeDir?: string; auth?: string; cluster?: ClusterNode } = {},
+  ): Promise<NatsServer> {
     const bin = natsServerBinary();
     if (!bin) {
       throw new GavelError(
@@ -60,7 +88,14 @@ export class NatsServer {
     const configFile = join(storeDir, 'nats-server.conf');
     writeFileSync(
       configFile,
-      `host: 127.0.0.1\nport: ${port}\njetstream { store_dir: ${JSON.stringify(storeDir)} }\n${opts.auth ?? ''}\n`,
+      [
+        'host: 127.0.0.1',
+        `port: ${port}`,
+        `jetstream { store_dir: ${JSON.stringify(storeDir)} }`,
+        opts.cluster ? clusterBlock(opts.cluster) : '',
+        opts.auth ?? '',
+        '',
+      ].join('\n'),
     );
     const child = spawn(bin, ['-c', configFile], { stdio: 'ignore' });
     const server = new NatsServer(child, port, opts.storeDir ? '' : storeDir);

@@ -125,7 +125,7 @@ export function overridesFromEnv<C>(
 export const commonSettings = {
   natsUrl: {
     env: 'NATS_URL',
-    description: 'NATS server',
+    description: "NATS server; a cluster's nodes separated by commas (clients fail over between them)",
     parse: parsers.string,
     default: 'nats://127.0.0.1:4222',
   } satisfies Setting<string>,

@@ -22,6 +22,8 @@ import { progressLine } from '../progress.js';
 interface UpFlags {
   provers: string;
   watchtowers: string;
+  coordinators: string;
+  natsCluster: string;
   rpcPort: string;
   port: string;
   databaseUrl?: string;
@@ -39,6 +41,16 @@ function stackOptions(cmd: Command): Command {
     .option(
       '--watchtowers <n>',
       'watchtowers to run (gavel watch: they enforce deadlines for the bounty), 0..2',
+      '1',
+    )
+    .option(
+      '--coordinators <n>',
+      'coordinator replicas, 1..4, each with its own key holding the coordinator role (more than one: behind a load balancer on --port)',
+      '1',
+    )
+    .option(
+      '--nats-cluster <n>',
+      'NATS nodes: 1 (one server) or 3..5 (a cluster with routes, JetStream at replicas 3)',
       '1',
     )
     .option('--rpc-port <n>', "anvil's JSON-RPC port (0 = any free port)", '8545')
@@ -64,8 +76,11 @@ function stackOptions(cmd: Command): Command {
 function endpointLines(e: StackEndpoints): string[] {
   return [
     `coordinator  ${e.coordinator}   (dashboard ${e.coordinator}/, API docs ${e.coordinator}/docs)`,
+    ...(e.replicas.length > 1
+      ? [`replicas     ${e.replicas.join(' ')}   (behind the load balancer at ${e.coordinator})`]
+      : []),
     `chain        ${e.rpc}   (chain id ${e.chainId}; market ${e.market}, staking ${e.staking})`,
-    `nats         ${e.nats}   (its own nats-server, authentication on)`,
+    `nats         ${e.nats}   (${e.nats.includes(',') ? 'its own NATS cluster' : 'its own nats-server'}, authentication on)`,
     `database     ${e.databaseKind === 'embedded' ? 'embedded Postgres (PGlite), in memory' : e.database}`,
     `deployment   ${e.deployment}`,
     ...e.provers.map((p) => `prover       ${p.name} ${p.address} (pid ${p.pid}, metrics ${p.metrics})`),
@@ -90,6 +105,8 @@ async function serve(flags: UpFlags, dir: string, onStep: (step: string) => void
       {
         provers: Number(flags.provers),
         watchtowers: Number(flags.watchtowers),
+        coordinators: Number(flags.coordinators),
+        natsNodes: Number(flags.natsCluster),
         rpcPort: Number(flags.rpcPort),
         httpPort: Number(flags.port),
         databaseUrl: flags.databaseUrl,

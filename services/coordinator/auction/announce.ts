@@ -7,7 +7,8 @@ import { proofSystemOfRow } from '../../shared/proving/backend.js';
 import type { CoordinatorContext, Tx } from '../context.js';
 import { lockDueRounds } from './due-rounds.js';
 
-/** Marks round `id` announced with a window from `now`, and returns its announcement. */
+/** Marks round `id` announced with a provisional window from `now` (publishAnnouncement moves it
+ *  to the moment of publishing), and returns its announcement. */
 async function openRound(ctx: CoordinatorContext, tx: Tx, id: number, now: number): Promise<Announcement> {
   const closesAt = now + ctx.config.auctionWindowMs;
   const a = await tx.auction.update({
@@ -35,6 +36,21 @@ async function openRound(ctx: CoordinatorContext, tx: Tx, id: number, now: numbe
   };
 }
 
+/**
+ * Publishes `a` with its window counted from this moment, so bidders get all of it however long
+ * the transaction before took, and moves the round's stored window to match (it only grows: the
+ * provisional one started earlier).
+ */
+async function publishAnnouncement(ctx: CoordinatorContext, a: Announcement): Promise<void> {
+  const publishedAt = Date.now();
+  a.closesAt = publishedAt + ctx.config.auctionWindowMs;
+  ctx.nc.publish(ANNOUNCE_SUBJECT, encode(a));
+  await ctx.prisma.auction.updateMany({
+    where: { jobId: a.jobId, attempt: a.attempt, round: a.round, status: 'OPEN' },
+    data: { opensAt: new Date(publishedAt), closesAt: new Date(a.closesAt) },
+  });
+}
+
 /** Publishes every auction round whose opening time has come. */
 export async function announceDue(ctx: CoordinatorContext): Promise<number> {
   const announcements = await ctx.prisma.$transaction(async (tx) => {
@@ -45,7 +61,7 @@ export async function announceDue(ctx: CoordinatorContext): Promise<number> {
     return out;
   });
   for (const a of announcements) {
-    ctx.nc.publish(ANNOUNCE_SUBJECT, encode(a));
+    await publishAnnouncement(ctx, a);
     ctx.metrics.auctionsAnnounced.inc();
     ctx.log.info(
       { jobId: a.jobId, attempt: a.attempt, round: a.round, closesAt: a.closesAt },

@@ -102,6 +102,48 @@ async function noBids(ctx: CoordinatorContext, tx: Tx, round: Round, now: number
   }
 }
 
+/**
+ * Why `prover`, the best bid of a round, cannot be awarded it now, or undefined when it can. Its
+ * prover row is locked first, so replicas closing rounds at the same moment never award one prover
+ * two jobs: a prover another replica is awarding right now (row locked) sits this round out, and
+ * once locked, awards committed since the round was loaded are seen. A prover whose free stake fell
+ * below the collateral since its bid (it won elsewhere, or asked to unstake) sits out too: the
+ * chain would refuse the assignment, and the honest prover would be dropped from the job.
+ */
+async function unavailable(ctx: CoordinatorContext, tx: Tx, round: Round, prover: string) {
+  const mine = await tx.$queryRaw<{ address: string }[]>`
+    SELECT address FROM "Prover" WHERE address = ${prover} FOR UPDATE SKIP LOCKED`;
+  if (mine.length === 0) return 'another round is awarding it now';
+  const held = await tx.assignment.count({ where: { prover, status: { in: AWARDED } } });
+  if (held > 0) return 'it holds another award';
+  const free = (await ctx.chain.staking.getFunction('freeStake')(prover)) as bigint;
+  if (free < BigInt(round.job.collateralWei)) return `its free stake ${free} is below the collateral`;
+  return undefined;
+}
+
+/** The round's outcome among the bids whose provers can take the job now (see unavailable). */
+async function decideAmongAvailable(
+  ctx: CoordinatorContext,
+  tx: Tx,
+  round: Round,
+  eligible: Round['bids'],
+): Promise<AuctionOutcome | undefined> {
+  let pool = eligible;
+  for (;;) {
+    const outcome = decideWinner(
+      pool.map((b) => ({ id: b.id, prover: b.prover, price: BigInt(b.priceWei), receivedAt: b.receivedAt })),
+      round.rule,
+      BigInt(round.job.reserveWei),
+    );
+    if (!outcome) return undefined;
+    const { prover } = outcome.winner;
+    const why = await unavailable(ctx, tx, round, prover);
+    if (!why) return outcome;
+    ctx.log.info({ jobId: round.jobId, prover, why }, 'best bidder cannot take the job now: next bid');
+    pool = pool.filter((b) => b.prover !== prover);
+  }
+}
+
 /** Closes round `id`; returns true when it was awarded. */
 async function closeRound(ctx: CoordinatorContext, tx: Tx, id: number, now: number, send: AwardWinner) {
   const round = await loadRound(tx, id);
@@ -111,16 +153,7 @@ async function closeRound(ctx: CoordinatorContext, tx: Tx, id: number, now: numb
   }
   const busy = await busyBidders(tx, round);
   const eligible = round.bids.filter((b) => !busy.has(b.prover));
-  const outcome = decideWinner(
-    eligible.map((b) => ({
-      id: b.id,
-      prover: b.prover,
-      price: BigInt(b.priceWei),
-      receivedAt: b.receivedAt,
-    })),
-    round.rule,
-    BigInt(round.job.reserveWei),
-  );
+  const outcome = await decideAmongAvailable(ctx, tx, round, eligible);
   if (!outcome) {
     await noBids(ctx, tx, round, now);
     return false;

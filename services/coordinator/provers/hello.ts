@@ -28,8 +28,17 @@ async function judgeHello(ctx: CoordinatorContext, msg: Msg): Promise<HelloReply
   const fields = {
     ...{ name, backend, threads, maxDyadic, gatesPerSec, proofSystems, plonkGatesPerSec },
     lastSeen: new Date(),
+    helloAt: BigInt(b.at),
   };
-  await ctx.prisma.prover.upsert({ where: { address }, update: fields, create: { address, ...fields } });
+  // Replicas share the database: only a hello newer than the last one stored is taken, whichever
+  // replica saw that one.
+  const taken = await ctx.prisma.$transaction(async (tx) => {
+    const stored = await tx.prover.updateMany({ where: { address, helloAt: { lt: b.at } }, data: fields });
+    if (stored.count > 0) return true;
+    return (await tx.prover.createMany({ data: [{ address, ...fields }], skipDuplicates: true })).count > 0;
+  });
+  if (!taken)
+    return { ok: false, reason: `hello refused: timestamp ${b.at} is not after the last hello: replayed` };
   ctx.log.info({ prover: address, backend, gatesPerSec }, 'prover hello');
   return { ok: true };
 }

@@ -11,8 +11,24 @@ import {
   parseAnyArtifact,
 } from '../../shared/proving/circuit-artifact.js';
 
+/** Statuses of a gateway in front of coordinator replicas whose replica died or is starting. */
+const GATEWAY_STATUSES = new Set([502, 503, 504]);
+
 async function getJson(url: string, headers: Record<string, string> = {}): Promise<unknown> {
-  const res = await fetch(url, { headers, signal: AbortSignal.timeout(30_000) });
+  let res: Response;
+  try {
+    res = await fetch(url, { headers, signal: AbortSignal.timeout(30_000) });
+  } catch (cause) {
+    throw new GavelError('COORDINATOR_UNREACHABLE', `GET ${url} failed: ${(cause as Error).message}`, {
+      cause,
+    });
+  }
+  if (GATEWAY_STATUSES.has(res.status)) {
+    throw new GavelError(
+      'COORDINATOR_UNREACHABLE',
+      `GET ${url} answered ${res.status} (no replica answered)`,
+    );
+  }
   if (!res.ok) {
     const body = (await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
     const code = body.error?.code ?? 'FETCH_FAILED';
@@ -24,8 +40,11 @@ async function getJson(url: string, headers: Record<string, string> = {}): Promi
   return res.json();
 }
 
-/** How long a prover keeps asking for inputs while the coordinator is still writing its award. */
+/** How long a prover keeps asking for inputs while the coordinator is still writing its award, or
+ *  while no coordinator replica answers (one died; the balancer or a restart brings another). */
 const AWARD_PENDING_MS = 15_000;
+/** Answers worth asking again within AWARD_PENDING_MS. */
+const ASK_AGAIN = new Set(['AWARD_PENDING', 'NOT_ASSIGNED', 'COORDINATOR_UNREACHABLE']);
 
 export async function fetchCircuit(coordinatorUrl: string, circuitId: string): Promise<AnyCircuitArtifact> {
   const artifact = parseAnyArtifact(await getJson(`${coordinatorUrl}/v1/circuits/${circuitId}/artifact`));
@@ -56,9 +75,9 @@ export async function fetchInputs(
       body = (await getJson(url, headers)) as { items?: unknown };
       break;
     } catch (err) {
-      // The award may be seconds ahead of the coordinator's commit (or of its restart): ask again.
-      const pending =
-        err instanceof GavelError && (err.code === 'AWARD_PENDING' || err.code === 'NOT_ASSIGNED');
+      // The award may be seconds ahead of the coordinator's commit (or of its restart), or the
+      // replica asked may have just died: ask again.
+      const pending = err instanceof GavelError && ASK_AGAIN.has(err.code);
       if (!pending || Date.now() > until) throw err;
       await new Promise((r) => setTimeout(r, 250));
     }

@@ -27,12 +27,21 @@ export interface ConnectOptions {
   onReconnect?: () => void;
 }
 
+/** The servers of a NATS URL setting: one URL, or a cluster's nodes separated by commas (the
+ *  client connects to any of them and fails over to the others). */
+export function natsServers(url: string): string[] {
+  return url
+    .split(',')
+    .map((u) => u.trim())
+    .filter((u) => u.length > 0);
+}
+
 /** Connects with unlimited reconnects (a restarted server is rejoined, not given up on). */
 export async function connectNats(opts: ConnectOptions): Promise<NatsConnection> {
   let nc: NatsConnection;
   try {
     nc = await connect({
-      servers: opts.url,
+      servers: natsServers(opts.url),
       name: opts.name,
       maxReconnectAttempts: -1,
       reconnectTimeWait: 250,
@@ -68,14 +77,38 @@ export const WORK_STREAM_LIMITS = {
   discard: DiscardPolicy.New,
 };
 
+/** A result a replica took but did not acknowledge goes to another replica after this long;
+ *  handling one (a proof verified, a row written) takes well under a second. */
+export const RESULTS_ACK_WAIT_MS = 20_000;
+
+/** How long a coordinator waits for JetStream: a cluster that just started elects its meta
+ *  leader first (about a second), and until then every JetStream request times out. */
+const JETSTREAM_READY_MS = 30_000;
+
+/** The JetStream manager, once JetStream answers (a new cluster may still be electing). */
+export async function readyJetstream(nc: NatsConnection) {
+  const until = Date.now() + JETSTREAM_READY_MS;
+  for (;;) {
+    try {
+      return await jetstreamManager(nc, { timeout: 2000 });
+    } catch (cause) {
+      if (Date.now() > until)
+        throw new GavelError('NATS_UNAVAILABLE', 'JetStream did not answer within 30 s', { cause });
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
 /** Declares the work stream (awards + results) and the coordinators' shared results consumer;
- *  `maxBytes` overrides the stream's size limit. */
+ *  `maxBytes` overrides the stream's size limit; `replicas` is how many cluster nodes keep a copy
+ *  of it (1 on a single server; 3 on a 3-node cluster survives the loss of one node). */
 export async function ensureWorkStream(
   nc: NatsConnection,
   maxBytes = WORK_STREAM_LIMITS.max_bytes,
+  replicas = 1,
 ): Promise<void> {
-  const jsm = await jetstreamManager(nc);
-  const limits = { ...WORK_STREAM_LIMITS, max_bytes: maxBytes };
+  const jsm = await readyJetstream(nc);
+  const limits = { ...WORK_STREAM_LIMITS, max_bytes: maxBytes, num_replicas: replicas };
   const config = {
     name: WORK_STREAM,
     subjects: [AWARD_WILDCARD, RESULT_WILDCARD],
@@ -97,8 +130,8 @@ export async function ensureWorkStream(
     );
   }
   // A stream declared by an older version (other subjects or limits) is brought up to date.
-  const { subjects, max_bytes, max_age, max_msg_size, discard } = current?.config ?? config;
-  const declared = { subjects, max_bytes, max_age, max_msg_size, discard };
+  const { subjects, max_bytes, max_age, max_msg_size, discard, num_replicas } = current?.config ?? config;
+  const declared = { subjects, max_bytes, max_age, max_msg_size, discard, num_replicas };
   const wanted = { subjects: config.subjects, ...limits };
   if (current && JSON.stringify(declared) !== JSON.stringify(wanted)) {
     await jsm.streams.update(WORK_STREAM, { ...current.config, ...wanted });
@@ -107,7 +140,8 @@ export async function ensureWorkStream(
     durable_name: RESULTS_CONSUMER,
     ack_policy: AckPolicy.Explicit,
     filter_subject: RESULT_WILDCARD,
-    ack_wait: 60 * 1000 * NS,
+    // Results held by a replica that died are redelivered to another after this long.
+    ack_wait: RESULTS_ACK_WAIT_MS * NS,
     max_deliver: -1,
   };
   await jsm.consumers
@@ -115,9 +149,10 @@ export async function ensureWorkStream(
     .catch(() => jsm.consumers.update(WORK_STREAM, RESULTS_CONSUMER, results));
 }
 
-/** Opens (creating if needed) the presence bucket, whose entries expire after PRESENCE_TTL_MS. */
-export async function presenceBucket(nc: NatsConnection) {
-  return new Kvm(nc).create(PRESENCE_BUCKET, { ttl: PRESENCE_TTL_MS, history: 1 });
+/** Opens (creating if needed) the presence bucket, whose entries expire after PRESENCE_TTL_MS,
+ *  kept on `replicas` nodes. */
+export async function presenceBucket(nc: NatsConnection, replicas = 1) {
+  return new Kvm(nc).create(PRESENCE_BUCKET, { ttl: PRESENCE_TTL_MS, history: 1, replicas });
 }
 
 /** Opens the presence bucket the coordinator created (a prover may not create streams). */

@@ -23,12 +23,18 @@ export const AWARD_WILDCARD = 'gavel.award.*';
 export const resultSubject = (prover: string, jobId: string) =>
   `gavel.result.${prover.toLowerCase()}.${jobId}`;
 export const RESULT_WILDCARD = 'gavel.result.*.*';
+/** The queue group of the coordinator replicas: each bid, hello and heartbeat is handled (and
+ *  answered) by exactly one of them. */
+export const COORDINATOR_QUEUE = 'gavel-coordinators';
+
 /** Durable consumer shared by all coordinator replicas (each result handled once). */
 export const RESULTS_CONSUMER = 'coordinator-results';
 export const awardConsumer = (prover: string) => `award-${prover.toLowerCase()}`;
 
 /** KV bucket of live provers; entries expire unless refreshed. */
 export const PRESENCE_BUCKET = 'gavel-provers';
+/** KV bucket where each coordinator replica keeps an entry while it runs (key: its address). */
+export const REPLICA_BUCKET = 'gavel-coordinators';
 
 /** The prover address a prover's subject names (its third token), lowercase. */
 export function subjectProver(subject: string): string {
