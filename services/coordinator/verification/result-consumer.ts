@@ -1,6 +1,7 @@
 // The JetStream loop that feeds results to verification: one durable consumer shared by every
 // coordinator replica (each result handled once), restarted after an interruption.
 import { errorMessage } from '../../shared/errors.js';
+import { PULL_EXPIRES_MS } from '../../shared/nats/connection.js';
 import { RESULTS_CONSUMER, WORK_STREAM } from '../../shared/protocol/subjects.js';
 import type { CoordinatorContext } from '../context.js';
 import { onResult } from './verify-result.js';
@@ -16,7 +17,7 @@ export function consumeResults(ctx: CoordinatorContext): ResultConsumer {
     while (!stopping) {
       try {
         const consumer = await ctx.js.consumers.get(WORK_STREAM, RESULTS_CONSUMER);
-        const messages = await consumer.consume({ max_messages: 8 });
+        const messages = await consumer.consume({ max_messages: 8, expires: PULL_EXPIRES_MS });
         close = () => void messages.close();
         for await (const m of messages) {
           try {

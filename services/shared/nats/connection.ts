@@ -77,6 +77,14 @@ export const WORK_STREAM_LIMITS = {
   discard: DiscardPolicy.New,
 };
 
+/**
+ * How long each pull of a JetStream consumer waits. After a reconnect (a NATS node died) the
+ * client re-checks its consumer with backoff up to this long, and a pull lost with the old node is
+ * noticed within it: with nats.js's default (30 s) an award could sit in the stream for half a
+ * minute of the winner's attempt deadline.
+ */
+export const PULL_EXPIRES_MS = 5_000;
+
 /** A result a replica took but did not acknowledge goes to another replica after this long;
  *  handling one (a proof verified, a row written) takes well under a second. */
 export const RESULTS_ACK_WAIT_MS = 20_000;

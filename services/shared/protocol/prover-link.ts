@@ -10,7 +10,7 @@ import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { TypedDataDomain, Wallet } from 'ethers';
 import { GavelError } from '../errors.js';
 import { proverInbox } from '../nats/auth.js';
-import { connectNats, openPresenceBucket } from '../nats/connection.js';
+import { connectNats, openPresenceBucket, PULL_EXPIRES_MS } from '../nats/connection.js';
 import { signBid } from './bid-signing.js';
 import {
   type Announcement,
@@ -203,7 +203,7 @@ export class ProverLink {
    *  until acknowledged. */
   async awards(): Promise<ConsumerMessages> {
     const consumer = await jetstream(this.nc).consumers.get(WORK_STREAM, awardConsumer(this.address));
-    return consumer.consume({ max_messages: 1 });
+    return consumer.consume({ max_messages: 1, expires: PULL_EXPIRES_MS });
   }
 
   /** A signed heartbeat: the lease of `award` is kept alive, with `done` of `total` items proved. */
