@@ -75,6 +75,8 @@ async function assertClean(m: ProcessMarket, scenario: string, jobs: string[], f
   assert.equal(figures.doublePayments, 0, figures.disagreements.join('; '));
   assert.equal(figures.settled + figures.expired, JOBS, JSON.stringify(figures));
   assert.equal(figures.settled, JOBS, 'every job had provers and time: all of them settle');
+  // Every prover is honest: a fault of the market's own parts must never cost one its stake.
+  assert.equal(figures.chainTransactions.JobSlashed ?? 0, 0, 'an honest prover was slashed');
   for (let r = 0; r < REPLICAS; r++) {
     const from = noncesBefore[r] ?? 0;
     const sent = (await coordinatorNonce(m, r)) - from;

@@ -2,6 +2,7 @@
 // UltraHonk (bb.js WASM) and in circom for PLONK (snarkjs WASM). Same inputs, same public inputs;
 // for each: gates, key setup, prove and verify times (median of repeats, with min and max), proof
 // size, and the gas of its on-chain verifier (gasUsed of a transaction calling verify()).
+
 import { Contract, hexlify, type Wallet } from 'ethers';
 import { startChain } from '../../services/devstack/local-chain.js';
 import { compileVerifier, deployVerifier } from '../../services/shared/chain/circuit-verifier.js';
@@ -12,13 +13,7 @@ import { type AnyCircuitArtifact, loadAnyCircuit } from '../../services/shared/p
 import { prepareCircuit, proveInputs } from '../../services/shared/proving/circuit-prover.js';
 import { PlonkBackend } from '../../services/shared/proving/plonk/plonk-backend.js';
 import { devPlonkCircuit } from '../fixtures/plonk.js';
-
-export interface Spread {
-  median: number;
-  min: number;
-  max: number;
-  runs: number;
-}
+import { type Spread, spread } from './stats.js';
 
 export interface SystemFigures {
   system: string;
@@ -33,22 +28,6 @@ export interface SystemFigures {
   verify_ms_spread: Spread;
   gas_per_proof: number;
   proof_bytes: number;
-}
-
-export function spread(samples: number[]): Spread {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const mid = sorted.length / 2;
-  const median =
-    sorted.length % 2
-      ? (sorted[Math.floor(mid)] as number)
-      : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-  const r = (x: number) => Math.round(x * 10) / 10;
-  return {
-    median: r(median),
-    min: r(sorted[0] as number),
-    max: r(sorted[sorted.length - 1] as number),
-    runs: samples.length,
-  };
 }
 
 const IVERIFIER = ['function verify(bytes proof, bytes32[] publicInputs) view returns (bool)'];

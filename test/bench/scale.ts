@@ -1,6 +1,7 @@
 // Scale: many simulated bidders — real NATS clients, each with its own key, registered and staked
 // on-chain, signing real EIP-712 bids — against the coordinator process; winners prove tiny_square
-// for real. Measures jobs per minute, announce→award latency at the bidder, coordinator memory.
+// for real. Measures jobs per minute, award latency at the winner (round close → award received),
+// coordinator memory.
 import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -18,12 +19,13 @@ import {
   proveInputs,
 } from '../../services/shared/proving/circuit-prover.js';
 import { type ProcessMarket, startProcessMarket, waitForTerminal } from '../fixtures/process-market.js';
+import { percentile } from './stats.js';
 
 const WINDOW_MS = 1000;
 const FIRST_BIDDER = 10;
 
 /** One proof at a time on one shared backend (the bidders are simulated; their proofs are not). */
-class ProofQueue {
+export class ProofQueue {
   private tail: Promise<unknown> = Promise.resolve();
   constructor(
     private readonly backend: BbBackend,
@@ -63,9 +65,9 @@ async function startBidder(
   };
   await link.hello(caps, { timeoutMs: 30_000 });
   const rnd = seededRandom(seed);
-  const announced = new Map<string, number>();
+  const closes = new Map<string, number>();
   link.announcements((a) => {
-    announced.set(`${a.jobId}:${a.attempt}`, Date.now());
+    closes.set(`${a.jobId}:${a.attempt}`, a.closesAt);
     if (rnd() > participation) return;
     const price = parseEther('0.001') + BigInt(Math.floor(rnd() * 1e6)) * 10n ** 9n;
     void link.bid(offerFor(a, price), 30_000).catch(() => undefined);
@@ -74,8 +76,9 @@ async function startBidder(
   void (async () => {
     for await (const msg of messages) {
       const award = parseAward(msg.data).body;
-      const seen = announced.get(`${award.jobId}:${award.attempt}`);
-      if (seen) awardLatencies.push(Date.now() - seen);
+      // The award latency that counts: from the round's close to the winner holding its award.
+      const closedAt = closes.get(`${award.jobId}:${award.attempt}`);
+      if (closedAt !== undefined) awardLatencies.push(Date.now() - closedAt);
       const items = (await fetchInputs(
         award.coordinatorUrl,
         award.jobId,
@@ -93,11 +96,6 @@ async function startBidder(
     }
   })().catch(() => undefined);
   return link.nc;
-}
-
-function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? Number.NaN;
 }
 
 /** Announce→award as the coordinator saw it: from a round's opening to its assignment's creation. */
