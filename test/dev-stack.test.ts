@@ -3,25 +3,21 @@
 // submit and wait, list, fetch the proofs and have the real bb binary verify them; `gavel dev down`
 // stops everything.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { connect } from '@nats-io/transport-node';
 import type { StackEndpoints } from '../services/devstack/dev-stack.js';
-import { repoRoot } from '../services/shared/paths.js';
 import { bbBinaryPath } from '../services/shared/proving/bb-paths.js';
 import { locateCrs } from '../services/shared/proving/crs.js';
+import { alive, bareEnv, listening, runGavel } from './fixtures/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gavel-dev-stack-'));
 let stack: (StackEndpoints & { pid: number }) | undefined;
 
-const baseEnv = { ...process.env, NATS_URL: 'nats://127.0.0.1:1' } as NodeJS.ProcessEnv;
-delete baseEnv.DATABASE_URL;
-for (const k of ['GAVEL_COORDINATOR_URL', 'GAVEL_RPC_URL', 'GAVEL_DEPLOYMENT', 'GAVEL_PRIVATE_KEY'])
-  delete baseEnv[k];
+const baseEnv = bareEnv();
 
 before(async () => {
   const up = await gavel(['dev', 'up', '--provers', '2', '--rpc-port', '0', '--port', '0', '--json'], {});
@@ -33,46 +29,9 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function listening(url: string): Promise<boolean> {
-  const u = new URL(url.replace(/^nats:/, 'http:'));
-  return new Promise((resolve) => {
-    const s = createConnection({ host: u.hostname, port: Number(u.port) }, () => {
-      s.end();
-      resolve(true);
-    });
-    s.on('error', () => resolve(false));
-  });
-}
-
 /** Runs the CLI in the test's own working directory, as a user would. */
-function gavel(
-  args: string[],
-  env: Record<string, string> = requesterEnv(),
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'services/cli/gavel.mjs'), ...args], {
-      cwd: dir,
-      env: { ...baseEnv, ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function gavel(args: string[], env: Record<string, string> = requesterEnv()) {
+  return runGavel(dir, args, { ...baseEnv, ...env });
 }
 
 /** What `gavel dev up` tells the user to export. */

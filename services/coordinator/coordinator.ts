@@ -3,6 +3,7 @@
 import { jetstream } from '@nats-io/jetstream';
 import type { Subscription } from '@nats-io/transport-node';
 import type { FastifyInstance } from 'fastify';
+import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import { errorMessage } from '../shared/errors.js';
 import { COORDINATOR_QUEUE } from '../shared/protocol/subjects.js';
@@ -73,14 +74,18 @@ export class Coordinator {
 
   private mount(): void {
     const { ctx } = this;
+    // Messages are handled at most half the database pool at a time per subject: a flood of bids
+    // waits its turn in memory instead of taking every connection from the auction's own loops.
+    const concurrency = Math.max(2, Math.floor(ctx.config.dbPoolSize / 2));
     for (const m of messageStages) {
+      const limit = pLimit(concurrency);
       const sub = ctx.nc.subscribe(m.subject, {
         queue: COORDINATOR_QUEUE,
         callback: (err, msg) => {
           if (err || this.stopping) return;
-          void m
-            .handle(ctx, msg)
-            .catch((e) => ctx.log.error({ subject: m.subject, err: errorMessage(e) }, 'handler failed'));
+          void limit(() => m.handle(ctx, msg)).catch((e) =>
+            ctx.log.error({ subject: m.subject, err: errorMessage(e) }, 'handler failed'),
+          );
         },
       });
       this.subs.push(sub);

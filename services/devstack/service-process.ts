@@ -11,6 +11,8 @@ export interface ServiceProcessOptions {
   command: string[];
   /** Environment of the service (see the configuration reference). */
   env: Record<string, string>;
+  /** Options for node itself (e.g. --cpu-prof for a profile written when the service stops). */
+  nodeArgs?: string[];
   /** Where the service's log lines (stderr) go. */
   stderr?: 'inherit' | 'ignore';
   startTimeoutMs?: number;
@@ -26,10 +28,14 @@ export class ServiceProcess {
 
   static async start(opts: ServiceProcessOptions): Promise<ServiceProcess> {
     const what = opts.command.join(' ');
-    const child = spawn(process.execPath, [`${repoRoot}/services/cli/gavel.mjs`, ...opts.command], {
-      env: { ...process.env, ...opts.env },
-      stdio: ['ignore', 'pipe', opts.stderr ?? 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      [...(opts.nodeArgs ?? []), `${repoRoot}/services/cli/gavel.mjs`, ...opts.command],
+      {
+        env: { ...process.env, ...opts.env },
+        stdio: ['ignore', 'pipe', opts.stderr ?? 'inherit'],
+      },
+    );
     const lines = createInterface({ input: child.stdout as NonNullable<typeof child.stdout> });
     const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
       const timer = setTimeout(() => {

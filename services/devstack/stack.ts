@@ -44,6 +44,8 @@ export interface StackOptions {
     port?: number;
     settings?: Settings<CoordinatorConfig>;
     log?: Logger;
+    /** Options for node in each replica's process (benchmarks: --cpu-prof). */
+    nodeArgs?: string[];
   };
   logLevel: string;
 }
@@ -197,7 +199,11 @@ export class LocalStack {
         String(settings[k]),
       ]),
     );
-    this.coordinatorProcesses[replica] = await ServiceProcess.start({ command: ['coordinator'], env });
+    this.coordinatorProcesses[replica] = await ServiceProcess.start({
+      command: ['coordinator'],
+      env,
+      ...(this.opts.coordinator.nodeArgs ? { nodeArgs: this.opts.coordinator.nodeArgs } : {}),
+    });
   }
 
   /** Stops coordinator replica `replica` (a process is sent `signal`). */

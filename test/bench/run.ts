@@ -45,7 +45,7 @@ const P = quick
       plonkRepeats: 5,
       verifyRepeats: 3,
       scaleOutBidders: 1000,
-      scaleOutJobs: 20,
+      scaleOutJobs: 5,
     };
 
 function machine() {
@@ -318,7 +318,10 @@ function updateBenchmarksMd(r: Record<string, unknown>) {
   if (so) {
     for (const run of so.runs as ScaleOutFigure[])
       rows.push(
-        `| scale_out (${run.replicas} replica${run.replicas > 1 ? 's' : ''}) | ${run.bids_per_sec} bids/s | — | ${run.bidders} bidders × ${run.jobs} jobs on ${run.nats_nodes} NATS nodes: ${run.bids_accepted}/${run.bids_sent} bids accepted in a ${run.bid_burst_ms} ms burst (refused: ${JSON.stringify(run.bids_refused)}); award (close → receipt) p50 ${run.p50_award_ms} ms, p99 ${run.p99_award_ms} ms; ${run.jobs_per_min} jobs/min; lost ${run.lost}, paid twice ${run.double_paid}; cores: ${run.cores} |`,
+        `| scale_out (${run.replicas} replica${run.replicas > 1 ? 's' : ''}) | ${run.bids_per_sec} bids/s | — | ${run.bidders} bidders × ${run.jobs} jobs on ${run.nats_nodes} NATS nodes: ${run.bids_accepted}/${run.bids_sent} bids accepted in a ${run.bid_burst_ms} ms burst (refused: ${JSON.stringify(run.bids_refused)}); award (close → receipt) p50 ${run.p50_award_ms} ms, p99 ${run.p99_award_ms} ms; ${run.jobs_per_min} jobs/min; lost ${run.lost}, paid twice ${run.double_paid}; CPU seconds during the burst: ${JSON.stringify(run.burst_cpu_seconds)}; replica 0's CPU profile (self time): ${run.replica_profile
+          .slice(0, 6)
+          .map((b) => `${b.where} ${b.percent}%`)
+          .join(', ')}; cores: ${run.cores} |`,
       );
     rows.push(
       `| scale_out ratio | ${so.bids_per_sec_ratio}× bids/s with 2 replicas | ≥ 1.6×: ${met((so.bids_per_sec_ratio as number) >= 1.6)} | one run per layout |`,

@@ -2,14 +2,16 @@
 // key) behind the stack's HTTP balancer, a 3-node NATS cluster, one Postgres, anvil — against many
 // simulated bidders (real NATS clients with their own keys, registered and staked on-chain). Every
 // bidder's bid on every job is signed before the jobs exist (their ids are chosen up front), so
-// bidding costs the harness only a send; jobs are submitted by several requesters in parallel with
-// a long auction window, so all rounds are open at once and the bids arrive as one burst: bids/s is
-// what the replicas accept at saturation. Winners prove tiny_square for real. Award latency is
+// bidding costs the harness only a send. Jobs are submitted by several requesters in parallel with
+// a window long enough that all rounds are open at once; when the last is announced, every bid goes
+// out in one burst: bids/s is what the replicas accept at saturation, and the CPU each part used
+// during the burst says where the time went. Winners prove tiny_square for real. Award latency is
 // measured at the winner, from the round's close (the announced closesAt) to the award's receipt.
-// With `taskset`, the harness (bidders, requesters) is pinned to one core and the replicas to the
-// other; anvil, Postgres and NATS are not pinned.
+// With `taskset`, each replica gets a core of its own; everything else shares the rest.
 import { execFileSync } from 'node:child_process';
-import { cpus } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { hexlify, parseEther, randomBytes, type Wallet } from 'ethers';
 import { fetchInputs } from '../../services/prover/proving/fetch-work.js';
 import { seededRandom } from '../../services/shared/circuits/batch-transfer-inputs.js';
@@ -26,9 +28,11 @@ import {
   waitForTerminal,
 } from '../fixtures/process-market.js';
 import { ProofQueue } from './scale.js';
-import { percentile } from './stats.js';
+import { percentile, profileBuckets } from './stats.js';
 
-const WINDOW_MS = 10_000;
+/** The auction window: long enough for every job to be announced and the whole burst of bids
+ *  (jobs × bidders, at a conservative 100 bids/s) to be judged before the first round closes. */
+const windowMs = (bids: number) => Math.min(180_000, 15_000 + Math.ceil(bids / 100) * 1000);
 const FIRST_BIDDER = 10;
 const REQUESTERS = [2, 3, 4, 5, 6, 7, 8, 9];
 
@@ -47,6 +51,10 @@ export interface ScaleOutFigure {
   bids_accepted: number;
   bids_refused: Record<string, number>;
   bid_burst_ms: number;
+  /** CPU seconds used during the bid burst, by part: where the time goes. */
+  burst_cpu_seconds: Record<string, number>;
+  /** The first replica's V8 CPU profile over its whole run: self time by package or file. */
+  replica_profile: { where: string; percent: number }[];
   awards_measured: number;
   auction_window_ms: number;
   cores: string;
@@ -62,6 +70,52 @@ function pin(pid: number, cores: string): boolean {
   }
 }
 
+/** CPU seconds (user + system) used so far by every process, by pid, with its command name. */
+function cpuByProcess(): Map<number, { comm: string; seconds: number }> {
+  const out = new Map<number, { comm: string; seconds: number }>();
+  const tick = 100; // USER_HZ on Linux
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      const comm = stat.slice(stat.indexOf('(') + 1, close);
+      const fields = stat.slice(close + 2).split(' ');
+      const seconds = (Number(fields[11]) + Number(fields[12])) / tick;
+      out.set(Number(entry), { comm, seconds });
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return out;
+}
+
+/** Where the CPU went between two snapshots: replicas, harness, Postgres, anvil, NATS, the rest. */
+function cpuProfile(
+  before: Map<number, { comm: string; seconds: number }>,
+  after: Map<number, { comm: string; seconds: number }>,
+  replicaPids: number[],
+): Record<string, number> {
+  const profile: Record<string, number> = {};
+  for (const [pid, a] of after) {
+    const used = a.seconds - (before.get(pid)?.seconds ?? 0);
+    if (used <= 0) continue;
+    const who = replicaPids.includes(pid)
+      ? 'replicas'
+      : pid === process.pid
+        ? 'harness (bidders)'
+        : a.comm.startsWith('postgres')
+          ? 'postgres'
+          : a.comm.startsWith('anvil')
+            ? 'anvil'
+            : a.comm.startsWith('nats-server')
+              ? 'nats-server'
+              : 'other';
+    profile[who] = Math.round(((profile[who] ?? 0) + used) * 10) / 10;
+  }
+  return profile;
+}
+
 interface Bidder {
   link: ProverLink;
   /** This bidder's signed bid on each job (attempt 0, first round), by job id. */
@@ -71,9 +125,9 @@ interface Bidder {
 async function connectBidders(m: ProcessMarket, wallets: Wallet[], log: (s: string) => void) {
   const domain = bidDomain(m.chain.deployment.chainId, m.chain.deployment.market);
   const bidders: Bidder[] = [];
-  for (let i = 0; i < wallets.length; i += 50) {
+  for (let i = 0; i < wallets.length; i += 20) {
     const batch = await Promise.all(
-      wallets.slice(i, i + 50).map(async (wallet, j) => {
+      wallets.slice(i, i + 20).map(async (wallet, j) => {
         const link = await ProverLink.connect({
           coordinatorUrl: m.url,
           natsUrl: m.nats.url,
@@ -91,7 +145,7 @@ async function connectBidders(m: ProcessMarket, wallets: Wallet[], log: (s: stri
       }),
     );
     bidders.push(...batch);
-    log(`scale_out: ${bidders.length}/${wallets.length} bidders connected`);
+    if (bidders.length % 100 === 0) log(`scale_out: ${bidders.length}/${wallets.length} bidders connected`);
   }
   return bidders;
 }
@@ -138,26 +192,36 @@ export async function scaleOut(
   jobCount: number,
   log: (s: string) => void,
 ): Promise<ScaleOutFigure> {
+  const window = windowMs(bidderCount * jobCount);
+  // The replicas are profiled by V8 (each writes its profile when it stops).
+  const profileDir = mkdtempSync(join(tmpdir(), 'gavel-profile-'));
   const m = await startProcessMarket(
     {
-      GAVEL_AUCTION_WINDOW_MS: String(WINDOW_MS),
+      GAVEL_AUCTION_WINDOW_MS: String(window),
       GAVEL_DB_POOL_SIZE: '20',
       GAVEL_RATE_LIMIT_PER_MIN: '0',
       GAVEL_LOG_LEVEL: 'error',
     },
-    { accounts: FIRST_BIDDER + bidderCount, replicas, natsNodes: 3 },
+    {
+      accounts: FIRST_BIDDER + bidderCount,
+      replicas,
+      natsNodes: 3,
+      nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],
+    },
   );
+  const replicaPid = m.stack.coordinatorProcesses[0]?.pid;
   const backend = await BbBackend.create({ kind: 'wasm', threads: 1 });
   const bidders: Bidder[] = [];
+  let figure: Omit<ScaleOutFigure, 'replica_profile'> | undefined;
   try {
-    const split = cpus().length >= 2;
-    const pinned =
-      split &&
-      pin(process.pid, '0') &&
-      m.stack.coordinatorProcesses.every((p) => p !== undefined && pin(p.pid, String(cpus().length - 1)));
+    // Each replica gets a core of its own (from the last core down); the harness, whose bids are
+    // signed before the burst, and anvil, Postgres and NATS share what is left.
+    const n = cpus().length;
+    const replicaPids = m.stack.coordinatorProcesses.map((p) => (p as NonNullable<typeof p>).pid);
+    const pinned = n > replicas && replicaPids.every((pid, i) => pin(pid, String(n - 1 - i)));
     const cores = pinned
-      ? `harness (bidders, requesters, proofs) on core 0; the ${replicas} replica(s) on core ${cpus().length - 1}; anvil, Postgres and NATS unpinned`
-      : 'not pinned (taskset missing or one core)';
+      ? `replica i on core ${n - 1}-i (${replicas} of ${n} cores); the harness, anvil, Postgres and NATS unpinned`
+      : 'not pinned (taskset missing, or no core to spare)';
     log(`scale_out ${replicas} replica(s): registering and staking ${bidderCount} bidders; ${cores}`);
     const wallets = m.chain.wallets.slice(FIRST_BIDDER, FIRST_BIDDER + bidderCount);
     for (let i = 0; i < wallets.length; i += 25) {
@@ -178,26 +242,40 @@ export async function scaleOut(
     const closes = new Map<string, number>();
     const latencies: number[] = [];
     const replies: Promise<{ accepted: boolean; code?: string } | undefined>[] = [];
-    let firstSent = 0;
     let lastReply = 0;
-    for (const b of bidders) {
+    // Every bidder hears every announcement; once all jobs are announced, all bids go at once.
+    const announced = new Set<string>();
+    let fire: () => void = () => undefined;
+    const allAnnounced = new Promise<void>((resolve) => {
+      fire = resolve;
+    });
+    for (const [i, b] of bidders.entries()) {
       await proveAwards(b, queue, closes, latencies);
       b.link.announcements((a) => {
         closes.set(`${a.jobId}:${a.attempt}`, a.closesAt);
-        const request = a.attempt === 0 && a.round === 0 ? b.signed.get(a.jobId) : undefined;
-        if (!request) return;
-        if (!firstSent) firstSent = Date.now();
-        replies.push(
-          b.link.sendBid(request, 60_000).then(
-            (r) => {
-              lastReply = Date.now();
-              return r;
-            },
-            () => undefined,
-          ),
-        );
+        if (i === 0 && a.attempt === 0 && a.round === 0 && jobIds.includes(a.jobId)) announced.add(a.jobId);
+        if (announced.size === jobIds.length) fire();
       });
     }
+    const burst = allAnnounced.then(() => {
+      const cpuBefore = cpuByProcess();
+      const firstSent = Date.now();
+      for (const b of bidders)
+        for (const request of b.signed.values())
+          replies.push(
+            b.link.sendBid(request, 120_000).then(
+              (r) => {
+                lastReply = Date.now();
+                return r;
+              },
+              () => undefined,
+            ),
+          );
+      return Promise.all(replies).then(() => ({
+        ms: lastReply - firstSent,
+        cpu: cpuProfile(cpuBefore, cpuByProcess(), replicaPids),
+      }));
+    });
     const circuitId = (await m.client.registerCircuit(tiny)).id;
     log(`scale_out: ${REQUESTERS.length} requesters submitting ${jobCount} jobs in parallel`);
     const started = Date.now();
@@ -216,15 +294,16 @@ export async function scaleOut(
         }
       }),
     );
+    const bursted = await burst;
     await waitForTerminal(m, jobIds, 60 * 60_000);
     const elapsedMs = Date.now() - started;
     const answered = (await Promise.all(replies)).filter((r) => r !== undefined);
     const accepted = answered.filter((r) => r.accepted).length;
     const refused: Record<string, number> = {};
     for (const r of answered) if (!r.accepted) refused[r.code ?? '?'] = (refused[r.code ?? '?'] ?? 0) + 1;
-    const burstMs = lastReply - firstSent;
+    const burstMs = bursted.ms;
     const audit = await auditJobs(m, jobIds, 0);
-    return {
+    figure = {
       replicas,
       nats_nodes: 3,
       bidders: bidderCount,
@@ -239,14 +318,20 @@ export async function scaleOut(
       bids_accepted: accepted,
       bids_refused: { ...refused, unanswered: replies.length - answered.length },
       bid_burst_ms: burstMs,
+      burst_cpu_seconds: bursted.cpu,
       awards_measured: latencies.length,
-      auction_window_ms: WINDOW_MS,
+      auction_window_ms: window,
       cores,
     };
   } finally {
     for (const b of bidders) await b.link.nc.close().catch(() => undefined);
     await backend.destroy();
     await m.stop();
-    pin(process.pid, `0-${cpus().length - 1}`);
   }
+  const file = readdirSync(profileDir).find((f) => f.includes(`.${replicaPid}.`));
+  const replica_profile = file
+    ? profileBuckets(JSON.parse(readFileSync(join(profileDir, file), 'utf8')))
+    : [];
+  rmSync(profileDir, { recursive: true, force: true });
+  return { ...figure, replica_profile };
 }

@@ -168,9 +168,11 @@ export async function openPresenceBucket(nc: NatsConnection) {
   return new Kvm(nc).open(PRESENCE_BUCKET);
 }
 
-/** The durable consumer of a prover's awards (made by the coordinator: provers cannot). */
+/** The durable consumer of a prover's awards (made by the coordinator: provers cannot). On a
+ *  cluster each new consumer is a replicated group placed by the meta leader: under a burst of new
+ *  provers that can take seconds, so the request is given 20 s. */
 export async function ensureAwardConsumer(nc: NatsConnection, prover: string): Promise<void> {
-  const jsm = await jetstreamManager(nc);
+  const jsm = await jetstreamManager(nc, { timeout: 20_000 });
   const consumer = {
     durable_name: awardConsumer(prover),
     filter_subject: awardSubject(prover),
