@@ -1,6 +1,7 @@
 // `gavel dev up --coordinators 2 --nats-cluster 3`: the scaled-out layout on loopback ports — two
-// coordinator replicas behind the stack's load balancer and three nats-server nodes — used through
-// the CLI as a requester would (a job submitted and settled), then `gavel dev down` stops all of it.
+// coordinator replicas behind the stack's load balancer, three nats-server nodes, a database on the
+// test's Postgres server (replicas refuse the single-session embedded one) — used through the CLI
+// as a requester would (a job submitted and settled), then `gavel dev down` stops all of it.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +9,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { StackEndpoints } from '../services/devstack/dev-stack.js';
 import { alive, bareEnv, listening, runGavel } from './fixtures/cli.js';
+import { ADMIN_DATABASE_URL } from './fixtures/market.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gavel-dev-cluster-'));
 let stack: (StackEndpoints & { pid: number }) | undefined;
@@ -31,11 +33,14 @@ async function json(args: string[]) {
 }
 
 before(async () => {
+  const embedded = await gavel(['dev', 'up', '--coordinators', '2', '--rpc-port', '0', '--port', '0']);
+  assert.equal(embedded.code, 1);
+  assert.match(embedded.stderr, /replicas share one database .* Postgres server/);
   const up = await gavel([
     'dev',
     'up',
     ...['--coordinators', '2', '--nats-cluster', '3', '--provers', '1', '--watchtowers', '0'],
-    ...['--rpc-port', '0', '--port', '0', '--json'],
+    ...['--database-url', ADMIN_DATABASE_URL, '--rpc-port', '0', '--port', '0', '--json'],
   ]);
   assert.equal(up.code, 0, up.stdout + up.stderr);
   stack = JSON.parse(up.stdout);

@@ -115,6 +115,11 @@ export async function startDevStack(
   const replicas = opts.coordinators ?? 1;
   if (!Number.isInteger(replicas) || replicas < 1 || replicas > 4)
     throw new GavelError('BAD_COORDINATORS', '--coordinators must be 1..4');
+  if (replicas > 1 && !opts.databaseUrl)
+    throw new GavelError(
+      'REPLICAS_NEED_POSTGRES',
+      'coordinator replicas share one database and lock its rows: give them a Postgres server (--database-url or DATABASE_URL); the embedded database has a single session',
+    );
   const natsNodes = opts.natsNodes ?? 1;
   if (!Number.isInteger(natsNodes) || natsNodes < 1 || natsNodes === 2 || natsNodes > 5)
     throw new GavelError('BAD_NATS_CLUSTER', '--nats-cluster must be 1 (one server) or 3..5 nodes');

@@ -28,7 +28,7 @@ import {
   waitForTerminal,
 } from '../fixtures/process-market.js';
 import { ProofQueue } from './scale.js';
-import { percentile, profileBuckets } from './stats.js';
+import { percentile, profileBuckets, type Spread, spread } from './stats.js';
 
 /** The auction window: long enough for every job to be announced and the whole burst of bids
  *  (jobs × bidders, at a conservative 100 bids/s) to be judged before the first round closes. */
@@ -41,7 +41,9 @@ export interface ScaleOutFigure {
   nats_nodes: number;
   bidders: number;
   jobs: number;
+  /** Median over the rounds (one burst each), with min and max in bids_per_sec_spread. */
   bids_per_sec: number;
+  bids_per_sec_spread: Spread;
   p50_award_ms: number;
   p99_award_ms: number;
   jobs_per_min: number;
@@ -51,10 +53,11 @@ export interface ScaleOutFigure {
   bids_accepted: number;
   bids_refused: Record<string, number>;
   bid_burst_ms: number;
-  /** CPU seconds used during the bid burst, by part: where the time goes. */
+  /** CPU seconds used during the median round's burst, by part: where the time goes. */
   burst_cpu_seconds: Record<string, number>;
   /** The first replica's V8 CPU profile over its whole run: self time by package or file. */
   replica_profile: { where: string; percent: number }[];
+  /** Awards received by winners over all rounds (the award percentiles are over these). */
   awards_measured: number;
   auction_window_ms: number;
   cores: string;
@@ -186,10 +189,146 @@ async function proveAwards(b: Bidder, queue: ProofQueue, closes: Map<string, num
   })().catch(() => undefined);
 }
 
+/** What one burst round measured. */
+interface RoundResult {
+  bidsPerSec: number;
+  burstMs: number;
+  sent: number;
+  accepted: number;
+  refused: Record<string, number>;
+  cpu: Record<string, number>;
+  settled: number;
+  elapsedMs: number;
+  lost: number;
+  doublePaid: number;
+}
+
+interface Harness {
+  m: ProcessMarket;
+  bidders: Bidder[];
+  circuitId: string;
+  replicaPids: number[];
+  /** Called with every announcement any bidder hears (bidder 0 reports for all). */
+  onAnnouncement: (a: { jobId: string; attempt: number; round: number }) => void;
+}
+
+/** One round: `jobCount` new jobs (ids chosen now, every bid signed now), submitted by eight
+ *  requesters in parallel; when all are announced, every bid goes in one burst. */
+async function burstRound(h: Harness, jobCount: number, log: (s: string) => void): Promise<RoundResult> {
+  const jobIds = Array.from({ length: jobCount }, () => hexlify(randomBytes(32)).toLowerCase());
+  for (const b of h.bidders) b.signed.clear();
+  log(`scale_out: signing ${h.bidders.length * jobCount} bids ahead of time`);
+  await presign(h.bidders, jobIds);
+  const announced = new Set<string>();
+  const allAnnounced = new Promise<void>((resolve) => {
+    h.onAnnouncement = (a) => {
+      if (a.attempt === 0 && a.round === 0 && jobIds.includes(a.jobId)) announced.add(a.jobId);
+      if (announced.size === jobIds.length) resolve();
+    };
+  });
+  const replies: Promise<{ accepted: boolean; code?: string } | undefined>[] = [];
+  let lastReply = 0;
+  const burst = allAnnounced.then(() => {
+    const cpuBefore = cpuByProcess();
+    const firstSent = Date.now();
+    for (const b of h.bidders)
+      for (const request of b.signed.values())
+        replies.push(
+          b.link.sendBid(request, 120_000).then(
+            (r) => {
+              lastReply = Date.now();
+              return r;
+            },
+            () => undefined,
+          ),
+        );
+    return Promise.all(replies).then(() => ({
+      ms: lastReply - firstSent,
+      cpu: cpuProfile(cpuBefore, cpuByProcess(), h.replicaPids),
+    }));
+  });
+  log(`scale_out: ${REQUESTERS.length} requesters submitting ${jobCount} jobs in parallel`);
+  const started = Date.now();
+  await Promise.all(
+    REQUESTERS.map(async (requester, r) => {
+      for (let j = r; j < jobCount; j += REQUESTERS.length) {
+        const x = BigInt(j + 2);
+        await h.m.submit({
+          jobId: jobIds[j],
+          circuitId: h.circuitId,
+          items: [{ x: x.toString(), y: (x * x).toString() }],
+          collateralEth: '0.1',
+          deadlineIn: 3600,
+          requester,
+        });
+      }
+    }),
+  );
+  const bursted = await burst;
+  await waitForTerminal(h.m, jobIds, 60 * 60_000);
+  const elapsedMs = Date.now() - started;
+  const answered = (await Promise.all(replies)).filter((r) => r !== undefined);
+  const accepted = answered.filter((r) => r.accepted).length;
+  const refused: Record<string, number> = {};
+  for (const r of answered) if (!r.accepted) refused[r.code ?? '?'] = (refused[r.code ?? '?'] ?? 0) + 1;
+  if (replies.length > answered.length) refused.unanswered = replies.length - answered.length;
+  const audit = await auditJobs(h.m, jobIds, 0);
+  return {
+    bidsPerSec: accepted / (bursted.ms / 1000),
+    burstMs: bursted.ms,
+    sent: replies.length,
+    accepted,
+    refused,
+    cpu: bursted.cpu,
+    settled: audit.settled,
+    elapsedMs,
+    lost: audit.lost,
+    doublePaid: audit.doublePayments,
+  };
+}
+
+/** Registers and stakes the bidders, connects them, and has them prove what they win. */
+async function startHarness(
+  m: ProcessMarket,
+  bidderCount: number,
+  queue: ProofQueue,
+  latencies: number[],
+  log: (s: string) => void,
+): Promise<Harness> {
+  const wallets = m.chain.wallets.slice(FIRST_BIDDER, FIRST_BIDDER + bidderCount);
+  for (let i = 0; i < wallets.length; i += 25) {
+    await Promise.all(
+      wallets.slice(i, i + 25).map(async (_w, j) => {
+        const c = m.chain.as(FIRST_BIDDER + i + j);
+        await c.registerProver(`sim-${i + j}`, '');
+        await c.stake(parseEther('2'));
+      }),
+    );
+  }
+  const h: Harness = {
+    m,
+    bidders: [],
+    circuitId: (await m.client.registerCircuit(loadCircuit('tiny_square'))).id,
+    replicaPids: m.stack.coordinatorProcesses.map((p) => (p as NonNullable<typeof p>).pid),
+    onAnnouncement: () => undefined,
+  };
+  h.bidders.push(...(await connectBidders(m, wallets, log)));
+  const closes = new Map<string, number>();
+  for (const [i, b] of h.bidders.entries()) {
+    await proveAwards(b, queue, closes, latencies);
+    b.link.announcements((a) => {
+      closes.set(`${a.jobId}:${a.attempt}`, a.closesAt);
+      if (i === 0) h.onAnnouncement(a);
+    });
+  }
+  return h;
+}
+
 export async function scaleOut(
   replicas: number,
   bidderCount: number,
   jobCount: number,
+  rounds: number,
   log: (s: string) => void,
 ): Promise<ScaleOutFigure> {
   const window = windowMs(bidderCount * jobCount);
@@ -211,120 +350,54 @@ export async function scaleOut(
   );
   const replicaPid = m.stack.coordinatorProcesses[0]?.pid;
   const backend = await BbBackend.create({ kind: 'wasm', threads: 1 });
-  const bidders: Bidder[] = [];
+  let harness: Harness | undefined;
   let figure: Omit<ScaleOutFigure, 'replica_profile'> | undefined;
   try {
     // Each replica gets a core of its own (from the last core down); the harness, whose bids are
-    // signed before the burst, and anvil, Postgres and NATS share what is left.
+    // signed before each burst, and anvil, Postgres and NATS share what is left.
     const n = cpus().length;
-    const replicaPids = m.stack.coordinatorProcesses.map((p) => (p as NonNullable<typeof p>).pid);
-    const pinned = n > replicas && replicaPids.every((pid, i) => pin(pid, String(n - 1 - i)));
+    const pids = m.stack.coordinatorProcesses.map((p) => (p as NonNullable<typeof p>).pid);
+    const pinned = n > replicas && pids.every((pid, i) => pin(pid, String(n - 1 - i)));
     const cores = pinned
       ? `replica i on core ${n - 1}-i (${replicas} of ${n} cores); the harness, anvil, Postgres and NATS unpinned`
       : 'not pinned (taskset missing, or no core to spare)';
     log(`scale_out ${replicas} replica(s): registering and staking ${bidderCount} bidders; ${cores}`);
-    const wallets = m.chain.wallets.slice(FIRST_BIDDER, FIRST_BIDDER + bidderCount);
-    for (let i = 0; i < wallets.length; i += 25) {
-      await Promise.all(
-        wallets.slice(i, i + 25).map(async (_w, j) => {
-          const c = m.chain.as(FIRST_BIDDER + i + j);
-          await c.registerProver(`sim-${i + j}`, '');
-          await c.stake(parseEther('2'));
-        }),
-      );
-    }
-    bidders.push(...(await connectBidders(m, wallets, log)));
-    const jobIds = Array.from({ length: jobCount }, () => hexlify(randomBytes(32)).toLowerCase());
-    log(`scale_out: signing ${bidderCount * jobCount} bids ahead of time`);
-    await presign(bidders, jobIds);
-    const tiny = loadCircuit('tiny_square');
-    const queue = new ProofQueue(backend, await prepareCircuit(backend, tiny));
-    const closes = new Map<string, number>();
+    const queue = new ProofQueue(backend, await prepareCircuit(backend, loadCircuit('tiny_square')));
     const latencies: number[] = [];
-    const replies: Promise<{ accepted: boolean; code?: string } | undefined>[] = [];
-    let lastReply = 0;
-    // Every bidder hears every announcement; once all jobs are announced, all bids go at once.
-    const announced = new Set<string>();
-    let fire: () => void = () => undefined;
-    const allAnnounced = new Promise<void>((resolve) => {
-      fire = resolve;
-    });
-    for (const [i, b] of bidders.entries()) {
-      await proveAwards(b, queue, closes, latencies);
-      b.link.announcements((a) => {
-        closes.set(`${a.jobId}:${a.attempt}`, a.closesAt);
-        if (i === 0 && a.attempt === 0 && a.round === 0 && jobIds.includes(a.jobId)) announced.add(a.jobId);
-        if (announced.size === jobIds.length) fire();
-      });
+    harness = await startHarness(m, bidderCount, queue, latencies, log);
+    const results: RoundResult[] = [];
+    for (let r = 0; r < rounds; r++) {
+      results.push(await burstRound(harness, jobCount, log));
+      log(`scale_out: round ${r + 1}/${rounds}: ${Math.round(results[r]?.bidsPerSec ?? 0)} bids/s`);
     }
-    const burst = allAnnounced.then(() => {
-      const cpuBefore = cpuByProcess();
-      const firstSent = Date.now();
-      for (const b of bidders)
-        for (const request of b.signed.values())
-          replies.push(
-            b.link.sendBid(request, 120_000).then(
-              (r) => {
-                lastReply = Date.now();
-                return r;
-              },
-              () => undefined,
-            ),
-          );
-      return Promise.all(replies).then(() => ({
-        ms: lastReply - firstSent,
-        cpu: cpuProfile(cpuBefore, cpuByProcess(), replicaPids),
-      }));
-    });
-    const circuitId = (await m.client.registerCircuit(tiny)).id;
-    log(`scale_out: ${REQUESTERS.length} requesters submitting ${jobCount} jobs in parallel`);
-    const started = Date.now();
-    await Promise.all(
-      REQUESTERS.map(async (requester, r) => {
-        for (let j = r; j < jobCount; j += REQUESTERS.length) {
-          const x = BigInt(j + 2);
-          await m.submit({
-            jobId: jobIds[j],
-            circuitId,
-            items: [{ x: x.toString(), y: (x * x).toString() }],
-            collateralEth: '0.1',
-            deadlineIn: 3600,
-            requester,
-          });
-        }
-      }),
-    );
-    const bursted = await burst;
-    await waitForTerminal(m, jobIds, 60 * 60_000);
-    const elapsedMs = Date.now() - started;
-    const answered = (await Promise.all(replies)).filter((r) => r !== undefined);
-    const accepted = answered.filter((r) => r.accepted).length;
+    const sum = (f: (x: RoundResult) => number) => results.reduce((a, x) => a + f(x), 0);
     const refused: Record<string, number> = {};
-    for (const r of answered) if (!r.accepted) refused[r.code ?? '?'] = (refused[r.code ?? '?'] ?? 0) + 1;
-    const burstMs = bursted.ms;
-    const audit = await auditJobs(m, jobIds, 0);
+    for (const x of results)
+      for (const [k, v] of Object.entries(x.refused)) refused[k] = (refused[k] ?? 0) + v;
+    const bids = spread(results.map((x) => x.bidsPerSec));
     figure = {
       replicas,
       nats_nodes: 3,
       bidders: bidderCount,
-      jobs: jobCount,
-      bids_per_sec: Math.round((accepted / (burstMs / 1000)) * 10) / 10,
+      jobs: jobCount * rounds,
+      bids_per_sec: bids.median,
+      bids_per_sec_spread: bids,
       p50_award_ms: percentile(latencies, 50),
       p99_award_ms: percentile(latencies, 99),
-      jobs_per_min: Math.round((audit.settled / (elapsedMs / 60_000)) * 10) / 10,
-      lost: audit.lost,
-      double_paid: audit.doublePayments,
-      bids_sent: replies.length,
-      bids_accepted: accepted,
-      bids_refused: { ...refused, unanswered: replies.length - answered.length },
-      bid_burst_ms: burstMs,
-      burst_cpu_seconds: bursted.cpu,
+      jobs_per_min: Math.round((sum((x) => x.settled) / (sum((x) => x.elapsedMs) / 60_000)) * 10) / 10,
+      lost: sum((x) => x.lost),
+      double_paid: sum((x) => x.doublePaid),
+      bids_sent: sum((x) => x.sent),
+      bids_accepted: sum((x) => x.accepted),
+      bids_refused: refused,
+      bid_burst_ms: Math.round(spread(results.map((x) => x.burstMs)).median),
+      burst_cpu_seconds: results[Math.floor(results.length / 2)]?.cpu ?? {},
       awards_measured: latencies.length,
       auction_window_ms: window,
       cores,
     };
   } finally {
-    for (const b of bidders) await b.link.nc.close().catch(() => undefined);
+    for (const b of harness?.bidders ?? []) await b.link.nc.close().catch(() => undefined);
     await backend.destroy();
     await m.stop();
   }
@@ -333,5 +406,5 @@ export async function scaleOut(
     ? profileBuckets(JSON.parse(readFileSync(join(profileDir, file), 'utf8')))
     : [];
   rmSync(profileDir, { recursive: true, force: true });
-  return { ...figure, replica_profile };
+  return { ...(figure as Omit<ScaleOutFigure, 'replica_profile'>), replica_profile };
 }

@@ -45,7 +45,7 @@ function stackOptions(cmd: Command): Command {
     )
     .option(
       '--coordinators <n>',
-      'coordinator replicas, 1..4, each with its own key holding the coordinator role (more than one: behind a load balancer on --port)',
+      'coordinator replicas, 1..4, each with its own key holding the coordinator role (more than one: behind a load balancer on --port, and a Postgres server is needed: --database-url)',
       '1',
     )
     .option(
@@ -272,6 +272,10 @@ function forwardFlags(f: UpFlags): string[] {
     f.provers,
     '--watchtowers',
     f.watchtowers,
+    '--coordinators',
+    f.coordinators,
+    '--nats-cluster',
+    f.natsCluster,
     '--rpc-port',
     f.rpcPort,
     '--port',
