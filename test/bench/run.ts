@@ -30,6 +30,7 @@ const P = quick
       participation: 0.25,
       plonkRepeats: 3,
       verifyRepeats: 3,
+      verifyItems: 24,
       scaleOutBidders: 200,
       scaleOutJobs: 10,
     }
@@ -44,6 +45,7 @@ const P = quick
       participation: 0.25,
       plonkRepeats: 5,
       verifyRepeats: 3,
+      verifyItems: 24,
       scaleOutBidders: 1000,
       scaleOutJobs: 5,
     };
@@ -91,8 +93,8 @@ async function main() {
       market.runs.map((r) => r.submitToSettledMs / (rawProveMs * P.items + market.auctionWindowMs)),
       3,
     );
-    log(`verification through the result path: ${P.verifyRepeats} jobs of ${P.items} results`);
-    const paths = await verifyPath(P.items, P.verifyRepeats, log);
+    log(`verification through the result path: ${P.verifyRepeats} jobs of ${P.verifyItems} results`);
+    const paths = await verifyPath(P.verifyItems, P.verifyRepeats, log);
     const rawVerifiesPerSec = 1000 / raw.rawVerify.meanMs;
     const verify = spread(
       paths.map((p) => p.verifiesPerSec / rawVerifiesPerSec),

@@ -48,25 +48,24 @@ export async function verifyPath(items: number, repeats: number, log: (s: string
     const bidder = link;
     bidder.announcements((a) => void bidder.bid(offerFor(a, parseEther('0.001'))).catch(() => undefined));
     const awards = await bidder.awards();
+    const won = new Map<string, ReturnType<typeof parseAward>['body']>();
+    void (async () => {
+      for await (const msg of awards) {
+        const a = parseAward(msg.data).body;
+        won.set(a.jobId, a);
+        msg.ack();
+      }
+    })().catch(() => undefined);
     const runs: VerifyPathRun[] = [];
     // One unmeasured job first: the coordinator's verifier and consumer are warm in a running market.
     for (let r = 0; r <= repeats; r++) {
       const jobId = (await m.submit({ circuitId, items: batch })).toLowerCase();
-      let award: ReturnType<typeof parseAward>['body'] | undefined;
-      for await (const msg of awards) {
-        const a = parseAward(msg.data).body;
-        msg.ack();
-        if (a.jobId === jobId) {
-          award = a;
-          break;
-        }
-      }
-      const won = award as NonNullable<typeof award>;
+      const award = await waitFor('the award', async () => won.get(jobId), 60_000);
       await waitFor('the assignment on-chain', async () =>
         (await m.chain.as(0).job(jobId)).status === 'Assigned' ? true : undefined,
       );
       const started = Date.now();
-      await Promise.all(proofs.map((p, i) => bidder.publishResult(won, i, p)));
+      await Promise.all(proofs.map((p, i) => bidder.publishResult(award, i, p)));
       const lastVerified = await waitFor(
         'every result verified',
         async () => {
