@@ -98,7 +98,11 @@ export class Coordinator {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    await Promise.all([...this.loops.values()].map((l) => l.stop()));
+    await Promise.all(
+      [...this.loops.entries()].map(async ([name, l]) => {
+        if (!(await l.stop())) this.ctx.log.warn({ loop: name }, 'loop still running at stop: left behind');
+      }),
+    );
     await Promise.all(this.consumers.map((c) => c.stop()));
     await this.app.close();
     for (const s of this.subs) s.unsubscribe();

@@ -37,10 +37,18 @@ export class StageLoop {
     if (!this.stopped) setTimeout(() => this.kick(), Math.max(0, atMs - Date.now())).unref();
   }
 
-  /** Stops the timer and waits for the run in progress. */
-  async stop(): Promise<void> {
+  /** Stops the timer and waits for the run in progress, at most `waitMs`: a run stuck on a call
+   *  that never returns must not keep the process from stopping. Returns whether it finished. */
+  async stop(waitMs = 15_000): Promise<boolean> {
     this.stopped = true;
     clearInterval(this.timer);
-    await this.running;
+    if (!this.running) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<false>((r) => {
+      timer = setTimeout(() => r(false), waitMs);
+    });
+    const finished = await Promise.race([this.running.then(() => true as const), gaveUp]);
+    clearTimeout(timer);
+    return finished;
   }
 }
