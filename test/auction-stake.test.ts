@@ -5,9 +5,15 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { parseEther, type Wallet } from 'ethers';
-import { bidDomain } from '../services/shared/protocol/bid-signing.js';
-import { offerFor, ProverLink } from '../services/shared/protocol/prover-link.js';
-import { type MarketFixture, stakeProver, startMarket, submitTinyJob, waitFor } from './fixtures/market.js';
+import { offerFor, type ProverLink } from '../services/shared/protocol/prover-link.js';
+import {
+  linkProver,
+  type MarketFixture,
+  stakeProver,
+  startMarket,
+  submitTinyJob,
+  waitFor,
+} from './fixtures/market.js';
 
 const SHORT_OF_STAKE = 1;
 const HONEST = 2;
@@ -18,21 +24,7 @@ before(async () => {
   market = await startMarket({ coordinator: { auctionWindowMs: '2500' } });
   await stakeProver(market.chain, SHORT_OF_STAKE, '1');
   await stakeProver(market.chain, HONEST);
-  const { chainId, market: address } = market.chain.deployment;
-  link = await ProverLink.connect({
-    coordinatorUrl: market.url,
-    natsUrl: market.nats.url,
-    wallet: market.chain.wallets[SHORT_OF_STAKE] as Wallet,
-    domain: bidDomain(chainId, address),
-  });
-  await link.hello({
-    name: 'short-of-stake',
-    backend: 'wasm',
-    proofSystems: ['ultrahonk'],
-    threads: 1,
-    maxDyadic: 4096,
-    gatesPerSec: 100_000,
-  });
+  link = await linkProver(market, SHORT_OF_STAKE, { name: 'short-of-stake', gatesPerSec: 100_000 });
   await market.startProver(HONEST, { minPriceWei: parseEther('0.01').toString() });
 });
 after(async () => {

@@ -9,14 +9,13 @@ import { jetstream } from '@nats-io/jetstream';
 import { parseEther, type Wallet } from 'ethers';
 import { generateBatches } from '../services/shared/circuits/batch-transfer-inputs.js';
 import { CoordinatorClient, openAndSubmitJob } from '../services/shared/client/coordinator-client.js';
-import { bidDomain } from '../services/shared/protocol/bid-signing.js';
 import { type Award, parseAward } from '../services/shared/protocol/messages.js';
-import { offerFor, type ProofPayload, ProverLink } from '../services/shared/protocol/prover-link.js';
+import { offerFor, type ProofPayload, type ProverLink } from '../services/shared/protocol/prover-link.js';
 import { resultSubject } from '../services/shared/protocol/subjects.js';
 import { BbBackend } from '../services/shared/proving/bb-backend.js';
 import { loadCircuit } from '../services/shared/proving/circuit-artifact.js';
 import { prepareCircuit, proveInputs } from '../services/shared/proving/circuit-prover.js';
-import { type MarketFixture, stakeProver, startMarket, waitFor } from './fixtures/market.js';
+import { linkProver, type MarketFixture, stakeProver, startMarket, waitFor } from './fixtures/market.js';
 
 const HONEST = 1;
 const HOSTILE = 2;
@@ -36,21 +35,7 @@ before(async () => {
   const tiny = await prepareCircuit(backend, loadCircuit('tiny_square'));
   otherCircuitProof = await proveInputs(backend, tiny, { x: '3', y: '9' });
   await backend.destroy();
-  const { chainId, market: address } = market.chain.deployment;
-  hostile = await ProverLink.connect({
-    coordinatorUrl: market.url,
-    natsUrl: market.nats.url,
-    wallet: market.chain.wallets[HOSTILE] as Wallet,
-    domain: bidDomain(chainId, address),
-  });
-  await hostile.hello({
-    name: 'hostile',
-    backend: 'wasm',
-    proofSystems: ['ultrahonk'],
-    threads: 1,
-    maxDyadic: 4096,
-    gatesPerSec: 100_000,
-  });
+  hostile = await linkProver(market, HOSTILE, { name: 'hostile', gatesPerSec: 100_000 });
   hostile.announcements((a) => {
     if (hostileBids) void hostile.bid(offerFor(a, parseEther('0.002'))).catch(() => undefined);
   });

@@ -9,12 +9,18 @@ import { parseEther, Wallet } from 'ethers';
 import type { Coordinator } from '../services/coordinator/coordinator.js';
 import { onHello } from '../services/coordinator/provers/hello.js';
 import { replicaKey } from '../services/devstack/stack.js';
-import { bidDomain } from '../services/shared/protocol/bid-signing.js';
 import { encode } from '../services/shared/protocol/messages.js';
-import { offerFor, ProverLink } from '../services/shared/protocol/prover-link.js';
+import { offerFor, type ProverLink } from '../services/shared/protocol/prover-link.js';
 import { signMessage } from '../services/shared/protocol/signed-message.js';
 import { helloSubject } from '../services/shared/protocol/subjects.js';
-import { type MarketFixture, stakeProver, startMarket, submitTinyJob, waitFor } from './fixtures/market.js';
+import {
+  linkProver,
+  type MarketFixture,
+  stakeProver,
+  startMarket,
+  submitTinyJob,
+  waitFor,
+} from './fixtures/market.js';
 
 const BIDDER = 1;
 const AGENT = 2;
@@ -44,13 +50,7 @@ before(async () => {
   market = await startMarket({ layout: { replicas: 2, natsNodes: 3 } });
   await stakeProver(market.chain, BIDDER);
   await stakeProver(market.chain, AGENT);
-  const { chainId, market: address } = market.chain.deployment;
-  link = await ProverLink.connect({
-    coordinatorUrl: market.url,
-    natsUrl: market.nats.url,
-    wallet: market.chain.wallets[BIDDER] as Wallet,
-    domain: bidDomain(chainId, address),
-  });
+  link = await linkProver(market, BIDDER);
 });
 after(async () => {
   await link?.nc.close();

@@ -38,11 +38,6 @@ export class HttpBalancer {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
-  /** The replicas answering /health now (by index). */
-  healthy(): number[] {
-    return this.targets.flatMap((_, i) => (this.up[i] ? [i] : []));
-  }
-
   private async checkHealth(): Promise<void> {
     await Promise.all(
       this.targets.map(async (t, i) => {

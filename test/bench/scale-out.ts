@@ -13,10 +13,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hexlify, parseEther, randomBytes, type Wallet } from 'ethers';
-import { fetchInputs } from '../../services/prover/proving/fetch-work.js';
 import { seededRandom } from '../../services/shared/circuits/batch-transfer-inputs.js';
 import { bidDomain } from '../../services/shared/protocol/bid-signing.js';
-import { type BidRequest, parseAward } from '../../services/shared/protocol/messages.js';
+import type { BidRequest } from '../../services/shared/protocol/messages.js';
 import { ProverLink } from '../../services/shared/protocol/prover-link.js';
 import { BbBackend } from '../../services/shared/proving/bb-backend.js';
 import { loadCircuit } from '../../services/shared/proving/circuit-artifact.js';
@@ -27,7 +26,7 @@ import {
   startProcessMarket,
   waitForTerminal,
 } from '../fixtures/process-market.js';
-import { ProofQueue } from './scale.js';
+import { ProofQueue, proveWhatItWins } from './scale.js';
 import { percentile, profileBuckets, type Spread, spread } from './stats.js';
 
 /** The auction window: long enough for every job to be announced and the whole burst of bids
@@ -164,31 +163,6 @@ async function presign(bidders: Bidder[], jobIds: string[]) {
     }
 }
 
-/** Each bidder proves what it wins (one shared proof queue) and records close → award receipt. */
-async function proveAwards(b: Bidder, queue: ProofQueue, closes: Map<string, number>, latencies: number[]) {
-  const messages = await b.link.awards();
-  void (async () => {
-    for await (const msg of messages) {
-      const award = parseAward(msg.data).body;
-      const closedAt = closes.get(`${award.jobId}:${award.attempt}`);
-      if (closedAt !== undefined) latencies.push(Date.now() - closedAt);
-      const items = (await fetchInputs(
-        award.coordinatorUrl,
-        award.jobId,
-        award.inputsHash,
-        b.link.wallet,
-      )) as Record<string, unknown>[];
-      await b.link.heartbeat(award, 0, items.length);
-      for (const [index, inputs] of items.entries()) {
-        msg.working();
-        await b.link.publishResult(award, index, await queue.prove(inputs));
-        await b.link.heartbeat(award, index + 1, items.length);
-      }
-      msg.ack();
-    }
-  })().catch(() => undefined);
-}
-
 /** What one burst round measured. */
 interface RoundResult {
   bidsPerSec: number;
@@ -293,6 +267,7 @@ async function startHarness(
   bidderCount: number,
   queue: ProofQueue,
   latencies: number[],
+  replicaPids: number[],
   log: (s: string) => void,
 ): Promise<Harness> {
   const wallets = m.chain.wallets.slice(FIRST_BIDDER, FIRST_BIDDER + bidderCount);
@@ -309,13 +284,13 @@ async function startHarness(
     m,
     bidders: [],
     circuitId: (await m.client.registerCircuit(loadCircuit('tiny_square'))).id,
-    replicaPids: m.stack.coordinatorProcesses.map((p) => (p as NonNullable<typeof p>).pid),
+    replicaPids,
     onAnnouncement: () => undefined,
   };
   h.bidders.push(...(await connectBidders(m, wallets, log)));
   const closes = new Map<string, number>();
   for (const [i, b] of h.bidders.entries()) {
-    await proveAwards(b, queue, closes, latencies);
+    await proveWhatItWins(b.link, queue, closes, latencies);
     b.link.announcements((a) => {
       closes.set(`${a.jobId}:${a.attempt}`, a.closesAt);
       if (i === 0) h.onAnnouncement(a);
@@ -348,7 +323,7 @@ export async function scaleOut(
       nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],
     },
   );
-  const replicaPid = m.stack.coordinatorProcesses[0]?.pid;
+  const profiledPid = m.stack.coordinatorProcesses[0]?.pid;
   const backend = await BbBackend.create({ kind: 'wasm', threads: 1 });
   let harness: Harness | undefined;
   let figure: Omit<ScaleOutFigure, 'replica_profile'> | undefined;
@@ -356,15 +331,15 @@ export async function scaleOut(
     // Each replica gets a core of its own (from the last core down); the harness, whose bids are
     // signed before each burst, and anvil, Postgres and NATS share what is left.
     const n = cpus().length;
-    const pids = m.stack.coordinatorProcesses.map((p) => (p as NonNullable<typeof p>).pid);
-    const pinned = n > replicas && pids.every((pid, i) => pin(pid, String(n - 1 - i)));
+    const replicaPids = m.stack.coordinatorProcesses.map((p) => (p as NonNullable<typeof p>).pid);
+    const pinned = n > replicas && replicaPids.every((pid, i) => pin(pid, String(n - 1 - i)));
     const cores = pinned
       ? `replica i on core ${n - 1}-i (${replicas} of ${n} cores); the harness, anvil, Postgres and NATS unpinned`
       : 'not pinned (taskset missing, or no core to spare)';
     log(`scale_out ${replicas} replica(s): registering and staking ${bidderCount} bidders; ${cores}`);
     const queue = new ProofQueue(backend, await prepareCircuit(backend, loadCircuit('tiny_square')));
     const latencies: number[] = [];
-    harness = await startHarness(m, bidderCount, queue, latencies, log);
+    harness = await startHarness(m, bidderCount, queue, latencies, replicaPids, log);
     const results: RoundResult[] = [];
     for (let r = 0; r < rounds; r++) {
       results.push(await burstRound(harness, jobCount, log));
@@ -401,7 +376,7 @@ export async function scaleOut(
     await backend.destroy();
     await m.stop();
   }
-  const file = readdirSync(profileDir).find((f) => f.includes(`.${replicaPid}.`));
+  const file = readdirSync(profileDir).find((f) => f.includes(`.${profiledPid}.`));
   const replica_profile = file
     ? profileBuckets(JSON.parse(readFileSync(join(profileDir, file), 'utf8')))
     : [];

@@ -38,6 +38,38 @@ export class ProofQueue {
   }
 }
 
+/** A simulated bidder proves every award it gets (on the shared queue) and records, per award,
+ *  the time from its round's close (`closes`, by job and attempt) to its receipt. */
+export async function proveWhatItWins(
+  link: ProverLink,
+  queue: ProofQueue,
+  closes: Map<string, number>,
+  latencies: number[],
+): Promise<void> {
+  const messages = await link.awards();
+  void (async () => {
+    for await (const msg of messages) {
+      const award = parseAward(msg.data).body;
+      // The award latency that counts: from the round's close to the winner holding its award.
+      const closedAt = closes.get(`${award.jobId}:${award.attempt}`);
+      if (closedAt !== undefined) latencies.push(Date.now() - closedAt);
+      const items = (await fetchInputs(
+        award.coordinatorUrl,
+        award.jobId,
+        award.inputsHash,
+        link.wallet,
+      )) as Record<string, unknown>[];
+      await link.heartbeat(award, 0, items.length);
+      for (const [index, inputs] of items.entries()) {
+        msg.working(); // proofs wait in a shared queue: keep the award from being redelivered
+        await link.publishResult(award, index, await queue.prove(inputs));
+        await link.heartbeat(award, index + 1, items.length);
+      }
+      msg.ack();
+    }
+  })().catch(() => undefined);
+}
+
 async function startBidder(
   m: ProcessMarket,
   wallet: Wallet,
@@ -72,29 +104,7 @@ async function startBidder(
     const price = parseEther('0.001') + BigInt(Math.floor(rnd() * 1e6)) * 10n ** 9n;
     void link.bid(offerFor(a, price), 30_000).catch(() => undefined);
   });
-  const messages = await link.awards();
-  void (async () => {
-    for await (const msg of messages) {
-      const award = parseAward(msg.data).body;
-      // The award latency that counts: from the round's close to the winner holding its award.
-      const closedAt = closes.get(`${award.jobId}:${award.attempt}`);
-      if (closedAt !== undefined) awardLatencies.push(Date.now() - closedAt);
-      const items = (await fetchInputs(
-        award.coordinatorUrl,
-        award.jobId,
-        award.inputsHash,
-        wallet,
-      )) as Record<string, unknown>[];
-      const total = items.length;
-      await link.heartbeat(award, 0, total);
-      for (const [index, inputs] of items.entries()) {
-        msg.working(); // proofs wait in a shared queue: keep the award from being redelivered
-        await link.publishResult(award, index, await queue.prove(inputs));
-        await link.heartbeat(award, index + 1, total);
-      }
-      msg.ack();
-    }
-  })().catch(() => undefined);
+  await proveWhatItWins(link, queue, closes, awardLatencies);
   return link.nc;
 }
 
