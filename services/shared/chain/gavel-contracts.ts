@@ -7,7 +7,6 @@ import {
   type Provider,
   type Signer,
   type TransactionReceipt,
-  type TransactionResponse,
   Wallet,
   ZeroAddress,
   ZeroHash,
@@ -18,6 +17,7 @@ import type { ResultTerms } from '../protocol/result-signing.js';
 import { contractArtifact } from './contract-artifacts.js';
 import { withRevertDecoding } from './contract-errors.js';
 import type { Deployment } from './deployment.js';
+import { sendContractTx } from './send-transaction.js';
 
 export const JOB_STATUS = ['None', 'Open', 'Assigned', 'Settled', 'Cancelled', 'Expired'] as const;
 export type JobStatus = (typeof JOB_STATUS)[number];
@@ -104,32 +104,6 @@ const NO_BID: BidTerms = {
 };
 
 /** A JSON-RPC provider set up for back-to-back transactions (no stale nonce cache). */
-/** How long a sent transaction may wait for its receipt before the caller is told (the outbox
- *  then reads the chain and retries: nothing is lost, nothing sent twice that the chain accepts). */
-export const RECEIPT_TIMEOUT_MS = 300_000;
-
-/**
- * The receipt of `tx`, asked for directly every polling interval until `timeoutMs`. Not through
- * `tx.wait()` alone: that listens on ethers' block subscription, and when that stalls under load
- * the wait never ends (seen: an outbox stuck for good behind one payment, and a coordinator that
- * could not stop). A reverted transaction throws the error `tx.wait()` gives it.
- */
-export async function receiptOf(
-  tx: TransactionResponse,
-  timeoutMs = RECEIPT_TIMEOUT_MS,
-): Promise<TransactionReceipt> {
-  const every = (tx.provider as { pollingInterval?: number }).pollingInterval ?? 1000;
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const receipt = await tx.provider.getTransactionReceipt(tx.hash);
-    // A reverted one: wait() finds it at once and throws the revert.
-    if (receipt) return receipt.status === 1 ? receipt : ((await tx.wait()) as TransactionReceipt);
-    if (Date.now() > until)
-      throw new GavelError('NO_RECEIPT', `transaction ${tx.hash} has no receipt after ${timeoutMs / 1000} s`);
-    await new Promise((r) => setTimeout(r, every));
-  }
-}
-
 export function rpcProvider(url: string): JsonRpcProvider {
   return new JsonRpcProvider(url, undefined, {
     cacheTimeout: -1,
@@ -176,11 +150,7 @@ export class GavelContracts {
     args: unknown[],
     value?: bigint,
   ): Promise<TransactionReceipt> {
-    return withRevertDecoding(async () => {
-      const overrides = value === undefined ? [] : [{ value }];
-      const tx = (await contract.getFunction(method)(...args, ...overrides)) as TransactionResponse;
-      return receiptOf(tx);
-    });
+    return withRevertDecoding(() => sendContractTx(contract, method, args, value));
   }
 
   // ── Staking ────────────────────────────────────────────────────────────────

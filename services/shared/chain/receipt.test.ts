@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { TransactionReceipt, TransactionResponse } from 'ethers';
-import { receiptOf } from './gavel-contracts.js';
+import { receiptOf } from './send-transaction.js';
 
 function fakeTx(receiptAfterPolls: number | undefined): TransactionResponse {
   let polls = 0;
