@@ -130,8 +130,8 @@ test('malformed bid signatures are refused with OpenZeppelin ECDSA errors; a reg
 /** OpenZeppelin's ShortStrings errors: EIP712's name and version are constants ("Gavel", "1"). */
 const UNREACHABLE = ['InvalidShortString', 'StringTooLong'];
 
-test('every custom error in the Staking, Market and registry ABIs is asserted by a contract test', () => {
-  const errors = (['Staking', 'Market', 'VerifierRegistry'] as const).flatMap((c) =>
+test('every custom error in the Staking, Market, registry and audit ABIs is asserted by a contract test', () => {
+  const errors = (['Staking', 'Market', 'VerifierRegistry', 'AuctionAudit'] as const).flatMap((c) =>
     (contractArtifact(c).abi as { type: string; name: string }[])
       .filter((x) => x.type === 'error' && !UNREACHABLE.includes(x.name))
       .map((x) => x.name),

@@ -32,6 +32,9 @@ contract Market is PullPayments, SignedTerms, MarketEvents {
     /// jobId => attempt => word => bits of the items verified on-chain
     mapping(bytes32 => mapping(uint32 => mapping(uint256 => uint256))) private _verifiedBits;
     uint256 public totalEscrow;
+    /// jobId => attempt => keccak256(abi.encode(transcript root, coordinator, winner, price)),
+    /// what AuctionAudit checks evidence against
+    mapping(bytes32 => mapping(uint32 => bytes32)) public transcriptHashOf;
 
     constructor(Staking staking_, VerifierRegistry registry_) {
         if (address(staking_) == address(0) || address(registry_) == address(0)) revert ZeroAddress();
@@ -66,15 +69,18 @@ contract Market is PullPayments, SignedTerms, MarketEvents {
 
     /// @notice Assigns an open job to the signer of `winner` at the price the job's rule gives;
     /// `runnerUpSig` is empty when there was no runner-up. Both bids are for the attempt assigned,
-    /// which is the job's current attempt or a later one.
+    /// which is the job's current attempt or a later one. `transcriptRoot` commits every bid the
+    /// coordinator accepted for the attempt (see AuctionAudit), the evidence it answers to.
     function assign(
         bytes32 jobId,
         Bid calldata winner,
         bytes calldata winnerSig,
         Bid calldata runnerUp,
-        bytes calldata runnerUpSig
+        bytes calldata runnerUpSig,
+        bytes32 transcriptRoot
     ) external {
         if (!isCoordinator[msg.sender]) revert NotCoordinator(msg.sender);
+        if (transcriptRoot == bytes32(0)) revert NoTranscript(jobId);
         Job storage job = _status(jobId, Status.Open);
         if (block.timestamp >= job.deadline) revert DeadlinePassed(jobId, job.deadline);
         // An attempt number may be skipped (an assignment the chain refused), never reused.
@@ -93,6 +99,8 @@ contract Market is PullPayments, SignedTerms, MarketEvents {
         job.attemptDeadline = due < job.deadline ? uint64(due) : job.deadline;
         (job.status, job.prover, job.price, job.attempt) = (Status.Assigned, winner.prover, price, winner.attempt);
         emit JobAssigned(jobId, winner.prover, job.attempt, price, job.attemptDeadline);
+        transcriptHashOf[jobId][job.attempt] = keccak256(abi.encode(transcriptRoot, msg.sender, winner.prover, price));
+        emit TranscriptCommitted(jobId, job.attempt, transcriptRoot, msg.sender, winner.prover, price);
         staking.lock(winner.prover, jobId, job.collateral);
     }
 

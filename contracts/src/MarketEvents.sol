@@ -36,11 +36,15 @@ abstract contract MarketEvents {
     error EvidenceMismatch();
     error ProofIsValid(bytes32 jobId, uint32 index);
     error NotEnoughGasToVerify(uint256 gasLeft, uint256 needed);
+    error NoTranscript(bytes32 jobId);
 
     event CoordinatorSet(address indexed coordinator, bool enabled);
     event JobOpened(bytes32 indexed jobId, address indexed requester, uint256 reserve, Terms terms);
     event JobAssigned(
         bytes32 indexed jobId, address indexed prover, uint32 attempt, uint256 price, uint64 attemptDeadline
+    );
+    event TranscriptCommitted(
+        bytes32 indexed jobId, uint32 attempt, bytes32 root, address indexed coordinator, address winner, uint256 price
     );
     event ItemsVerified(bytes32 indexed jobId, uint32 attempt, uint32 count, uint32 verified);
     event JobSettled(bytes32 indexed jobId, address indexed prover, uint256 price, uint256 refund);

@@ -18,7 +18,8 @@ abstract contract SignedTerms is EIP712 {
 
     constructor() EIP712("Gavel", "1") {}
 
-    function _bidSigner(Bid calldata bid, bytes calldata signature) internal view returns (address) {
+    /// @notice The EIP-712 digest a prover signs for `bid` (also its id in auction transcripts).
+    function bidDigest(Bid calldata bid) public view returns (bytes32) {
         bytes32 structHash = keccak256(
             abi.encode(
                 BID_TYPEHASH,
@@ -31,7 +32,11 @@ abstract contract SignedTerms is EIP712 {
                 bid.deliverySeconds
             )
         );
-        return ECDSA.recover(_hashTypedDataV4(structHash), signature);
+        return _hashTypedDataV4(structHash);
+    }
+
+    function _bidSigner(Bid calldata bid, bytes calldata signature) internal view returns (address) {
+        return ECDSA.recover(bidDigest(bid), signature);
     }
 
     function _resultSigner(Result calldata r, bytes calldata signature) internal view returns (address) {

@@ -14,6 +14,7 @@ import { jobRoutes } from './routes/jobs.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { proverRoutes } from './routes/provers.js';
 import { replicaRoutes } from './routes/replicas.js';
+import { transcriptRoutes } from './routes/transcripts.js';
 
 export function buildApp(ctx: CoordinatorContext): FastifyInstance {
   const app = Fastify({
@@ -57,6 +58,7 @@ export function buildApp(ctx: CoordinatorContext): FastifyInstance {
   app.register(dashboardRoutes(ctx));
   app.register(circuitRoutes(ctx), { prefix: '/v1' });
   app.register(jobRoutes(ctx), { prefix: '/v1' });
+  app.register(transcriptRoutes(ctx), { prefix: '/v1' });
   app.register(proverRoutes(ctx), { prefix: '/v1' });
   app.register(replicaRoutes(ctx), { prefix: '/v1' });
   return app;

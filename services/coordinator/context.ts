@@ -22,7 +22,9 @@ export interface CoordinatorContext {
   /** Contracts driven by this replica's coordinator key. */
   chain: GavelContracts;
   domain: TypedDataDomain;
-  /** This replica's coordinator key: it signs awards. */
+  /** The AuctionAudit contract's EIP-712 domain: bid receipts are signed in it. */
+  receiptDomain: TypedDataDomain;
+  /** This replica's coordinator key: it signs awards and bid receipts. */
   signer: Signer;
   /** Refuses replayed or stale hellos and heartbeats. */
   replay: ReplayGuard;

@@ -8,6 +8,7 @@ import { GavelContracts, rpcProvider } from '../shared/chain/gavel-contracts.js'
 import { createPrisma } from '../shared/db/client.js';
 import { GavelError } from '../shared/errors.js';
 import { connectNats, ensureWorkStream, presenceBucket } from '../shared/nats/connection.js';
+import { receiptDomain } from '../shared/protocol/auction-transcript.js';
 import { bidDomain } from '../shared/protocol/bid-signing.js';
 import { RateLimiter } from '../shared/protocol/rate-limiter.js';
 import { ReplayGuard } from '../shared/protocol/replay-guard.js';
@@ -29,6 +30,7 @@ export type Resources = Pick<
   | 'nc'
   | 'chain'
   | 'domain'
+  | 'receiptDomain'
   | 'signer'
   | 'replay'
   | 'limits'
@@ -100,6 +102,7 @@ export async function openResources(config: CoordinatorConfig, log: Logger): Pro
     liveReplicas: async () => (await replicas.list()).length,
   });
   const domain = bidDomain(deployment.chainId, deployment.market);
+  const receipts = receiptDomain(deployment.chainId, deployment.audit);
   const circuits = { prepared: (id: string) => preparedCircuit(prisma, id) };
   const replay = new ReplayGuard();
   // A prover bids once per round and says hello once per start: these budgets only stop floods.
@@ -110,6 +113,7 @@ export async function openResources(config: CoordinatorConfig, log: Logger): Pro
     nc,
     chain,
     domain,
+    receiptDomain: receipts,
     signer,
     replay,
     limits,

@@ -8,6 +8,7 @@ import { awardWinner } from './assignment/award.js';
 import { leaseStage, onHeartbeat } from './assignment/leases.js';
 import { announceDue } from './auction/announce.js';
 import { onBid } from './auction/bid-handler.js';
+import { challengeWatch } from './auction/challenges.js';
 import { closeDue } from './auction/close.js';
 import type { CoordinatorContext } from './context.js';
 import { onHello } from './provers/hello.js';
@@ -18,13 +19,15 @@ import { consumeResults, type ResultConsumer } from './verification/result-consu
 const TICK_MS = 100;
 /** Leases last seconds: checking them twice a second is plenty. */
 const LEASE_TICK_MS = 500;
+/** Challenges leave an hour (by default) to answer: reading them every 2 s is plenty. */
+const CHALLENGE_TICK_MS = 2000;
 
 export type StageName = 'intake' | 'auction' | 'assignment' | 'provers' | 'verification' | 'settlement';
 
 export interface TimedStage {
   stage: StageName;
   /** The loop's name in logs; `kick` names the context hook that wakes it early. */
-  loop: 'announce' | 'close' | 'leases' | 'outbox';
+  loop: 'announce' | 'close' | 'challenges' | 'leases' | 'outbox';
   run: (ctx: CoordinatorContext) => Promise<unknown>;
   intervalMs: number;
 }
@@ -40,6 +43,7 @@ export function timedStages(): TimedStage[] {
   return [
     { stage: 'auction', loop: 'announce', run: announceDue, intervalMs: TICK_MS },
     { stage: 'auction', loop: 'close', run: (ctx) => closeDue(ctx, awardWinner), intervalMs: TICK_MS },
+    { stage: 'auction', loop: 'challenges', run: challengeWatch(), intervalMs: CHALLENGE_TICK_MS },
     { stage: 'assignment', loop: 'leases', run: leaseStage(), intervalMs: LEASE_TICK_MS },
     { stage: 'settlement', loop: 'outbox', run: runOutbox, intervalMs: TICK_MS },
   ];

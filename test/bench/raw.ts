@@ -10,6 +10,7 @@ import {
   verifyProof,
 } from '../../services/shared/proving/circuit-prover.js';
 import { locateCrs } from '../../services/shared/proving/crs.js';
+import { spread } from './stats.js';
 import { syntheticCrs } from './synthetic-crs.js';
 
 const FR = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
@@ -17,14 +18,19 @@ const FR = 218882428718392752222464057452572750885483644004160343436982041865758
 export interface Timing {
   runs: number;
   meanMs: number;
+  medianMs: number;
   minMs: number;
+  maxMs: number;
 }
 
 export function timing(samples: number[]): Timing {
+  const s = spread(samples);
   return {
     runs: samples.length,
     meanMs: Math.round((samples.reduce((a, b) => a + b, 0) / samples.length) * 10) / 10,
-    minMs: Math.round(Math.min(...samples) * 10) / 10,
+    medianMs: s.median,
+    minMs: s.min,
+    maxMs: s.max,
   };
 }
 

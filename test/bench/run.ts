@@ -24,9 +24,11 @@ const P = quick
       jobs: 3,
       rawProofs: 6,
       verifies: 30,
-      curveRuns: 1,
+      curveRuns: 3,
       bidders: 200,
       scaleJobs: 60,
+      scaleRepeats: 3,
+      nativeRepeats: 3,
       participation: 0.25,
       plonkRepeats: 3,
       verifyRepeats: 3,
@@ -42,6 +44,8 @@ const P = quick
       curveRuns: 3,
       bidders: 200,
       scaleJobs: 1000,
+      scaleRepeats: 3,
+      nativeRepeats: 3,
       participation: 0.25,
       plonkRepeats: 5,
       verifyRepeats: 3,
@@ -132,17 +136,26 @@ async function main() {
   }
 
   if (want('native')) {
-    log('native vs WASM on batch_transfer');
-    const native = await rawBatchTransfer('native', 2, Math.max(3, P.rawProofs / 2), 5);
-    const wasm1 =
-      (results.raw as { proveMeanMs: number } | undefined)?.proveMeanMs ??
-      (await rawBatchTransfer('wasm', 1, 3, 5)).prove.meanMs;
+    log(`native vs WASM on batch_transfer: ${P.nativeRepeats} pairs of runs`);
+    // Each repeat times both backends back to back, so a drift of the machine's speed hits both.
+    const pairs: { nativeMs: number; wasmMs: number }[] = [];
+    for (let r = 0; r < P.nativeRepeats; r++) {
+      const native = await rawBatchTransfer('native', 2, 3, 0);
+      const wasm = await rawBatchTransfer('wasm', 1, 3, 0);
+      pairs.push({ nativeMs: native.prove.medianMs, wasmMs: wasm.prove.medianMs });
+    }
+    const ratio = spread(
+      pairs.map((p) => p.wasmMs / p.nativeMs),
+      3,
+    );
     results.native_vs_wasm_ratio = {
-      value: round(wasm1 / native.prove.meanMs),
+      value: ratio.median,
+      spread: ratio,
       meaning:
         'WASM (1 thread) prove time ÷ native bb (2 threads) prove time on batch_transfer; >1 means native is faster',
-      nativeMs: native.prove.meanMs,
-      wasmMs: wasm1,
+      nativeMs: spread(pairs.map((p) => p.nativeMs)),
+      wasmMs: spread(pairs.map((p) => p.wasmMs)),
+      runs: pairs,
     };
   }
 
@@ -180,8 +193,8 @@ async function main() {
   }
 
   if (want('scale')) {
-    log(`scale: ${P.bidders} bidders, ${P.scaleJobs} jobs`);
-    const s = await scale(P.bidders, P.scaleJobs, P.participation, log);
+    log(`scale: ${P.bidders} bidders, ${P.scaleRepeats} rounds of ${P.scaleJobs} jobs`);
+    const s = await scale(P.bidders, P.scaleJobs, P.participation, P.scaleRepeats, log);
     results.scale = { ...s, p99_target_ms: 150 };
   }
 
@@ -239,6 +252,10 @@ interface CurvePoint {
   measured: boolean;
   verifiable?: boolean;
   meanMs?: number;
+  medianMs?: number;
+  minMs?: number;
+  maxMs?: number;
+  runs?: number;
 }
 
 /** prove_curve as a table: one row per dyadic size, one column per backend and thread count. */
@@ -248,10 +265,11 @@ function curveTable(curve: CurvePoint[]): string[] {
   const cell = (log2: number, column: string) => {
     const c = curve.find((x) => x.log2 === log2 && `${x.backend}×${x.threads}` === column);
     if (!c?.measured) return 'not measured';
-    return c.verifiable ? `${c.meanMs} ms` : `${c.meanMs} ms *`;
+    const range = c.runs && c.runs > 1 ? ` (${c.minMs}–${c.maxMs})` : '';
+    return `${c.medianMs ?? c.meanMs} ms${range}${c.verifiable ? '' : ' *'}`;
   };
   return [
-    `prove_curve (mean prove time, witness included; * = synthetic CRS beyond the 4,097 real points: timing only, proof not verifiable):`,
+    `prove_curve (median prove time of the runs, with min–max, witness included; * = synthetic CRS beyond the 4,097 real points: timing only, proof not verifiable):`,
     '',
     `| dyadic size | gates | ${columns.join(' | ')} |`,
     `| --- | --- | ${columns.map(() => '---').join(' | ')} |`,
@@ -307,15 +325,22 @@ function updateBenchmarksMd(r: Record<string, unknown>) {
       `| e2e_overhead_ratio | ${e2.value} (${range(e2.spread)}) | ${e2.target}: ${met((e2.value as number) <= 1.05)} | stages (ms): ${JSON.stringify(e2.stagesMs)} |`,
     );
   const nv = g('native_vs_wasm_ratio');
+  const ms = (x: unknown) => {
+    const sp = x as Spread | number | undefined;
+    return typeof sp === 'object' ? `${sp.median} ms (min ${sp.min}, max ${sp.max})` : `${sp} ms`;
+  };
   if (nv)
     rows.push(
-      `| native_vs_wasm_ratio | ${nv.value} | — | native ${nv.nativeMs} ms vs WASM ${nv.wasmMs} ms |`,
+      `| native_vs_wasm_ratio | ${nv.value} (${range(nv.spread)}) | — | median prove time per run: native (2 threads) ${ms(nv.nativeMs)} vs WASM (1 thread) ${ms(nv.wasmMs)} |`,
     );
   const sc = g('scale');
-  if (sc)
+  if (sc) {
+    const jpm = sc.jobs_per_min as Spread;
+    const p99 = sc.p99_award_ms as Spread;
     rows.push(
-      `| scale | ${sc.jobs_per_min} jobs/min | award p99 (round close → winner's receipt) ≤ ${sc.p99_target_ms} ms: ${met((sc.p99_award_ms as number) <= (sc.p99_target_ms as number))} | ${sc.bidders} bidders (participation ${sc.participation}), ${sc.settled}/${sc.jobs} settled, ${sc.bidsAccepted} bids; award from the round's close to the winner's receipt p50 ${sc.p50_award_ms} ms, p99 ${sc.p99_award_ms} ms (one run; percentiles over its ${sc.awards_measured} awards); at the coordinator (round opened → assignment written) p50 ${sc.coordinator_p50_award_ms} ms, p99 ${sc.coordinator_p99_award_ms} ms; bidders' process event-loop delay p99 ${sc.bidder_process_lag_p99_ms} ms; submitting took ${sc.submitMs} of ${sc.elapsedMs} ms; coordinator RSS ${sc.coordinator_rss_mb} MB |`,
+      `| scale | ${jpm.median} jobs/min (${range(jpm)} rounds) | award p99 (round close → winner's receipt) ≤ ${sc.p99_target_ms} ms: ${met(p99.median <= (sc.p99_target_ms as number))} | ${sc.bidders} bidders (participation ${sc.participation}), ${sc.settled}/${(sc.jobs as number) * jpm.runs} settled over ${jpm.runs} rounds of ${sc.jobs} jobs; award from the round's close to the winner's receipt: p50 ${ms(sc.p50_award_ms)}, p99 ${ms(p99)} (medians of per-round percentiles); at the coordinator (round opened → assignment written) p99 ${ms(sc.coordinator_p99_award_ms)}; coordinator RSS ${sc.coordinator_rss_mb} MB after all rounds |`,
     );
+  }
   const so = g('scale_out');
   if (so) {
     for (const run of so.runs as ScaleOutFigure[])

@@ -19,7 +19,7 @@ import {
   proveInputs,
 } from '../../services/shared/proving/circuit-prover.js';
 import { type ProcessMarket, startProcessMarket, waitForTerminal } from '../fixtures/process-market.js';
-import { percentile } from './stats.js';
+import { percentile, spread } from './stats.js';
 
 const WINDOW_MS = 1000;
 const FIRST_BIDDER = 10;
@@ -117,7 +117,62 @@ async function coordinatorAwardLatencies(m: ProcessMarket, jobIds: string[]): Pr
   return rows.map((r) => Math.round(Number(r.ms)));
 }
 
-export async function scale(bidders: number, jobs: number, participation: number, log: (s: string) => void) {
+/** One round: `jobs` jobs submitted back to back (x from `firstX`), timed until every one ended. */
+async function scaleRound(
+  m: ProcessMarket,
+  circuitId: string,
+  jobs: number,
+  firstX: number,
+  latencies: number[],
+) {
+  const from = latencies.length;
+  // The bidders share this process: its own event-loop delay adds to what they measure.
+  const lag = monitorEventLoopDelay({ resolution: 10 });
+  lag.enable();
+  const started = Date.now();
+  const ids: string[] = [];
+  for (let j = 0; j < jobs; j++) {
+    const x = BigInt(firstX + j);
+    ids.push(
+      await m.submit({
+        circuitId,
+        items: [{ x: x.toString(), y: (x * x).toString() }],
+        collateralEth: '0.1',
+        deadlineIn: 3600,
+      }),
+    );
+  }
+  const submitMs = Date.now() - started;
+  await waitForTerminal(m, ids, 60 * 60_000);
+  const elapsedMs = Date.now() - started;
+  lag.disable();
+  const atWinner = latencies.slice(from);
+  const atCoordinator = await coordinatorAwardLatencies(m, ids);
+  const settled = await m.prisma.job.count({ where: { id: { in: ids }, status: 'SETTLED' } });
+  return {
+    settled,
+    bidsAccepted: await m.prisma.bid.count({ where: { auction: { jobId: { in: ids } } } }),
+    submitMs,
+    elapsedMs,
+    jobs_per_min: Math.round((settled / (elapsedMs / 60_000)) * 10) / 10,
+    p50_award_ms: percentile(atWinner, 50),
+    p99_award_ms: percentile(atWinner, 99),
+    awards_measured: atWinner.length,
+    coordinator_p50_award_ms: percentile(atCoordinator, 50),
+    coordinator_p99_award_ms: percentile(atCoordinator, 99),
+    bidder_process_lag_p99_ms: Math.round(lag.percentile(99) / 1e6),
+  };
+}
+
+/** `repeats` rounds of `jobs` jobs on one market of `bidders` bidders: per-round figures and, for
+ *  the headline ones, their median with min and max. */
+export async function scale(
+  bidders: number,
+  jobs: number,
+  participation: number,
+  repeats: number,
+  log: (s: string) => void,
+) {
   const m = await startProcessMarket(
     { GAVEL_AUCTION_WINDOW_MS: String(WINDOW_MS), GAVEL_DB_POOL_SIZE: '20' },
     { accounts: FIRST_BIDDER + bidders },
@@ -139,54 +194,31 @@ export async function scale(bidders: number, jobs: number, participation: number
       );
     }
     const latencies: number[] = [];
-    // The bidders share this process: its own event-loop delay adds to what they measure.
-    const lag = monitorEventLoopDelay({ resolution: 10 });
-    lag.enable();
     for (const [i, w] of wallets.entries())
       connections.push(await startBidder(m, w, queue, participation, 1000 + i, latencies));
     const circuitId = (await m.client.registerCircuit(tiny)).id;
-    log(`scale: submitting ${jobs} jobs`);
-    const started = Date.now();
-    const ids: string[] = [];
-    for (let j = 0; j < jobs; j++) {
-      const x = BigInt(j + 2);
-      ids.push(
-        await m.submit({
-          circuitId,
-          items: [{ x: x.toString(), y: (x * x).toString() }],
-          collateralEth: '0.1',
-          deadlineIn: 3600,
-        }),
-      );
+    const runs: Awaited<ReturnType<typeof scaleRound>>[] = [];
+    for (let r = 0; r < repeats; r++) {
+      log(`scale: round ${r + 1}/${repeats}, submitting ${jobs} jobs`);
+      runs.push(await scaleRound(m, circuitId, jobs, 2 + r * jobs, latencies));
     }
-    const submittedMs = Date.now() - started;
-    await waitForTerminal(m, ids, 60 * 60_000);
-    const elapsedMs = Date.now() - started;
-    lag.disable();
-    const atCoordinator = await coordinatorAwardLatencies(m, ids);
-    const settled = await m.prisma.job.count({ where: { id: { in: ids }, status: 'SETTLED' } });
-    const bids = await m.prisma.bid.count();
     const rssKb = Number(
       /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${m.coordinator.pid}/status`, 'utf8'))?.[1],
     );
+    const of = (k: 'jobs_per_min' | 'p50_award_ms' | 'p99_award_ms' | 'coordinator_p99_award_ms') =>
+      spread(runs.map((run) => run[k]));
     return {
       bidders,
       participation,
       jobs,
-      settled,
-      bidsAccepted: bids,
       auctionWindowMs: WINDOW_MS,
-      submitMs: submittedMs,
-      elapsedMs,
-      jobs_per_min: Math.round((settled / (elapsedMs / 60_000)) * 10) / 10,
-      p50_award_ms: percentile(latencies, 50),
-      p99_award_ms: percentile(latencies, 99),
-      awards_measured: latencies.length,
-      coordinator_p50_award_ms: percentile(atCoordinator, 50),
-      coordinator_p99_award_ms: percentile(atCoordinator, 99),
-      bidder_process_lag_p99_ms: Math.round(lag.percentile(99) / 1e6),
-      bidder_process_lag_max_ms: Math.round(lag.max / 1e6),
+      settled: runs.reduce((n, run) => n + run.settled, 0),
+      jobs_per_min: of('jobs_per_min'),
+      p50_award_ms: of('p50_award_ms'),
+      p99_award_ms: of('p99_award_ms'),
+      coordinator_p99_award_ms: of('coordinator_p99_award_ms'),
       coordinator_rss_mb: Math.round(rssKb / 1024),
+      runs,
     };
   } finally {
     for (const nc of connections) await nc.close().catch(() => undefined);

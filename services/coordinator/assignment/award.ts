@@ -43,5 +43,6 @@ export async function awardWinner(
     price: priceWei,
     winnerBid: bids.winner,
     runnerUpBid: bids.runnerUp,
+    transcriptRoot: bids.transcriptRoot,
   });
 }

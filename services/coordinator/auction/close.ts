@@ -2,6 +2,7 @@
 // assignment stage, injected by stages.ts, publishes the award and queues the collateral lock), or
 // the round is re-announced with backoff while the deadline leaves time, else the job expires.
 import { formatEther } from 'ethers';
+import { STANDING, STANDING_WHY, type Standing } from '../../shared/protocol/auction-transcript.js';
 import type { Award } from '../../shared/protocol/messages.js';
 import type { CoordinatorContext, Tx } from '../context.js';
 import { AWARDED, type WinningBids } from '../lifecycle/assignment-transitions.js';
@@ -10,6 +11,7 @@ import { awardRound, closeRoundEmpty, scheduleRound } from '../lifecycle/auction
 import { moveJob } from '../lifecycle/job-transitions.js';
 import { type AuctionOutcome, decideWinner } from './decide-winner.js';
 import { lockDueRounds } from './due-rounds.js';
+import { commitTranscript } from './transcript.js';
 
 /** Sends the award of a closed round and records the assignment, in the close's transaction. */
 export type AwardWinner = (
@@ -31,12 +33,12 @@ function loadRound(tx: Tx, id: number) {
 
 /** Bidders still holding another award: a prover works on one job at a time (its award queue
  *  would outlive its lease, and its collateral is already locked), so they sit this round out. */
-async function busyBidders(tx: Tx, round: Round): Promise<Set<string>> {
+async function busyBidders(tx: Tx, round: Round): Promise<Map<string, Standing>> {
   const held = await tx.assignment.findMany({
     where: { status: { in: AWARDED }, prover: { in: round.bids.map((b) => b.prover) } },
     select: { prover: true },
   });
-  return new Set(held.map((a) => a.prover));
+  return new Map(held.map((a) => [a.prover, STANDING.holdsAnotherAward]));
 }
 
 async function award(
@@ -45,6 +47,7 @@ async function award(
   round: Round,
   outcome: AuctionOutcome,
   send: AwardWinner,
+  transcriptRoot: string,
 ) {
   const { job } = round;
   const price = outcome.clearingPrice.toString();
@@ -68,6 +71,7 @@ async function award(
       winner: outcome.winner.id,
       runnerUp: outcome.runnerUp?.id ?? null,
       deliverySeconds: round.bids.find((b) => b.id === outcome.winner.id)?.deliverySeconds ?? 600,
+      transcriptRoot,
     },
   );
   await awardRound(tx, round.id, prover, price);
@@ -110,25 +114,31 @@ async function noBids(ctx: CoordinatorContext, tx: Tx, round: Round, now: number
  * below the collateral since its bid (it won elsewhere, or asked to unstake) sits out too: the
  * chain would refuse the assignment, and the honest prover would be dropped from the job.
  */
-async function unavailable(ctx: CoordinatorContext, tx: Tx, round: Round, prover: string) {
+async function unavailable(
+  ctx: CoordinatorContext,
+  tx: Tx,
+  round: Round,
+  prover: string,
+): Promise<Standing | undefined> {
   const mine = await tx.$queryRaw<{ address: string }[]>`
     SELECT address FROM "Prover" WHERE address = ${prover} FOR UPDATE SKIP LOCKED`;
-  if (mine.length === 0) return 'another round is awarding it now';
+  if (mine.length === 0) return STANDING.beingAwardedElsewhere;
   const held = await tx.assignment.count({ where: { prover, status: { in: AWARDED } } });
-  if (held > 0) return 'it holds another award';
+  if (held > 0) return STANDING.holdsAnotherAward;
   const free = (await ctx.chain.staking.getFunction('freeStake')(prover)) as bigint;
-  if (free < BigInt(round.job.collateralWei)) return `its free stake ${free} is below the collateral`;
+  if (free < BigInt(round.job.collateralWei)) return STANDING.stakeBelowCollateral;
   return undefined;
 }
 
-/** The round's outcome among the bids whose provers can take the job now (see unavailable). */
+/** The round's outcome among the bids whose provers can take the job now (see unavailable); the
+ *  provers found unable are added to `standings` with why. */
 async function decideAmongAvailable(
   ctx: CoordinatorContext,
   tx: Tx,
   round: Round,
-  eligible: Round['bids'],
+  standings: Map<string, Standing>,
 ): Promise<AuctionOutcome | undefined> {
-  let pool = eligible;
+  let pool = round.bids.filter((b) => !standings.has(b.prover));
   for (;;) {
     const outcome = decideWinner(
       pool.map((b) => ({ id: b.id, prover: b.prover, price: BigInt(b.priceWei), receivedAt: b.receivedAt })),
@@ -137,9 +147,13 @@ async function decideAmongAvailable(
     );
     if (!outcome) return undefined;
     const { prover } = outcome.winner;
-    const why = await unavailable(ctx, tx, round, prover);
-    if (!why) return outcome;
-    ctx.log.info({ jobId: round.jobId, prover, why }, 'best bidder cannot take the job now: next bid');
+    const standing = await unavailable(ctx, tx, round, prover);
+    if (standing === undefined) return outcome;
+    standings.set(prover, standing);
+    ctx.log.info(
+      { jobId: round.jobId, prover, why: STANDING_WHY[standing] },
+      'best bidder cannot take the job now: next bid',
+    );
     pool = pool.filter((b) => b.prover !== prover);
   }
 }
@@ -151,26 +165,39 @@ async function closeRound(ctx: CoordinatorContext, tx: Tx, id: number, now: numb
     await closeRoundEmpty(tx, id);
     return false;
   }
-  const busy = await busyBidders(tx, round);
-  const eligible = round.bids.filter((b) => !busy.has(b.prover));
-  const outcome = await decideAmongAvailable(ctx, tx, round, eligible);
+  const standings = await busyBidders(tx, round);
+  const outcome = await decideAmongAvailable(ctx, tx, round, standings);
   if (!outcome) {
     await noBids(ctx, tx, round, now);
     return false;
   }
-  await award(ctx, tx, round, outcome, send);
+  const transcriptRoot = await commitTranscript(tx, ctx.domain, round, standings);
+  await award(ctx, tx, round, outcome, send, transcriptRoot);
   return true;
 }
 
-/** Closes every announced round whose window has ended, awarding winners through `send`. */
+/** Rounds closed per transaction: each close reads the winner's stake from the chain, so a big
+ *  batch under load outran the transaction's time limit and rolled every award in it back (seen
+ *  in the cluster fault test: 35 rounds due at once, "expired transaction" after 5 s). */
+const CLOSE_BATCH = 8;
+
+/** Closes every announced round whose window has ended, awarding winners through `send`, a few
+ *  rounds per transaction. */
 export async function closeDue(ctx: CoordinatorContext, send: AwardWinner): Promise<number> {
-  const { closed, awarded } = await ctx.prisma.$transaction(async (tx) => {
-    const now = Date.now();
-    const ids = await lockDueRounds(tx, true, new Date(now));
-    let awarded = 0;
-    for (const id of ids) if (await closeRound(ctx, tx, id, now, send)) awarded++;
-    return { closed: ids.length, awarded };
-  });
-  if (awarded > 0) ctx.kick.outbox();
-  return closed;
+  let closed = 0;
+  for (;;) {
+    const batch = await ctx.prisma.$transaction(
+      async (tx) => {
+        const now = Date.now();
+        const ids = await lockDueRounds(tx, true, new Date(now), CLOSE_BATCH);
+        let won = 0;
+        for (const id of ids) if (await closeRound(ctx, tx, id, now, send)) won++;
+        return { closed: ids.length, awarded: won };
+      },
+      { timeout: 30_000, maxWait: 10_000 },
+    );
+    closed += batch.closed;
+    if (batch.awarded > 0) ctx.kick.outbox();
+    if (batch.closed < CLOSE_BATCH) return closed;
+  }
 }

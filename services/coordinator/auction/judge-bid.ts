@@ -1,9 +1,10 @@
 // Where bids are judged: signature, auction state, reserve, expiry, exclusion, on-chain stake and
 // declared proof systems and speed; accepted bids are stored (one per prover per auction, nonces never reused).
-import type { TypedDataDomain } from 'ethers';
+import type { Signer, TypedDataDomain } from 'ethers';
 import type { GavelContracts } from '../../shared/chain/gavel-contracts.js';
 import { isUniqueViolation, type PrismaClient } from '../../shared/db/client.js';
-import { recoverBidSigner } from '../../shared/protocol/bid-signing.js';
+import { signReceipt } from '../../shared/protocol/auction-transcript.js';
+import { bidDigest, recoverBidSigner } from '../../shared/protocol/bid-signing.js';
 import type { BidReply, BidRequest } from '../../shared/protocol/messages.js';
 import { proofSystemOfRow } from '../../shared/proving/backend.js';
 import type { CoordinatorConfig } from '../config.js';
@@ -12,6 +13,8 @@ export interface JudgeDeps {
   prisma: PrismaClient;
   chain: GavelContracts;
   domain: TypedDataDomain;
+  receiptDomain: TypedDataDomain;
+  signer: Signer;
   config: CoordinatorConfig;
 }
 
@@ -77,26 +80,54 @@ export async function judgeBid(deps: JudgeDeps, req: BidRequest, now = Date.now(
     return reject('LOW_STAKE', `free stake ${free} is below the required collateral ${job.collateralWei}`);
   }
 
+  const stored = await storeBid(prisma, auction.id, prover, req, now);
+  if (stored) return stored;
+  const digest = bidDigest(domain, { ...bid, price, nonce: BigInt(bid.nonce) });
+  const terms = { jobId: bid.jobId, attempt: bid.attempt, bidDigest: digest };
+  const receipt = await signReceipt(deps.signer, deps.receiptDomain, terms);
+  return {
+    accepted: true,
+    receipt: { signer: await deps.signer.getAddress(), signature: receipt, bidDigest: digest },
+  };
+}
+
+/**
+ * Stores an accepted bid while its round is still open, or says why not. The round's row is
+ * share-locked first: a close in progress holds it (the bid then sees the round closed), and a
+ * close starting now skips the round until the bid is in. So every bid given a receipt is in the
+ * round its close loads, and in the transcript the coordinator commits.
+ */
+async function storeBid(
+  prisma: PrismaClient,
+  auctionId: number,
+  prover: string,
+  { bid, signature }: BidRequest,
+  now: number,
+): Promise<BidReply | undefined> {
   try {
-    await prisma.bid.create({
-      data: {
-        auctionId: auction.id,
-        prover,
-        priceWei: price.toString(),
-        nonce: bid.nonce,
-        expiry: bid.expiry,
-        deliverySeconds: bid.deliverySeconds,
-        signature,
-      },
+    return await prisma.$transaction(async (tx) => {
+      const open = await tx.$queryRaw<{ id: number }[]>`
+        SELECT id FROM "Auction" WHERE id = ${auctionId} AND status = 'OPEN' AND "closesAt" > ${new Date(now)}
+        FOR SHARE`;
+      if (open.length === 0) return reject('CLOSED', 'the auction is closed');
+      await tx.bid.create({
+        data: {
+          auctionId,
+          prover,
+          priceWei: BigInt(bid.price).toString(),
+          nonce: bid.nonce,
+          expiry: bid.expiry,
+          deliverySeconds: bid.deliverySeconds,
+          signature,
+        },
+      });
+      return undefined;
     });
   } catch (err) {
     if (!isUniqueViolation(err)) throw err;
-    const again = await prisma.bid.findUnique({
-      where: { auctionId_prover: { auctionId: auction.id, prover } },
-    });
+    const again = await prisma.bid.findUnique({ where: { auctionId_prover: { auctionId, prover } } });
     return again
       ? reject('DUPLICATE', 'this prover already bid in this auction')
       : reject('REPLAYED', `nonce ${bid.nonce} was already used by this prover`);
   }
-  return { accepted: true };
 }

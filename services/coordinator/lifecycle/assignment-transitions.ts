@@ -28,6 +28,8 @@ export interface WinningBids {
   runnerUp: number | null;
   /** The winner's signed delivery time. */
   deliverySeconds: number;
+  /** Root of the attempt's auction transcript (auction/transcript.ts). */
+  transcriptRoot: string;
 }
 
 export interface NewAssignment {

@@ -14,12 +14,23 @@ export type OutboxEntry =
       /** The stored bids the Market checks: the winner's, and the runner-up's under second price. */
       winnerBid: number;
       runnerUpBid: number | null;
+      /** Root of the attempt's auction transcript, committed with the assignment. */
+      transcriptRoot: string;
     }
   | { kind: 'FULFIL'; jobId: string; attempt: number }
   | { kind: 'SLASH_LATE'; jobId: string; attempt: number; prover: string }
   | { kind: 'SLASH_INVALID'; jobId: string; attempt: number; prover: string; evidence: InvalidResult }
   | { kind: 'HAND_BACK'; jobId: string; attempt: number; prover: string; signature: string }
-  | { kind: 'EXPIRE'; jobId: string; attempt: number };
+  | { kind: 'EXPIRE'; jobId: string; attempt: number }
+  | {
+      kind: 'ANSWER_CHALLENGE';
+      jobId: string;
+      attempt: number;
+      /** The challenged bid's digest, its standing and Merkle proof in the attempt's transcript. */
+      bidDigest: string;
+      standing: number;
+      proof: string[];
+    };
 
 /** A result the prover signed (EIP-712) whose proof our verifier found invalid. */
 export type InvalidResult = {
@@ -33,9 +44,11 @@ export type InvalidResult = {
 export type OutboxKind = OutboxEntry['kind'];
 export type OutboxRow = db.OutboxAction;
 
-/** The idempotency key of an entry: one action of a kind per job and attempt. */
+/** The idempotency key of an entry: one action of a kind per job and attempt (one answer per
+ *  challenged bid). */
 export function idempotencyKey(entry: OutboxEntry): string {
-  return `${entry.kind.toLowerCase()}:${entry.jobId}:${entry.attempt}`;
+  const key = `${entry.kind.toLowerCase()}:${entry.jobId}:${entry.attempt}`;
+  return entry.kind === 'ANSWER_CHALLENGE' ? `${key}:${entry.bidDigest}` : key;
 }
 
 /** Queues `entry` in the caller's transaction; `notBefore` delays it (e.g. until a deadline). */

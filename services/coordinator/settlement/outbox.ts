@@ -6,6 +6,7 @@ import { errorMessage } from '../../shared/errors.js';
 import type { CoordinatorContext, Tx } from '../context.js';
 import { claimNext, entryOf, markFailed, type OutboxRow, retryLater } from '../lifecycle/outbox-entries.js';
 import type { ActionRun } from './actions/action.js';
+import { answerChallenge } from './actions/answer-challenge.js';
 import { assign, proverAtFault, refuseAssignment } from './actions/assign.js';
 import { expire } from './actions/expire.js';
 import { fulfil, fulfilRefused } from './actions/fulfil.js';
@@ -46,6 +47,8 @@ async function dispatch(run: ActionRun): Promise<void> {
       return handBack(run, entry);
     case 'EXPIRE':
       return expire(run, entry);
+    case 'ANSWER_CHALLENGE':
+      return answerChallenge(run, entry);
     default: {
       const never: never = entry;
       throw new Error(`unknown outbox action ${JSON.stringify(never)}`);

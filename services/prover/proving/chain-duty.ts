@@ -3,6 +3,7 @@
 // proofs, hand an attempt back without a slash (its signature), and fulfil on its own when its
 // proofs are not paid in time, so no coordinator failure can get it slashed.
 import type { TypedDataDomain, Wallet } from 'ethers';
+import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import { fulfilItems } from '../../shared/chain/fulfil-items.js';
 import type { GavelContracts } from '../../shared/chain/gavel-contracts.js';
@@ -25,6 +26,9 @@ export class ChainDuty {
   private readonly holders = new Map<string, number>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly me: string;
+  /** One transaction at a time from this prover's key: two sent at once took one nonce, and the
+   *  second failed "replacement fee too low" (seen with two self-fulfils due together). */
+  private readonly oneAtATime = pLimit(1);
 
   constructor(
     private readonly chain: GavelContracts,
@@ -110,9 +114,11 @@ export class ChainDuty {
         'cannot reach the coordinator to hand back',
       );
     }
-    const job = await this.chain.job(award.jobId);
-    if (job.status === 'Assigned' && job.attempt === award.attempt && job.prover.toLowerCase() === this.me)
-      await this.chain.handBack(award.jobId, award.attempt, signature);
+    await this.oneAtATime(async () => {
+      const job = await this.chain.job(award.jobId);
+      if (job.status === 'Assigned' && job.attempt === award.attempt && job.prover.toLowerCase() === this.me)
+        await this.chain.handBack(award.jobId, award.attempt, signature);
+    });
   }
 
   /** Watches sent proofs: unpaid after selfFulfilAfterMs (or 15 s before the attempt deadline),
@@ -123,7 +129,7 @@ export class ChainDuty {
       const delay = Math.max(0, Math.min(this.options.selfFulfilAfterMs, latest - Date.now()));
       const timer = setTimeout(() => {
         this.timers.delete(timer);
-        void this.fulfilIfUnpaid(award, proofs).catch(async (err) => {
+        void this.oneAtATime(() => this.fulfilIfUnpaid(award, proofs)).catch(async (err) => {
           // The coordinator's relay may have landed first.
           const job = await this.chain.job(award.jobId).catch(() => undefined);
           if (job?.status === 'Settled') this.log.info({ jobId: award.jobId }, 'paid (by the relay)');

@@ -8,6 +8,7 @@ import { repoRoot } from '../paths.js';
 export type ContractName =
   | 'Staking'
   | 'Market'
+  | 'AuctionAudit'
   | 'VerifierRegistry'
   | 'ReentrantReceiver'
   | 'AcceptAllVerifier';
@@ -34,6 +35,7 @@ export function contractArtifact(name: ContractName): ContractArtifact {
 export function gavelInterface(): Interface {
   const abi = [
     contractArtifact('Market').abi,
+    contractArtifact('AuctionAudit').abi,
     contractArtifact('Staking').abi,
     contractArtifact('VerifierRegistry').abi,
   ].flat() as InterfaceAbi as unknown[];

@@ -11,6 +11,12 @@ export interface Deployment {
   staking: string;
   market: string;
   registry: string;
+  /** AuctionAudit: coordinator bonds and the evidence that takes them. */
+  audit: string;
+  /** Seconds a coordinator has to answer a challenged bid receipt. */
+  answerWindowSeconds: number;
+  /** Bond posted for each coordinator at deploy, in wei (0: none). */
+  coordinatorBondWei: string;
   owner: string;
   treasury: string;
   cooldownSeconds: number;
@@ -26,6 +32,12 @@ export interface DeployOptions {
   requesterShareBps?: number;
   bountyShareBps?: number;
   coordinators?: string[];
+  /** Seconds a coordinator has to answer a challenged receipt (default 3600). */
+  answerWindowSeconds?: number;
+  /** Seconds between a coordinator asking to withdraw bond and withdrawing it (default 7 days). */
+  bondWithdrawDelaySeconds?: number;
+  /** Bond the deployer posts for each coordinator, in wei (default 0: no bond). */
+  coordinatorBondWei?: bigint;
 }
 
 /** Default file: GAVEL_DEPLOYMENT, else .gavel/deployment.json in the working directory. */
@@ -41,7 +53,10 @@ export function readDeployment(path = deploymentPath()): Deployment {
     );
   }
   const d = JSON.parse(readFileSync(path, 'utf8')) as Deployment;
-  for (const key of ['staking', 'market', 'registry'] as const) {
+  if (!d.audit) {
+    throw new GavelError('BAD_DEPLOYMENT', `${path} predates AuctionAudit: deploy again (gavel deploy)`);
+  }
+  for (const key of ['staking', 'market', 'registry', 'audit'] as const) {
     try {
       d[key] = getAddress(d[key]);
     } catch (cause) {
@@ -56,7 +71,8 @@ export function writeDeployment(deployment: Deployment, path = deploymentPath())
   writeFileSync(path, `${JSON.stringify(deployment, null, 2)}\n`);
 }
 
-/** Deploys Staking and Market, connects them and grants the coordinator role. */
+/** Deploys Staking, the verifier registry, Market and AuctionAudit, connects them, grants the
+ *  coordinator role and posts each coordinator's bond. */
 export async function deployGavel(signer: Signer, options: DeployOptions = {}): Promise<Deployment> {
   const owner = await signer.getAddress();
   const treasury = getAddress(options.treasury ?? owner);
@@ -64,6 +80,8 @@ export async function deployGavel(signer: Signer, options: DeployOptions = {}): 
   const requesterShareBps = options.requesterShareBps ?? 4000;
   const bountyShareBps = options.bountyShareBps ?? 1000;
   const coordinators = (options.coordinators ?? [owner]).map((a) => getAddress(a));
+  const answerWindowSeconds = options.answerWindowSeconds ?? 3600;
+  const bond = options.coordinatorBondWei ?? 0n;
   return withRevertDecoding(async () => {
     const s = contractArtifact('Staking');
     const staking = await new ContractFactory(s.abi, s.bytecode, signer).deploy(
@@ -84,12 +102,24 @@ export async function deployGavel(signer: Signer, options: DeployOptions = {}): 
     const receipt = await (await market.waitForDeployment()).deploymentTransaction()?.wait();
     await (await staking.getFunction('setMarket')(await market.getAddress())).wait();
     for (const c of coordinators) await (await market.getFunction('setCoordinator')(c, true)).wait();
+    const a = contractArtifact('AuctionAudit');
+    const audit = await new ContractFactory(a.abi, a.bytecode, signer).deploy(
+      await market.getAddress(),
+      answerWindowSeconds,
+      options.bondWithdrawDelaySeconds ?? 7 * 24 * 3600,
+    );
+    await audit.waitForDeployment();
+    if (bond > 0n)
+      for (const c of coordinators) await (await audit.getFunction('postBond')(c, { value: bond })).wait();
     const network = await signer.provider?.getNetwork();
     return {
       chainId: Number(network?.chainId ?? 0),
       staking: await staking.getAddress(),
       market: await market.getAddress(),
       registry: await registry.getAddress(),
+      audit: await audit.getAddress(),
+      answerWindowSeconds,
+      coordinatorBondWei: bond.toString(),
       owner,
       treasury,
       cooldownSeconds,

@@ -12,7 +12,8 @@ import {
   ZeroHash,
 } from 'ethers';
 import { GavelError } from '../errors.js';
-import type { BidTerms } from '../protocol/bid-signing.js';
+import { buildTranscript, STANDING } from '../protocol/auction-transcript.js';
+import { type BidTerms, bidDigest, bidDomain } from '../protocol/bid-signing.js';
 import type { ResultTerms } from '../protocol/result-signing.js';
 import { contractArtifact } from './contract-artifacts.js';
 import { withRevertDecoding } from './contract-errors.js';
@@ -121,6 +122,8 @@ export class GavelContracts {
   readonly staking: Contract;
   readonly market: Contract;
   readonly registry: Contract;
+  /** AuctionAudit: coordinator bonds, receipts challenged, better bids proven. */
+  readonly audit: Contract;
   readonly deployment: Deployment;
 
   constructor(deployment: Deployment, runner: ContractRunner) {
@@ -128,6 +131,7 @@ export class GavelContracts {
     this.staking = new Contract(deployment.staking, contractArtifact('Staking').abi, runner);
     this.market = new Contract(deployment.market, contractArtifact('Market').abi, runner);
     this.registry = new Contract(deployment.registry, contractArtifact('VerifierRegistry').abi, runner);
+    this.audit = new Contract(deployment.audit, contractArtifact('AuctionAudit').abi, runner);
   }
 
   /** The same contracts driven by another account. */
@@ -213,15 +217,28 @@ export class GavelContracts {
     };
     return this.send(this.market, 'openJob', [p.jobId, terms], p.reserve);
   }
-  /** Assigns with the winner's signed bid and, under second price, the runner-up's. */
-  assign(jobId: string, winner: SignedBid, runnerUp?: SignedBid) {
+  /** Assigns with the winner's signed bid and, under second price, the runner-up's, committing
+   *  `transcriptRoot` (default: a transcript of just these bids, both eligible). */
+  assign(jobId: string, winner: SignedBid, runnerUp?: SignedBid, transcriptRoot?: string) {
     const second = runnerUp ?? { bid: NO_BID, signature: '0x' };
+    const domain = bidDomain(this.deployment.chainId, this.deployment.market);
+    const root =
+      transcriptRoot ??
+      buildTranscript(
+        [winner, ...(runnerUp ? [runnerUp] : [])].map((b) => ({
+          bidDigest: bidDigest(domain, b.bid),
+          prover: b.bid.prover,
+          price: b.bid.price,
+          standing: STANDING.eligible,
+        })),
+      ).root;
     return this.send(this.market, 'assign', [
       jobId,
       winner.bid,
       winner.signature,
       second.bid,
       second.signature,
+      root,
     ]);
   }
   fulfil(jobId: string, proofs: ItemProof[]) {

@@ -56,6 +56,11 @@ function domainSeparator(domain: TypedDataDomain): string {
   return separator;
 }
 
+/** The EIP-712 digest a prover signs for `bid` (Market.bidDigest; its id in auction transcripts). */
+export function bidDigest(domain: TypedDataDomain, bid: BidTerms): string {
+  return keccak256(concat(['0x1901', domainSeparator(domain), bidEncoder.hash(bid)]));
+}
+
 /** The address that signed `bid`, or undefined when the signature is malformed. */
 export function recoverBidSigner(
   domain: TypedDataDomain,
@@ -63,10 +68,7 @@ export function recoverBidSigner(
   signature: string,
 ): string | undefined {
   try {
-    return recoverAddress(
-      keccak256(concat(['0x1901', domainSeparator(domain), bidEncoder.hash(bid)])),
-      signature,
-    );
+    return recoverAddress(bidDigest(domain, bid), signature);
   } catch {
     return undefined;
   }

@@ -62,6 +62,10 @@ export interface BidReply {
   accepted: boolean;
   code?: string;
   reason?: string;
+  /** On an accepted bid: the coordinator's signed receipt (EIP-712 BidReceipt over the bid's
+   *  digest, AuctionAudit's domain), the bidder's evidence if the bid is left out of the
+   *  attempt's committed transcript. */
+  receipt?: { signer: string; signature: string; bidDigest: string };
 }
 
 export interface HelloBody {

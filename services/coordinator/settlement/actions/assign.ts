@@ -31,7 +31,8 @@ export const assign: ActionHandler<'ASSIGN'> = async (run, entry) => {
   }
   let txHash: string | null = null;
   if (onChain.status === 'Open') {
-    const receipt = await ctx.chain.assign(jobId, ...(await signedBids(run, entry)));
+    const [winner, runnerUp] = await signedBids(run, entry);
+    const receipt = await ctx.chain.assign(jobId, winner, runnerUp, entry.transcriptRoot);
     txHash = receipt.hash;
     ctx.metrics.chainTx.inc({ kind: 'assign' });
   } else if (onChain.status === 'Settled' && onChain.prover.toLowerCase() === prover) {

@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
+import {Market} from "./Market.sol";
+import {Bid} from "./MarketTypes.sol";
+import {PullPayments} from "./PullPayments.sol";
+
+/// @title Auction audit: coordinator bonds, taken on evidence the chain checks
+/// @notice At assignment a coordinator commits the Merkle root of the attempt's transcript: every
+/// bid it accepted (EIP-712 digest, prover, price) with its standing (0: it could win; otherwise
+/// why not). For each accepted bid the coordinator signed the bidder a receipt. Two kinds of
+/// evidence take a coordinator's bond, and either way the chain records the offence:
+/// - a better bid: a leaf of the committed transcript, standing 0, from a prover other than the
+///   winner, priced below what the job was assigned at. The auction did not follow its rule.
+/// - a receipt for a bid, challenged: anyone may answer with the bid's leaf in the transcript;
+///   unanswered by the deadline, the bid was hidden.
+/// The bond goes to whoever brought the evidence. Nobody can be slashed on a transcript the
+/// coordinator did not commit or a receipt it did not sign.
+contract AuctionAudit is PullPayments, EIP712 {
+    bytes32 public constant RECEIPT_TYPEHASH = keccak256("BidReceipt(bytes32 jobId,uint32 attempt,bytes32 bidDigest)");
+    uint8 public constant HIDDEN_BID = 1;
+    uint8 public constant MISAWARDED = 2;
+
+    /// @notice What the Market recorded at assignment (its hash is stored there).
+    struct Committed {
+        bytes32 root;
+        address coordinator;
+        address winner;
+        uint256 price;
+    }
+
+    /// @notice A transcript leaf: an accepted bid and its standing.
+    struct Entry {
+        bytes32 bidDigest;
+        address prover;
+        uint256 price;
+        uint8 standing;
+    }
+
+    struct Challenge {
+        bytes32 jobId;
+        uint32 attempt;
+        uint64 answerBy;
+        bool open;
+        address coordinator;
+        address challenger;
+        address prover;
+        uint256 price;
+    }
+
+    error ZeroAddress();
+    error ZeroAmount();
+    error NotCoordinatorReceipt(address signer);
+    error BidSignerMismatch(address prover, address signer);
+    error NoTranscript(bytes32 jobId, uint32 attempt);
+    error CommittedMismatch(bytes32 jobId, uint32 attempt);
+    error ChallengeExists(bytes32 bidDigest);
+    error NoOpenChallenge(bytes32 bidDigest);
+    error AnswerWindowOpen(bytes32 bidDigest, uint64 answerBy);
+    error NotInTranscript(bytes32 bidDigest);
+    error NotABetterBid(uint256 price, uint256 charged);
+    error WinnerEntry(address winner);
+    error NotEligible(uint8 standing);
+    error AlreadyProven(bytes32 jobId, uint32 attempt);
+    error WithdrawalNotReady(uint64 readyAt);
+    error ChallengesOpen(address coordinator, uint32 open);
+
+    event BondPosted(address indexed coordinator, address indexed from, uint256 amount, uint256 bond);
+    event BondWithdrawalRequested(address indexed coordinator, uint256 amount, uint64 readyAt);
+    event BondWithdrawn(address indexed coordinator, uint256 amount);
+    event Challenged(
+        bytes32 indexed bidDigest,
+        bytes32 indexed jobId,
+        uint32 attempt,
+        address indexed coordinator,
+        address challenger,
+        uint64 answerBy
+    );
+    event ChallengeAnswered(bytes32 indexed bidDigest, address answerer);
+    event CoordinatorSlashed(
+        address indexed coordinator,
+        bytes32 indexed jobId,
+        uint32 attempt,
+        uint8 offence,
+        bytes32 bidDigest,
+        uint256 slashed,
+        address to
+    );
+
+    Market public immutable market;
+    /// @notice Seconds a challenged receipt has to be answered.
+    uint64 public immutable answerWindow;
+    /// @notice Seconds between asking to withdraw bond and withdrawing it.
+    uint64 public immutable withdrawDelay;
+
+    mapping(address => uint256) public bondOf;
+    mapping(address => uint256) public withdrawalOf;
+    mapping(address => uint64) public withdrawableAt;
+    mapping(address => uint32) public openChallenges;
+    mapping(bytes32 => Challenge) public challenges;
+    mapping(bytes32 => mapping(uint32 => bool)) public misawardProven;
+    uint256 public totalBonds;
+
+    constructor(Market market_, uint64 answerWindow_, uint64 withdrawDelay_) EIP712("Gavel Audit", "1") {
+        if (address(market_) == address(0)) revert ZeroAddress();
+        market = market_;
+        answerWindow = answerWindow_;
+        withdrawDelay = withdrawDelay_;
+    }
+
+    // ── Bonds ─────────────────────────────────────────────────────────────────
+
+    /// @notice Adds msg.value to `coordinator`'s bond (anyone may fund one).
+    function postBond(address coordinator) external payable {
+        if (coordinator == address(0)) revert ZeroAddress();
+        if (msg.value == 0) revert ZeroAmount();
+        bondOf[coordinator] += msg.value;
+        totalBonds += msg.value;
+        emit BondPosted(coordinator, msg.sender, msg.value, bondOf[coordinator]);
+    }
+
+    /// @notice The caller asks to withdraw `amount` of its bond after the withdrawal delay.
+    function requestWithdrawal(uint256 amount) external {
+        if (amount == 0) revert ZeroAmount();
+        withdrawalOf[msg.sender] = amount;
+        withdrawableAt[msg.sender] = uint64(block.timestamp) + withdrawDelay;
+        emit BondWithdrawalRequested(msg.sender, amount, withdrawableAt[msg.sender]);
+    }
+
+    /// @notice Withdraws what the caller asked for once the delay passed and no challenge is open.
+    function withdrawBond() external nonReentrant {
+        uint64 readyAt = withdrawableAt[msg.sender];
+        if (readyAt == 0 || block.timestamp < readyAt) revert WithdrawalNotReady(readyAt);
+        if (openChallenges[msg.sender] > 0) revert ChallengesOpen(msg.sender, openChallenges[msg.sender]);
+        uint256 amount = withdrawalOf[msg.sender] < bondOf[msg.sender] ? withdrawalOf[msg.sender] : bondOf[msg.sender];
+        (withdrawalOf[msg.sender], withdrawableAt[msg.sender]) = (0, 0);
+        if (amount == 0) revert ZeroAmount();
+        bondOf[msg.sender] -= amount;
+        totalBonds -= amount;
+        emit BondWithdrawn(msg.sender, amount);
+        _send(msg.sender, amount);
+    }
+
+    // ── Hidden bids: receipts challenged ──────────────────────────────────────
+
+    /// @notice The EIP-712 digest a coordinator signs as its receipt for a bid.
+    function receiptDigest(bytes32 jobId, uint32 attempt, bytes32 bidDigest) public view returns (bytes32) {
+        return _hashTypedDataV4(keccak256(abi.encode(RECEIPT_TYPEHASH, jobId, attempt, bidDigest)));
+    }
+
+    /// @notice Challenges the coordinator that signed `receiptSig` for `bid` to show the bid in the
+    /// transcript it committed for the bid's attempt.
+    function challenge(Bid calldata bid, bytes calldata bidSig, bytes calldata receiptSig) external {
+        bytes32 digest = market.bidDigest(bid);
+        address bidder = ECDSA.recover(digest, bidSig);
+        if (bidder != bid.prover) revert BidSignerMismatch(bid.prover, bidder);
+        address coordinator = ECDSA.recover(receiptDigest(bid.jobId, bid.attempt, digest), receiptSig);
+        if (!market.isCoordinator(coordinator)) revert NotCoordinatorReceipt(coordinator);
+        if (market.transcriptHashOf(bid.jobId, bid.attempt) == bytes32(0)) revert NoTranscript(bid.jobId, bid.attempt);
+        if (challenges[digest].coordinator != address(0)) revert ChallengeExists(digest);
+        uint64 answerBy = uint64(block.timestamp) + answerWindow;
+        challenges[digest] =
+            Challenge(bid.jobId, bid.attempt, answerBy, true, coordinator, msg.sender, bid.prover, bid.price);
+        openChallenges[coordinator] += 1;
+        emit Challenged(digest, bid.jobId, bid.attempt, coordinator, msg.sender, answerBy);
+    }
+
+    /// @notice Answers a challenge with the bid's leaf in the committed transcript (anyone may).
+    function answer(bytes32 bidDigest, Committed calldata c, uint8 standing, bytes32[] calldata proof) external {
+        Challenge storage ch = challenges[bidDigest];
+        if (!ch.open) revert NoOpenChallenge(bidDigest);
+        _checkCommitted(ch.jobId, ch.attempt, c);
+        if (!_inTranscript(c.root, Entry(bidDigest, ch.prover, ch.price, standing), proof)) {
+            revert NotInTranscript(bidDigest);
+        }
+        ch.open = false;
+        openChallenges[ch.coordinator] -= 1;
+        emit ChallengeAnswered(bidDigest, msg.sender);
+    }
+
+    /// @notice Takes the bond of a coordinator that left a challenge unanswered past its deadline.
+    function slashUnanswered(bytes32 bidDigest) external {
+        Challenge storage ch = challenges[bidDigest];
+        if (!ch.open) revert NoOpenChallenge(bidDigest);
+        if (block.timestamp <= ch.answerBy) revert AnswerWindowOpen(bidDigest, ch.answerBy);
+        ch.open = false;
+        openChallenges[ch.coordinator] -= 1;
+        _slash(ch.coordinator, ch.jobId, ch.attempt, HIDDEN_BID, bidDigest, ch.challenger);
+    }
+
+    // ── Wrong winner or price ─────────────────────────────────────────────────
+
+    /// @notice Evidence that the attempt was not awarded by its rule: a transcript entry that could
+    /// win (standing 0), from another prover, priced below what the job was assigned at.
+    function proveBetterBid(bytes32 jobId, uint32 attempt, Committed calldata c, Entry calldata e, bytes32[] calldata proof)
+        external
+    {
+        _checkCommitted(jobId, attempt, c);
+        if (misawardProven[jobId][attempt]) revert AlreadyProven(jobId, attempt);
+        if (e.standing != 0) revert NotEligible(e.standing);
+        if (e.prover == c.winner) revert WinnerEntry(c.winner);
+        if (e.price >= c.price) revert NotABetterBid(e.price, c.price);
+        if (!_inTranscript(c.root, e, proof)) revert NotInTranscript(e.bidDigest);
+        misawardProven[jobId][attempt] = true;
+        _slash(c.coordinator, jobId, attempt, MISAWARDED, e.bidDigest, msg.sender);
+    }
+
+    function _checkCommitted(bytes32 jobId, uint32 attempt, Committed calldata c) private view {
+        bytes32 stored = market.transcriptHashOf(jobId, attempt);
+        if (stored == bytes32(0)) revert NoTranscript(jobId, attempt);
+        if (keccak256(abi.encode(c.root, c.coordinator, c.winner, c.price)) != stored) {
+            revert CommittedMismatch(jobId, attempt);
+        }
+    }
+
+    /// @dev OpenZeppelin StandardMerkleTree leaf over (bytes32, address, uint256, uint8).
+    function _inTranscript(bytes32 root, Entry memory e, bytes32[] calldata proof) private pure returns (bool) {
+        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(e.bidDigest, e.prover, e.price, e.standing))));
+        return MerkleProof.verifyCalldata(proof, root, leaf);
+    }
+
+    function _slash(address coordinator, bytes32 jobId, uint32 attempt, uint8 offence, bytes32 digest, address to)
+        private
+    {
+        uint256 amount = bondOf[coordinator];
+        bondOf[coordinator] = 0;
+        totalBonds -= amount;
+        _credit(to, amount);
+        emit CoordinatorSlashed(coordinator, jobId, attempt, offence, digest, amount, to);
+    }
+}

@@ -1,0 +1,64 @@
+// Challenged bid receipts: anyone holding a receipt a coordinator of this market signed may
+// challenge it on AuctionAudit, and an unanswered challenge costs that coordinator its bond. This
+// loop follows the Challenged events and queues an answer (the bid's leaf and proof in the
+// committed transcript) for each; the outbox sends it, one transaction at a time per key. A
+// challenged bid missing from our own transcript is an error of ours: it is raised as an alert.
+import { isUniqueViolation } from '../../shared/db/client.js';
+import type { CoordinatorContext } from '../context.js';
+import { enqueue } from '../lifecycle/outbox-entries.js';
+import { revealTranscript } from './transcript.js';
+
+interface ChallengeEvent {
+  bidDigest: string;
+  jobId: string;
+  attempt: number;
+}
+
+async function challengesSince(ctx: CoordinatorContext, fromBlock: number, toBlock: number) {
+  const audit = ctx.chain.audit;
+  const logs = await audit.queryFilter('Challenged', fromBlock, toBlock);
+  return logs.flatMap((log): ChallengeEvent[] => {
+    const e = audit.interface.parseLog(log);
+    return e ? [{ bidDigest: e.args.bidDigest, jobId: e.args.jobId, attempt: Number(e.args.attempt) }] : [];
+  });
+}
+
+async function queueAnswer(ctx: CoordinatorContext, c: ChallengeEvent): Promise<void> {
+  const transcript = await revealTranscript(ctx.prisma, ctx.domain, c.jobId.toLowerCase(), c.attempt);
+  const entry = transcript?.entries.find((e) => e.bidDigest.toLowerCase() === c.bidDigest.toLowerCase());
+  if (!entry) {
+    ctx.log.error({ ...c }, 'ALERT: a challenged receipt names a bid our transcript does not hold');
+    return;
+  }
+  try {
+    await ctx.prisma.$transaction((tx) =>
+      enqueue(tx, {
+        kind: 'ANSWER_CHALLENGE',
+        jobId: c.jobId.toLowerCase(),
+        attempt: c.attempt,
+        bidDigest: c.bidDigest,
+        standing: entry.standing,
+        proof: entry.proof,
+      }),
+    );
+    ctx.kick.outbox();
+    ctx.log.warn({ ...c }, 'a bid receipt was challenged: answering with its place in the transcript');
+  } catch (err) {
+    if (!isUniqueViolation(err)) throw err; // another replica queued it
+  }
+}
+
+/** The loop: reads Challenged events from the deployment's block on (again after a restart: an
+ *  answer already queued is not queued twice). */
+export function challengeWatch() {
+  let fromBlock: number | undefined;
+  return async (ctx: CoordinatorContext): Promise<number> => {
+    fromBlock ??= ctx.chain.deployment.blockNumber;
+    const head = await (ctx.chain.audit.runner?.provider?.getBlockNumber() ?? Promise.resolve(fromBlock - 1));
+    if (head < fromBlock) return 0;
+    const challenges = await challengesSince(ctx, fromBlock, head);
+    for (const c of challenges) await queueAnswer(ctx, c);
+    fromBlock = head + 1;
+    return challenges.length;
+  };
+}
