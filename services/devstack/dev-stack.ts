@@ -59,7 +59,7 @@ export interface StackEndpoints {
   requesterKey: string;
   requester: string;
   provers: StackProver[];
-  watchtowers: { address: string; pid: number; metrics: string }[];
+  watchtowers: { address: string; pid: number; url: string; metrics: string }[];
 }
 
 const PROVER_STAKE = parseEther('10');
@@ -142,18 +142,24 @@ export async function startDevStack(
     onStep,
   );
   try {
+    // Watchtowers first: provers file their bid receipts with them.
+    const watchtowers = [];
+    for (let i = 0; i < towers; i++) {
+      onStep(`starting watchtower ${i + 1} of ${towers}`);
+      const w = await stack.startWatchtowerProcess(FIRST_WATCHTOWER_INDEX + i);
+      watchtowers.push({
+        address: String(w.ready.address),
+        pid: w.pid,
+        url: String(w.ready.url),
+        metrics: String(w.ready.metricsUrl),
+      });
+    }
     onStep('measuring proving speed');
     const gatesPerSec = await measureSpeed();
     const provers: StackProver[] = [];
     for (let i = 1; i <= opts.provers; i++) {
       onStep(`registering, staking and starting prover ${i} of ${opts.provers}`);
       provers.push(await startDevProver(stack, i, gatesPerSec));
-    }
-    const watchtowers = [];
-    for (let i = 0; i < towers; i++) {
-      onStep(`starting watchtower ${i + 1} of ${towers}`);
-      const w = await stack.startWatchtowerProcess(FIRST_WATCHTOWER_INDEX + i);
-      watchtowers.push({ address: String(w.ready.address), pid: w.pid, metrics: String(w.ready.metricsUrl) });
     }
     const { deployment } = stack.chain;
     const requesterKey = devKey(REQUESTER_INDEX);

@@ -68,6 +68,8 @@ export class LocalStack {
   readonly agents: ProverAgent[] = [];
   readonly proverProcesses = new Map<number, ServiceProcess>();
   readonly watchtowerProcesses = new Map<number, ServiceProcess>();
+  /** The HTTP APIs of the watchtowers started so far: provers file bid receipts with them. */
+  readonly watchtowerUrls: string[] = [];
   private readonly undo: (() => Promise<void>)[] = [];
 
   private constructor(
@@ -228,6 +230,7 @@ export class LocalStack {
       coordinatorUrl: this.coordinatorUrl,
       rpcUrl: this.chain.anvil.url,
       deploymentFile: this.deploymentFile,
+      watchtowers: this.watchtowerUrls.join(','),
       logLevel: this.opts.logLevel,
       ...overrides,
     };
@@ -256,6 +259,7 @@ export class LocalStack {
       key: devKey(index),
       rpcUrl: this.chain.anvil.url,
       deploymentFile: this.deploymentFile,
+      coordinatorUrl: this.coordinatorUrl,
       pollMs: '1000',
       logLevel: this.opts.logLevel,
       ...overrides,
@@ -268,6 +272,7 @@ export class LocalStack {
     );
     const p = await ServiceProcess.start({ command: ['watch'], env });
     this.watchtowerProcesses.set(index, p);
+    if (typeof p.ready.url === 'string') this.watchtowerUrls.push(p.ready.url);
     return p;
   }
 

@@ -30,6 +30,8 @@ export interface ProverConfig {
   deliveryMarginSeconds: number;
   /** Fulfil on-chain itself when the proofs are not paid this long after they were sent. */
   selfFulfilAfterMs: number;
+  /** Watchtower APIs this prover files its bid receipts with. */
+  watchtowers: string[];
   /** Port of the /metrics endpoint (0: any free port). */
   metricsPort: number;
   logLevel: string;
@@ -113,6 +115,18 @@ export const proverSettings: Settings<ProverConfig> = {
       'seconds added to the estimated proving time in the delivery time each bid signs (missing it can be slashed)',
     parse: parsers.int(1, 86_400),
     default: 120,
+  },
+  watchtowers: {
+    env: 'GAVEL_WATCHTOWERS',
+    description:
+      "watchtower URLs (comma-separated) the prover files its bid receipts with: they challenge a coordinator that leaves an accepted bid out of its transcript ('' = none)",
+    parse: (raw) =>
+      raw
+        .split(',')
+        .map((u) => u.trim().replace(/\/$/, ''))
+        .filter((u) => u !== '')
+        .map((u) => parsers.url(u)),
+    default: [],
   },
   selfFulfilAfterMs: {
     env: 'GAVEL_SELF_FULFIL_AFTER_MS',

@@ -7,8 +7,12 @@ export interface WatchtowerConfig {
   deploymentFile: string;
   /** How often the chain is read for new events and passed deadlines. */
   pollMs: number;
-  /** Port of the /metrics endpoint (0: any free port). */
-  metricsPort: number;
+  /** The coordinator API whose auction transcripts are audited ('' = audit nothing). */
+  coordinatorUrl: string;
+  /** Port of the watchtower's HTTP API: /metrics, /v1/receipts, /v1/audits (0: any free port). */
+  port: number;
+  /** Address the HTTP API listens on (provers file receipts with it). */
+  host: string;
   logLevel: string;
 }
 
@@ -26,6 +30,24 @@ export const watchtowerSettings: Settings<WatchtowerConfig> = {
     parse: parsers.int(100),
     default: 2000,
   },
-  metricsPort: commonSettings.metricsPort,
+  coordinatorUrl: {
+    env: 'GAVEL_COORDINATOR_URL',
+    description: "the coordinator API whose auction transcripts the watchtower audits ('' = none)",
+    parse: (raw) => (raw === '' ? '' : parsers.url(raw)),
+    default: 'http://127.0.0.1:8080',
+  },
+  port: {
+    env: 'GAVEL_WATCH_PORT',
+    description:
+      "port of the watchtower's HTTP API: /metrics, POST /v1/receipts, GET /v1/audits (0 = any free port)",
+    parse: parsers.int(0, 65535),
+    default: 0,
+  },
+  host: {
+    env: 'GAVEL_WATCH_HOST',
+    description: "address the watchtower's HTTP API listens on (provers file bid receipts there)",
+    parse: parsers.string,
+    default: '127.0.0.1',
+  },
   logLevel: commonSettings.logLevel,
 };

@@ -19,6 +19,28 @@ export class WatchtowerMetrics extends ServedRegistry {
     help: 'jobs with escrow or collateral still locked on-chain',
     registers: this.r,
   });
+  readonly audits = new Counter({
+    name: 'gavel_watchtower_auctions_audited_total',
+    help: 'auctions audited against their committed transcript, by verdict (ok, violation)',
+    labelNames: ['verdict'] as const,
+    registers: this.r,
+  });
+  readonly receipts = new Counter({
+    name: 'gavel_watchtower_receipts_held_total',
+    help: 'bid receipts provers filed with this watchtower (checked and kept)',
+    registers: this.r,
+  });
+  readonly evidence = new Counter({
+    name: 'gavel_watchtower_evidence_total',
+    help: 'on-chain evidence against coordinators, by kind (proveBetterBid, challenge, slashUnanswered) and outcome (sent, taken, failed)',
+    labelNames: ['kind', 'outcome'] as const,
+    registers: this.r,
+  });
+  readonly bondsEth = new Counter({
+    name: 'gavel_watchtower_bonds_eth_total',
+    help: "coordinator bonds taken on this watchtower's evidence (claimable from AuctionAudit), in ETH",
+    registers: this.r,
+  });
   readonly overdue = new Gauge({
     name: 'gavel_watchtower_jobs_overdue',
     help: 'jobs past a deadline with escrow or collateral still locked (should stay 0)',

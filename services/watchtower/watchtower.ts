@@ -1,16 +1,23 @@
 // A watchtower: anyone can run one, with no coordinator credentials. It follows the Market's events
 // and, when a deadline the chain knows about passes, calls the permissionless slashLate (earning
 // the slasher's bounty) or expire. With the coordinator dead for good, no escrow and no collateral
-// stays locked past its deadline while one watchtower runs.
+// stays locked past its deadline while one watchtower runs. It also audits every auction against
+// the transcript committed at assignment (auction-auditor.ts), with the receipts provers file.
 import { formatEther, Wallet } from 'ethers';
 import type { Logger } from 'pino';
+import { AuctionAudit } from '../shared/chain/auction-audit.js';
 import { ContractRevertError } from '../shared/chain/contract-errors.js';
 import { readDeployment } from '../shared/chain/deployment.js';
 import { GavelContracts, rpcProvider } from '../shared/chain/gavel-contracts.js';
 import { errorMessage } from '../shared/errors.js';
+import { receiptDomain } from '../shared/protocol/auction-transcript.js';
+import { bidDomain } from '../shared/protocol/bid-signing.js';
+import { AuctionAuditor } from './auction-auditor.js';
 import type { WatchtowerConfig } from './config.js';
 import { DeadlineBook, type Enforcement } from './deadline-book.js';
+import { serveApi, type WatchtowerApi } from './http-api.js';
 import { WatchtowerMetrics } from './metrics.js';
+import { receiptFrom } from './receipt-intake.js';
 
 /** Reverts meaning somebody else enforced first, or the chain's clock is not there yet. */
 const NOT_NOW = new Set(['WrongStatus', 'AttemptDeadlineNotPassed', 'DeadlineNotPassed']);
@@ -20,7 +27,11 @@ export interface WatchtowerStatus {
   watched: number;
   enforced: number;
   bountyWei: string;
+  /** The HTTP API (receipts, audits); metrics at `${url}/metrics`. */
+  url: string;
   metricsUrl: string;
+  audited: number;
+  bondsEarnedWei: string;
 }
 
 export class Watchtower {
@@ -30,29 +41,53 @@ export class Watchtower {
   private ticking: Promise<void> | undefined;
   private enforced = 0;
   private bountyWei = 0n;
-  private metricsUrl = '';
+  private api: WatchtowerApi | undefined;
+  private readonly auditor: AuctionAuditor;
 
   private constructor(
     private readonly chain: GavelContracts,
     private readonly book: DeadlineBook,
+    coordinatorUrl: string,
     private readonly log: Logger,
   ) {
     this.address = (chain.signer() as Wallet).address.toLowerCase();
+    const { chainId, market } = chain.deployment;
+    this.auditor = new AuctionAuditor(
+      chain,
+      new AuctionAudit(chain),
+      bidDomain(chainId, market),
+      coordinatorUrl.replace(/\/$/, ''),
+      this.metrics,
+      log,
+    );
   }
 
   static async start(config: WatchtowerConfig, log: Logger): Promise<Watchtower> {
     const deployment = readDeployment(config.deploymentFile);
     const wallet = new Wallet(config.key, rpcProvider(config.rpcUrl));
     const chain = new GavelContracts(deployment, wallet);
-    const tower = new Watchtower(chain, new DeadlineBook(chain, deployment.blockNumber), log);
-    tower.metricsUrl = await tower.metrics.serve(config.metricsPort);
+    const tower = new Watchtower(
+      chain,
+      new DeadlineBook(chain, deployment.blockNumber),
+      config.coordinatorUrl,
+      log,
+    );
+    const domains = {
+      bid: bidDomain(deployment.chainId, deployment.market),
+      receipt: receiptDomain(deployment.chainId, deployment.audit),
+    };
+    tower.api = await serveApi(config.port, config.host, {
+      metrics: tower.metrics,
+      auditor: tower.auditor,
+      receiptFrom: (body) => receiptFrom(body, chain, domains),
+    });
     await tower.tick();
     tower.timer = setInterval(() => {
       tower.ticking ??= tower.tick().finally(() => {
         tower.ticking = undefined;
       });
     }, config.pollMs);
-    log.info({ watchtower: tower.address, metrics: tower.metricsUrl }, 'watchtower started');
+    log.info({ watchtower: tower.address, url: tower.api.url }, 'watchtower started');
     return tower;
   }
 
@@ -62,7 +97,10 @@ export class Watchtower {
       watched: this.book.size,
       enforced: this.enforced,
       bountyWei: this.bountyWei.toString(),
-      metricsUrl: this.metricsUrl,
+      url: this.api?.url ?? '',
+      metricsUrl: `${this.api?.url ?? ''}/metrics`,
+      audited: this.auditor.list().length,
+      bondsEarnedWei: this.auditor.bondsEarnedWei.toString(),
     };
   }
 
@@ -75,6 +113,11 @@ export class Watchtower {
       for (const job of due) await this.enforce(job);
     } catch (err) {
       this.log.warn({ err: errorMessage(err) }, 'watch round failed; trying again');
+    }
+    try {
+      await this.auditor.tick();
+    } catch (err) {
+      this.log.warn({ err: errorMessage(err) }, 'audit round failed; trying again');
     }
   }
 
@@ -110,7 +153,7 @@ export class Watchtower {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     await this.ticking;
-    await this.metrics.close();
+    await this.api?.close();
     (this.chain.market.runner?.provider as { destroy?: () => void } | null)?.destroy?.();
     this.log.info('watchtower stopped');
   }

@@ -84,7 +84,9 @@ function endpointLines(e: StackEndpoints): string[] {
     `database     ${e.databaseKind === 'embedded' ? 'embedded Postgres (PGlite), in memory' : e.database}`,
     `deployment   ${e.deployment}`,
     ...e.provers.map((p) => `prover       ${p.name} ${p.address} (pid ${p.pid}, metrics ${p.metrics})`),
-    ...e.watchtowers.map((w) => `watchtower   ${w.address} (pid ${w.pid}, metrics ${w.metrics})`),
+    ...e.watchtowers.map(
+      (w) => `watchtower   ${w.address} (pid ${w.pid}, audits ${w.url}/v1/audits, metrics ${w.metrics})`,
+    ),
     `requester    ${e.requester} — a funded development account:`,
     `  export GAVEL_PRIVATE_KEY=${e.requesterKey}`,
     `  export GAVEL_RPC_URL=${e.rpc} GAVEL_COORDINATOR_URL=${e.coordinator} GAVEL_DEPLOYMENT=${e.deployment}`,

@@ -11,6 +11,7 @@ import { MAX_PTAU_POWER } from '../../shared/proving/plonk/ptau.js';
 import type { ProverConfig } from '../config.js';
 import type { ProverMetrics } from '../metrics.js';
 import { decideBid } from './price-policy.js';
+import { ReceiptFiler } from './receipt-filer.js';
 import type { VerifierCheck } from './verifier-check.js';
 
 /** Time kept in hand beyond the estimated proving time before a deadline. */
@@ -28,6 +29,7 @@ export interface BidderState {
 
 export class Bidder {
   private sub: Subscription | undefined;
+  private readonly receipts: ReceiptFiler;
 
   constructor(
     private readonly link: ProverLink,
@@ -36,7 +38,9 @@ export class Bidder {
     private readonly metrics: ProverMetrics,
     private readonly verifiers: VerifierCheck,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.receipts = new ReceiptFiler(config.watchtowers, log);
+  }
 
   start(): void {
     this.sub = this.link.announcements((a) => {
@@ -85,8 +89,9 @@ export class Bidder {
     this.state.bidsSent++;
     // The delivery time this bid signs is its attempt deadline: missing it can be slashed.
     const deliverySeconds = Math.ceil((2 * decision.provingMs) / 1000) + this.config.deliveryMarginSeconds;
-    const { reply } = await this.link.bid(offerFor(a, decision.price, deliverySeconds));
+    const { request, reply } = await this.link.bid(offerFor(a, decision.price, deliverySeconds));
     if (reply.accepted) this.state.bidsAccepted++;
+    if (reply.accepted) this.receipts.file(request, reply);
     this.metrics.bids.inc({ result: reply.accepted ? 'accepted' : (reply.code ?? 'rejected') });
     this.log.info({ jobId: a.jobId, price: decision.price.toString(), ...reply }, 'bid answered');
   }

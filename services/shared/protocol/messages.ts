@@ -132,6 +132,24 @@ export function parseBidRequest(data: Uint8Array): BidRequest {
   };
 }
 
+/** A bid receipt a prover files with a watchtower: its signed bid and the coordinator's receipt. */
+export interface ReceiptFiling extends BidRequest {
+  receipt: { signer: string; signature: string; bidDigest: string };
+}
+
+export function parseReceiptFiling(data: Uint8Array): ReceiptFiling {
+  const request = parseBidRequest(data);
+  const r = obj(parseJson(data, MAX_SMALL_MESSAGE).receipt, 'receipt');
+  return {
+    ...request,
+    receipt: {
+      signer: str(r, 'signer', { pattern: ADDRESS }),
+      signature: str(r, 'signature', { pattern: SIGNATURE }),
+      bidDigest: str(r, 'bidDigest', { pattern: HEX32 }).toLowerCase(),
+    },
+  };
+}
+
 function signedEnvelope(m: Obj): { body: Obj; signer: string; signature: string } {
   return {
     body: obj(m.body, 'body'),

@@ -1,0 +1,66 @@
+// The watchtower's HTTP API: its metrics, the receipts provers file with it, and its audit
+// verdicts (anyone can read which auctions it checked and what it found).
+import Fastify, { type FastifyInstance } from 'fastify';
+import { GavelError } from '../shared/errors.js';
+import type { AuctionAuditor, HeldReceipt } from './auction-auditor.js';
+import type { WatchtowerMetrics } from './metrics.js';
+
+/** A receipt filing is a bid and a receipt: a few hundred bytes. */
+const MAX_BODY = 16 * 1024;
+/** Receipts kept at most (they are dropped with their attempt's audit in a longer-running design). */
+const MAX_RECEIPTS = 200_000;
+
+const STATUS: Record<string, number> = {
+  BAD_RECEIPT: 400,
+  BAD_SIGNATURE: 401,
+  NOT_COORDINATOR: 403,
+  FULL: 503,
+};
+
+export interface WatchtowerApi {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function serveApi(
+  port: number,
+  host: string,
+  deps: {
+    metrics: WatchtowerMetrics;
+    auditor: AuctionAuditor;
+    receiptFrom: (body: Uint8Array) => Promise<HeldReceipt>;
+  },
+): Promise<WatchtowerApi> {
+  const app: FastifyInstance = Fastify({ bodyLimit: MAX_BODY });
+  let held = 0;
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  app.setErrorHandler((err, _req, reply) => {
+    const code = err instanceof GavelError ? err.code : ((err as { code?: string }).code ?? 'ERROR');
+    const status = STATUS[code] ?? (err as { statusCode?: number }).statusCode ?? 500;
+    void reply.status(status).send({ error: { code, message: (err as Error).message } });
+  });
+  app.get('/metrics', async (_req, reply) => {
+    reply.header('content-type', deps.metrics.registry.contentType);
+    return deps.metrics.registry.metrics();
+  });
+  app.post('/v1/receipts', async (req, reply) => {
+    if (held >= MAX_RECEIPTS) throw new GavelError('FULL', 'this watchtower holds all the receipts it can');
+    const receipt = await deps.receiptFrom(new Uint8Array(req.body as Buffer));
+    await deps.auditor.holdReceipt(receipt);
+    held++;
+    return reply.status(202).send({ held: true, bidDigest: receipt.bidDigest });
+  });
+  app.get('/v1/audits', async () => ({ audits: deps.auditor.list() }));
+  app.get<{ Params: { jobId: string } }>('/v1/audits/:jobId', async (req, reply) => {
+    const verdict = deps.auditor.verdictOf(req.params.jobId);
+    if (!verdict)
+      return reply
+        .status(404)
+        .send({ error: { code: 'NOT_AUDITED', message: `no audit of job ${req.params.jobId}` } });
+    return verdict;
+  });
+  await app.listen({ port, host });
+  const address = app.server.address();
+  const bound = typeof address === 'object' && address ? address.port : port;
+  return { url: `http://${host}:${bound}`, close: () => app.close() };
+}
