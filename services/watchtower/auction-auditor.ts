@@ -15,9 +15,6 @@ import { buildTranscript, expectedOutcome } from '../shared/protocol/auction-tra
 import type { WatchtowerMetrics } from './metrics.js';
 import { checkTranscript, type RevealedTranscript } from './revealed-transcript.js';
 
-/** How long a coordinator may take to reveal a transcript before the audit says it withheld it. */
-const REVEAL_GRACE_MS = 30_000;
-
 export interface AuctionVerdict {
   jobId: string;
   attempt: number;
@@ -65,6 +62,8 @@ export class AuctionAuditor {
     private readonly coordinatorUrl: string,
     private readonly metrics: WatchtowerMetrics,
     private readonly log: Logger,
+    /** How long a coordinator may take to reveal a transcript before the audit says it withheld it. */
+    private readonly revealGraceMs = 30_000,
   ) {
     this.nextBlock = chain.deployment.blockNumber;
   }
@@ -150,12 +149,16 @@ export class AuctionAuditor {
     };
     const revealed = await this.reveal(p.jobId, p.attempt);
     if (!revealed) {
-      if (Date.now() - p.since < REVEAL_GRACE_MS) {
+      if (Date.now() - p.since < this.revealGraceMs) {
         this.verdicts.set(k, base);
         return;
       }
       this.pending.delete(k);
-      this.conclude(k, { ...base, problems: ['the coordinator did not reveal the transcript it committed'] });
+      const withheld = { ...base, problems: ['the coordinator did not reveal the transcript it committed'] };
+      this.conclude(k, withheld);
+      // Every receipt held for the attempt is challenged: only the transcript answers them.
+      this.digests.set(k, new Set());
+      await this.checkReceipts(k, new Set(), withheld);
       return;
     }
     this.pending.delete(k);
@@ -165,6 +168,7 @@ export class AuctionAuditor {
       entries: checked.entries.length,
       problems: [...checked.problems],
     };
+    this.verdicts.set(k, verdict); // pending until concluded below; readable while evidence is sent
     if (checked.entries.length === 0) verdict.problems.push('the revealed transcript has no valid entry');
     else if (buildTranscript(checked.entries).root !== p.committed.root)
       verdict.problems.push('the revealed transcript is not the one committed on-chain (roots differ)');

@@ -9,6 +9,8 @@ export interface WatchtowerConfig {
   pollMs: number;
   /** The coordinator API whose auction transcripts are audited ('' = audit nothing). */
   coordinatorUrl: string;
+  /** How long a coordinator has to reveal a committed transcript before it counts as withheld. */
+  revealGraceMs: number;
   /** Port of the watchtower's HTTP API: /metrics, /v1/receipts, /v1/audits (0: any free port). */
   port: number;
   /** Address the HTTP API listens on (provers file receipts with it). */
@@ -35,6 +37,13 @@ export const watchtowerSettings: Settings<WatchtowerConfig> = {
     description: "the coordinator API whose auction transcripts the watchtower audits ('' = none)",
     parse: (raw) => (raw === '' ? '' : parsers.url(raw)),
     default: 'http://127.0.0.1:8080',
+  },
+  revealGraceMs: {
+    env: 'GAVEL_WATCH_REVEAL_GRACE_MS',
+    description:
+      'how long a coordinator has to reveal a transcript it committed; then it counts as withheld and every receipt held for the attempt is challenged',
+    parse: parsers.int(0),
+    default: 30_000,
   },
   port: {
     env: 'GAVEL_WATCH_PORT',

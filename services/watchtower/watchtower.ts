@@ -47,7 +47,7 @@ export class Watchtower {
   private constructor(
     private readonly chain: GavelContracts,
     private readonly book: DeadlineBook,
-    coordinatorUrl: string,
+    config: Pick<WatchtowerConfig, 'coordinatorUrl' | 'revealGraceMs'>,
     private readonly log: Logger,
   ) {
     this.address = (chain.signer() as Wallet).address.toLowerCase();
@@ -56,9 +56,10 @@ export class Watchtower {
       chain,
       new AuctionAudit(chain),
       bidDomain(chainId, market),
-      coordinatorUrl.replace(/\/$/, ''),
+      config.coordinatorUrl.replace(/\/$/, ''),
       this.metrics,
       log,
+      config.revealGraceMs,
     );
   }
 
@@ -66,12 +67,7 @@ export class Watchtower {
     const deployment = readDeployment(config.deploymentFile);
     const wallet = new Wallet(config.key, rpcProvider(config.rpcUrl));
     const chain = new GavelContracts(deployment, wallet);
-    const tower = new Watchtower(
-      chain,
-      new DeadlineBook(chain, deployment.blockNumber),
-      config.coordinatorUrl,
-      log,
-    );
+    const tower = new Watchtower(chain, new DeadlineBook(chain, deployment.blockNumber), config, log);
     const domains = {
       bid: bidDomain(deployment.chainId, deployment.market),
       receipt: receiptDomain(deployment.chainId, deployment.audit),

@@ -12,6 +12,8 @@ interface ChallengeEvent {
   bidDigest: string;
   jobId: string;
   attempt: number;
+  /** Who signed the challenged receipt. */
+  coordinator: string;
 }
 
 async function challengesSince(ctx: CoordinatorContext, fromBlock: number, toBlock: number) {
@@ -19,15 +21,33 @@ async function challengesSince(ctx: CoordinatorContext, fromBlock: number, toBlo
   const logs = await audit.queryFilter('Challenged', fromBlock, toBlock);
   return logs.flatMap((log): ChallengeEvent[] => {
     const e = audit.interface.parseLog(log);
-    return e ? [{ bidDigest: e.args.bidDigest, jobId: e.args.jobId, attempt: Number(e.args.attempt) }] : [];
+    return e
+      ? [
+          {
+            bidDigest: e.args.bidDigest,
+            jobId: e.args.jobId,
+            attempt: Number(e.args.attempt),
+            coordinator: String(e.args.coordinator).toLowerCase(),
+          },
+        ]
+      : [];
   });
+}
+
+/** Whether `address` is one of this market's replica keys we run (this one, or a live replica). */
+async function isOurKey(ctx: CoordinatorContext, address: string): Promise<boolean> {
+  if ((await ctx.signer.getAddress()).toLowerCase() === address) return true;
+  return (await ctx.replicas.list()).some((r) => r.address.toLowerCase() === address);
 }
 
 async function queueAnswer(ctx: CoordinatorContext, c: ChallengeEvent): Promise<void> {
   const transcript = await revealTranscript(ctx.prisma, ctx.domain, c.jobId.toLowerCase(), c.attempt);
   const entry = transcript?.entries.find((e) => e.bidDigest.toLowerCase() === c.bidDigest.toLowerCase());
   if (!entry) {
-    ctx.log.error({ ...c }, 'ALERT: a challenged receipt names a bid our transcript does not hold');
+    // Another coordinator's auction (the market may have several) is not ours to answer; a
+    // receipt of ours whose bid we do not hold is an error of ours.
+    if (transcript || (await isOurKey(ctx, c.coordinator)))
+      ctx.log.error({ ...c }, 'ALERT: a challenged receipt names a bid our transcript does not hold');
     return;
   }
   try {
