@@ -16,6 +16,9 @@ test('the demo settles every job and pays the winners what the auction rule says
   assert.equal(r.status, 0, r.stdout + r.stderr);
   const summary = JSON.parse(r.stdout) as DemoSummary;
   assert.equal(summary.jobs.length, 3);
+  // The local watchtower audited the first auction against the transcript committed on-chain.
+  assert.equal(summary.audit?.verdict, 'ok', JSON.stringify(summary.audit));
+  assert.equal(summary.audit?.entries, 3, 'all three bids are in the transcript');
   let paid = 0n;
   for (const job of summary.jobs) {
     assert.equal(job.status, 'SETTLED');

@@ -37,8 +37,20 @@ export interface DemoJobSummary {
   stagesMs: { auction: number; award: number; proving: number; verifyAndSettle: number; total: number };
 }
 
+/** A watchtower's audit of one demo auction (GET /v1/audits/:jobId on the watchtower). */
+export interface DemoAudit {
+  watchtower: string;
+  jobId: string;
+  verdict: string;
+  entries: number;
+  problems: string[];
+  root: string;
+}
+
 export interface DemoSummary {
   jobs: DemoJobSummary[];
+  /** The first job's auction as the local watchtower audited it (none without watchtowers). */
+  audit?: DemoAudit;
   requesterSpentEth: string;
   proverEarningsEth: Record<string, string>;
   wallMs: number;
@@ -134,8 +146,10 @@ async function runJobs(stack: DevStack, opts: DemoOptions, say: Say, started: nu
     const spent = balanceBefore - (await provider.getBalance(requester.address));
     const earnings: Record<string, string> = {};
     for (const p of e.provers) earnings[p.name] = formatEther(await contracts.marketClaimable(p.address));
+    const audit = await watchtowerAudit(stack, jobs[0]?.jobId);
     return {
       jobs,
+      ...(audit ? { audit } : {}),
       requesterSpentEth: formatEther(spent),
       proverEarningsEth: earnings,
       wallMs: Date.now() - started,
@@ -249,6 +263,34 @@ function stages(j: JobView): DemoJobSummary['stagesMs'] {
   };
 }
 
+/** The local watchtower's verdict on `jobId`'s auction, once it has audited it (up to 30 s). */
+async function watchtowerAudit(stack: DevStack, jobId: string | undefined): Promise<DemoAudit | undefined> {
+  const tower = stack.endpoints.watchtowers[0];
+  if (!tower || !jobId) return undefined;
+  for (let i = 0; i < 60; i++) {
+    const res = await fetch(`${tower.url}/v1/audits/${jobId}`).catch(() => undefined);
+    const v = res?.ok
+      ? ((await res.json()) as {
+          verdict: string;
+          entries: number;
+          problems: string[];
+          committed: { root: string };
+        })
+      : undefined;
+    if (v && v.verdict !== 'pending')
+      return {
+        watchtower: tower.address,
+        jobId,
+        verdict: v.verdict,
+        entries: v.entries,
+        problems: v.problems,
+        root: v.committed.root,
+      };
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return undefined;
+}
+
 function printSummary(s: DemoSummary, say: (line: string) => void): void {
   say('');
   say(
@@ -273,6 +315,10 @@ function printSummary(s: DemoSummary, say: (line: string) => void): void {
   say('');
   say(`requester paid ${s.requesterSpentEth} ETH in total (prices + gas; the unspent escrow was refunded)`);
   for (const [name, eth] of Object.entries(s.proverEarningsEth)) say(`${name} earned ${eth} ETH (claimable)`);
+  if (s.audit)
+    say(
+      `watchtower ${short(s.audit.watchtower)} audited job ${short(s.audit.jobId)}: ${s.audit.verdict} — ${s.audit.entries} bids in the transcript committed on-chain (root ${short(s.audit.root)}), ${s.audit.problems.length ? `problems: ${s.audit.problems.join('; ')}` : 'winner and price follow the rule'}`,
+    );
   say(`demo finished in ${(s.wallMs / 1000).toFixed(1)} s`);
 }
 

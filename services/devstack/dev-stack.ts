@@ -125,7 +125,8 @@ export async function startDevStack(
     throw new GavelError('BAD_NATS_CLUSTER', '--nats-cluster must be 1 (one server) or 3..5 nodes');
   const stack = await LocalStack.start(
     {
-      chain: { port: opts.rpcPort, accounts: 12, cooldownSeconds: 60 },
+      // The coordinator posts a bond: a watchtower takes it on evidence of a hidden bid or a wrong award.
+      chain: { port: opts.rpcPort, accounts: 12, cooldownSeconds: 60, coordinatorBondWei: parseEther('1') },
       databaseServer: opts.databaseUrl,
       database: { name: 'gavel_dev', drop: false },
       deploymentFile: opts.deploymentFile,

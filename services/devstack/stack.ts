@@ -18,14 +18,15 @@ import { loadConfig } from '../shared/config.js';
 import { applyMigrations } from '../shared/db/migrate.js';
 import { createLogger } from '../shared/log.js';
 import { type WatchtowerConfig, watchtowerSettings } from '../watchtower/config.js';
-import { type Chain, startChain } from './local-chain.js';
+import { type Chain, type ChainOptions, startChain } from './local-chain.js';
 import { ServiceProcess } from './service-process.js';
 import { MarketNats, portFor, resolveDatabase, type StackDatabase } from './stack-parts.js';
 
 export type Settings<C> = Partial<Record<keyof C, string>>;
 
 export interface StackOptions {
-  chain?: { port?: number; accounts?: number; cooldownSeconds?: number };
+  /** Anvil's port and accounts, and the deployment's options (cooldown, coordinator bonds, …). */
+  chain?: ChainOptions;
   /** A Postgres server on which the stack's own database is (re)created; else an embedded one. */
   databaseServer?: string;
   /** The stack's database name, and whether stop() drops it. */
