@@ -8,6 +8,8 @@ import { parseEther } from 'ethers';
 import { moveJob } from '../services/coordinator/lifecycle/job-transitions.js';
 import { enqueue } from '../services/coordinator/lifecycle/outbox-entries.js';
 import type { CoordinatorClient } from '../services/shared/client/coordinator-client.js';
+import { receiptDomain, receiptSigner } from '../services/shared/protocol/auction-transcript.js';
+import { bidDigest, bidDomain } from '../services/shared/protocol/bid-signing.js';
 import {
   type Announcement,
   type BidReply,
@@ -92,7 +94,22 @@ describe('NATS bids', () => {
     assert.equal((await insiderLink(3).sendBid(misrouted)).code, 'WRONG_SUBJECT');
 
     const good = await bid(1, parseEther('0.05'), { nonce: 1000n });
-    assert.deepEqual(good.reply, { accepted: true });
+    assert.equal(good.reply.accepted, true);
+    // Accepted with the coordinator's receipt: signed by its key, naming this bid's digest.
+    const { chainId, market: marketAddress, audit } = market.chain.deployment;
+    const b = good.req.bid;
+    const digest = bidDigest(bidDomain(chainId, marketAddress), {
+      ...b,
+      price: BigInt(b.price),
+      nonce: BigInt(b.nonce),
+    });
+    assert.equal(good.reply.receipt?.bidDigest, digest);
+    const signer = receiptSigner(
+      receiptDomain(chainId, audit),
+      { jobId: b.jobId, attempt: b.attempt, bidDigest: digest },
+      good.reply.receipt?.signature ?? '',
+    );
+    assert.equal(signer, (market.chain.wallets[0] as { address: string }).address);
     // While the round is open, nothing of its bids shows: not the bids, not even how many.
     const sealed = (await client.auctions(announcement.jobId)).auctions[0];
     assert.equal(sealed?.status, 'OPEN');
