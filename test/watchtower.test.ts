@@ -7,10 +7,16 @@
 // wrong winner and price, or withholds its transcript is caught, and its bond taken on-chain.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { formatEther, hexlify, parseEther, randomBytes, type Wallet } from 'ethers';
+import { ContractFactory, formatEther, hexlify, parseEther, randomBytes, type Wallet } from 'ethers';
 import { AuctionAudit } from '../services/shared/chain/auction-audit.js';
+import { contractArtifact } from '../services/shared/chain/contract-artifacts.js';
 import { commitPublicInputs } from '../services/shared/chain/public-inputs-commitment.js';
 import { generateBatches } from '../services/shared/circuits/batch-transfer-inputs.js';
+import {
+  attestationDomain,
+  attestationSigner,
+  type SignedAttestation,
+} from '../services/shared/protocol/attestation.js';
 import { inputsHash } from '../services/shared/protocol/canonical-json.js';
 import type { BidReply, BidRequest } from '../services/shared/protocol/messages.js';
 import { offerFor } from '../services/shared/protocol/prover-link.js';
@@ -127,7 +133,7 @@ describe('auction audits', () => {
     m = await startProcessMarket(
       {},
       {
-        accounts: 14,
+        accounts: 15,
         stakedProvers: [...HONEST_PROVERS, ...BIDDERS],
         chain: { coordinatorBondWei: BOND, answerWindowSeconds: 4 },
       },
@@ -177,6 +183,24 @@ describe('auction audits', () => {
       signature: held.request.signature,
     };
     const audit = new AuctionAudit(m.chain.as(BIDDERS[1] as number));
+    // The watchtower signs what it checked: the auction passed, the proofs bb re-verified from the
+    // fulfilment calldata passed, availability is not checked (no mirrors yet).
+    for (const jobId of jobs) {
+      const [signed] = await waitFor('its attestation', async () => {
+        const res = await fetch(`${tower}/v1/attestations/${jobId}`);
+        return res.ok
+          ? ((await res.json()) as { attestations: SignedAttestation[] }).attestations
+          : undefined;
+      });
+      assert.ok(signed);
+      assert.deepEqual(
+        [signed.auction, signed.proofs, signed.availability],
+        [1, 1, 0],
+        JSON.stringify(signed),
+      );
+      const { chainId, market } = m.chain.deployment;
+      assert.equal(attestationSigner(attestationDomain(chainId, market), signed), address(TOWER));
+    }
     await audit.challenge(bid, held.reply.receipt.signature);
     await waitFor('the coordinator to answer the challenge', async () =>
       (await audit.challengeOf(held.reply.receipt?.bidDigest ?? ''))?.open === false ? true : undefined,
@@ -244,5 +268,42 @@ describe('auction audits', () => {
       `[watchtower] lying coordinators: jobs=${lies.length} faults=${lies.length} caught=${caught.length} bondsTaken=${formatEther(bonds)} ETH`,
     );
     assert.deepEqual(caught, lies);
+  });
+
+  test('proofs the chain paid for through a verifier that accepts anything are attested as failed', async () => {
+    const circuit = await m.client.registerCircuit(loadCircuit('tiny_square'));
+    // The registry takes anyone's claim; an escrow naming this verifier pays for any bytes.
+    const art = contractArtifact('AcceptAllVerifier');
+    const acceptAll = await new ContractFactory(art.abi, art.bytecode, m.chain.wallets[8]).deploy();
+    await acceptAll.waitForDeployment();
+    const verifier = await acceptAll.getAddress();
+    await m.chain.as(8).registerVerifier(circuit.vkHash, verifier);
+    const liar = await LyingCoordinator.start(m, 13, BOND);
+    liars.push(liar);
+    const w = await m.stack.startWatchtowerProcess(LIAR_TOWER, { coordinatorUrl: liar.url });
+    const url = String(w.ready.url);
+    const jobId = await liar.auction('none', { ...circuit, verifier }, BIDDERS, 8, url);
+    const winner = BIDDERS[0] as number; // the 0.3 ETH bid wins
+    const commitment = commitPublicInputs(LyingCoordinator.PUBLIC_INPUTS);
+    await m.chain.as(winner).fulfil(jobId, [
+      {
+        index: 0,
+        proof: hexlify(randomBytes(32 * 64)),
+        publicInputs: LyingCoordinator.PUBLIC_INPUTS[0] as string[],
+        merkleProof: commitment.proof(0),
+      },
+    ]);
+    assert.equal((await m.chain.as(0).job(jobId)).status, 'Settled', 'the chain paid');
+    const [signed] = await waitFor('the attestation', async () => {
+      const res = await fetch(`${url}/v1/attestations/${jobId}`);
+      return res.ok ? ((await res.json()) as { attestations: SignedAttestation[] }).attestations : undefined;
+    });
+    assert.ok(signed);
+    assert.equal(signed.proofs, 2, 'bb finds the paid-for proof invalid');
+    assert.equal(signed.auction, 1, 'the auction itself followed the rule');
+    const { chainId, market } = m.chain.deployment;
+    assert.equal(attestationSigner(attestationDomain(chainId, market), signed), address(LIAR_TOWER));
+    await w.stop();
+    m.stack.watchtowerProcesses.delete(LIAR_TOWER);
   });
 });

@@ -4,7 +4,7 @@
 // start() did, in reverse.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseEther, toQuantity, Wallet } from 'ethers';
 import type { Logger } from 'pino';
 import { type CoordinatorConfig, coordinatorSettings } from '../coordinator/config.js';
@@ -261,6 +261,7 @@ export class LocalStack {
       rpcUrl: this.chain.anvil.url,
       deploymentFile: this.deploymentFile,
       coordinatorUrl: this.coordinatorUrl,
+      dataDir: join(dirname(this.deploymentFile), `watchtower-${index}`),
       pollMs: '1000',
       logLevel: this.opts.logLevel,
       ...overrides,

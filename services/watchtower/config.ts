@@ -9,6 +9,10 @@ export interface WatchtowerConfig {
   pollMs: number;
   /** The coordinator API whose auction transcripts are audited ('' = audit nothing). */
   coordinatorUrl: string;
+  /** Where attestations are kept (a JSON-lines file per watchtower key). */
+  dataDir: string;
+  /** bb backend that re-verifies fulfilled proofs. */
+  backend: 'native' | 'wasm';
   /** How long a coordinator has to reveal a committed transcript before it counts as withheld. */
   revealGraceMs: number;
   /** Port of the watchtower's HTTP API: /metrics, /v1/receipts, /v1/audits (0: any free port). */
@@ -37,6 +41,18 @@ export const watchtowerSettings: Settings<WatchtowerConfig> = {
     description: "the coordinator API whose auction transcripts the watchtower audits ('' = none)",
     parse: (raw) => (raw === '' ? '' : parsers.url(raw)),
     default: 'http://127.0.0.1:8080',
+  },
+  dataDir: {
+    env: 'GAVEL_WATCH_DIR',
+    description: "directory of the watchtower's signed attestations (attestations-<address>.jsonl)",
+    parse: parsers.string,
+    default: '.gavel/watchtower',
+  },
+  backend: {
+    env: 'GAVEL_WATCH_BACKEND',
+    description: 'bb backend that re-verifies the proofs of every fulfilment: native or wasm',
+    parse: parsers.oneOf('native', 'wasm'),
+    default: 'native',
   },
   revealGraceMs: {
     env: 'GAVEL_WATCH_REVEAL_GRACE_MS',

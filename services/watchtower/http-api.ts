@@ -1,8 +1,9 @@
-// The watchtower's HTTP API: its metrics, the receipts provers file with it, and its audit
-// verdicts (anyone can read which auctions it checked and what it found).
+// The watchtower's HTTP API: its metrics, the receipts provers file with it, its audit verdicts and
+// its signed attestations (anyone can read which jobs it checked and what it found).
 import Fastify, { type FastifyInstance } from 'fastify';
 import { GavelError } from '../shared/errors.js';
 import type { AuctionAuditor, HeldReceipt } from './auction-auditor.js';
+import type { Diligence } from './diligence.js';
 import type { WatchtowerMetrics } from './metrics.js';
 
 /** A receipt filing is a bid and a receipt: a few hundred bytes. */
@@ -28,6 +29,7 @@ export async function serveApi(
   deps: {
     metrics: WatchtowerMetrics;
     auditor: AuctionAuditor;
+    diligence: Diligence;
     receiptFrom: (body: Uint8Array) => Promise<HeldReceipt>;
   },
 ): Promise<WatchtowerApi> {
@@ -58,6 +60,15 @@ export async function serveApi(
         .status(404)
         .send({ error: { code: 'NOT_AUDITED', message: `no audit of job ${req.params.jobId}` } });
     return verdict;
+  });
+  app.get('/v1/attestations', async () => ({ attestations: deps.diligence.list() }));
+  app.get<{ Params: { jobId: string } }>('/v1/attestations/:jobId', async (req, reply) => {
+    const signed = deps.diligence.of(req.params.jobId);
+    if (signed.length === 0)
+      return reply
+        .status(404)
+        .send({ error: { code: 'NOT_ATTESTED', message: `no attestation of job ${req.params.jobId}` } });
+    return { attestations: signed };
   });
   await app.listen({ port, host });
   const address = app.server.address();

@@ -41,6 +41,12 @@ export class WatchtowerMetrics extends ServedRegistry {
     help: "coordinator bonds taken on this watchtower's evidence (claimable from AuctionAudit), in ETH",
     registers: this.r,
   });
+  readonly attestations = new Counter({
+    name: 'gavel_watchtower_attestations_total',
+    help: 'attestations signed, by the auction and proofs verdicts (0 not checked, 1 passed, 2 failed)',
+    labelNames: ['auction', 'proofs'] as const,
+    registers: this.r,
+  });
   readonly overdue = new Gauge({
     name: 'gavel_watchtower_jobs_overdue',
     help: 'jobs past a deadline with escrow or collateral still locked (should stay 0)',

@@ -3,6 +3,7 @@
 // the slasher's bounty) or expire. With the coordinator dead for good, no escrow and no collateral
 // stays locked past its deadline while one watchtower runs. It also audits every auction against
 // the transcript committed at assignment (auction-auditor.ts), with the receipts provers file.
+import { join } from 'node:path';
 import { formatEther, Wallet } from 'ethers';
 import type { Logger } from 'pino';
 import { AuctionAudit } from '../shared/chain/auction-audit.js';
@@ -10,11 +11,14 @@ import { ContractRevertError } from '../shared/chain/contract-errors.js';
 import { readDeployment } from '../shared/chain/deployment.js';
 import { GavelContracts, rpcProvider } from '../shared/chain/gavel-contracts.js';
 import { errorMessage } from '../shared/errors.js';
+import { attestationDomain } from '../shared/protocol/attestation.js';
 import { receiptDomain } from '../shared/protocol/auction-transcript.js';
 import { bidDomain } from '../shared/protocol/bid-signing.js';
+import { BbBackend } from '../shared/proving/bb-backend.js';
 import { AuctionAuditor } from './auction-auditor.js';
 import type { WatchtowerConfig } from './config.js';
 import { DeadlineBook, type Enforcement } from './deadline-book.js';
+import { Diligence } from './diligence.js';
 import { serveApi, type WatchtowerApi } from './http-api.js';
 import { WatchtowerMetrics } from './metrics.js';
 import { receiptFrom } from './receipt-intake.js';
@@ -31,6 +35,7 @@ export interface WatchtowerStatus {
   url: string;
   metricsUrl: string;
   audited: number;
+  attested: number;
   bondsEarnedWei: string;
 }
 
@@ -43,11 +48,13 @@ export class Watchtower {
   private bountyWei = 0n;
   private api: WatchtowerApi | undefined;
   private readonly auditor: AuctionAuditor;
+  private readonly diligence: Diligence;
+  private backend: Promise<BbBackend> | undefined;
 
   private constructor(
     private readonly chain: GavelContracts,
     private readonly book: DeadlineBook,
-    config: Pick<WatchtowerConfig, 'coordinatorUrl' | 'revealGraceMs'>,
+    config: Pick<WatchtowerConfig, 'coordinatorUrl' | 'revealGraceMs' | 'dataDir' | 'backend'>,
     private readonly log: Logger,
   ) {
     this.address = (chain.signer() as Wallet).address.toLowerCase();
@@ -60,6 +67,20 @@ export class Watchtower {
       this.metrics,
       log,
       config.revealGraceMs,
+    );
+    this.diligence = new Diligence(
+      chain,
+      chain.signer(),
+      attestationDomain(chainId, market),
+      config.coordinatorUrl.replace(/\/$/, ''),
+      () => {
+        this.backend ??= BbBackend.create({ kind: config.backend, threads: 1 });
+        return this.backend;
+      },
+      this.auditor,
+      join(config.dataDir, `attestations-${this.address}.jsonl`),
+      this.metrics,
+      log,
     );
   }
 
@@ -75,6 +96,7 @@ export class Watchtower {
     tower.api = await serveApi(config.port, config.host, {
       metrics: tower.metrics,
       auditor: tower.auditor,
+      diligence: tower.diligence,
       receiptFrom: (body) => receiptFrom(body, chain, domains),
     });
     await tower.tick();
@@ -96,6 +118,7 @@ export class Watchtower {
       url: this.api?.url ?? '',
       metricsUrl: `${this.api?.url ?? ''}/metrics`,
       audited: this.auditor.list().length,
+      attested: this.diligence.list().length,
       bondsEarnedWei: this.auditor.bondsEarnedWei.toString(),
     };
   }
@@ -112,6 +135,7 @@ export class Watchtower {
     }
     try {
       await this.auditor.tick();
+      await this.diligence.tick();
     } catch (err) {
       this.log.warn({ err: errorMessage(err) }, 'audit round failed; trying again');
     }
@@ -150,6 +174,7 @@ export class Watchtower {
     clearInterval(this.timer);
     await this.ticking;
     await this.api?.close();
+    await (await this.backend?.catch(() => undefined))?.destroy();
     (this.chain.market.runner?.provider as { destroy?: () => void } | null)?.destroy?.();
     this.log.info('watchtower stopped');
   }

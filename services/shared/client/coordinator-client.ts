@@ -109,6 +109,7 @@ export class CoordinatorClient {
 
 export interface JobView {
   jobId: string;
+  circuitId: string;
   status: string;
   items: number;
   verifiedProofs: number;

@@ -1,0 +1,62 @@
+// Proofs re-verified from the fulfilment calldata: every fulfil transaction that verified items of
+// a job's attempt is read back from the chain, decoded, and each item's proof verified again with
+// bb against the circuit's VK (checked against the job's on-chain vkHash). The chain's verifier
+// contract said yes; this is a second, independent opinion on the same bytes.
+import { getBytes, keccak256 } from 'ethers';
+import type { GavelContracts } from '../shared/chain/gavel-contracts.js';
+import type { ProvingBackend } from '../shared/proving/backend.js';
+
+export interface Recheck {
+  /** Items re-verified, and those bb found invalid. */
+  items: number;
+  invalid: number[];
+  /** Each fulfil transaction's calldata (what was checked). */
+  calldata: string[];
+}
+
+/** The fulfil transactions of `jobId`'s attempt `attempt`, from its ItemsVerified events. */
+async function fulfilments(chain: GavelContracts, jobId: string, attempt: number, fromBlock: number) {
+  const filter = chain.market.filters.ItemsVerified?.(jobId);
+  const logs = await chain.market.queryFilter(filter ?? 'ItemsVerified', fromBlock);
+  const hashes = new Set<string>();
+  for (const log of logs) {
+    const e = chain.market.interface.parseLog(log);
+    if (e && String(e.args.jobId).toLowerCase() === jobId.toLowerCase() && Number(e.args.attempt) === attempt)
+      hashes.add(log.transactionHash);
+  }
+  const provider = chain.market.runner?.provider;
+  if (!provider) throw new Error('no chain provider');
+  const txs = [];
+  for (const h of hashes) {
+    const tx = await provider.getTransaction(h);
+    if (tx) txs.push(tx);
+  }
+  return txs;
+}
+
+export async function recheckProofs(
+  chain: GavelContracts,
+  backend: ProvingBackend,
+  vk: Uint8Array,
+  jobId: string,
+  attempt: number,
+): Promise<Recheck> {
+  const onChain = await chain.job(jobId);
+  if (keccak256(vk).toLowerCase() !== onChain.vkHash.toLowerCase())
+    throw new Error(`the VK served for job ${jobId} is not the one its escrow names`);
+  const out: Recheck = { items: 0, invalid: [], calldata: [] };
+  for (const tx of await fulfilments(chain, jobId, attempt, chain.deployment.blockNumber)) {
+    const call = chain.market.interface.parseTransaction({ data: tx.data });
+    if (call?.name !== 'fulfil') continue;
+    out.calldata.push(tx.data);
+    for (const item of call.args[1] as { index: bigint; proof: string; publicInputs: string[] }[]) {
+      out.items++;
+      const ok = await backend.verify(
+        { proof: getBytes(item.proof), publicInputs: [...item.publicInputs] },
+        vk,
+      );
+      if (!ok) out.invalid.push(Number(item.index));
+    }
+  }
+  return out;
+}
