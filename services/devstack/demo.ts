@@ -10,6 +10,7 @@ import { generateBatches } from '../shared/circuits/batch-transfer-inputs.js';
 import { CoordinatorClient, type JobView, openAndSubmitJob } from '../shared/client/coordinator-client.js';
 import { GavelError } from '../shared/errors.js';
 import { createLogger } from '../shared/log.js';
+import { type SignedAttestation, VERDICT_NAME } from '../shared/protocol/attestation.js';
 import { isTerminalJobState } from '../shared/protocol/job-states.js';
 import { loadCircuit } from '../shared/proving/circuit-artifact.js';
 import { type DevStack, startDevStack } from './dev-stack.js';
@@ -37,20 +38,13 @@ export interface DemoJobSummary {
   stagesMs: { auction: number; award: number; proving: number; verifyAndSettle: number; total: number };
 }
 
-/** A watchtower's audit of one demo auction (GET /v1/audits/:jobId on the watchtower). */
-export interface DemoAudit {
-  watchtower: string;
-  jobId: string;
-  verdict: string;
-  entries: number;
-  problems: string[];
-  root: string;
-}
+/** A watchtower's signed attestation of one demo job (GET /v1/attestations/:jobId on it). */
+export type DemoAttestation = SignedAttestation;
 
 export interface DemoSummary {
   jobs: DemoJobSummary[];
-  /** The first job's auction as the local watchtower audited it (none without watchtowers). */
-  audit?: DemoAudit;
+  /** The local watchtower's attestation of the first job (none without watchtowers). */
+  attestation?: DemoAttestation;
   requesterSpentEth: string;
   proverEarningsEth: Record<string, string>;
   wallMs: number;
@@ -146,10 +140,10 @@ async function runJobs(stack: DevStack, opts: DemoOptions, say: Say, started: nu
     const spent = balanceBefore - (await provider.getBalance(requester.address));
     const earnings: Record<string, string> = {};
     for (const p of e.provers) earnings[p.name] = formatEther(await contracts.marketClaimable(p.address));
-    const audit = await watchtowerAudit(stack, jobs[0]?.jobId);
+    const attestation = await watchtowerAttestation(stack, jobs[0]?.jobId);
     return {
       jobs,
-      ...(audit ? { audit } : {}),
+      ...(attestation ? { attestation } : {}),
       requesterSpentEth: formatEther(spent),
       proverEarningsEth: earnings,
       wallMs: Date.now() - started,
@@ -263,29 +257,13 @@ function stages(j: JobView): DemoJobSummary['stagesMs'] {
   };
 }
 
-/** The local watchtower's verdict on `jobId`'s auction, once it has audited it (up to 30 s). */
-async function watchtowerAudit(stack: DevStack, jobId: string | undefined): Promise<DemoAudit | undefined> {
+/** The local watchtower's attestation of `jobId`, once it has checked it (up to 60 s). */
+async function watchtowerAttestation(stack: DevStack, jobId: string | undefined) {
   const tower = stack.endpoints.watchtowers[0];
   if (!tower || !jobId) return undefined;
-  for (let i = 0; i < 60; i++) {
-    const res = await fetch(`${tower.url}/v1/audits/${jobId}`).catch(() => undefined);
-    const v = res?.ok
-      ? ((await res.json()) as {
-          verdict: string;
-          entries: number;
-          problems: string[];
-          committed: { root: string };
-        })
-      : undefined;
-    if (v && v.verdict !== 'pending')
-      return {
-        watchtower: tower.address,
-        jobId,
-        verdict: v.verdict,
-        entries: v.entries,
-        problems: v.problems,
-        root: v.committed.root,
-      };
+  for (let i = 0; i < 120; i++) {
+    const res = await fetch(`${tower.url}/v1/attestations/${jobId}`).catch(() => undefined);
+    if (res?.ok) return ((await res.json()) as { attestations: SignedAttestation[] }).attestations[0];
     await new Promise((r) => setTimeout(r, 500));
   }
   return undefined;
@@ -315,9 +293,10 @@ function printSummary(s: DemoSummary, say: (line: string) => void): void {
   say('');
   say(`requester paid ${s.requesterSpentEth} ETH in total (prices + gas; the unspent escrow was refunded)`);
   for (const [name, eth] of Object.entries(s.proverEarningsEth)) say(`${name} earned ${eth} ETH (claimable)`);
-  if (s.audit)
+  const a = s.attestation;
+  if (a)
     say(
-      `watchtower ${short(s.audit.watchtower)} audited job ${short(s.audit.jobId)}: ${s.audit.verdict} — ${s.audit.entries} bids in the transcript committed on-chain (root ${short(s.audit.root)}), ${s.audit.problems.length ? `problems: ${s.audit.problems.join('; ')}` : 'winner and price follow the rule'}`,
+      `watchtower ${short(a.watchtower)} attested job ${short(a.jobId)}: auction ${VERDICT_NAME[a.auction]} (transcript against the root committed on-chain), proofs ${VERDICT_NAME[a.proofs]} (re-verified with bb from the fulfilment calldata), inputs availability ${VERDICT_NAME[a.availability]}; signature ${a.signature.slice(0, 18)}…`,
     );
   say(`demo finished in ${(s.wallMs / 1000).toFixed(1)} s`);
 }
