@@ -206,6 +206,17 @@ describe('auction audits', () => {
       (await audit.challengeOf(held.reply.receipt?.bidDigest ?? ''))?.open === false ? true : undefined,
     );
     assert.equal(await audit.bondOf(address(0)), BOND, "the honest coordinator's bond is whole");
+    // The dashboard shows the challenge and its answer, read from AuctionAudit's events.
+    type Enforced = { jobId: string; action: string; by: string };
+    const shown = await waitFor('the dashboard to show the challenge and the answer', async () => {
+      const snapshot = (await (await fetch(`${m.url}/v1/market`)).json()) as { enforcements: Enforced[] };
+      const mine = snapshot.enforcements.filter((e) => e.jobId === held.request.bid.jobId.toLowerCase());
+      return mine.length >= 2 ? mine : undefined;
+    });
+    assert.deepEqual(shown.map((e) => e.action).sort(), ['answer', 'challenge']);
+    assert.ok(
+      shown.some((e) => e.action === 'challenge' && e.by === address(BIDDERS[1] as number).toLowerCase()),
+    );
   });
 
   test('a lying coordinator is caught on every lie, with its bond taken on-chain', async () => {

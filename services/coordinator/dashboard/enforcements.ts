@@ -1,14 +1,16 @@
-// Deadlines enforced on-chain — slashes and expiries, by whoever sent them (a watchtower, a prover,
-// this coordinator, anyone) — read from the Market's events, incrementally, for the dashboard.
-import { formatEther } from 'ethers';
+// Deadlines and auction audits enforced on-chain — prover slashes and expiries (Market), bid
+// receipts challenged and answered and coordinator bonds taken (AuctionAudit), by whoever sent
+// them (a watchtower, a prover, this coordinator, anyone) — read from the contracts' events,
+// incrementally, for the dashboard.
+import { formatEther, type Log } from 'ethers';
 import type { GavelContracts } from '../../shared/chain/gavel-contracts.js';
 
 export interface Enforcement {
   jobId: string;
-  action: 'slash' | 'expire';
+  action: 'slash' | 'expire' | 'challenge' | 'answer' | 'coordinator-slash';
   /** Who sent the transaction (the slasher earns the bounty). */
   by: string;
-  /** Collateral slashed, or escrow refunded, in ETH. */
+  /** Collateral slashed, escrow refunded, or coordinator bond taken, in ETH ('0' for the rest). */
   amountEth: string;
   tx: string;
   block: number;
@@ -30,31 +32,76 @@ export class EnforcementFeed {
     if (!provider) return this.recent;
     const head = await provider.getBlockNumber();
     if (head >= this.nextBlock) {
+      const range = { fromBlock: this.nextBlock, toBlock: head };
       const logs = await provider.getLogs({
-        address: this.chain.deployment.market,
-        fromBlock: this.nextBlock,
-        toBlock: head,
+        address: [this.chain.deployment.market, this.chain.deployment.audit],
+        ...range,
       });
       for (const log of logs) {
-        const e = this.chain.market.interface.parseLog(log);
-        if (e?.name !== 'JobSlashed' && e?.name !== 'JobExpired') continue;
-        const by =
-          e.name === 'JobSlashed'
-            ? String(e.args.slasher)
-            : ((await provider.getTransaction(log.transactionHash))?.from ?? '');
-        const amount = (e.name === 'JobSlashed' ? e.args.slashed : e.args.refund) as bigint;
-        this.recent.unshift({
-          jobId: String(e.args.jobId).toLowerCase(),
-          action: e.name === 'JobSlashed' ? 'slash' : 'expire',
-          by: by.toLowerCase(),
-          amountEth: formatEther(amount),
-          tx: log.transactionHash,
-          block: log.blockNumber,
-        });
+        const found = await this.enforcementIn(log);
+        if (found) this.recent.unshift(found);
       }
       this.recent.splice(KEEP);
       this.nextBlock = head + 1;
     }
     return this.recent;
+  }
+
+  private async enforcementIn(log: Log): Promise<Enforcement | undefined> {
+    const fromAudit = log.address.toLowerCase() === this.chain.deployment.audit.toLowerCase();
+    const e = (fromAudit ? this.chain.audit : this.chain.market).interface.parseLog(log);
+    if (!e) return undefined;
+    const sender = async () =>
+      (
+        (await this.chain.market.runner?.provider?.getTransaction(log.transactionHash))?.from ?? ''
+      ).toLowerCase();
+    const at = { tx: log.transactionHash, block: log.blockNumber };
+    const jobId = (id: unknown) => String(id).toLowerCase();
+    switch (e.name) {
+      case 'JobSlashed':
+        return {
+          jobId: jobId(e.args.jobId),
+          action: 'slash',
+          by: String(e.args.slasher).toLowerCase(),
+          amountEth: formatEther(e.args.slashed),
+          ...at,
+        };
+      case 'JobExpired':
+        return {
+          jobId: jobId(e.args.jobId),
+          action: 'expire',
+          by: await sender(),
+          amountEth: formatEther(e.args.refund),
+          ...at,
+        };
+      case 'Challenged':
+        return {
+          jobId: jobId(e.args.jobId),
+          action: 'challenge',
+          by: String(e.args.challenger).toLowerCase(),
+          amountEth: '0',
+          ...at,
+        };
+      case 'ChallengeAnswered': {
+        const challenge = await this.chain.audit.getFunction('challenges')(e.args.bidDigest);
+        return {
+          jobId: jobId(challenge.jobId),
+          action: 'answer',
+          by: String(e.args.answerer).toLowerCase(),
+          amountEth: '0',
+          ...at,
+        };
+      }
+      case 'CoordinatorSlashed':
+        return {
+          jobId: jobId(e.args.jobId),
+          action: 'coordinator-slash',
+          by: String(e.args.to).toLowerCase(),
+          amountEth: formatEther(e.args.slashed),
+          ...at,
+        };
+      default:
+        return undefined;
+    }
   }
 }
