@@ -40,7 +40,9 @@ export class DeadlineBook {
     const touched = new Set<string>();
     for (const log of logs) {
       const event = this.chain.market.interface.parseLog(log);
-      if (event && event.name !== 'CoordinatorSet') touched.add(String(event.args[0]).toLowerCase());
+      // Job events only: the Market also emits CoordinatorSet and Claimed (an address, not a job;
+      // reading one as a job failed every round after it, and no deadline was enforced again).
+      if (event?.fragment.inputs[0]?.name === 'jobId') touched.add(String(event.args[0]).toLowerCase());
     }
     for (const jobId of touched) await this.reread(jobId);
     this.nextBlock = latest + 1;

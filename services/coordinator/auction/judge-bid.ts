@@ -92,10 +92,12 @@ export async function judgeBid(deps: JudgeDeps, req: BidRequest, now = Date.now(
 }
 
 /**
- * Stores an accepted bid while its round is still open, or says why not. The round's row is
- * share-locked first: a close in progress holds it (the bid then sees the round closed), and a
- * close starting now skips the round until the bid is in. So every bid given a receipt is in the
- * round its close loads, and in the transcript the coordinator commits.
+ * Stores an accepted bid while its round is still open, or says why not. One statement: the
+ * round's row is share-locked while the bid goes in, so a close in progress (it holds the row)
+ * makes the bid wait and then find the round closed, and a close starting now skips the round
+ * until the bid is in. Every bid given a receipt is in the round its close loads, and in the
+ * transcript the coordinator commits. (One statement, not a transaction: a transaction per bid
+ * held a connection for several round trips and starved the other loops of the pool.)
  */
 async function storeBid(
   prisma: PrismaClient,
@@ -105,24 +107,13 @@ async function storeBid(
   now: number,
 ): Promise<BidReply | undefined> {
   try {
-    return await prisma.$transaction(async (tx) => {
-      const open = await tx.$queryRaw<{ id: number }[]>`
-        SELECT id FROM "Auction" WHERE id = ${auctionId} AND status = 'OPEN' AND "closesAt" > ${new Date(now)}
-        FOR SHARE`;
-      if (open.length === 0) return reject('CLOSED', 'the auction is closed');
-      await tx.bid.create({
-        data: {
-          auctionId,
-          prover,
-          priceWei: BigInt(bid.price).toString(),
-          nonce: bid.nonce,
-          expiry: bid.expiry,
-          deliverySeconds: bid.deliverySeconds,
-          signature,
-        },
-      });
-      return undefined;
-    });
+    const inserted = await prisma.$executeRaw`
+      INSERT INTO "Bid" ("auctionId", prover, "priceWei", nonce, expiry, "deliverySeconds", signature)
+      SELECT a.id, ${prover}, ${BigInt(bid.price).toString()}, ${bid.nonce}, ${bid.expiry}, ${bid.deliverySeconds}, ${signature}
+      FROM "Auction" a
+      WHERE a.id = ${auctionId} AND a.status = 'OPEN' AND a."closesAt" > ${new Date(now)}
+      FOR SHARE OF a`;
+    return inserted === 1 ? undefined : reject('CLOSED', 'the auction is closed');
   } catch (err) {
     if (!isUniqueViolation(err)) throw err;
     const again = await prisma.bid.findUnique({ where: { auctionId_prover: { auctionId, prover } } });

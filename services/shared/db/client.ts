@@ -15,7 +15,19 @@ export function createPrisma(databaseUrl: string, poolSize = 10): PrismaClient {
 
 /** A unique-constraint violation (a duplicate), which callers often treat as "already done". */
 export function isUniqueViolation(err: unknown): boolean {
-  return (err as { code?: string })?.code === 'P2002';
+  const e = err as {
+    code?: string;
+    meta?: { code?: string; driverAdapterError?: { cause?: { originalCode?: string; kind?: string } } };
+  };
+  if (e?.code === 'P2002') return true;
+  // A raw statement's unique violation (Postgres 23505), as Prisma reports it through the adapter.
+  const cause = e?.meta?.driverAdapterError?.cause;
+  return (
+    e?.code === 'P2010' &&
+    (e.meta?.code === '23505' ||
+      cause?.originalCode === '23505' ||
+      cause?.kind === 'UniqueConstraintViolation')
+  );
 }
 
 /** Conflicts worth retrying: pool timeout, transaction API error, write conflict/deadlock. */
