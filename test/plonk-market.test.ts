@@ -35,7 +35,9 @@ before(async () => {
   await stakeProver(market.chain, BOTH);
   await stakeProver(market.chain, ULTRAHONK_ONLY);
   await stakeProver(market.chain, OUTSIDER);
-  await market.startProver(BOTH, { proofSystems: 'ultrahonk,plonk' });
+  // A PLONK proof of this size takes 25 s on an idle machine here and minutes on a loaded one: the
+  // delivery time this prover signs must hold either way (missing it is slashable).
+  await market.startProver(BOTH, { proofSystems: 'ultrahonk,plonk', deliveryMarginSeconds: '300' });
   await market.startProver(ULTRAHONK_ONLY, { proofSystems: 'ultrahonk' });
   client = new CoordinatorClient(market.url);
   plonkId = (await client.registerCircuit(plonkCircuit)).id;
