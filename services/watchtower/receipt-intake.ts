@@ -1,11 +1,11 @@
 // Receipts provers file with the watchtower (POST /v1/receipts): kept only when the bid is signed
 // by its prover, the receipt names that bid's digest and is signed by a key holding the
 // coordinator role on the Market. Anything else is refused with a specific error and not kept.
-import { getAddress, type TypedDataDomain } from 'ethers';
+import type { TypedDataDomain } from 'ethers';
 import type { GavelContracts } from '../shared/chain/gavel-contracts.js';
 import { GavelError } from '../shared/errors.js';
 import { receiptSigner } from '../shared/protocol/auction-transcript.js';
-import { type BidTerms, bidDigest, recoverBidSigner } from '../shared/protocol/bid-signing.js';
+import { bidDigest, bidTermsOf, recoverBidSigner } from '../shared/protocol/bid-signing.js';
 import { parseReceiptFiling } from '../shared/protocol/messages.js';
 import type { HeldReceipt } from './auction-auditor.js';
 
@@ -20,16 +20,7 @@ export async function receiptFrom(
   } catch (err) {
     throw new GavelError('BAD_RECEIPT', `malformed receipt filing: ${(err as Error).message}`);
   }
-  const b = filing.bid;
-  const terms: BidTerms = {
-    jobId: b.jobId,
-    attempt: b.attempt,
-    price: BigInt(b.price),
-    prover: getAddress(b.prover),
-    expiry: b.expiry,
-    nonce: BigInt(b.nonce),
-    deliverySeconds: b.deliverySeconds,
-  };
+  const terms = bidTermsOf(filing.bid);
   if (recoverBidSigner(domains.bid, terms, filing.signature)?.toLowerCase() !== terms.prover.toLowerCase())
     throw new GavelError('BAD_SIGNATURE', "the bid's signature does not recover to its prover");
   const digest = bidDigest(domains.bid, terms);

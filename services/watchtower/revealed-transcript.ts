@@ -1,20 +1,13 @@
 // A transcript as a coordinator reveals it (GET /v1/jobs/:id/transcript), checked entry by entry:
 // each bid's digest is the digest of its terms and its signature recovers to its prover. What
 // survives is a list of transcript entries the watchtower trusts as much as the signatures do.
-import { getAddress, type TypedDataDomain } from 'ethers';
+import type { TypedDataDomain } from 'ethers';
 import { isStanding, type TranscriptEntry } from '../shared/protocol/auction-transcript.js';
-import { type BidTerms, bidDigest, recoverBidSigner } from '../shared/protocol/bid-signing.js';
+import { type BidTerms, bidDigest, bidTermsOf, recoverBidSigner } from '../shared/protocol/bid-signing.js';
+import type { BidBody } from '../shared/protocol/messages.js';
 
 export interface RevealedEntry {
-  bid: {
-    jobId: string;
-    attempt: number;
-    price: string;
-    prover: string;
-    expiry: number;
-    nonce: string;
-    deliverySeconds: number;
-  };
+  bid: BidBody;
   signature: string;
   bidDigest: string;
   standing: number;
@@ -33,18 +26,6 @@ export interface CheckedTranscript {
   problems: string[];
 }
 
-function termsOf(b: RevealedEntry['bid']): BidTerms {
-  return {
-    jobId: b.jobId,
-    attempt: b.attempt,
-    price: BigInt(b.price),
-    prover: getAddress(b.prover),
-    expiry: b.expiry,
-    nonce: BigInt(b.nonce),
-    deliverySeconds: b.deliverySeconds,
-  };
-}
-
 /** Checks every entry of `t` for job `jobId` attempt `attempt`; entries that fail are left out and
  *  named in `problems`. */
 export function checkTranscript(
@@ -59,7 +40,7 @@ export function checkTranscript(
   for (const [i, e] of (t.entries ?? []).entries()) {
     let terms: BidTerms;
     try {
-      terms = termsOf(e.bid);
+      terms = bidTermsOf(e.bid);
     } catch {
       problems.push(`entry ${i}: malformed bid terms`);
       continue;

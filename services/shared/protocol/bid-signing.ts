@@ -1,13 +1,16 @@
 // EIP-712 bids: signed by the prover's key, checked by the coordinator and again by the Market
 // contract when it assigns a job (the same domain and types as contracts/src/SignedTerms.sol).
+
 import {
   concat,
+  getAddress,
   keccak256,
   recoverAddress,
   type Signer,
   type TypedDataDomain,
   TypedDataEncoder,
 } from 'ethers';
+import type { BidBody } from './messages.js';
 
 export interface BidTerms {
   jobId: string;
@@ -32,6 +35,19 @@ export const BID_TYPES = {
     { name: 'deliverySeconds', type: 'uint32' },
   ],
 };
+
+/** A bid as it travels (decimal strings for the big numbers) as the terms that are signed. */
+export function bidTermsOf(b: BidBody): BidTerms {
+  return {
+    jobId: b.jobId,
+    attempt: b.attempt,
+    price: BigInt(b.price),
+    prover: getAddress(b.prover),
+    expiry: b.expiry,
+    nonce: BigInt(b.nonce),
+    deliverySeconds: b.deliverySeconds,
+  };
+}
 
 /** The domain binds bids to one chain and one market contract. */
 export function bidDomain(chainId: number, market: string): TypedDataDomain {
