@@ -17,12 +17,13 @@ test('the demo settles every job and pays the winners what the auction rule says
   const summary = JSON.parse(r.stdout) as DemoSummary;
   assert.equal(summary.jobs.length, 3);
   // The local watchtower attested the first job: its auction against the transcript committed
-  // on-chain, its proofs re-verified with bb from the fulfilment calldata (1 = passed).
+  // on-chain, its proofs re-verified with bb from the fulfilment calldata, and the inputs it
+  // mirrored before the auction (1 = passed).
   const a = summary.attestation;
   assert.ok(a, 'the watchtower attested the first job');
   assert.deepEqual(
-    [a.jobId, a.auction, a.proofs],
-    [summary.jobs[0]?.jobId.toLowerCase(), 1, 1],
+    [a.jobId, a.auction, a.availability, a.proofs],
+    [summary.jobs[0]?.jobId.toLowerCase(), 1, 1, 1],
     JSON.stringify(a),
   );
   let paid = 0n;

@@ -4,26 +4,49 @@
 // deadline while one watchtower runs; the coordinator's dashboard, once back, shows who did it.
 // It audits every auction: an honest coordinator's auctions pass and a challenge of one of its
 // receipts is answered (its bond stays); a lying coordinator that hides a lower bid, assigns the
-// wrong winner and price, or withholds its transcript is caught, and its bond taken on-chain.
+// wrong winner and price, or withholds its transcript is caught, and its bond taken on-chain. It
+// keeps inputs available: a coordinator that withholds a job's inputs or serves other ones is
+// reported by the assigned prover, who proves from a watchtower mirror or, with none, hands the
+// attempt back unslashed; a job requiring k mirrors is not auctioned with fewer; the mirror takes
+// only the committed inputs and serves them only to the requester and the assigned prover.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { ContractFactory, formatEther, hexlify, parseEther, randomBytes, type Wallet } from 'ethers';
+import {
+  ContractFactory,
+  formatEther,
+  hexlify,
+  parseEther,
+  randomBytes,
+  type Wallet,
+  ZeroHash,
+} from 'ethers';
 import { AuctionAudit } from '../services/shared/chain/auction-audit.js';
 import { contractArtifact } from '../services/shared/chain/contract-artifacts.js';
+import { GavelContracts } from '../services/shared/chain/gavel-contracts.js';
 import { commitPublicInputs } from '../services/shared/chain/public-inputs-commitment.js';
 import { generateBatches } from '../services/shared/circuits/batch-transfer-inputs.js';
+import { openAndSubmitJob, submitTermsText } from '../services/shared/client/coordinator-client.js';
+import type { GavelError } from '../services/shared/errors.js';
 import {
   attestationDomain,
   attestationSigner,
   type SignedAttestation,
 } from '../services/shared/protocol/attestation.js';
 import { inputsHash } from '../services/shared/protocol/canonical-json.js';
+import {
+  type SignedInputsFault,
+  type SignedInputsHeld,
+  signInputsFault,
+  signInputsHeld,
+} from '../services/shared/protocol/inputs-availability.js';
 import type { BidReply, BidRequest } from '../services/shared/protocol/messages.js';
 import { offerFor } from '../services/shared/protocol/prover-link.js';
+import { signRequest } from '../services/shared/protocol/request-auth.js';
 import { loadCircuit } from '../services/shared/proving/circuit-artifact.js';
 import { itemPublicInputs } from '../services/shared/proving/item-public-inputs.js';
 import { HostileProver } from './fixtures/hostile-prover.js';
 import { type Lie, LyingCoordinator } from './fixtures/lying-coordinator.js';
+import { type InputsLie, LyingFront } from './fixtures/lying-front.js';
 import { linkProver, waitFor } from './fixtures/market.js';
 import { type ProcessMarket, startProcessMarket, waitForTerminal } from './fixtures/process-market.js';
 
@@ -184,7 +207,7 @@ describe('auction audits', () => {
     };
     const audit = new AuctionAudit(m.chain.as(BIDDERS[1] as number));
     // The watchtower signs what it checked: the auction passed, the proofs bb re-verified from the
-    // fulfilment calldata passed, availability is not checked (no mirrors yet).
+    // fulfilment calldata passed, availability is not checked (these inputs were not mirrored).
     for (const jobId of jobs) {
       const [signed] = await waitFor('its attestation', async () => {
         const res = await fetch(`${tower}/v1/attestations/${jobId}`);
@@ -318,3 +341,289 @@ describe('auction audits', () => {
     m.stack.watchtowerProcesses.delete(LIAR_TOWER);
   });
 });
+
+describe('inputs availability', () => {
+  const PROVER = 1;
+  const STRANGER = 3;
+  const TOWER = 6;
+  let front: LyingFront;
+  let tower: string;
+  let circuitId: string;
+  const square = (x: number) => [{ x: String(x), y: String(x * x) }];
+
+  before(async () => {
+    // Awards name the coordinator by its public URL: here a front that lies about inputs on cue.
+    front = await LyingFront.start();
+    m = await startProcessMarket({ GAVEL_PUBLIC_URL: front.url }, { stakedProvers: [PROVER] });
+    front.forwardTo(m.url);
+    tower = String((await m.stack.startWatchtowerProcess(TOWER)).ready.url);
+    await m.startProver(PROVER);
+    circuitId = (await m.client.registerCircuit(loadCircuit('tiny_square'))).id;
+  });
+  after(async () => {
+    await m?.stop();
+    await front?.stop();
+  });
+
+  const faultsOf = async (jobId: string) =>
+    ((await (await fetch(`${tower}/v1/inputs-faults/${jobId}`)).json()) as { faults: SignedInputsFault[] })
+      .faults;
+
+  test('a coordinator that withholds or swaps inputs is reported; the prover proves from a mirror, or hands back unslashed', async () => {
+    const chain = m.chain.as(0);
+    const stakeBefore = (await chain.proverInfo(address(PROVER))).stake;
+    const coordinator = address(0).toLowerCase();
+    const outcomes: string[] = [];
+    // Withheld, and swapped for other inputs, with the inputs mirrored: proved from the mirror.
+    for (const lie of ['withholds inputs', 'serves wrong inputs'] as InputsLie[]) {
+      const jobId = hexlify(randomBytes(32));
+      front.lieAbout(jobId, lie, square(5));
+      await m.submit({ jobId, circuitId, items: square(3), mirrors: [tower] });
+      await waitFor(
+        `"${lie}": the job to settle`,
+        async () => ((await chain.job(jobId)).status === 'Settled' ? true : undefined),
+        120_000,
+      );
+      const [fault, ...more] = await waitFor('the fault report', async () => {
+        const f = await faultsOf(jobId);
+        return f.length ? f : undefined;
+      });
+      assert.equal(more.length, 0);
+      assert.deepEqual(
+        [fault?.party, fault?.source, fault?.kind, fault?.prover],
+        [coordinator, front.url, lie === 'withholds inputs' ? 1 : 2, address(PROVER).toLowerCase()],
+      );
+      if (lie === 'serves wrong inputs') assert.equal(fault?.servedHash, inputsHash(square(5)).toLowerCase());
+      const [signed] = await waitFor('its attestation', async () => {
+        const res = await fetch(`${tower}/v1/attestations/${jobId}`);
+        return res.ok
+          ? ((await res.json()) as { attestations: SignedAttestation[] }).attestations
+          : undefined;
+      });
+      assert.equal(
+        signed?.availability,
+        2,
+        'availability failed: a party did not serve the committed inputs',
+      );
+      assert.equal(signed?.proofs, 1);
+      outcomes.push('proved from the mirror');
+    }
+    // Withheld with no mirror: the prover hands the attempt back (no slash); the job expires.
+    const jobId = hexlify(randomBytes(32));
+    front.lieAbout(jobId, 'withholds inputs');
+    await m.submit({ jobId, circuitId, items: square(4), deadlineIn: 45 });
+    await waitFor(
+      'the job to end on-chain',
+      async () => (['Expired', 'Settled'].includes((await chain.job(jobId)).status) ? true : undefined),
+      120_000,
+    );
+    const logs = await m.chain.provider.getLogs({ address: m.chain.deployment.market, fromBlock: 0 });
+    const events = logs.map((l) => chain.market.interface.parseLog(l)).filter((e) => e !== null);
+    assert.ok(
+      events.some((e) => e.name === 'JobHandedBack' && String(e.args.jobId) === jobId),
+      'the attempt was handed back on-chain',
+    );
+    assert.equal(events.filter((e) => e.name === 'JobSlashed').length, 0, 'nobody was slashed');
+    assert.equal((await chain.job(jobId)).status, 'Expired');
+    const [fault] = await waitFor('the fault report', async () => {
+      const f = await faultsOf(jobId);
+      return f.length ? f : undefined;
+    });
+    assert.deepEqual([fault?.party, fault?.kind], [coordinator, 1]);
+    outcomes.push('handed back unslashed');
+    const info = await chain.proverInfo(address(PROVER));
+    assert.equal(info.stake, stakeBefore, "the prover's stake is whole");
+    assert.equal(info.locked, 0n, 'no collateral stays locked');
+    assert.equal(await chain.market.getFunction('totalEscrow')(), 0n, 'no escrow stays locked');
+    const reported = (await (await fetch(`${tower}/v1/inputs-faults`)).json()) as { faults: unknown[] };
+    console.log(
+      `[watchtower] inputs lies: jobs=3 faults=3 caught=${reported.faults.length} ` +
+        `provedFromMirror=${outcomes.filter((o) => o.includes('mirror')).length} ` +
+        `handedBackUnslashed=${outcomes.filter((o) => o.includes('handed')).length} slashed=0 escrowStuck=0`,
+    );
+    assert.equal(reported.faults.length, 3);
+    assert.equal(front.lied >= 3, true);
+  });
+
+  test('a job that requires k watchtowers holding its inputs is not auctioned with fewer', async () => {
+    // Through the client: one of two required mirrors is down, so the escrow is cancelled.
+    const requester = new GavelContracts(m.chain.deployment, m.chain.wallets[REQUESTER] as Wallet);
+    const jobId = hexlify(randomBytes(32));
+    await assert.rejects(
+      openAndSubmitJob(m.client, requester, {
+        jobId,
+        circuitId,
+        items: square(6),
+        reserve: parseEther('0.05'),
+        collateral: parseEther('1'),
+        deadlineIn: 300,
+        mirrors: [tower, 'http://127.0.0.1:9'],
+      }),
+      (err: GavelError) => err.code === 'AVAILABILITY_SHORT',
+    );
+    assert.equal((await requester.job(jobId)).status, 'Cancelled', 'the escrow was refunded');
+    assert.equal((await fetch(`${m.url}/v1/jobs/${jobId}`)).status, 404, 'the coordinator never saw it');
+
+    // Straight to the coordinator: forged, duplicated, too few, or stripped attestations are refused.
+    const items = square(7);
+    const open = await openEscrow(items);
+    const pushed = await fetch(`${tower}/v1/jobs/${open}/inputs`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ items }),
+    });
+    assert.equal(pushed.status, 200);
+    const genuine = {
+      ...((await pushed.json()) as { attestation: SignedInputsHeld }).attestation,
+      url: tower,
+    };
+    const { chainId, market } = m.chain.deployment;
+    const forgedBy = m.chain.wallets[STRANGER] as Wallet;
+    const forged = {
+      ...(await signInputsHeld(forgedBy, attestationDomain(chainId, market), genuine)),
+      watchtower: address(TOWER + 1).toLowerCase(),
+      url: 'http://127.0.0.1:9',
+    };
+    const post = async (required: number, attestations: object[], signedRequired = required) => {
+      const terms = submitTermsText({
+        jobId: open,
+        circuitId,
+        rule: 'SECOND_PRICE',
+        inputsHash: inputsHash(items),
+        public: false,
+        mirrorsRequired: signedRequired,
+      });
+      const signature = await signRequest(m.chain.wallets[REQUESTER] as Wallet, 'submit job', terms);
+      const res = await fetch(`${m.url}/v1/jobs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          jobId: open,
+          circuitId,
+          items,
+          rule: 'SECOND_PRICE',
+          public: false,
+          signature,
+          ...(required ? { availability: { required, attestations } } : {}),
+        }),
+      });
+      return { status: res.status, code: ((await res.json()) as { error?: { code: string } }).error?.code };
+    };
+    assert.deepEqual(await post(2, [genuine, forged]), { status: 400, code: 'BAD_ATTESTATION' });
+    assert.deepEqual(await post(2, [genuine, genuine]), { status: 422, code: 'AVAILABILITY_SHORT' });
+    assert.deepEqual(await post(1, []), { status: 422, code: 'AVAILABILITY_SHORT' });
+    // The requester signed "1 mirror required": submitting it with none is not the requester's job.
+    assert.deepEqual(await post(0, [], 1), { status: 403, code: 'NOT_REQUESTER' });
+    assert.equal((await fetch(`${m.url}/v1/jobs/${open}`)).status, 404, 'nothing was stored');
+    assert.equal((await post(1, [genuine])).status, 202);
+    const view = (await (await fetch(`${m.url}/v1/jobs/${open}`)).json()) as {
+      availability: { required: number; attestations: { watchtower: string }[] };
+    };
+    assert.equal(view.availability.required, 1);
+    assert.deepEqual(
+      view.availability.attestations.map((a) => a.watchtower),
+      [address(TOWER).toLowerCase()],
+    );
+    await waitForTerminal(m, [open], 120_000);
+  });
+
+  test('the mirror takes only the committed inputs and serves them only to the requester and the assigned prover', async () => {
+    const items = square(8);
+    const jobId = await openEscrow(items);
+    const put = (id: string, body: string) =>
+      fetch(`${tower}/v1/jobs/${id}/inputs`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+    const codeOf = async (res: Response) => [
+      res.status,
+      ((await res.json()) as { error?: { code: string } }).error?.code,
+    ];
+    assert.deepEqual(await codeOf(await put(jobId, JSON.stringify({ items: square(9) }))), [
+      409,
+      'INPUTS_MISMATCH',
+    ]);
+    assert.deepEqual(await codeOf(await put(hexlify(randomBytes(32)), JSON.stringify({ items }))), [
+      404,
+      'ESCROW_NOT_FOUND',
+    ]);
+    assert.deepEqual(await codeOf(await put(jobId, '{"items": 3}')), [400, 'BAD_INPUTS']);
+    assert.deepEqual(await codeOf(await put(jobId, '{not json')), [400, 'BAD_MESSAGE']);
+    assert.deepEqual(await codeOf(await put('0x12', JSON.stringify({ items }))), [400, 'BAD_JOB_ID']);
+    const huge = JSON.stringify({ items: [{ x: 'x'.repeat(9 * 1024 * 1024) }] });
+    assert.equal((await put(jobId, huge)).status, 413);
+    assert.deepEqual(await codeOf(await fetch(`${tower}/v1/jobs/${jobId}/inputs`)), [404, 'NOT_MIRRORED']);
+    assert.equal((await put(jobId, JSON.stringify({ items }))).status, 200);
+
+    const read = async (who: number, at = Date.now()) => {
+      const signature = await signRequest(m.chain.wallets[who] as Wallet, 'read inputs', { job: jobId, at });
+      return fetch(`${tower}/v1/jobs/${jobId}/inputs`, {
+        headers: { 'x-gavel-at': String(at), 'x-gavel-signature': signature },
+      });
+    };
+    const mine = await read(REQUESTER);
+    assert.equal(mine.status, 200);
+    assert.deepEqual(((await mine.json()) as { items: unknown }).items, items);
+    assert.deepEqual(await codeOf(await read(STRANGER)), [403, 'NOT_ASSIGNED']);
+    assert.deepEqual(await codeOf(await read(REQUESTER, Date.now() - 10 * 60_000)), [401, 'STALE_REQUEST']);
+    assert.deepEqual(
+      await codeOf(
+        await fetch(`${tower}/v1/jobs/${jobId}/inputs`, { headers: { 'x-gavel-at': String(Date.now()) } }),
+      ),
+      [401, 'MISSING_SIGNATURE'],
+    );
+
+    // Fault reports: only from the prover the chain assigned that attempt to, signed by it.
+    const { chainId, market } = m.chain.deployment;
+    const fault = {
+      jobId,
+      attempt: 0,
+      party: address(0).toLowerCase(),
+      source: m.url,
+      kind: 1 as const,
+      servedHash: ZeroHash,
+      at: Math.floor(Date.now() / 1000),
+    };
+    const file = (body: object | string) =>
+      fetch(`${tower}/v1/inputs-faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
+    const stranger = await signInputsFault(
+      m.chain.wallets[STRANGER] as Wallet,
+      attestationDomain(chainId, market),
+      fault,
+    );
+    assert.deepEqual(await codeOf(await file(stranger)), [403, 'NOT_ASSIGNED']);
+    assert.deepEqual(await codeOf(await file({ ...stranger, prover: address(PROVER).toLowerCase() })), [
+      401,
+      'BAD_SIGNATURE',
+    ]);
+    assert.deepEqual(await codeOf(await file({ ...stranger, kind: 7 })), [400, 'BAD_FAULT']);
+    assert.deepEqual(await codeOf(await file('[]')), [400, 'BAD_FAULT']);
+    assert.deepEqual(await faultsOf(jobId), [], 'nothing was kept');
+    await m.chain.as(REQUESTER).cancel(jobId);
+  });
+});
+
+/** Opens an escrow for tiny_square `items` on-chain, without telling the coordinator. */
+async function openEscrow(items: Record<string, unknown>[]): Promise<string> {
+  const circuit = await m.client.registerCircuit(loadCircuit('tiny_square'));
+  const jobId = hexlify(randomBytes(32));
+  const publicInputs = await itemPublicInputs(loadCircuit('tiny_square'), items);
+  await m.chain.as(REQUESTER).openJob({
+    jobId,
+    vkHash: circuit.vkHash,
+    verifier: circuit.verifier,
+    inputsHash: inputsHash(items),
+    publicInputsRoot: commitPublicInputs(publicInputs).root,
+    items: items.length,
+    deadline: Math.floor(Date.now() / 1000) + 300,
+    collateral: parseEther('1'),
+    reserve: parseEther('0.05'),
+    rule: 'SECOND_PRICE',
+  });
+  return jobId;
+}

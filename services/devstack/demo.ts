@@ -73,10 +73,14 @@ async function submitJobs(stack: DevStack, opts: DemoOptions, contracts: GavelCo
       collateral: parseEther('0.5'),
       deadlineIn: 600,
       rule,
+      // Every local watchtower mirrors the inputs and signs that it does before the auction.
+      mirrors: stack.endpoints.watchtowers.map((t) => t.url),
     });
     submitted.push({ jobId, rule });
+    const mirrored = stack.endpoints.watchtowers.length;
     say(
-      `▶ job ${short(jobId)}: ${opts.items} batches of transfers, ${formatEther(RESERVE)} ETH escrowed, ${rule.toLowerCase().replace('_', '-')} auction`,
+      `▶ job ${short(jobId)}: ${opts.items} batches of transfers, ${formatEther(RESERVE)} ETH escrowed, ${rule.toLowerCase().replace('_', '-')} auction` +
+        (mirrored ? `, inputs held by ${mirrored} watchtower mirror(s)` : ''),
     );
   }
   return submitted;
@@ -296,7 +300,7 @@ function printSummary(s: DemoSummary, say: (line: string) => void): void {
   const a = s.attestation;
   if (a)
     say(
-      `watchtower ${short(a.watchtower)} attested job ${short(a.jobId)}: auction ${VERDICT_NAME[a.auction]} (transcript against the root committed on-chain), proofs ${VERDICT_NAME[a.proofs]} (re-verified with bb from the fulfilment calldata), inputs availability ${VERDICT_NAME[a.availability]}; signature ${a.signature.slice(0, 18)}…`,
+      `watchtower ${short(a.watchtower)} attested job ${short(a.jobId)}: auction ${VERDICT_NAME[a.auction]} (transcript against the root committed on-chain), proofs ${VERDICT_NAME[a.proofs]} (re-verified with bb from the fulfilment calldata), inputs availability ${VERDICT_NAME[a.availability]} (mirrored, matching the committed hash); signature ${a.signature.slice(0, 18)}…`,
     );
   say(`demo finished in ${(s.wallMs / 1000).toFixed(1)} s`);
 }

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { readDeployment } from '../shared/chain/deployment.js';
 import { GavelContracts, rpcProvider } from '../shared/chain/gavel-contracts.js';
 import { GavelError } from '../shared/errors.js';
+import { attestationDomain } from '../shared/protocol/attestation.js';
 import { bidDomain } from '../shared/protocol/bid-signing.js';
 import { ProverLink } from '../shared/protocol/prover-link.js';
 import type { ProofSystem } from '../shared/proving/backend.js';
@@ -22,6 +23,7 @@ import { ProverMetrics } from './metrics.js';
 import { Presence } from './presence.js';
 import { AwardWorker, type Progress } from './proving/award-worker.js';
 import { ChainDuty } from './proving/chain-duty.js';
+import { InputsSources } from './proving/inputs-sources.js';
 
 export interface ProverStatus {
   address: string;
@@ -76,19 +78,37 @@ export class ProverAgent {
     state: Pick<BidderState, 'gatesPerSec' | 'maxDyadic'>,
   ) {
     this.address = link.address;
+    const duty = new ChainDuty(chain, link.wallet, link.domain, config, log);
+    this.duty = duty;
+    const { chainId, market } = chain.deployment;
+    const inputs = new InputsSources(
+      link.wallet,
+      attestationDomain(chainId, market),
+      config.watchtowers,
+      (award) => duty.awaitAssignment(award),
+      log,
+    );
     this.state = {
       ...state,
       proofSystems: config.proofSystems,
       plonkGatesPerSec: config.plonkGatesPerSec,
       bidsSent: 0,
       bidsAccepted: 0,
+      inputsUnavailable: inputs.unavailable,
     };
-    const duty = new ChainDuty(chain, link.wallet, link.domain, config, log);
-    this.duty = duty;
-    this.worker = new AwardWorker(link, duty, backends, config.heartbeatMs, metrics, log, (system, speed) => {
-      // PLONK has no calibration at start: its estimate follows the proofs actually made.
-      if (system === 'plonk') this.state.plonkGatesPerSec = speed;
-    });
+    this.worker = new AwardWorker(
+      link,
+      duty,
+      inputs,
+      backends,
+      config.heartbeatMs,
+      metrics,
+      log,
+      (system, speed) => {
+        // PLONK has no calibration at start: its estimate follows the proofs actually made.
+        if (system === 'plonk') this.state.plonkGatesPerSec = speed;
+      },
+    );
     const verifiers = new VerifierCheck(chain, backends, (url, id) => this.worker.circuit(url, id));
     this.bidder = new Bidder(link, config, this.state, metrics, verifiers, log);
   }

@@ -30,7 +30,8 @@ export interface ProverConfig {
   deliveryMarginSeconds: number;
   /** Fulfil on-chain itself when the proofs are not paid this long after they were sent. */
   selfFulfilAfterMs: number;
-  /** Watchtower APIs this prover files its bid receipts with. */
+  /** Watchtower APIs this prover files its bid receipts and inputs faults with, and asks for
+   *  inputs the coordinator does not serve. */
   watchtowers: string[];
   /** Port of the /metrics endpoint (0: any free port). */
   metricsPort: number;
@@ -119,7 +120,7 @@ export const proverSettings: Settings<ProverConfig> = {
   watchtowers: {
     env: 'GAVEL_WATCHTOWERS',
     description:
-      "watchtower URLs (comma-separated) the prover files its bid receipts with: they challenge a coordinator that leaves an accepted bid out of its transcript ('' = none)",
+      "watchtower URLs (comma-separated): the prover files its bid receipts with them (they challenge a coordinator that leaves an accepted bid out of its transcript), asks them for inputs the coordinator does not serve, and reports such faults to them ('' = none)",
     parse: (raw) =>
       raw
         .split(',')

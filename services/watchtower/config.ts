@@ -15,6 +15,8 @@ export interface WatchtowerConfig {
   backend: 'native' | 'wasm';
   /** How long a coordinator has to reveal a committed transcript before it counts as withheld. */
   revealGraceMs: number;
+  /** Most bytes of job inputs the mirror holds. */
+  mirrorMaxBytes: number;
   /** Port of the watchtower's HTTP API: /metrics, /v1/receipts, /v1/audits (0: any free port). */
   port: number;
   /** Address the HTTP API listens on (provers file receipts with it). */
@@ -44,7 +46,8 @@ export const watchtowerSettings: Settings<WatchtowerConfig> = {
   },
   dataDir: {
     env: 'GAVEL_WATCH_DIR',
-    description: "directory of the watchtower's signed attestations (attestations-<address>.jsonl)",
+    description:
+      "directory of the watchtower's signed attestations, mirrored inputs and inputs fault reports",
     parse: parsers.string,
     default: '.gavel/watchtower',
   },
@@ -61,10 +64,16 @@ export const watchtowerSettings: Settings<WatchtowerConfig> = {
     parse: parsers.int(0),
     default: 30_000,
   },
+  mirrorMaxBytes: {
+    env: 'GAVEL_WATCH_MIRROR_MAX_BYTES',
+    description: 'most bytes of job inputs the watchtower mirrors (a requester pushing more is told FULL)',
+    parse: parsers.int(0),
+    default: 1024 * 1024 * 1024,
+  },
   port: {
     env: 'GAVEL_WATCH_PORT',
     description:
-      "port of the watchtower's HTTP API: /metrics, POST /v1/receipts, GET /v1/audits (0 = any free port)",
+      "port of the watchtower's HTTP API: /metrics, receipts, audits, attestations, mirrored inputs (0 = any free port)",
     parse: parsers.int(0, 65535),
     default: 0,
   },

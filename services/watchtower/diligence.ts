@@ -1,7 +1,8 @@
 // Proof of diligence: for each settled job the watchtower signs an attestation of what it checked —
 // the auction's verdict (auction-auditor.ts), the proofs re-verified with bb from the fulfilment
-// calldata (proof-recheck.ts), and the inputs' availability (not checked: no mirrors yet) — and the
-// hash of what it checked. Attestations are kept in a JSON-lines file and served over HTTP.
+// calldata (proof-recheck.ts), and the inputs' availability (inputs-mirror.ts: failed when the
+// assigned prover reported a party that did not serve them, passed when this mirror holds them) —
+// and the hash of what it checked. Attestations are kept in a JSON-lines file and served over HTTP.
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Signer, TypedDataDomain } from 'ethers';
@@ -18,6 +19,7 @@ import {
 } from '../shared/protocol/attestation.js';
 import type { ProvingBackend } from '../shared/proving/backend.js';
 import type { AuctionAuditor } from './auction-auditor.js';
+import type { InputsMirror } from './inputs-mirror.js';
 import type { WatchtowerMetrics } from './metrics.js';
 import { recheckProofs } from './proof-recheck.js';
 
@@ -41,7 +43,7 @@ export class Diligence {
     private readonly domain: TypedDataDomain,
     private readonly coordinatorUrl: string,
     private readonly backend: () => Promise<ProvingBackend>,
-    private readonly auditor: AuctionAuditor,
+    private readonly checks: { auditor: AuctionAuditor; mirror: InputsMirror },
     private readonly file: string,
     private readonly metrics: WatchtowerMetrics,
     private readonly log: Logger,
@@ -79,7 +81,7 @@ export class Diligence {
       this.nextBlock = latest + 1;
     }
     for (const [key, s] of [...this.waiting]) {
-      const audit = this.auditor.verdictOf(s.jobId, s.attempt);
+      const audit = this.checks.auditor.verdictOf(s.jobId, s.attempt);
       if ((!audit || audit.verdict === 'pending') && Date.now() - s.since < AUDIT_WAIT_MS) continue;
       try {
         await this.attest(s, audit);
@@ -129,7 +131,7 @@ export class Diligence {
       jobId: s.jobId,
       attempt: s.attempt,
       auction,
-      availability: VERDICT.notChecked,
+      availability: this.checks.mirror.verdictOf(s.jobId),
       proofs: proofs.verdict,
       checked: checkedHash(root, proofs.calldata),
       at: Math.floor(Date.now() / 1000),
@@ -143,6 +145,10 @@ export class Diligence {
         { jobId: s.jobId, attempt: s.attempt, invalidItems: proofs.invalid },
         'ALERT: the chain paid for proofs bb finds invalid',
       );
-    else this.log.info({ jobId: s.jobId, auction, proofs: proofs.verdict }, 'attested');
+    else
+      this.log.info(
+        { jobId: s.jobId, auction, availability: signed.availability, proofs: proofs.verdict },
+        'attested',
+      );
   }
 }

@@ -1,10 +1,13 @@
-// The watchtower's HTTP API: its metrics, the receipts provers file with it, its audit verdicts and
-// its signed attestations (anyone can read which jobs it checked and what it found).
+// The watchtower's HTTP API: its metrics, the receipts provers file with it, its audit verdicts, its
+// signed attestations (anyone can read which jobs it checked and what it found), and its inputs
+// mirror (mirror-routes.ts).
 import Fastify, { type FastifyInstance } from 'fastify';
 import { GavelError } from '../shared/errors.js';
 import type { AuctionAuditor, HeldReceipt } from './auction-auditor.js';
 import type { Diligence } from './diligence.js';
+import type { InputsMirror } from './inputs-mirror.js';
 import type { WatchtowerMetrics } from './metrics.js';
+import { MIRROR_STATUS, mirrorRoutes } from './mirror-routes.js';
 
 /** A receipt filing is a bid and a receipt: a few hundred bytes. */
 const MAX_BODY = 16 * 1024;
@@ -12,6 +15,7 @@ const MAX_BODY = 16 * 1024;
 const MAX_RECEIPTS = 200_000;
 
 const STATUS: Record<string, number> = {
+  ...MIRROR_STATUS,
   BAD_RECEIPT: 400,
   BAD_SIGNATURE: 401,
   NOT_COORDINATOR: 403,
@@ -30,6 +34,7 @@ export async function serveApi(
     metrics: WatchtowerMetrics;
     auditor: AuctionAuditor;
     diligence: Diligence;
+    mirror: InputsMirror;
     receiptFrom: (body: Uint8Array) => Promise<HeldReceipt>;
   },
 ): Promise<WatchtowerApi> {
@@ -70,6 +75,7 @@ export async function serveApi(
         .send({ error: { code: 'NOT_ATTESTED', message: `no attestation of job ${req.params.jobId}` } });
     return { attestations: signed };
   });
+  mirrorRoutes(app, deps.mirror);
   await app.listen({ port, host });
   const address = app.server.address();
   const bound = typeof address === 'object' && address ? address.port : port;

@@ -47,6 +47,28 @@ export class WatchtowerMetrics extends ServedRegistry {
     labelNames: ['auction', 'proofs'] as const,
     registers: this.r,
   });
+  readonly mirrored = new Counter({
+    name: 'gavel_watchtower_inputs_mirrored_total',
+    help: "jobs whose inputs this watchtower took into its mirror (checked against the escrow's inputs hash)",
+    registers: this.r,
+  });
+  readonly mirroredBytes = new Gauge({
+    name: 'gavel_watchtower_inputs_mirrored_bytes',
+    help: 'bytes of inputs held in the mirror',
+    registers: this.r,
+  });
+  readonly inputsServed = new Counter({
+    name: 'gavel_watchtower_inputs_served_total',
+    help: 'mirrored inputs served, by reader (requester, prover)',
+    labelNames: ['reader'] as const,
+    registers: this.r,
+  });
+  readonly inputsFaults = new Counter({
+    name: 'gavel_watchtower_inputs_faults_total',
+    help: 'inputs faults filed by assigned provers and kept, by kind (missing, mismatched)',
+    labelNames: ['kind'] as const,
+    registers: this.r,
+  });
   readonly overdue = new Gauge({
     name: 'gavel_watchtower_jobs_overdue',
     help: 'jobs past a deadline with escrow or collateral still locked (should stay 0)',

@@ -2,7 +2,8 @@
 // and, when a deadline the chain knows about passes, calls the permissionless slashLate (earning
 // the slasher's bounty) or expire. With the coordinator dead for good, no escrow and no collateral
 // stays locked past its deadline while one watchtower runs. It also audits every auction against
-// the transcript committed at assignment (auction-auditor.ts), with the receipts provers file.
+// the transcript committed at assignment (auction-auditor.ts), with the receipts provers file, keeps
+// job inputs available to the assigned prover (inputs-mirror.ts), and signs what it checked.
 import { join } from 'node:path';
 import { formatEther, Wallet } from 'ethers';
 import type { Logger } from 'pino';
@@ -20,6 +21,7 @@ import type { WatchtowerConfig } from './config.js';
 import { DeadlineBook, type Enforcement } from './deadline-book.js';
 import { Diligence } from './diligence.js';
 import { serveApi, type WatchtowerApi } from './http-api.js';
+import { InputsMirror } from './inputs-mirror.js';
 import { WatchtowerMetrics } from './metrics.js';
 import { receiptFrom } from './receipt-intake.js';
 
@@ -49,12 +51,16 @@ export class Watchtower {
   private api: WatchtowerApi | undefined;
   private readonly auditor: AuctionAuditor;
   private readonly diligence: Diligence;
+  private readonly mirror: InputsMirror;
   private backend: Promise<BbBackend> | undefined;
 
   private constructor(
     private readonly chain: GavelContracts,
     private readonly book: DeadlineBook,
-    config: Pick<WatchtowerConfig, 'coordinatorUrl' | 'revealGraceMs' | 'dataDir' | 'backend'>,
+    config: Pick<
+      WatchtowerConfig,
+      'coordinatorUrl' | 'revealGraceMs' | 'dataDir' | 'backend' | 'mirrorMaxBytes'
+    >,
     private readonly log: Logger,
   ) {
     this.address = (chain.signer() as Wallet).address.toLowerCase();
@@ -68,6 +74,15 @@ export class Watchtower {
       log,
       config.revealGraceMs,
     );
+    this.mirror = new InputsMirror(
+      chain,
+      chain.signer(),
+      attestationDomain(chainId, market),
+      join(config.dataDir, `mirror-${this.address}`),
+      config.mirrorMaxBytes,
+      this.metrics,
+      log,
+    );
     this.diligence = new Diligence(
       chain,
       chain.signer(),
@@ -77,7 +92,7 @@ export class Watchtower {
         this.backend ??= BbBackend.create({ kind: config.backend, threads: 1 });
         return this.backend;
       },
-      this.auditor,
+      { auditor: this.auditor, mirror: this.mirror },
       join(config.dataDir, `attestations-${this.address}.jsonl`),
       this.metrics,
       log,
@@ -97,6 +112,7 @@ export class Watchtower {
       metrics: tower.metrics,
       auditor: tower.auditor,
       diligence: tower.diligence,
+      mirror: tower.mirror,
       receiptFrom: (body) => receiptFrom(body, chain, domains),
     });
     await tower.tick();

@@ -72,6 +72,13 @@ async function follow(flags: Flags, jobId: string, timeoutMs: number): Promise<J
   }
 }
 
+function parseCount(raw: string, flag: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1)
+    throw new GavelError('BAD_ARGUMENT', `${flag} must be a positive integer`);
+  return n;
+}
+
 /** `job submit`: open the escrow on-chain, submit the job, optionally follow it to the end. */
 function submitCommand(job: Command): void {
   withCoordinatorOption(
@@ -85,6 +92,16 @@ function submitCommand(job: Command): void {
         .option('--collateral <eth>', 'stake the winner must lock', '0.1')
         .option('--deadline <seconds>', 'seconds from now by which proofs must be settled', '600')
         .option('--first-price', 'pay the winning bid instead of the second-lowest one')
+        .option(
+          '--mirror <url>',
+          'watchtower to push the inputs to first (repeatable): a prover falls back to it if the coordinator withholds them',
+          (url: string, all: string[]) => [...all, url],
+          [] as string[],
+        )
+        .option(
+          '--mirrors-required <k>',
+          'how many --mirror watchtowers must sign that they hold the inputs before the job is auctioned (default: all)',
+        )
         .option('--wait', 'wait until the job ends, showing progress'),
     ),
   ).action(
@@ -96,6 +113,8 @@ function submitCommand(job: Command): void {
         collateral: string;
         deadline: string;
         firstPrice?: boolean;
+        mirror: string[];
+        mirrorsRequired?: string;
         wait?: boolean;
       },
     ) => {
@@ -109,6 +128,10 @@ function submitCommand(job: Command): void {
         collateral: parseEth(flags.collateral, '--collateral'),
         deadlineIn,
         rule: flags.firstPrice ? 'FIRST_PRICE' : 'SECOND_PRICE',
+        mirrors: flags.mirror,
+        ...(flags.mirrorsRequired === undefined
+          ? {}
+          : { mirrorsRequired: parseCount(flags.mirrorsRequired, '--mirrors-required') }),
       });
       if (!flags.wait) {
         printResult(flags, submitted, `submitted job ${submitted.jobId} (${submitted.status})`);

@@ -5,6 +5,7 @@ import { encode } from '../../shared/protocol/messages.js';
 import { ANNOUNCE_SUBJECT } from '../../shared/protocol/subjects.js';
 import { proofSystemOfRow } from '../../shared/proving/backend.js';
 import type { CoordinatorContext, Tx } from '../context.js';
+import { mirrorsOfJob } from '../lifecycle/job-transitions.js';
 import { lockDueRounds } from './due-rounds.js';
 
 /** Marks round `id` announced with a provisional window from `now` (publishAnnouncement moves it
@@ -33,6 +34,7 @@ async function openRound(ctx: CoordinatorContext, tx: Tx, id: number, now: numbe
     rule: a.rule,
     inputsHash: a.job.inputsHash,
     coordinatorUrl: ctx.publicUrl(),
+    mirrors: mirrorsOfJob(a.job),
   };
 }
 

@@ -8,7 +8,7 @@ import type { CoordinatorContext, Tx } from '../context.js';
 import { AWARDED, type WinningBids } from '../lifecycle/assignment-transitions.js';
 import { expireJob, timeRemains } from '../lifecycle/attempts.js';
 import { awardRound, closeRoundEmpty, scheduleRound } from '../lifecycle/auction-transitions.js';
-import { moveJob } from '../lifecycle/job-transitions.js';
+import { mirrorsOfJob, moveJob } from '../lifecycle/job-transitions.js';
 import { type AuctionOutcome, decideWinner } from './decide-winner.js';
 import { lockDueRounds } from './due-rounds.js';
 import { commitTranscript } from './transcript.js';
@@ -65,6 +65,7 @@ async function award(
       deadline: Math.floor(job.deadline.getTime() / 1000),
       inputsHash: job.inputsHash,
       coordinatorUrl: ctx.publicUrl(),
+      mirrors: mirrorsOfJob(job),
     },
     round.opensAt,
     {

@@ -48,6 +48,7 @@ export async function jobDetails(ctx: CoordinatorContext, id: string) {
     verifiedProofs: job._count.proofs,
     ...{ winner, clearingPriceWei },
     failureReason: job.failureReason,
+    availability: { required: job.mirrorsRequired, attestations: job.mirrors },
     assignments: job.assignments.map(({ attempt, prover, priceWei, status, progress }) => ({
       ...{ attempt, prover, priceWei, status, progress },
     })),

@@ -1,12 +1,15 @@
 // Job intake: a job is accepted only when its escrow is open on-chain with matching terms (circuit,
-// verifier, inputs, rule, and the public inputs its items imply) and every batch item solves the
-// circuit; then it is stored and its first auction scheduled.
+// verifier, inputs, rule, and the public inputs its items imply), every batch item solves the
+// circuit, and as many watchtowers as the requester required have signed that they hold its inputs;
+// then it is stored and its first auction scheduled.
 import type { GavelContracts, OnChainJob } from '../../shared/chain/gavel-contracts.js';
 import { commitPublicInputs } from '../../shared/chain/public-inputs-commitment.js';
 import { submitTermsText } from '../../shared/client/coordinator-client.js';
 import type { db, PrismaClient } from '../../shared/db/client.js';
 import { GavelError } from '../../shared/errors.js';
+import { attestationDomain } from '../../shared/protocol/attestation.js';
 import { inputsHash } from '../../shared/protocol/canonical-json.js';
+import { checkAvailability, type SignedInputsHeld } from '../../shared/protocol/inputs-availability.js';
 import { requestSigner } from '../../shared/protocol/request-auth.js';
 import { itemPublicInputs } from '../../shared/proving/item-public-inputs.js';
 import type { CoordinatorConfig } from '../config.js';
@@ -23,6 +26,8 @@ export interface SubmitJobRequest {
   public?: boolean;
   /** The requester's signature of the job's terms (submitTerms). */
   signature?: string;
+  /** Watchtowers that hold the inputs, signed: the job is auctioned only with `required` of them. */
+  availability?: { required: number; attestations: SignedInputsHeld[] };
 }
 
 export interface SubmittedJob {
@@ -115,12 +120,14 @@ export async function submitJob(deps: IntakeDeps, req: SubmitJobRequest): Promis
   const onChain = await checkedEscrow(chain, jobId, circuit, hash, { items: req.items.length, rule });
   const deadline = checkDeadline(onChain, config);
   const inputsPublic = req.public === true;
+  const mirrorsRequired = req.availability?.required ?? 0;
   const terms = submitTermsText({
     jobId,
     circuitId: circuit.id,
     rule,
     inputsHash: hash,
     public: inputsPublic,
+    mirrorsRequired,
   });
   const signer = requestSigner('submit job', terms, req.signature);
   if (signer !== onChain.requester.toLowerCase()) {
@@ -129,6 +136,17 @@ export async function submitJob(deps: IntakeDeps, req: SubmitJobRequest): Promis
       `the terms are signed by ${signer}, not by the requester ${onChain.requester}`,
     );
   }
+  // Checked before the job is stored: it is never auctioned without the mirrors it requires.
+  const { chainId, market } = chain.deployment;
+  const mirrors = req.availability
+    ? checkAvailability(
+        attestationDomain(chainId, market),
+        jobId,
+        hash,
+        mirrorsRequired,
+        req.availability.attestations,
+      )
+    : [];
   const items = await solveItems(circuit, req.items, onChain);
   await prisma.$transaction(async (tx) => {
     await openJob(tx, {
@@ -141,6 +159,8 @@ export async function submitJob(deps: IntakeDeps, req: SubmitJobRequest): Promis
       deadline,
       inputsHash: hash,
       inputsPublic,
+      mirrorsRequired,
+      mirrors: mirrors.map((m) => ({ ...m })),
       items,
     });
     const first = { jobId, attempt: 0, round: 0, rule, opensAt: new Date() };

@@ -2,6 +2,7 @@
 // optimistic, status-checked update plus its JobEvent, inside the caller's transaction).
 import type { db } from '../../shared/db/client.js';
 import { GavelError } from '../../shared/errors.js';
+import type { Mirror } from '../../shared/protocol/messages.js';
 
 export type JobStatus = db.JobStatus;
 type Tx = Pick<db.PrismaClient, 'job' | 'jobEvent'>;
@@ -38,7 +39,15 @@ export interface NewJob {
   deadline: Date;
   inputsHash: string;
   inputsPublic: boolean;
+  /** How many watchtowers had to hold the inputs before auction, and their attestations. */
+  mirrorsRequired: number;
+  mirrors: object[];
   items: { index: number; inputs: object; publicInputs: string[] }[];
+}
+
+/** Where a job's inputs are mirrored (the watchtowers that attested at intake), as messages carry it. */
+export function mirrorsOfJob(job: { mirrors: unknown }): Mirror[] {
+  return (job.mirrors as Mirror[]).map(({ url, watchtower }) => ({ url, watchtower }));
 }
 
 /** Stores a job whose escrow and inputs were checked (OPEN) and moves it to its first auction. */

@@ -34,6 +34,8 @@ const STATUS: Record<string, number> = {
   NOT_ASSIGNED: 403,
   ATTEMPT_OVER: 403,
   AWARD_PENDING: 409,
+  AVAILABILITY_SHORT: 422,
+  BAD_ATTESTATION: 400,
 };
 
 /** The HTTP status of an error thrown by a stage or by Fastify itself. */

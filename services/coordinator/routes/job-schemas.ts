@@ -51,6 +51,7 @@ export const jobDetailsReply = object({
   winner: nullableStr,
   clearingPriceWei: nullableStr,
   failureReason: nullableStr,
+  availability: object({ required: int, attestations: arrayOf(anyJson) }),
   assignments: arrayOf(object({ attempt: int, prover: str, priceWei: str, status: str, progress: int })),
   settlement,
   events: arrayOf(object({ from: nullableStr, to: str, reason: nullableStr, at: date })),

@@ -3,6 +3,8 @@
 // an attempt its prover hands back.
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { db } from '../../shared/db/client.js';
+import { MAX_MIRRORS } from '../../shared/protocol/inputs-availability.js';
+import { signedReadOf } from '../../shared/protocol/request-auth.js';
 import { type HandBackRequest, handBackAttempt } from '../assignment/hand-back.js';
 import { jobAuctions } from '../auction/auction-view.js';
 import type { CoordinatorContext } from '../context.js';
@@ -34,6 +36,30 @@ const submitBody = {
     rule: { type: 'string', enum: ['SECOND_PRICE', 'FIRST_PRICE'] },
     public: { type: 'boolean' },
     signature: { type: 'string', pattern: '^0x[0-9a-fA-F]{130}$' },
+    availability: {
+      type: 'object',
+      required: ['required', 'attestations'],
+      additionalProperties: false,
+      properties: {
+        required: { type: 'integer', minimum: 1, maximum: MAX_MIRRORS },
+        attestations: {
+          type: 'array',
+          maxItems: MAX_MIRRORS,
+          items: {
+            type: 'object',
+            required: ['jobId', 'inputsHash', 'at', 'watchtower', 'signature', 'url'],
+            properties: {
+              jobId: { type: 'string', pattern: HEX32 },
+              inputsHash: { type: 'string', pattern: HEX32 },
+              at: { type: 'integer', minimum: 0 },
+              watchtower: { type: 'string', pattern: '^0x[0-9a-fA-F]{40}$' },
+              signature: { type: 'string', pattern: '^0x[0-9a-fA-F]{130}$' },
+              url: { type: 'string', pattern: '^https?://\\S+$', maxLength: 512 },
+            },
+          },
+        },
+      },
+    },
   },
 } as const;
 
@@ -94,15 +120,7 @@ function perJobReads(app: FastifyInstance, ctx: CoordinatorContext): void {
       jobInputsReply,
     ),
     async (req, reply) => {
-      const signature = req.headers['x-gavel-signature'];
-      const attempt = Number(req.headers['x-gavel-attempt']);
-      const signed = {
-        at: Number(req.headers['x-gavel-at']),
-        signature: typeof signature === 'string' ? signature : undefined,
-        attempt:
-          req.headers['x-gavel-attempt'] !== undefined && Number.isInteger(attempt) ? attempt : undefined,
-      };
-      const inputs = await jobInputs(ctx, req.params.id.toLowerCase(), signed);
+      const inputs = await jobInputs(ctx, req.params.id.toLowerCase(), signedReadOf(req.headers));
       reply.header('x-gavel-inputs-hash', inputs.inputsHash);
       return inputs;
     },

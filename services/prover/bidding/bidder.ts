@@ -25,6 +25,8 @@ export interface BidderState {
   plonkGatesPerSec: number;
   bidsSent: number;
   bidsAccepted: number;
+  /** Jobs whose committed inputs no source served this prover: not bid on again. */
+  inputsUnavailable: ReadonlySet<string>;
 }
 
 export class Bidder {
@@ -55,6 +57,11 @@ export class Bidder {
   }
 
   private async consider(a: Announcement): Promise<void> {
+    if (this.state.inputsUnavailable.has(a.jobId)) {
+      this.metrics.skipped.inc();
+      this.log.info({ jobId: a.jobId }, 'not bidding: no source served this job its committed inputs');
+      return;
+    }
     if (!this.state.proofSystems.includes(a.proofSystem)) {
       this.metrics.skipped.inc();
       this.log.info(

@@ -21,6 +21,7 @@ const announcement: Announcement = {
   rule: 'SECOND_PRICE',
   inputsHash: `0x${'4'.repeat(64)}`,
   coordinatorUrl: 'http://x',
+  mirrors: [],
 };
 const policy = {
   minPriceWei: 100n,

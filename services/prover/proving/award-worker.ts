@@ -1,7 +1,8 @@
 // Proving awards: one at a time from the prover's durable consumer. Progress is heartbeated from
 // the moment an award arrives; proofs go out once the assignment is on-chain, each published
 // (retried through a NATS outage until the deadline) before the next; the award is acknowledged
-// only when every result is out, so a restarted agent picks it back up. A retryable failure is
+// only when every result is out, so a restarted agent picks it back up. Inputs come from the
+// coordinator or, when it does not serve them, a watchtower mirror (inputs-sources.ts). A retryable failure is
 // tried again; any other hands the attempt back (signed: no slash). Sent proofs are watched until
 // paid, and fulfilled on-chain by the prover itself if they are not.
 import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
@@ -15,7 +16,8 @@ import { proofSystemOf } from '../../shared/proving/circuit-artifact.js';
 import { type PreparedCircuit, prepareCircuit, proveInputs } from '../../shared/proving/circuit-prover.js';
 import type { ProofSystems } from '../../shared/proving/proof-systems.js';
 import type { ProverMetrics } from '../metrics.js';
-import { fetchCircuit, fetchInputs } from './fetch-work.js';
+import { fetchCircuit } from './fetch-work.js';
+import type { InputsSources } from './inputs-sources.js';
 
 /** How long a retryable failure waits before the award is redelivered, and how often it may. */
 const RETRY_DELAY_MS = 1000;
@@ -61,6 +63,7 @@ export class AwardWorker {
   constructor(
     private readonly link: ProverLink,
     private readonly chain: ChainChecks,
+    private readonly inputs: InputsSources,
     private readonly backends: ProofSystems,
     private readonly heartbeatMs: number,
     private readonly metrics: ProverMetrics,
@@ -92,7 +95,7 @@ export class AwardWorker {
 
   /** The award in `m` if it is genuine: for this prover, signed by a key holding the coordinator
    *  role on-chain. Anything else is refused for good (term) and never acted on. */
-  private async genuine(m: JsMsg): Promise<Award | undefined> {
+  private async genuine(m: JsMsg): Promise<{ award: Award; coordinator: string } | undefined> {
     let signed: ReturnType<typeof parseAward>;
     try {
       signed = parseAward(m.data);
@@ -108,12 +111,12 @@ export class AwardWorker {
       );
       return undefined;
     }
-    return award;
+    return { award, coordinator: signed.signer.toLowerCase() };
   }
 
   private async handle(m: JsMsg): Promise<void> {
-    const award = await this.genuine(m);
-    if (!award) {
+    const { award, coordinator } = (await this.genuine(m)) ?? {};
+    if (!award || !coordinator) {
       this.metrics.jobs.inc({ outcome: 'refused' });
       m.term();
       return;
@@ -128,7 +131,7 @@ export class AwardWorker {
     this.current = m;
     this.metrics.busy.set(1);
     try {
-      await this.prove(award, m, log);
+      await this.prove(award, coordinator, m, log);
       m.ack();
       this.jobsProved++;
       this.metrics.jobs.inc({ outcome: 'proved' });
@@ -162,7 +165,7 @@ export class AwardWorker {
         .catch((e) => log.error({ err: errorMessage(e) }, 'handing back failed'));
   }
 
-  private async prove(award: Award, m: JsMsg, log: Logger): Promise<void> {
+  private async prove(award: Award, coordinator: string, m: JsMsg, log: Logger): Promise<void> {
     const progress: Progress = { jobId: award.jobId, done: 0, total: award.batchSize };
     this.proving = progress;
     const beat = async () => {
@@ -176,13 +179,7 @@ export class AwardWorker {
       const circuit = await this.circuit(award.coordinatorUrl, award.circuitId);
       // The inputs must be the ones the requester committed to on-chain, whatever the award says.
       const committed = await this.chain.committedInputsHash(award.jobId);
-      const items = await fetchInputs(
-        award.coordinatorUrl,
-        award.jobId,
-        committed,
-        this.link.wallet,
-        award.attempt,
-      );
+      const items = await this.inputs.fetch(award, coordinator, committed);
       progress.total = items.length;
       const proofs: ProofPayload[] = [];
       const system = proofSystemOf(circuit.artifact);

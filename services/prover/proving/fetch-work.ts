@@ -54,8 +54,9 @@ export async function fetchCircuit(coordinatorUrl: string, circuitId: string): P
   return artifact;
 }
 
-/** A job's inputs, read with a request signed by `reader` (the prover awarded `attempt`, or the
- *  requester), checked against `expectedHash` (the hash committed on-chain). */
+/** A job's inputs from `coordinatorUrl` (a coordinator, or a watchtower mirror: both serve the same
+ *  route), read with a request signed by `reader` (the prover awarded `attempt`, or the requester),
+ *  checked against `expectedHash` (the hash committed on-chain). */
 export async function fetchInputs(
   coordinatorUrl: string,
   jobId: string,
@@ -89,6 +90,7 @@ export async function fetchInputs(
     throw new GavelError(
       'CONTENT_MISMATCH',
       `inputs of job ${jobId} hash to ${hash}, not the committed ${expectedHash}`,
+      { details: { servedHash: hash.toLowerCase() } },
     );
   }
   return body.items;

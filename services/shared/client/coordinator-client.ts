@@ -5,6 +5,7 @@ import { verifierProblem } from '../chain/circuit-verifier.js';
 import type { GavelContracts } from '../chain/gavel-contracts.js';
 import { commitPublicInputs } from '../chain/public-inputs-commitment.js';
 import { GavelError } from '../errors.js';
+import { attestationDomain } from '../protocol/attestation.js';
 import { inputsHash } from '../protocol/canonical-json.js';
 import { signRequest } from '../protocol/request-auth.js';
 import { BbBackend } from '../proving/bb-backend.js';
@@ -17,6 +18,7 @@ import {
 import { prepareCircuit } from '../proving/circuit-prover.js';
 import { itemPublicInputs } from '../proving/item-public-inputs.js';
 import { PlonkBackend } from '../proving/plonk/plonk-backend.js';
+import { pushToMirrors } from './mirror-client.js';
 
 export class CoordinatorClient {
   constructor(readonly baseUrl: string) {}
@@ -162,6 +164,10 @@ export interface JobRequest {
   jobId?: string;
   /** Let anyone read the inputs (default: only the requester and the assigned prover). */
   public?: boolean;
+  /** Watchtower mirrors to push the inputs to before the job is submitted. */
+  mirrors?: string[];
+  /** How many of them must sign that they hold the inputs (default: all of them). */
+  mirrorsRequired?: number;
 }
 
 /**
@@ -199,6 +205,7 @@ export async function openAndSubmitJob(
     reserve: req.reserve,
     rule,
   });
+  const availability = await mirrorsHolding(contracts, jobId, req);
   // The requester signs the job's terms: nobody else can submit its escrow with other terms.
   const isPublic = req.public === true;
   const terms = {
@@ -207,6 +214,7 @@ export async function openAndSubmitJob(
     rule,
     inputsHash: inputsHash(req.items),
     public: isPublic,
+    mirrorsRequired: availability?.required ?? 0,
   };
   const signature = await signRequest(contracts.signer(), 'submit job', submitTermsText(terms));
   return client.request('POST', '/v1/jobs', {
@@ -216,7 +224,36 @@ export async function openAndSubmitJob(
     rule,
     public: isPublic,
     signature,
+    ...(availability ? { availability } : {}),
   });
+}
+
+/**
+ * Pushes the inputs of the escrow just opened to the job's mirrors and collects their signed
+ * attestations. Fewer than required: the escrow is cancelled (refunded) and AVAILABILITY_SHORT says
+ * which mirrors refused and why, so nothing is auctioned without the availability asked for.
+ */
+async function mirrorsHolding(contracts: GavelContracts, jobId: string, req: JobRequest) {
+  const mirrors = req.mirrors ?? [];
+  if (mirrors.length === 0) return undefined;
+  const required = req.mirrorsRequired ?? mirrors.length;
+  if (required < 1 || required > mirrors.length)
+    throw new GavelError(
+      'BAD_AVAILABILITY',
+      `required mirrors must be 1..${mirrors.length}, got ${required}`,
+    );
+  const { chainId, market } = contracts.deployment;
+  const hash = inputsHash(req.items);
+  const push = await pushToMirrors(attestationDomain(chainId, market), mirrors, jobId, hash, req.items);
+  if (push.attestations.length < required) {
+    await contracts.cancel(jobId);
+    const why = push.refused.map((r) => `${r.url}: ${r.error}`).join('; ');
+    throw new GavelError(
+      'AVAILABILITY_SHORT',
+      `${push.attestations.length} of the ${required} mirrors required hold the inputs (${why}); the escrow of job ${jobId} was cancelled and refunded`,
+    );
+  }
+  return { required, attestations: push.attestations };
 }
 
 const verified = new Map<string, Promise<void>>();
@@ -263,12 +300,15 @@ export function submitTermsText(r: {
   rule: string;
   inputsHash: string;
   public: boolean;
+  /** Watchtowers that must hold the inputs before auction (0: none; left out of the text). */
+  mirrorsRequired?: number;
 }) {
-  return {
+  const text = {
     job: r.jobId.toLowerCase(),
     circuit: r.circuitId.toLowerCase(),
     rule: r.rule,
     inputs: r.inputsHash,
     public: r.public,
   };
+  return r.mirrorsRequired ? { ...text, mirrors: r.mirrorsRequired } : text;
 }

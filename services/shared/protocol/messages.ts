@@ -1,5 +1,6 @@
 // The messages of the Gavel protocol and their parsers (every field checked; limits enforced).
 import { PROOF_SYSTEMS, type ProofSystem } from '../proving/backend.js';
+import { MAX_MIRRORS, mirrorUrl } from './inputs-availability.js';
 import type { Signed } from './signed-message.js';
 import {
   ADDRESS,
@@ -41,6 +42,8 @@ export interface Announcement {
   rule: Rule;
   inputsHash: string;
   coordinatorUrl: string;
+  /** Watchtowers that signed they hold the inputs (where they live besides the coordinator). */
+  mirrors: Mirror[];
 }
 
 export interface BidBody {
@@ -92,6 +95,14 @@ export interface Award {
   deadline: number;
   inputsHash: string;
   coordinatorUrl: string;
+  /** Watchtowers that signed they hold the inputs: where the prover asks when the coordinator
+   *  does not serve the committed inputs. */
+  mirrors: Mirror[];
+}
+
+export interface Mirror {
+  url: string;
+  watchtower: string;
 }
 
 export interface HeartbeatBody {
@@ -258,7 +269,18 @@ export function parseAnnouncement(data: Uint8Array): Announcement {
     rule,
     inputsHash: str(m, 'inputsHash', { pattern: HEX32 }),
     coordinatorUrl: str(m, 'coordinatorUrl', { max: 512 }),
+    mirrors: mirrorsOf(m),
   };
+}
+
+function mirrorsOf(m: Obj): Mirror[] {
+  if (m.mirrors === undefined) return [];
+  if (!Array.isArray(m.mirrors) || m.mirrors.length > MAX_MIRRORS)
+    throw new BadMessageError(`mirrors must be an array of at most ${MAX_MIRRORS}`);
+  return m.mirrors.map((raw, i) => {
+    const o = obj(raw, `mirrors[${i}]`);
+    return { url: mirrorUrl(o, 'url'), watchtower: str(o, 'watchtower', { pattern: ADDRESS }).toLowerCase() };
+  });
 }
 
 /** An award, signed by the coordinator that decided it (a prover checks its role on-chain). */
@@ -278,6 +300,7 @@ function awardBody(m: Obj): Award {
     deadline: int(m, 'deadline'),
     inputsHash: str(m, 'inputsHash', { pattern: HEX32 }),
     coordinatorUrl: str(m, 'coordinatorUrl', { max: 512 }),
+    mirrors: mirrorsOf(m),
   };
 }
 

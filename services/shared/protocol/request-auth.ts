@@ -33,3 +33,15 @@ export function assertFresh(at: number, now = Date.now()): void {
     throw new GavelError('STALE_REQUEST', `the request was signed at ${at}, more than 5 minutes from now`);
   }
 }
+
+/** A signed read as its HTTP headers carry it: x-gavel-at (epoch ms), x-gavel-signature, and, from
+ *  a prover, x-gavel-attempt (the attempt its award is for). */
+export function signedReadOf(headers: Record<string, string | string[] | undefined>) {
+  const signature = headers['x-gavel-signature'];
+  const attempt = Number(headers['x-gavel-attempt']);
+  return {
+    at: Number(headers['x-gavel-at']),
+    signature: typeof signature === 'string' ? signature : undefined,
+    attempt: headers['x-gavel-attempt'] !== undefined && Number.isInteger(attempt) ? attempt : undefined,
+  };
+}

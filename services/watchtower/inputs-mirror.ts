@@ -1,0 +1,230 @@
+// The watchtower's inputs mirror (its seat on the data availability committee). Anyone may push a
+// job's inputs; they are kept only when they hash to the inputs hash the job's escrow commits to
+// on-chain, stored once per content hash, and answered with a signed InputsHeld attestation. They
+// are served, like the coordinator serves them, to a signed read from the job's requester or from
+// the prover the chain has assigned — decided by the chain, not by any coordinator. Provers file
+// signed fault reports here against a party that did not serve the committed inputs; a report is
+// kept only from the prover the chain assigned that attempt to.
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Signer, TypedDataDomain } from 'ethers';
+import type { Logger } from 'pino';
+import type { GavelContracts } from '../shared/chain/gavel-contracts.js';
+import { GavelError } from '../shared/errors.js';
+import { VERDICT, type Verdict } from '../shared/protocol/attestation.js';
+import { inputsHash } from '../shared/protocol/canonical-json.js';
+import {
+  FAULT_KIND,
+  inputsFaultSigner,
+  parseInputsFault,
+  type SignedInputsFault,
+  type SignedInputsHeld,
+  signInputsHeld,
+} from '../shared/protocol/inputs-availability.js';
+import { assertFresh, requestSigner } from '../shared/protocol/request-auth.js';
+import { parseJson } from '../shared/protocol/validate.js';
+import type { WatchtowerMetrics } from './metrics.js';
+
+/** The largest inputs document taken (a batch of 64 batch_transfer items is about 1 MiB). */
+export const MAX_INPUTS_BYTES = 8 * 1024 * 1024;
+/** Most batch items a mirrored job may have. */
+const MAX_ITEMS = 1024;
+/** Jobs whose escrow can still be proved: inputs are taken and served only for these. */
+const LIVE = new Set(['Open', 'Assigned']);
+
+interface Mirrored {
+  jobId: string;
+  inputsHash: string;
+  bytes: number;
+}
+
+/** A signed read: the request's time (epoch ms), its signature, and the attempt a prover reads for. */
+export interface SignedRead {
+  at: number;
+  signature: string | undefined;
+  attempt: number | undefined;
+}
+
+export class InputsMirror {
+  private readonly jobs = new Map<string, Mirrored>();
+  private readonly faults = new Map<string, SignedInputsFault>();
+  private bytes = 0;
+  private readonly inputsDir: string;
+
+  constructor(
+    private readonly chain: GavelContracts,
+    private readonly signer: Signer,
+    private readonly domain: TypedDataDomain,
+    private readonly dir: string,
+    private readonly maxBytes: number,
+    private readonly metrics: WatchtowerMetrics,
+    private readonly log: Logger,
+  ) {
+    this.inputsDir = join(dir, 'inputs');
+    mkdirSync(this.inputsDir, { recursive: true });
+    for (const m of readLines<Mirrored>(join(dir, 'mirrored.jsonl'))) this.remember(m);
+    for (const f of readLines<SignedInputsFault>(join(dir, 'inputs-faults.jsonl')))
+      this.faults.set(faultKey(f), f);
+  }
+
+  private remember(m: Mirrored): void {
+    const known = [...this.jobs.values()].some((j) => j.inputsHash === m.inputsHash);
+    this.jobs.set(m.jobId, m);
+    if (!known) this.bytes += m.bytes;
+    this.metrics.mirroredBytes.set(this.bytes);
+  }
+
+  /** Takes `body` ({ items }) into the mirror when it hashes to job `jobId`'s committed inputs
+   *  hash, and signs that it holds them. */
+  async hold(jobId: string, body: Uint8Array): Promise<Omit<SignedInputsHeld, 'url'>> {
+    const items = parseJson(body, MAX_INPUTS_BYTES).items;
+    if (!Array.isArray(items) || items.length === 0 || items.length > MAX_ITEMS)
+      throw new GavelError('BAD_INPUTS', `items must be an array of 1..${MAX_ITEMS} input sets`);
+    if (!items.every((i) => typeof i === 'object' && i !== null && !Array.isArray(i)))
+      throw new GavelError('BAD_INPUTS', 'every item must be an object of circuit inputs');
+    const job = await this.liveJob(jobId);
+    const hash = inputsHash(items).toLowerCase();
+    if (hash !== job.inputsHash.toLowerCase())
+      throw new GavelError(
+        'INPUTS_MISMATCH',
+        `these inputs hash to ${hash}; the escrow of job ${jobId} commits to ${job.inputsHash}`,
+      );
+    if (!this.jobs.has(jobId)) {
+      const file = join(this.inputsDir, `${hash}.json`);
+      const known = existsSync(file);
+      if (!known && this.bytes + body.length > this.maxBytes)
+        throw new GavelError('FULL', 'this watchtower mirrors all the inputs it can hold');
+      if (!known) {
+        writeFileSync(`${file}.tmp`, JSON.stringify({ items }));
+        renameSync(`${file}.tmp`, file);
+      }
+      const mirrored = { jobId, inputsHash: hash, bytes: body.length };
+      appendFileSync(join(this.dir, 'mirrored.jsonl'), `${JSON.stringify(mirrored)}\n`);
+      this.remember(mirrored);
+      this.metrics.mirrored.inc();
+      this.log.info({ jobId, inputsHash: hash, items: items.length }, 'inputs mirrored');
+    }
+    return signInputsHeld(this.signer, this.domain, {
+      jobId,
+      inputsHash: hash,
+      at: Math.floor(Date.now() / 1000),
+    });
+  }
+
+  /** The mirrored inputs of `jobId` for a signed read by its requester or its assigned prover. */
+  async serve(
+    jobId: string,
+    read: SignedRead,
+  ): Promise<{ jobId: string; inputsHash: string; items: unknown[] }> {
+    const mirrored = this.jobs.get(jobId);
+    if (!mirrored) throw new GavelError('NOT_MIRRORED', `this watchtower holds no inputs of job ${jobId}`);
+    assertFresh(read.at);
+    const reader = requestSigner('read inputs', { job: jobId, at: read.at }, read.signature);
+    const job = await this.chain.job(jobId);
+    if (reader === job.requester.toLowerCase()) {
+      this.metrics.inputsServed.inc({ reader: 'requester' });
+    } else {
+      if (read.attempt !== undefined && read.attempt < job.attempt)
+        throw new GavelError(
+          'ATTEMPT_OVER',
+          `attempt ${read.attempt} of job ${jobId} is over (now ${job.attempt})`,
+        );
+      const assigned = job.status === 'Assigned' && job.prover.toLowerCase() === reader;
+      if (!assigned || (read.attempt !== undefined && read.attempt !== job.attempt))
+        throw new GavelError(
+          'NOT_ASSIGNED',
+          `${reader} is neither the requester nor the prover the chain assigned job ${jobId} to`,
+        );
+      this.metrics.inputsServed.inc({ reader: 'prover' });
+    }
+    const { items } = JSON.parse(readFileSync(join(this.inputsDir, `${mirrored.inputsHash}.json`), 'utf8'));
+    return { jobId, inputsHash: mirrored.inputsHash, items };
+  }
+
+  private async liveJob(jobId: string) {
+    const job = await this.chain.job(jobId);
+    if (job.status === 'None')
+      throw new GavelError('ESCROW_NOT_FOUND', `job ${jobId} has no escrow on-chain: open it first`);
+    if (!LIVE.has(job.status))
+      throw new GavelError(
+        'JOB_OVER',
+        `job ${jobId} is ${job.status} on-chain: its inputs are no longer needed`,
+      );
+    return job;
+  }
+
+  /** Keeps a prover's signed report that a party did not serve the committed inputs, when the
+   *  chain assigned that attempt to that prover. */
+  async fileFault(body: Uint8Array): Promise<SignedInputsFault> {
+    let fault: SignedInputsFault;
+    try {
+      fault = parseInputsFault(body);
+    } catch (err) {
+      throw new GavelError('BAD_FAULT', `malformed fault report: ${(err as Error).message}`);
+    }
+    if (inputsFaultSigner(this.domain, fault) !== fault.prover)
+      throw new GavelError('BAD_SIGNATURE', 'the fault report is not signed by the prover it names');
+    if (!(await this.wasAssigned(fault.jobId, fault.attempt, fault.prover)))
+      throw new GavelError(
+        'NOT_ASSIGNED',
+        `the chain never assigned attempt ${fault.attempt} of job ${fault.jobId} to ${fault.prover}`,
+      );
+    const key = faultKey(fault);
+    if (!this.faults.has(key)) {
+      this.faults.set(key, fault);
+      appendFileSync(join(this.dir, 'inputs-faults.jsonl'), `${JSON.stringify(fault)}\n`);
+      const kind = fault.kind === FAULT_KIND.missing ? 'missing' : 'mismatched';
+      this.metrics.inputsFaults.inc({ kind });
+      this.log.warn(
+        { jobId: fault.jobId, attempt: fault.attempt, party: fault.party, source: fault.source, kind },
+        `ALERT: ${fault.party} did not serve the committed inputs (${kind}), reported by the assigned prover`,
+      );
+    }
+    return fault;
+  }
+
+  private async wasAssigned(jobId: string, attempt: number, prover: string): Promise<boolean> {
+    const market = this.chain.market;
+    const events = await market.queryFilter(
+      market.filters.JobAssigned?.(jobId, prover) ?? 'JobAssigned',
+      this.chain.deployment.blockNumber,
+    );
+    return events.some((e) => {
+      const parsed = market.interface.parseLog(e);
+      return (
+        parsed !== null &&
+        String(parsed.args.jobId).toLowerCase() === jobId &&
+        String(parsed.args.prover).toLowerCase() === prover &&
+        Number(parsed.args.attempt) === attempt
+      );
+    });
+  }
+
+  faultsOf(jobId?: string): SignedInputsFault[] {
+    const all = [...this.faults.values()];
+    return jobId ? all.filter((f) => f.jobId === jobId.toLowerCase()) : all;
+  }
+
+  holds(jobId: string): boolean {
+    return this.jobs.has(jobId.toLowerCase());
+  }
+
+  /** The availability verdict of a job: failed when its assigned prover reported a party that did
+   *  not serve the committed inputs, passed when this mirror holds them, else not checked. */
+  verdictOf(jobId: string): Verdict {
+    if (this.faultsOf(jobId).length > 0) return VERDICT.failed;
+    return this.holds(jobId) ? VERDICT.passed : VERDICT.notChecked;
+  }
+}
+
+function faultKey(f: SignedInputsFault): string {
+  return `${f.jobId}:${f.attempt}:${f.party}:${f.source}`;
+}
+
+function readLines<T>(file: string): T[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as T);
+}
