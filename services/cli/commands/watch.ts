@@ -17,7 +17,8 @@ export function watchCommand(program: Command): void {
     .description(
       'run a watchtower: slash provers past their attempt deadline and expire jobs past theirs, ' +
         'for the slash bounty; audit every auction against its committed transcript and send the ' +
-        "evidence that takes a lying coordinator's bond (anyone may; stops on SIGINT/SIGTERM)",
+        "evidence that takes a lying coordinator's bond; mirror job inputs for the assigned prover; " +
+        'sign attestations of what it checked (anyone may; stops on SIGINT/SIGTERM)',
     )
     .option('--key <hex>', "the watchtower's key: pays the gas, earns the bounties (GAVEL_PRIVATE_KEY)")
     .option('--rpc <url>', 'EVM JSON-RPC endpoint (GAVEL_RPC_URL)')
@@ -29,7 +30,7 @@ export function watchCommand(program: Command): void {
     )
     .option(
       '--port <n>',
-      'port of the HTTP API (/metrics, /v1/receipts, /v1/audits), 0 = any (GAVEL_WATCH_PORT)',
+      'port of the HTTP API (/metrics, receipts, audits, attestations, inputs), 0 = any (GAVEL_WATCH_PORT)',
     )
     .option('--host <addr>', 'address the HTTP API listens on (GAVEL_WATCH_HOST)')
     .option('--log-level <level>', 'pino log level; logs are JSON lines (GAVEL_LOG_LEVEL)')
