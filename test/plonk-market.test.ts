@@ -4,7 +4,8 @@
 // (the coordinator refuses a bid from one that did not);
 // both jobs are proved, verified off-chain by the coordinator with the right system, fulfilled
 // on-chain through each circuit's own verifier, and paid. A cheat's tampered PLONK proof is
-// refused and slashed on the evidence the PLONK verifier checks on-chain.
+// refused and slashed on the evidence the PLONK verifier checks on-chain. A watchtower re-verifies
+// both jobs' proofs from the fulfilment calldata, each in its own system.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
@@ -24,6 +25,7 @@ const ULTRAHONK_ONLY = 2;
 const HOSTILE = 3;
 const REQUESTER = 4;
 const OUTSIDER = 5;
+const WATCHER = 6;
 let market: MarketFixture;
 let client: CoordinatorClient;
 const addr = (i: number) => (market.chain.wallets[i] as Wallet).address.toLowerCase();
@@ -126,6 +128,23 @@ test('a PLONK job and an UltraHonk job settle side by side, each proved and paid
     proofs.proofs.map((p) => p.publicInputs.map(BigInt)),
     plonkJob.publicInputs.map((pi) => pi.map(BigInt)),
   );
+
+  // A watchtower started afterwards reads both jobs from the chain and re-verifies each job's
+  // proofs from the fulfilment calldata in its own system: bb for UltraHonk, snarkjs for PLONK.
+  const tower = String((await market.stack.startWatchtowerProcess(WATCHER)).ready.url);
+  for (const job of [plonkJob, honkJob]) {
+    const [attestation] = await waitFor(
+      `the watchtower's attestation of ${job.jobId}`,
+      async () => {
+        const res = await fetch(`${tower}/v1/attestations/${job.jobId}`);
+        return res.ok
+          ? ((await res.json()) as { attestations: { proofs: number }[] }).attestations
+          : undefined;
+      },
+      180_000,
+    );
+    assert.equal(attestation?.proofs, 1, `proofs of ${job.jobId} re-verified and passed`);
+  }
 });
 
 test('a PLONK upload must name a ptau this coordinator holds, and cannot be a gzip bomb', async () => {

@@ -44,6 +44,7 @@ import { offerFor } from '../services/shared/protocol/prover-link.js';
 import { signRequest } from '../services/shared/protocol/request-auth.js';
 import { loadCircuit } from '../services/shared/proving/circuit-artifact.js';
 import { itemPublicInputs } from '../services/shared/proving/item-public-inputs.js';
+import { type FuzzCase, fuzzBodies, seeded } from './fixtures/fuzz-bodies.js';
 import { HostileProver } from './fixtures/hostile-prover.js';
 import { type Lie, LyingCoordinator } from './fixtures/lying-coordinator.js';
 import { type InputsLie, LyingFront } from './fixtures/lying-front.js';
@@ -156,7 +157,7 @@ describe('auction audits', () => {
     m = await startProcessMarket(
       {},
       {
-        accounts: 15,
+        accounts: 16,
         stakedProvers: [...HONEST_PROVERS, ...BIDDERS],
         chain: { coordinatorBondWei: BOND, answerWindowSeconds: 4 },
       },
@@ -304,6 +305,28 @@ describe('auction audits', () => {
     assert.deepEqual(caught, lies);
   });
 
+  test('a lower bid marked short of stake by a coordinator is flagged as doubtful, not slashed', async () => {
+    const circuit = await m.client.registerCircuit(loadCircuit('tiny_square'));
+    const liar = await LyingCoordinator.start(m, 14, BOND);
+    liars.push(liar);
+    const w = await m.stack.startWatchtowerProcess(LIAR_TOWER, { coordinatorUrl: liar.url });
+    const url = String(w.ready.url);
+    const jobId = await liar.auction('marks a lower bid short of stake', circuit, BIDDERS, 8, url);
+    const verdict = await waitFor('its audit verdict', async () => {
+      const res = await fetch(`${url}/v1/audits/${jobId}`);
+      const v = res.ok ? ((await res.json()) as { verdict: string; doubts: string[] }) : undefined;
+      return v && v.verdict !== 'pending' ? v : undefined;
+    });
+    // The rule among the bids marked eligible holds, so nothing on-chain; the standing is doubted:
+    // the 0.3 ETH bidder had far more free stake than the 0.1 ETH collateral.
+    assert.equal(verdict.verdict, 'ok', JSON.stringify(verdict));
+    assert.equal(verdict.doubts.length, 1, JSON.stringify(verdict));
+    assert.match(verdict.doubts[0] as string, new RegExp(`${address(BIDDERS[0] as number)} bid 0.3 ETH`));
+    assert.equal(await new AuctionAudit(m.chain.as(0)).bondOf(liar.address), BOND, 'its bond is whole');
+    await w.stop();
+    m.stack.watchtowerProcesses.delete(LIAR_TOWER);
+  });
+
   test('proofs the chain paid for through a verifier that accepts anything are attested as failed', async () => {
     const circuit = await m.client.registerCircuit(loadCircuit('tiny_square'));
     // The registry takes anyone's claim; an escrow naming this verifier pays for any bytes.
@@ -356,7 +379,8 @@ describe('inputs availability', () => {
     front = await LyingFront.start();
     m = await startProcessMarket({ GAVEL_PUBLIC_URL: front.url }, { stakedProvers: [PROVER] });
     front.forwardTo(m.url);
-    tower = String((await m.stack.startWatchtowerProcess(TOWER)).ready.url);
+    // Mirrored inputs are deleted as soon as their job ends on-chain (a day by default).
+    tower = String((await m.stack.startWatchtowerProcess(TOWER, { mirrorKeepMs: '0' })).ready.url);
     await m.startProver(PROVER);
     circuitId = (await m.client.registerCircuit(loadCircuit('tiny_square'))).id;
   });
@@ -604,9 +628,91 @@ describe('inputs availability', () => {
     assert.deepEqual(await codeOf(await file({ ...stranger, kind: 7 })), [400, 'BAD_FAULT']);
     assert.deepEqual(await codeOf(await file('[]')), [400, 'BAD_FAULT']);
     assert.deepEqual(await faultsOf(jobId), [], 'nothing was kept');
+    // Once the job has ended on-chain its inputs are deleted: the mirror does not fill up for good.
+    await m.chain.as(REQUESTER).cancel(jobId);
+    const gone = await waitFor('the ended job to be pruned', async () => {
+      const res = await read(REQUESTER);
+      return res.status === 404 ? res : undefined;
+    });
+    assert.match(((await gone.json()) as { error: { message: string } }).error.message, /job ended/);
+    const metrics = await (await fetch(`${tower}/metrics`)).text();
+    assert.match(metrics, /gavel_watchtower_inputs_mirrored_bytes 0\b/, 'every ended job was pruned');
+  });
+
+  test("hostile requests to every route of the watchtower's API are refused with a specific error and change nothing", async () => {
+    const seed = Number(process.env.GAVEL_FUZZ_SEED ?? 20261126);
+    const jobId = await openEscrow(square(11));
+    const { chainId, market } = m.chain.deployment;
+    const fault = await signInputsFault(
+      m.chain.wallets[STRANGER] as Wallet,
+      attestationDomain(chainId, market),
+      {
+        jobId,
+        attempt: 0,
+        party: address(0).toLowerCase(),
+        source: m.url,
+        kind: 1,
+        servedHash: ZeroHash,
+        at: Math.floor(Date.now() / 1000),
+      },
+    );
+    const receipt = {
+      bid: {
+        jobId,
+        attempt: 0,
+        price: '1',
+        prover: address(PROVER),
+        expiry: 1,
+        nonce: '1',
+        deliverySeconds: 1,
+      },
+      signature: fault.signature,
+      receipt: { signer: address(0), signature: fault.signature, bidDigest: ZeroHash },
+    };
+    const state = async () => [
+      await (await fetch(`${tower}/v1/inputs-faults`)).text(),
+      await (await fetch(`${tower}/v1/audits`)).text(),
+      (await (await fetch(`${tower}/metrics`)).text()).match(
+        /gavel_watchtower_(inputs_mirrored_bytes|receipts_held_total) \d+/g,
+      ),
+    ];
+    const before = await state();
+    await assertAllRefused('POST', `${tower}/v1/receipts`, fuzzBodies(seed, 60, receipt), seed);
+    await assertAllRefused(
+      'PUT',
+      `${tower}/v1/jobs/${jobId}/inputs`,
+      fuzzBodies(seed + 1, 60, { items: square(12) }),
+      seed,
+    );
+    await assertAllRefused('POST', `${tower}/v1/inputs-faults`, fuzzBodies(seed + 2, 60, { ...fault }), seed);
+    const r = seeded(seed + 3);
+    for (let i = 0; i < 40; i++) {
+      const id = [jobId, '0x', `${jobId}00`, '..%2f..%2fetc', hexlify(randomBytes(32))][Math.floor(r() * 5)];
+      const res = await fetch(`${tower}/v1/jobs/${id}/inputs`, {
+        headers: {
+          'x-gavel-at': String(Math.floor(r() * 2 ** 45)),
+          'x-gavel-signature': `0x${'ab'.repeat(Math.floor(r() * 80))}`,
+          'x-gavel-attempt': String(r()),
+        },
+      });
+      assert.ok(res.status >= 400 && res.status < 500, `GET ${id}: ${res.status}`);
+    }
+    assert.deepEqual(await state(), before, 'nothing was kept, mirrored or counted');
     await m.chain.as(REQUESTER).cancel(jobId);
   });
 });
+
+/** Sends every case to `url` with `method`; each must be refused with a 4xx naming an error code. */
+async function assertAllRefused(method: string, url: string, cases: FuzzCase[], seed: number) {
+  for (const c of cases) {
+    const res = await fetch(url, { method, headers: c.headers, body: c.body });
+    const text = await res.text();
+    const where = `seed ${seed}, ${method} ${url}, case "${c.what}": ${res.status} ${text.slice(0, 200)}`;
+    assert.ok(res.status >= 400 && res.status < 500, where);
+    const code = (JSON.parse(text) as { error?: { code?: unknown } }).error?.code;
+    assert.ok(typeof code === 'string' && code.length > 0, where);
+  }
+}
 
 /** Opens an escrow for tiny_square `items` on-chain, without telling the coordinator. */
 async function openEscrow(items: Record<string, unknown>[]): Promise<string> {

@@ -11,7 +11,12 @@ import type { AuctionAudit, Committed } from '../shared/chain/auction-audit.js';
 import { ContractRevertError } from '../shared/chain/contract-errors.js';
 import type { GavelContracts, SignedBid } from '../shared/chain/gavel-contracts.js';
 import { errorMessage } from '../shared/errors.js';
-import { buildTranscript, expectedOutcome } from '../shared/protocol/auction-transcript.js';
+import {
+  buildTranscript,
+  expectedOutcome,
+  STANDING,
+  type TranscriptEntry,
+} from '../shared/protocol/auction-transcript.js';
 import type { WatchtowerMetrics } from './metrics.js';
 import { checkTranscript, type RevealedTranscript } from './revealed-transcript.js';
 
@@ -23,6 +28,10 @@ export interface AuctionVerdict {
   problems: string[];
   committed: { root: string; coordinator: string; winner: string; priceWei: string };
   entries: number;
+  /** Standings the chain makes doubtful — not evidence, so no verdict turns on them: a bid below
+   *  the price charged marked "free stake below the collateral" whose prover had enough free stake
+   *  just before the assignment (its stake may have changed after the round closed). */
+  doubts: string[];
   /** On-chain evidence this watchtower sent: proveBetterBid, challenge, slashUnanswered. */
   evidence: { kind: string; txHash: string }[];
   checkedAt: string;
@@ -40,6 +49,8 @@ interface Pending {
   jobId: string;
   attempt: number;
   since: number;
+  /** The block of the assignment that committed the transcript. */
+  block: number;
 }
 
 const key = (jobId: string, attempt: number) => `${jobId.toLowerCase()}:${attempt}`;
@@ -97,7 +108,8 @@ export class AuctionAuditor {
           winner: e.args.winner,
           price: e.args.price,
         };
-        this.pending.set(key(jobId, attempt), { committed, jobId, attempt, since: Date.now() });
+        const pending = { committed, jobId, attempt, since: Date.now(), block: log.blockNumber };
+        this.pending.set(key(jobId, attempt), pending);
       }
       this.nextBlock = latest + 1;
     }
@@ -144,6 +156,7 @@ export class AuctionAuditor {
         priceWei: p.committed.price.toString(),
       },
       entries: 0,
+      doubts: [],
       evidence: [],
       checkedAt: new Date().toISOString(),
     };
@@ -199,6 +212,7 @@ export class AuctionAuditor {
       verdict.problems.push(
         `the rule gives ${formatEther(expected.price)} ETH, the job was assigned at ${formatEther(p.committed.price)} ETH`,
       );
+    verdict.doubts.push(...(await this.doubtfulStandings(p, checked.entries, job.collateral)));
     const better = checked.entries.find(
       (e) => e.standing === 0 && e.prover.toLowerCase() !== winner && e.price < p.committed.price,
     );
@@ -212,6 +226,27 @@ export class AuctionAuditor {
         checked.proofs.get(better.bidDigest.toLowerCase()) ?? [],
       ),
     );
+  }
+
+  /** Bids below the price charged, marked short of free stake by provers that had enough free
+   *  stake at the block before the assignment. */
+  private async doubtfulStandings(
+    p: Pending,
+    entries: TranscriptEntry[],
+    collateral: bigint,
+  ): Promise<string[]> {
+    const doubts: string[] = [];
+    const blockTag = Math.max(0, p.block - 1);
+    for (const e of entries) {
+      if (e.standing !== STANDING.stakeBelowCollateral || e.price >= p.committed.price) continue;
+      const free = (await this.chain.staking.getFunction('freeStake')(e.prover, { blockTag })) as bigint;
+      if (free >= collateral)
+        doubts.push(
+          `${e.prover} bid ${formatEther(e.price)} ETH and was marked "free stake below the collateral", ` +
+            `but had ${formatEther(free)} ETH free (collateral ${formatEther(collateral)}) at block ${blockTag}`,
+        );
+    }
+    return doubts;
   }
 
   private async checkReceipts(k: string, present: Set<string>, verdict: AuctionVerdict) {
@@ -287,6 +322,11 @@ export class AuctionAuditor {
     verdict.checkedAt = new Date().toISOString();
     this.verdicts.set(k, verdict);
     this.metrics.audits.inc({ verdict: verdict.verdict });
+    if (verdict.doubts.length > 0)
+      this.log.warn(
+        { jobId: verdict.jobId, attempt: verdict.attempt, doubts: verdict.doubts },
+        'standings the chain makes doubtful (not evidence)',
+      );
     if (verdict.verdict === 'violation')
       this.log.error(
         {

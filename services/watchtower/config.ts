@@ -17,6 +17,8 @@ export interface WatchtowerConfig {
   revealGraceMs: number;
   /** Most bytes of job inputs the mirror holds. */
   mirrorMaxBytes: number;
+  /** How long mirrored inputs are kept after their job ended on-chain. */
+  mirrorKeepMs: number;
   /** Port of the watchtower's HTTP API: /metrics, /v1/receipts, /v1/audits (0: any free port). */
   port: number;
   /** Address the HTTP API listens on (provers file receipts with it). */
@@ -69,6 +71,13 @@ export const watchtowerSettings: Settings<WatchtowerConfig> = {
     description: 'most bytes of job inputs the watchtower mirrors (a requester pushing more is told FULL)',
     parse: parsers.int(0),
     default: 1024 * 1024 * 1024,
+  },
+  mirrorKeepMs: {
+    env: 'GAVEL_WATCH_MIRROR_KEEP_MS',
+    description:
+      'how long mirrored inputs are kept after their job settled, expired or was cancelled on-chain',
+    parse: parsers.int(0),
+    default: 24 * 3600 * 1000,
   },
   port: {
     env: 'GAVEL_WATCH_PORT',

@@ -17,7 +17,7 @@ import {
   VERDICT,
   type Verdict,
 } from '../shared/protocol/attestation.js';
-import type { ProvingBackend } from '../shared/proving/backend.js';
+import type { ProofSystem, ProvingBackend } from '../shared/proving/backend.js';
 import type { AuctionAuditor } from './auction-auditor.js';
 import type { InputsMirror } from './inputs-mirror.js';
 import type { WatchtowerMetrics } from './metrics.js';
@@ -42,7 +42,7 @@ export class Diligence {
     private readonly signer: Signer,
     private readonly domain: TypedDataDomain,
     private readonly coordinatorUrl: string,
-    private readonly backend: () => Promise<ProvingBackend>,
+    private readonly backend: (system: ProofSystem) => Promise<ProvingBackend>,
     private readonly checks: { auditor: AuctionAuditor; mirror: InputsMirror },
     private readonly file: string,
     private readonly metrics: WatchtowerMetrics,
@@ -96,11 +96,10 @@ export class Diligence {
     if (!this.coordinatorUrl) return { verdict: VERDICT.notChecked, calldata: [], invalid: [] };
     const client = new CoordinatorClient(this.coordinatorUrl);
     const circuit = await client.circuit((await client.job(s.jobId)).circuitId);
-    // PLONK proofs are verified on-chain by their own verifier; this watchtower re-checks UltraHonk.
-    if (circuit.proofSystem !== 'ultrahonk')
-      return { verdict: VERDICT.notChecked, calldata: [], invalid: [] };
+    // UltraHonk proofs are re-verified with bb, PLONK proofs with snarkjs (when it is installed).
+    const system: ProofSystem = circuit.proofSystem === 'plonk' ? 'plonk' : 'ultrahonk';
     const vk = new Uint8Array(Buffer.from(String(circuit.vk), 'base64'));
-    const recheck = await recheckProofs(this.chain, await this.backend(), vk, s.jobId, s.attempt);
+    const recheck = await recheckProofs(this.chain, await this.backend(system), vk, s.jobId, s.attempt);
     const verdict =
       recheck.items === 0 ? VERDICT.notChecked : recheck.invalid.length ? VERDICT.failed : VERDICT.passed;
     return { verdict, calldata: recheck.calldata, invalid: recheck.invalid };

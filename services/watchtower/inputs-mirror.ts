@@ -5,7 +5,15 @@
 // the prover the chain has assigned — decided by the chain, not by any coordinator. Provers file
 // signed fault reports here against a party that did not serve the committed inputs; a report is
 // kept only from the prover the chain assigned that attempt to.
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { Signer, TypedDataDomain } from 'ethers';
 import type { Logger } from 'pino';
@@ -36,7 +44,12 @@ interface Mirrored {
   jobId: string;
   inputsHash: string;
   bytes: number;
+  /** The inputs were deleted once the job had ended (settled, expired or cancelled) for a while. */
+  pruned?: boolean;
 }
+
+/** The Market events after which a job's inputs are no longer needed. */
+const ENDED = ['JobSettled', 'JobExpired', 'JobCancelled'] as const;
 
 /** A signed read: the request's time (epoch ms), its signature, and the attempt a prover reads for. */
 export interface SignedRead {
@@ -50,6 +63,9 @@ export class InputsMirror {
   private readonly faults = new Map<string, SignedInputsFault>();
   private bytes = 0;
   private readonly inputsDir: string;
+  /** Mirrored jobs seen ending on-chain, and when. */
+  private readonly ended = new Map<string, number>();
+  private nextBlock: number;
 
   constructor(
     private readonly chain: GavelContracts,
@@ -60,6 +76,7 @@ export class InputsMirror {
     private readonly metrics: WatchtowerMetrics,
     private readonly log: Logger,
   ) {
+    this.nextBlock = chain.deployment.blockNumber;
     this.inputsDir = join(dir, 'inputs');
     mkdirSync(this.inputsDir, { recursive: true });
     for (const m of readLines<Mirrored>(join(dir, 'mirrored.jsonl'))) this.remember(m);
@@ -67,11 +84,49 @@ export class InputsMirror {
       this.faults.set(faultKey(f), f);
   }
 
+  /** Files are shared by content hash: their bytes count once, while any job holds them. */
+  private holding(hash: string): boolean {
+    return [...this.jobs.values()].some((j) => j.inputsHash === hash && !j.pruned);
+  }
+
   private remember(m: Mirrored): void {
-    const known = [...this.jobs.values()].some((j) => j.inputsHash === m.inputsHash);
+    const was = this.holding(m.inputsHash);
     this.jobs.set(m.jobId, m);
-    if (!known) this.bytes += m.bytes;
+    const is = this.holding(m.inputsHash);
+    if (!was && is) this.bytes += m.bytes;
+    if (was && !is) this.bytes -= m.bytes;
     this.metrics.mirroredBytes.set(this.bytes);
+  }
+
+  private record(m: Mirrored): void {
+    appendFileSync(join(this.dir, 'mirrored.jsonl'), `${JSON.stringify(m)}\n`);
+    this.remember(m);
+  }
+
+  /**
+   * Deletes the inputs of jobs that ended on-chain at least `keepMs` ago (their record stays, so
+   * the job's availability verdict does too). Reads the Market's end events since the last call.
+   */
+  async prune(keepMs: number): Promise<void> {
+    const provider = this.chain.market.runner?.provider;
+    if (!provider) return;
+    const latest = await provider.getBlockNumber();
+    if (latest >= this.nextBlock) {
+      for (const name of ENDED)
+        for (const log of await this.chain.market.queryFilter(name, this.nextBlock, latest)) {
+          const jobId = String(this.chain.market.interface.parseLog(log)?.args.jobId ?? '').toLowerCase();
+          if (this.jobs.has(jobId) && !this.ended.has(jobId)) this.ended.set(jobId, Date.now());
+        }
+      this.nextBlock = latest + 1;
+    }
+    for (const [jobId, at] of this.ended) {
+      const m = this.jobs.get(jobId);
+      if (!m || m.pruned || Date.now() - at < keepMs) continue;
+      this.record({ ...m, pruned: true });
+      this.ended.delete(jobId);
+      if (!this.holding(m.inputsHash)) rmSync(join(this.inputsDir, `${m.inputsHash}.json`), { force: true });
+      this.log.info({ jobId }, 'mirrored inputs deleted: the job ended');
+    }
   }
 
   /** Takes `body` ({ items }) into the mirror when it hashes to job `jobId`'s committed inputs
@@ -98,9 +153,7 @@ export class InputsMirror {
         writeFileSync(`${file}.tmp`, JSON.stringify({ items }));
         renameSync(`${file}.tmp`, file);
       }
-      const mirrored = { jobId, inputsHash: hash, bytes: body.length };
-      appendFileSync(join(this.dir, 'mirrored.jsonl'), `${JSON.stringify(mirrored)}\n`);
-      this.remember(mirrored);
+      this.record({ jobId, inputsHash: hash, bytes: body.length });
       this.metrics.mirrored.inc();
       this.log.info({ jobId, inputsHash: hash, items: items.length }, 'inputs mirrored');
     }
@@ -118,6 +171,8 @@ export class InputsMirror {
   ): Promise<{ jobId: string; inputsHash: string; items: unknown[] }> {
     const mirrored = this.jobs.get(jobId);
     if (!mirrored) throw new GavelError('NOT_MIRRORED', `this watchtower holds no inputs of job ${jobId}`);
+    if (mirrored.pruned)
+      throw new GavelError('NOT_MIRRORED', `the inputs of job ${jobId} were deleted: the job ended on-chain`);
     assertFresh(read.at);
     const reader = requestSigner('read inputs', { job: jobId, at: read.at }, read.signature);
     const job = await this.chain.job(jobId);

@@ -15,7 +15,9 @@ import { errorMessage } from '../shared/errors.js';
 import { attestationDomain } from '../shared/protocol/attestation.js';
 import { receiptDomain } from '../shared/protocol/auction-transcript.js';
 import { bidDomain } from '../shared/protocol/bid-signing.js';
+import type { ProofSystem, ProvingBackend } from '../shared/proving/backend.js';
 import { BbBackend } from '../shared/proving/bb-backend.js';
+import { PlonkBackend } from '../shared/proving/plonk/plonk-backend.js';
 import { AuctionAuditor } from './auction-auditor.js';
 import type { WatchtowerConfig } from './config.js';
 import { DeadlineBook, type Enforcement } from './deadline-book.js';
@@ -52,14 +54,15 @@ export class Watchtower {
   private readonly auditor: AuctionAuditor;
   private readonly diligence: Diligence;
   private readonly mirror: InputsMirror;
-  private backend: Promise<BbBackend> | undefined;
+  /** The backends that re-verify fulfilled proofs, made at the first proof of each system. */
+  private readonly backends = new Map<ProofSystem, Promise<ProvingBackend>>();
 
   private constructor(
     private readonly chain: GavelContracts,
     private readonly book: DeadlineBook,
-    config: Pick<
+    private readonly config: Pick<
       WatchtowerConfig,
-      'coordinatorUrl' | 'revealGraceMs' | 'dataDir' | 'backend' | 'mirrorMaxBytes'
+      'coordinatorUrl' | 'revealGraceMs' | 'dataDir' | 'backend' | 'mirrorMaxBytes' | 'mirrorKeepMs'
     >,
     private readonly log: Logger,
   ) {
@@ -88,9 +91,18 @@ export class Watchtower {
       chain.signer(),
       attestationDomain(chainId, market),
       config.coordinatorUrl.replace(/\/$/, ''),
-      () => {
-        this.backend ??= BbBackend.create({ kind: config.backend, threads: 1 });
-        return this.backend;
+      (system) => {
+        let backend = this.backends.get(system);
+        if (!backend) {
+          backend =
+            system === 'plonk'
+              ? PlonkBackend.create()
+              : BbBackend.create({ kind: config.backend, threads: 1 });
+          // A backend that failed to start (snarkjs not installed) is tried again next time.
+          backend.catch(() => this.backends.delete(system));
+          this.backends.set(system, backend);
+        }
+        return backend;
       },
       { auditor: this.auditor, mirror: this.mirror },
       join(config.dataDir, `attestations-${this.address}.jsonl`),
@@ -152,6 +164,7 @@ export class Watchtower {
     try {
       await this.auditor.tick();
       await this.diligence.tick();
+      await this.mirror.prune(this.config.mirrorKeepMs);
     } catch (err) {
       this.log.warn({ err: errorMessage(err) }, 'audit round failed; trying again');
     }
@@ -190,7 +203,7 @@ export class Watchtower {
     clearInterval(this.timer);
     await this.ticking;
     await this.api?.close();
-    await (await this.backend?.catch(() => undefined))?.destroy();
+    for (const backend of this.backends.values()) await (await backend.catch(() => undefined))?.destroy();
     (this.chain.market.runner?.provider as { destroy?: () => void } | null)?.destroy?.();
     this.log.info('watchtower stopped');
   }
