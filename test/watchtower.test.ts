@@ -699,6 +699,13 @@ describe('inputs availability', () => {
     }
     assert.deepEqual(await state(), before, 'nothing was kept, mirrored or counted');
     await m.chain.as(REQUESTER).cancel(jobId);
+    // A public watchtower limits each client address (GAVEL_RATE_LIMIT_PER_MIN).
+    const limited = await m.stack.startWatchtowerProcess(9, { rateLimitPerMin: '20' });
+    const statuses: number[] = [];
+    for (let i = 0; i < 25; i++) statuses.push((await fetch(`${limited.ready.url}/v1/audits`)).status);
+    assert.deepEqual([statuses.filter((x) => x === 200).length, statuses.at(-1)], [20, 429]);
+    const refused = await fetch(`${limited.ready.url}/v1/inputs-faults`);
+    assert.equal(((await refused.json()) as { error: { code: string } }).error.code, 'RATE_LIMITED');
   });
 });
 

@@ -19,6 +19,8 @@ export interface WatchtowerConfig {
   mirrorMaxBytes: number;
   /** How long mirrored inputs are kept after their job ended on-chain. */
   mirrorKeepMs: number;
+  /** HTTP requests per minute per client address (0: no limit). */
+  rateLimitPerMin: number;
   /** Port of the watchtower's HTTP API: /metrics, /v1/receipts, /v1/audits (0: any free port). */
   port: number;
   /** Address the HTTP API listens on (provers file receipts with it). */
@@ -78,6 +80,12 @@ export const watchtowerSettings: Settings<WatchtowerConfig> = {
       'how long mirrored inputs are kept after their job settled, expired or was cancelled on-chain',
     parse: parsers.int(0),
     default: 24 * 3600 * 1000,
+  },
+  rateLimitPerMin: {
+    env: 'GAVEL_RATE_LIMIT_PER_MIN',
+    description: "HTTP requests per minute per client address on the watchtower's API (0 = no limit)",
+    parse: parsers.int(0),
+    default: 3000,
   },
   port: {
     env: 'GAVEL_WATCH_PORT',

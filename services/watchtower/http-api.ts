@@ -1,6 +1,7 @@
 // The watchtower's HTTP API: its metrics, the receipts provers file with it, its audit verdicts, its
 // signed attestations (anyone can read which jobs it checked and what it found), and its inputs
 // mirror (mirror-routes.ts).
+import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { GavelError } from '../shared/errors.js';
 import type { AuctionAuditor, HeldReceipt } from './auction-auditor.js';
@@ -35,15 +36,25 @@ export async function serveApi(
     auditor: AuctionAuditor;
     diligence: Diligence;
     mirror: InputsMirror;
+    rateLimitPerMin: number;
     receiptFrom: (body: Uint8Array) => Promise<HeldReceipt>;
   },
 ): Promise<WatchtowerApi> {
   const app: FastifyInstance = Fastify({ bodyLimit: MAX_BODY });
+  // Per client address: a public watchtower answers anyone.
+  if (deps.rateLimitPerMin > 0)
+    await app.register(rateLimit, { max: deps.rateLimitPerMin, timeWindow: 60_000 });
   let held = 0;
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   app.setErrorHandler((err, _req, reply) => {
-    const code = err instanceof GavelError ? err.code : ((err as { code?: string }).code ?? 'ERROR');
-    const status = STATUS[code] ?? (err as { statusCode?: number }).statusCode ?? 500;
+    const statusCode = (err as { statusCode?: number }).statusCode;
+    const code =
+      err instanceof GavelError
+        ? err.code
+        : statusCode === 429
+          ? 'RATE_LIMITED'
+          : ((err as { code?: string }).code ?? 'ERROR');
+    const status = STATUS[code] ?? statusCode ?? 500;
     void reply.status(status).send({ error: { code, message: (err as Error).message } });
   });
   app.get('/metrics', async (_req, reply) => {

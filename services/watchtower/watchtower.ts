@@ -125,6 +125,7 @@ export class Watchtower {
       auditor: tower.auditor,
       diligence: tower.diligence,
       mirror: tower.mirror,
+      rateLimitPerMin: config.rateLimitPerMin,
       receiptFrom: (body) => receiptFrom(body, chain, domains),
     });
     await tower.tick();
