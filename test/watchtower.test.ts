@@ -24,7 +24,7 @@ import { AuctionAudit } from '../services/shared/chain/auction-audit.js';
 import { contractArtifact } from '../services/shared/chain/contract-artifacts.js';
 import { GavelContracts } from '../services/shared/chain/gavel-contracts.js';
 import { commitPublicInputs } from '../services/shared/chain/public-inputs-commitment.js';
-import { generateBatches } from '../services/shared/circuits/batch-transfer-inputs.js';
+import { generateBatches, seededRandom } from '../services/shared/circuits/batch-transfer-inputs.js';
 import { openAndSubmitJob, submitTermsText } from '../services/shared/client/coordinator-client.js';
 import type { GavelError } from '../services/shared/errors.js';
 import {
@@ -44,7 +44,7 @@ import { offerFor } from '../services/shared/protocol/prover-link.js';
 import { signRequest } from '../services/shared/protocol/request-auth.js';
 import { loadCircuit } from '../services/shared/proving/circuit-artifact.js';
 import { itemPublicInputs } from '../services/shared/proving/item-public-inputs.js';
-import { type FuzzCase, fuzzBodies, seeded } from './fixtures/fuzz-bodies.js';
+import { type FuzzCase, fuzzBodies } from './fixtures/fuzz-bodies.js';
 import { HostileProver } from './fixtures/hostile-prover.js';
 import { type Lie, LyingCoordinator } from './fixtures/lying-coordinator.js';
 import { type InputsLie, LyingFront } from './fixtures/lying-front.js';
@@ -685,7 +685,7 @@ describe('inputs availability', () => {
       seed,
     );
     await assertAllRefused('POST', `${tower}/v1/inputs-faults`, fuzzBodies(seed + 2, 60, { ...fault }), seed);
-    const r = seeded(seed + 3);
+    const r = seededRandom(seed + 3);
     for (let i = 0; i < 40; i++) {
       const id = [jobId, '0x', `${jobId}00`, '..%2f..%2fetc', hexlify(randomBytes(32))][Math.floor(r() * 5)];
       const res = await fetch(`${tower}/v1/jobs/${id}/inputs`, {

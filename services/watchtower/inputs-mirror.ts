@@ -62,6 +62,8 @@ export class InputsMirror {
   private readonly jobs = new Map<string, Mirrored>();
   private readonly faults = new Map<string, SignedInputsFault>();
   private bytes = 0;
+  /** Jobs holding each content hash (not pruned). */
+  private readonly holders = new Map<string, number>();
   private readonly inputsDir: string;
   /** Mirrored jobs seen ending on-chain, and when. */
   private readonly ended = new Map<string, number>();
@@ -86,16 +88,28 @@ export class InputsMirror {
 
   /** Files are shared by content hash: their bytes count once, while any job holds them. */
   private holding(hash: string): boolean {
-    return [...this.jobs.values()].some((j) => j.inputsHash === hash && !j.pruned);
+    return (this.holders.get(hash) ?? 0) > 0;
   }
 
   private remember(m: Mirrored): void {
-    const was = this.holding(m.inputsHash);
+    const before = this.jobs.get(m.jobId);
+    if (before && !before.pruned) this.release(before);
     this.jobs.set(m.jobId, m);
-    const is = this.holding(m.inputsHash);
-    if (!was && is) this.bytes += m.bytes;
-    if (was && !is) this.bytes -= m.bytes;
+    if (!m.pruned) {
+      if (!this.holding(m.inputsHash)) this.bytes += m.bytes;
+      this.holders.set(m.inputsHash, (this.holders.get(m.inputsHash) ?? 0) + 1);
+    }
     this.metrics.mirroredBytes.set(this.bytes);
+  }
+
+  private release(m: Mirrored): void {
+    const left = (this.holders.get(m.inputsHash) ?? 1) - 1;
+    if (left > 0) {
+      this.holders.set(m.inputsHash, left);
+      return;
+    }
+    this.holders.delete(m.inputsHash);
+    this.bytes -= m.bytes;
   }
 
   private record(m: Mirrored): void {
@@ -112,11 +126,12 @@ export class InputsMirror {
     if (!provider) return;
     const latest = await provider.getBlockNumber();
     if (latest >= this.nextBlock) {
-      for (const name of ENDED)
-        for (const log of await this.chain.market.queryFilter(name, this.nextBlock, latest)) {
-          const jobId = String(this.chain.market.interface.parseLog(log)?.args.jobId ?? '').toLowerCase();
-          if (this.jobs.has(jobId) && !this.ended.has(jobId)) this.ended.set(jobId, Date.now());
-        }
+      const market = this.chain.market;
+      const anyEnd = [ENDED.map((name) => market.interface.getEvent(name)?.topicHash ?? name)];
+      for (const log of await market.queryFilter(anyEnd, this.nextBlock, latest)) {
+        const jobId = String(market.interface.parseLog(log)?.args.jobId ?? '').toLowerCase();
+        if (this.jobs.has(jobId) && !this.ended.has(jobId)) this.ended.set(jobId, Date.now());
+      }
       this.nextBlock = latest + 1;
     }
     for (const [jobId, at] of this.ended) {

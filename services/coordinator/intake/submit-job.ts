@@ -160,7 +160,7 @@ export async function submitJob(deps: IntakeDeps, req: SubmitJobRequest): Promis
       inputsHash: hash,
       inputsPublic,
       mirrorsRequired,
-      mirrors: mirrors.map((m) => ({ ...m })),
+      mirrors,
       items,
     });
     const first = { jobId, attempt: 0, round: 0, rule, opensAt: new Date() };

@@ -3,8 +3,8 @@
 // transcript committed at assignment and challenge the coordinator on-chain when the bid is
 // missing. Filing is best effort and never delays bidding.
 import type { Logger } from 'pino';
-import { errorMessage } from '../../shared/errors.js';
 import type { BidReply, BidRequest } from '../../shared/protocol/messages.js';
+import { fileWithWatchtowers } from '../watchtower-filing.js';
 
 export class ReceiptFiler {
   constructor(
@@ -16,25 +16,12 @@ export class ReceiptFiler {
   file(request: BidRequest, reply: BidReply): void {
     if (!reply.receipt || this.watchtowers.length === 0) return;
     const body = JSON.stringify({ ...request, receipt: reply.receipt });
-    for (const url of this.watchtowers)
-      void fetch(`${url}/v1/receipts`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body,
-        signal: AbortSignal.timeout(10_000),
-      })
-        .then(async (res) => {
-          if (!res.ok)
-            this.log.warn(
-              { jobId: request.bid.jobId, url, status: res.status, body: await res.text() },
-              'a watchtower refused a bid receipt',
-            );
-        })
-        .catch((err) =>
-          this.log.warn(
-            { jobId: request.bid.jobId, url, err: errorMessage(err) },
-            'cannot file a bid receipt',
-          ),
-        );
+    fileWithWatchtowers(
+      this.watchtowers,
+      '/v1/receipts',
+      body,
+      { name: 'bid receipt', jobId: request.bid.jobId },
+      this.log,
+    );
   }
 }

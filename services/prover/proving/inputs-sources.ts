@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { errorMessage, GavelError } from '../../shared/errors.js';
 import { FAULT_KIND, type InputsFault, signInputsFault } from '../../shared/protocol/inputs-availability.js';
 import type { Award } from '../../shared/protocol/messages.js';
+import { fileWithWatchtowers } from '../watchtower-filing.js';
 import { fetchInputs } from './fetch-work.js';
 
 /** Answers that are not a party's fault: the attempt is over, or the prover is stopping. */
@@ -30,7 +31,8 @@ export class InputsSources {
   constructor(
     private readonly reader: Signer,
     private readonly domain: TypedDataDomain,
-    /** The prover's own watchtowers: asked last, and told of every fault. */
+    /** The prover's own watchtowers (no trailing slash, as config and award parsing leave mirror
+     *  URLs): asked last, and told of every fault. */
     private readonly watchtowers: string[],
     private readonly awaitAssignment: (award: Award) => Promise<void>,
     private readonly log: Logger,
@@ -65,8 +67,7 @@ export class InputsSources {
   private mirrorsOf(award: Award): Source[] {
     const sources: Source[] = award.mirrors.map((m) => ({ url: m.url, party: m.watchtower }));
     for (const url of this.watchtowers)
-      if (!sources.some((s) => s.url === url.replace(/\/$/, '')))
-        sources.push({ url: url.replace(/\/$/, ''), party: undefined });
+      if (!sources.some((s) => s.url === url)) sources.push({ url, party: undefined });
     return sources;
   }
 
@@ -107,26 +108,16 @@ export class InputsSources {
   /** Files each fault, signed, with the prover's watchtowers and the award's mirrors (in the
    *  background: reporting never delays proving). */
   private report(award: Award, faults: InputsFault[]): void {
-    const to = new Set(
-      [...this.watchtowers, ...award.mirrors.map((m) => m.url)].map((u) => u.replace(/\/$/, '')),
-    );
+    const to = new Set([...this.watchtowers, ...award.mirrors.map((m) => m.url)]);
     for (const fault of faults)
-      void signInputsFault(this.reader, this.domain, fault).then((signed) => {
-        for (const url of to)
-          void fetch(`${url}/v1/inputs-faults`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify(signed),
-            signal: AbortSignal.timeout(10_000),
-          })
-            .then(async (res) => {
-              if (!res.ok)
-                this.log.warn(
-                  { url, status: res.status, body: await res.text() },
-                  'a watchtower refused a fault report',
-                );
-            })
-            .catch((err) => this.log.warn({ url, err: errorMessage(err) }, 'cannot file a fault report'));
-      });
+      void signInputsFault(this.reader, this.domain, fault).then((signed) =>
+        fileWithWatchtowers(
+          to,
+          '/v1/inputs-faults',
+          JSON.stringify(signed),
+          { name: 'fault report', jobId: award.jobId },
+          this.log,
+        ),
+      );
   }
 }
