@@ -59,28 +59,39 @@ describe('a prover killed mid-proof; a prover restarted while holding its award'
 
   test('killed mid-proof: its attempt deadline passes, re-auctioned without it, settles; slashed exactly once', async () => {
     await m.startProver(1);
-    await m.startProver(2);
+    // Prover 2 asks more than prover 1's price for this job whatever its size (equal prices would
+    // leave the first award to whichever bid arrived first).
+    await m.startProver(2, { GAVEL_MIN_PRICE_WEI: parseEther('0.01').toString() });
     const stakeBefore = await stakeOf(m, 1);
-    const items = (await generateBatches(artifact, 4, 11)).map((b) => b.inputs);
+    // Enough items that the winner is still proving when the kill lands (with 4, a fast machine
+    // could publish the last three proofs between the first heartbeat and the SIGKILL).
+    const items = (await generateBatches(artifact, 8, 11)).map((b) => b.inputs);
     const jobId = await m.submit({ circuitId, items });
     await waitProving(m, jobId, address(m, 1));
     await m.provers.get(1)?.stop('SIGKILL');
+    const atKill = await m.prisma.proof.count({ where: { jobId } });
+    assert.ok(
+      atKill < items.length,
+      `killed mid-proof, not after it: ${atKill} of ${items.length} proofs in`,
+    );
     await waitForTerminal(m, [jobId]);
 
     const job = await m.prisma.job.findUniqueOrThrow({
       where: { id: jobId },
-      include: { assignments: true },
+      include: { assignments: { orderBy: { attempt: 'asc' } }, events: { orderBy: { id: 'asc' } } },
     });
+    const story = JSON.stringify(job.events.map((e) => [e.to, e.reason]));
     const figures = await auditJobs(m, [jobId], 1);
     report('prover killed mid-proof', figures);
-    assert.equal(job.status, 'SETTLED');
-    assert.equal(job.winner, address(m, 2));
+    assert.equal(job.status, 'SETTLED', story);
+    assert.equal(job.winner, address(m, 2), story);
     assert.deepEqual(
       job.assignments.map((a) => [a.prover, a.status]),
       [
         [address(m, 1), 'FAILED'],
         [address(m, 2), 'COMPLETED'],
       ],
+      story,
     );
     assert.equal(await slashedTimes(m, address(m, 1)), 1);
     assert.equal(stakeBefore - (await stakeOf(m, 1)), parseEther('1'), 'exactly the collateral was slashed');
