@@ -161,14 +161,23 @@ async function waitForStack(dir: string, pid: number, json: boolean): Promise<St
   }
 }
 
-async function stopStack(pid: number): Promise<boolean> {
-  process.kill(pid, 'SIGTERM');
-  const deadline = Date.now() + 60_000;
+/** Waits up to `ms` for process `pid` to exit; past that, kills its whole process group (anvil,
+ *  nats-server included). Returns whether it exited on its own. */
+async function untilExited(pid: number, ms = 60_000): Promise<boolean> {
+  const deadline = Date.now() + ms;
   while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
   if (!alive(pid)) return true;
-  // It did not stop in time: kill its whole process group (anvil, nats-server included).
-  process.kill(-pid, 'SIGKILL');
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // Gone between the check and the kill.
+  }
   return false;
+}
+
+async function stopStack(pid: number): Promise<boolean> {
+  process.kill(pid, 'SIGTERM');
+  return untilExited(pid);
 }
 
 /** `dev up`: refuses a second stack, then serves in this terminal or in a background process. */
@@ -191,7 +200,13 @@ async function up(flags: UpFlags): Promise<void> {
   const args = [join(repoRoot, 'services/cli/gavel.mjs'), 'dev', 'serve', ...forwardFlags(flags)];
   const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log] });
   child.unref();
-  const state = await waitForStack(dir, child.pid as number, flags.json === true);
+  const pid = child.pid as number;
+  const state = await waitForStack(dir, pid, flags.json === true).catch(async (err) => {
+    // A stack that failed to start is gone before this says so: a `dev up` right after it is not
+    // refused as ALREADY_RUNNING by a process still shutting down.
+    await untilExited(pid);
+    throw err;
+  });
   const e = state.endpoints as StackEndpoints;
   printResult(flags, { pid: state.pid, log: logFile(dir), ...e }, [
     `local Gavel marketplace is up (pid ${state.pid}, logs ${logFile(dir)}):`,
