@@ -90,10 +90,15 @@ test('register, submit --wait, list, proof; bb verifies every downloaded proof',
     '1',
     '--deadline',
     '300',
+    '--public',
     '--wait',
   ]);
   assert.equal(job.status, 'SETTLED', JSON.stringify(job));
   assert.equal(job.verifiedProofs, 2);
+  // --public: anyone may read the inputs, and the stack's watchtower mirrored them unasked.
+  assert.equal((await fetch(`${stack?.coordinator}/v1/jobs/${job.jobId}/inputs`)).status, 200);
+  const towerMetrics = await (await fetch(stack?.watchtowers[0]?.metrics ?? '')).text();
+  assert.match(towerMetrics, /gavel_watchtower_inputs_mirrored_total\{how="pulled"\} 1\b/);
 
   const listed = await json(['job', 'list', '--status', 'settled']);
   assert.ok(listed.jobs.some((j: { jobId: string }) => j.jobId === job.jobId));

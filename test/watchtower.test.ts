@@ -381,7 +381,8 @@ describe('inputs availability', () => {
     front.forwardTo(m.url);
     // Mirrored inputs are deleted as soon as their job ends on-chain (a day by default).
     tower = String((await m.stack.startWatchtowerProcess(TOWER, { mirrorKeepMs: '0' })).ready.url);
-    await m.startProver(PROVER);
+    // The prover's own watchtower: asked for inputs the award names no mirror for.
+    await m.startProver(PROVER, { GAVEL_WATCHTOWERS: tower });
     circuitId = (await m.client.registerCircuit(loadCircuit('tiny_square'))).id;
   });
   after(async () => {
@@ -389,6 +390,10 @@ describe('inputs availability', () => {
     await front?.stop();
   });
 
+  const pulledCount = async () => {
+    const metrics = await (await fetch(`${tower}/metrics`)).text();
+    return Number(/gavel_watchtower_inputs_mirrored_total\{how="pulled"\} (\d+)/.exec(metrics)?.[1] ?? 0);
+  };
   const faultsOf = async (jobId: string) =>
     ((await (await fetch(`${tower}/v1/inputs-faults/${jobId}`)).json()) as { faults: SignedInputsFault[] })
       .faults;
@@ -467,6 +472,52 @@ describe('inputs availability', () => {
     );
     assert.equal(reported.faults.length, 3);
     assert.equal(front.lied >= 3, true);
+  });
+
+  test("a public job's inputs are mirrored with nobody pushing them; a coordinator withholding them from its prover alone is bypassed", async () => {
+    const chain = m.chain.as(0);
+    const pulledBefore = await pulledCount();
+    const jobId = hexlify(randomBytes(32));
+    front.lieAbout(jobId, 'withholds inputs from its prover');
+    await m.submit({ jobId, circuitId, items: square(12), public: true });
+    await waitFor(
+      'the public job to settle',
+      async () => ((await chain.job(jobId)).status === 'Settled' ? true : undefined),
+      120_000,
+    );
+    const [fault, ...more] = await waitFor('the fault report', async () => {
+      const f = await faultsOf(jobId);
+      return f.length ? f : undefined;
+    });
+    assert.equal(more.length, 0);
+    assert.deepEqual(
+      [fault?.party, fault?.source, fault?.kind],
+      [address(0).toLowerCase(), front.url, 1],
+      "the coordinator's key is reported for inputs it withheld from the assigned prover",
+    );
+    const logs = await m.chain.provider.getLogs({ address: m.chain.deployment.market, fromBlock: 0 });
+    const events = logs.map((l) => chain.market.interface.parseLog(l)).filter((e) => e !== null);
+    assert.equal(
+      events.filter((e) => String(e.args.jobId) === jobId && e.name === 'JobHandedBack').length,
+      0,
+      'proved from the mirror: not handed back',
+    );
+    assert.equal(await pulledCount(), pulledBefore + 1, 'the watchtower pulled them from the coordinator');
+
+    // A private job's inputs are never pulled: only its requester can put them in a mirror.
+    const secret = hexlify(randomBytes(32));
+    await m.submit({ jobId: secret, circuitId, items: square(13) });
+    const at = Date.now();
+    const signature = await signRequest(m.chain.wallets[REQUESTER] as Wallet, 'read inputs', {
+      job: secret,
+      at,
+    });
+    const res = await fetch(`${tower}/v1/jobs/${secret}/inputs`, {
+      headers: { 'x-gavel-at': String(at), 'x-gavel-signature': signature },
+    });
+    assert.equal(res.status, 404);
+    assert.equal(await pulledCount(), pulledBefore + 1, 'nothing private was pulled');
+    await waitForTerminal(m, [secret], 120_000);
   });
 
   test('a job that requires k watchtowers holding its inputs is not auctioned with fewer', async () => {
@@ -577,15 +628,15 @@ describe('inputs availability', () => {
     assert.deepEqual(await codeOf(await put('0x12', JSON.stringify({ items }))), [400, 'BAD_JOB_ID']);
     const huge = JSON.stringify({ items: [{ x: 'x'.repeat(9 * 1024 * 1024) }] });
     assert.equal((await put(jobId, huge)).status, 413);
-    assert.deepEqual(await codeOf(await fetch(`${tower}/v1/jobs/${jobId}/inputs`)), [404, 'NOT_MIRRORED']);
-    assert.equal((await put(jobId, JSON.stringify({ items }))).status, 200);
-
     const read = async (who: number, at = Date.now()) => {
       const signature = await signRequest(m.chain.wallets[who] as Wallet, 'read inputs', { job: jobId, at });
       return fetch(`${tower}/v1/jobs/${jobId}/inputs`, {
         headers: { 'x-gavel-at': String(at), 'x-gavel-signature': signature },
       });
     };
+    // Not pushed, and not public: not even its requester gets them here.
+    assert.deepEqual(await codeOf(await read(REQUESTER)), [404, 'NOT_MIRRORED']);
+    assert.equal((await put(jobId, JSON.stringify({ items }))).status, 200);
     const mine = await read(REQUESTER);
     assert.equal(mine.status, 200);
     assert.deepEqual(((await mine.json()) as { items: unknown }).items, items);

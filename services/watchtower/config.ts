@@ -44,7 +44,8 @@ export const watchtowerSettings: Settings<WatchtowerConfig> = {
   },
   coordinatorUrl: {
     env: 'GAVEL_COORDINATOR_URL',
-    description: "the coordinator API whose auction transcripts the watchtower audits ('' = none)",
+    description:
+      "the coordinator API whose auction transcripts the watchtower audits and whose public jobs' inputs it mirrors ('' = none)",
     parse: (raw) => (raw === '' ? '' : parsers.url(raw)),
     default: 'http://127.0.0.1:8080',
   },

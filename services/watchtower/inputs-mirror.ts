@@ -67,6 +67,9 @@ export class InputsMirror {
   private readonly inputsDir: string;
   /** Mirrored jobs seen ending on-chain, and when. */
   private readonly ended = new Map<string, number>();
+  /** Asked for a job's inputs this mirror does not hold, before saying so: pulls a public job's
+   *  from the coordinator (public-inputs.ts). */
+  private pullOnMiss: ((jobId: string) => Promise<void>) | undefined;
   private nextBlock: number;
 
   constructor(
@@ -146,7 +149,11 @@ export class InputsMirror {
 
   /** Takes `body` ({ items }) into the mirror when it hashes to job `jobId`'s committed inputs
    *  hash, and signs that it holds them. */
-  async hold(jobId: string, body: Uint8Array): Promise<Omit<SignedInputsHeld, 'url'>> {
+  async hold(
+    jobId: string,
+    body: Uint8Array,
+    how: 'pushed' | 'pulled' = 'pushed',
+  ): Promise<Omit<SignedInputsHeld, 'url'>> {
     const items = parseJson(body, MAX_INPUTS_BYTES).items;
     if (!Array.isArray(items) || items.length === 0 || items.length > MAX_ITEMS)
       throw new GavelError('BAD_INPUTS', `items must be an array of 1..${MAX_ITEMS} input sets`);
@@ -169,8 +176,8 @@ export class InputsMirror {
         renameSync(`${file}.tmp`, file);
       }
       this.record({ jobId, inputsHash: hash, bytes: body.length });
-      this.metrics.mirrored.inc();
-      this.log.info({ jobId, inputsHash: hash, items: items.length }, 'inputs mirrored');
+      this.metrics.mirrored.inc({ how });
+      this.log.info({ jobId, inputsHash: hash, items: items.length, how }, 'inputs mirrored');
     }
     return signInputsHeld(this.signer, this.domain, {
       jobId,
@@ -184,16 +191,11 @@ export class InputsMirror {
     jobId: string,
     read: SignedRead,
   ): Promise<{ jobId: string; inputsHash: string; items: unknown[] }> {
-    const mirrored = this.jobs.get(jobId);
-    if (!mirrored) throw new GavelError('NOT_MIRRORED', `this watchtower holds no inputs of job ${jobId}`);
-    if (mirrored.pruned)
-      throw new GavelError('NOT_MIRRORED', `the inputs of job ${jobId} were deleted: the job ended on-chain`);
+    if (!this.jobs.has(jobId) && !this.pullOnMiss) throw notMirrored(jobId);
     assertFresh(read.at);
     const reader = requestSigner('read inputs', { job: jobId, at: read.at }, read.signature);
     const job = await this.chain.job(jobId);
-    if (reader === job.requester.toLowerCase()) {
-      this.metrics.inputsServed.inc({ reader: 'requester' });
-    } else {
+    if (reader !== job.requester.toLowerCase()) {
       if (read.attempt !== undefined && read.attempt < job.attempt)
         throw new GavelError(
           'ATTEMPT_OVER',
@@ -205,8 +207,16 @@ export class InputsMirror {
           'NOT_ASSIGNED',
           `${reader} is neither the requester nor the prover the chain assigned job ${jobId} to`,
         );
-      this.metrics.inputsServed.inc({ reader: 'prover' });
     }
+    // Only for a reader entitled to them: a public job's inputs may be pulled now.
+    if (!this.jobs.has(jobId)) await this.pullOnMiss?.(jobId);
+    const mirrored = this.jobs.get(jobId);
+    if (!mirrored) throw notMirrored(jobId);
+    if (mirrored.pruned)
+      throw new GavelError('NOT_MIRRORED', `the inputs of job ${jobId} were deleted: the job ended on-chain`);
+    this.metrics.inputsServed.inc({
+      reader: reader === job.requester.toLowerCase() ? 'requester' : 'prover',
+    });
     const { items } = JSON.parse(readFileSync(join(this.inputsDir, `${mirrored.inputsHash}.json`), 'utf8'));
     return { jobId, inputsHash: mirrored.inputsHash, items };
   }
@@ -275,6 +285,11 @@ export class InputsMirror {
     return jobId ? all.filter((f) => f.jobId === jobId.toLowerCase()) : all;
   }
 
+  /** How to get a job's inputs this mirror was asked for and does not hold (see pullOnMiss). */
+  pullWith(pull: (jobId: string) => Promise<void>): void {
+    this.pullOnMiss = pull;
+  }
+
   holds(jobId: string): boolean {
     return this.jobs.has(jobId.toLowerCase());
   }
@@ -285,6 +300,10 @@ export class InputsMirror {
     if (this.faultsOf(jobId).length > 0) return VERDICT.failed;
     return this.holds(jobId) ? VERDICT.passed : VERDICT.notChecked;
   }
+}
+
+function notMirrored(jobId: string): GavelError {
+  return new GavelError('NOT_MIRRORED', `this watchtower holds no inputs of job ${jobId}`);
 }
 
 function faultKey(f: SignedInputsFault): string {

@@ -49,7 +49,13 @@ export class WatchtowerMetrics extends ServedRegistry {
   });
   readonly mirrored = new Counter({
     name: 'gavel_watchtower_inputs_mirrored_total',
-    help: "jobs whose inputs this watchtower took into its mirror (checked against the escrow's inputs hash)",
+    help: "jobs whose inputs this watchtower took into its mirror (checked against the escrow's inputs hash), by how: pushed (by a requester) or pulled (a public job's, from the coordinator)",
+    labelNames: ['how'] as const,
+    registers: this.r,
+  });
+  readonly publicMismatches = new Counter({
+    name: 'gavel_watchtower_public_inputs_mismatched_total',
+    help: "public jobs whose inputs, as the coordinator served them, do not hash to the escrow's commitment",
     registers: this.r,
   });
   readonly mirroredBytes = new Gauge({

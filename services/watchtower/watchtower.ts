@@ -3,7 +3,8 @@
 // the slasher's bounty) or expire. With the coordinator dead for good, no escrow and no collateral
 // stays locked past its deadline while one watchtower runs. It also audits every auction against
 // the transcript committed at assignment (auction-auditor.ts), with the receipts provers file, keeps
-// job inputs available to the assigned prover (inputs-mirror.ts), and signs what it checked.
+// job inputs available to the assigned prover (inputs-mirror.ts: pushed by requesters, and public
+// jobs' pulled on its own, public-inputs.ts), and signs what it checked.
 import { join } from 'node:path';
 import { formatEther, Wallet } from 'ethers';
 import type { Logger } from 'pino';
@@ -25,6 +26,7 @@ import { Diligence } from './diligence.js';
 import { serveApi, type WatchtowerApi } from './http-api.js';
 import { InputsMirror } from './inputs-mirror.js';
 import { WatchtowerMetrics } from './metrics.js';
+import { PublicInputsPuller } from './public-inputs.js';
 import { receiptFrom } from './receipt-intake.js';
 
 /** Reverts meaning somebody else enforced first, or the chain's clock is not there yet. */
@@ -54,6 +56,8 @@ export class Watchtower {
   private readonly auditor: AuctionAuditor;
   private readonly diligence: Diligence;
   private readonly mirror: InputsMirror;
+  /** Pulls public jobs' inputs into the mirror (none without a coordinator API to read). */
+  private readonly puller: PublicInputsPuller | undefined;
   /** The backends that re-verify fulfilled proofs, made at the first proof of each system. */
   private readonly backends = new Map<ProofSystem, Promise<ProvingBackend>>();
 
@@ -86,6 +90,17 @@ export class Watchtower {
       this.metrics,
       log,
     );
+    if (config.coordinatorUrl !== '') {
+      const puller = new PublicInputsPuller(
+        chain,
+        this.mirror,
+        config.coordinatorUrl.replace(/\/$/, ''),
+        this.metrics,
+        log,
+      );
+      this.mirror.pullWith((jobId) => puller.pullNow(jobId));
+      this.puller = puller;
+    }
     this.diligence = new Diligence(
       chain,
       chain.signer(),
@@ -163,6 +178,7 @@ export class Watchtower {
       this.log.warn({ err: errorMessage(err) }, 'watch round failed; trying again');
     }
     try {
+      this.puller?.tick();
       await this.auditor.tick();
       await this.diligence.tick();
       await this.mirror.prune(this.config.mirrorKeepMs);
@@ -203,6 +219,7 @@ export class Watchtower {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     await this.ticking;
+    await this.puller?.idle();
     await this.api?.close();
     for (const backend of this.backends.values()) await (await backend.catch(() => undefined))?.destroy();
     (this.chain.market.runner?.provider as { destroy?: () => void } | null)?.destroy?.();

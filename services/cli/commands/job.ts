@@ -93,6 +93,10 @@ function submitCommand(job: Command): void {
         .option('--deadline <seconds>', 'seconds from now by which proofs must be settled', '600')
         .option('--first-price', 'pay the winning bid instead of the second-lowest one')
         .option(
+          '--public',
+          'let anyone read the inputs (default: only you and the assigned prover); watchtowers then mirror them without a push',
+        )
+        .option(
           '--mirror <url>',
           'watchtower to push the inputs to first (repeatable): a prover falls back to it if the coordinator withholds them',
           (url: string, all: string[]) => [...all, url],
@@ -113,6 +117,7 @@ function submitCommand(job: Command): void {
         collateral: string;
         deadline: string;
         firstPrice?: boolean;
+        public?: boolean;
         mirror: string[];
         mirrorsRequired?: string;
         wait?: boolean;
@@ -128,6 +133,7 @@ function submitCommand(job: Command): void {
         collateral: parseEth(flags.collateral, '--collateral'),
         deadlineIn,
         rule: flags.firstPrice ? 'FIRST_PRICE' : 'SECOND_PRICE',
+        public: flags.public === true,
         mirrors: flags.mirror,
         ...(flags.mirrorsRequired === undefined
           ? {}
