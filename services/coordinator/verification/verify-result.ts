@@ -24,7 +24,11 @@ const VERIFIER_RETRY_MS = 5000;
 type ResultBody = ReturnType<typeof parseResult>['body'];
 type Assignment = NonNullable<Awaited<ReturnType<typeof loadAssignment>>>;
 
-function loadAssignment(ctx: CoordinatorContext, body: ResultBody) {
+/** The assignment a result is for, with its job's batch item and item count. */
+export function loadAssignment(
+  ctx: CoordinatorContext,
+  body: Pick<ResultBody, 'jobId' | 'attempt' | 'itemIndex'>,
+) {
   return ctx.prisma.assignment.findUnique({
     where: { jobId_attempt: { jobId: body.jobId, attempt: body.attempt } },
     include: {
@@ -190,8 +194,11 @@ async function verifierFailed(ctx: CoordinatorContext, assignment: Assignment, e
 }
 
 /** Stores a verified proof; when it completes the batch, the job moves to VERIFYING and its
- *  settlement is queued. Returns whether it completed the batch. */
-async function recordProof(
+ *  settlement is queued. Returns whether it completed the batch. The assignment's row is locked
+ *  first: two results of one job recorded at once (two replicas share the results consumer) are
+ *  counted one after the other, so the one completing the batch sees every proof. Unlocked, each
+ *  counted the other's proof as missing and the job never moved to settlement. */
+export async function recordProof(
   ctx: CoordinatorContext,
   assignment: Assignment,
   body: ResultBody,
@@ -199,15 +206,16 @@ async function recordProof(
 ): Promise<boolean> {
   const { jobId, attempt, itemIndex, prover, publicInputs } = body;
   return ctx.prisma.$transaction(async (tx) => {
+    await tx.$executeRaw`SELECT 1 FROM "Assignment" WHERE id = ${assignment.id} FOR UPDATE`;
     const row = { attempt, prover, proof: Buffer.from(proof), publicInputs };
     await tx.proof.upsert({
       where: { jobId_itemIndex: { jobId, itemIndex } },
       update: row,
       create: { jobId, itemIndex, ...row },
     });
-    const proofs = await tx.proof.findMany({ where: { jobId, attempt }, orderBy: { itemIndex: 'asc' } });
-    await tx.assignment.update({ where: { id: assignment.id }, data: { progress: proofs.length } });
-    if (proofs.length !== assignment.job._count.items) return false;
+    const proofs = await tx.proof.count({ where: { jobId, attempt } });
+    await tx.assignment.update({ where: { id: assignment.id }, data: { progress: proofs } });
+    if (proofs !== assignment.job._count.items) return false;
     if (!(await moveJob(tx, jobId, ['ASSIGNED', 'PROVING'], 'VERIFYING', 'all batch items verified')))
       return false;
     await moveAssignment(tx, jobId, attempt, 'COMPLETED');
