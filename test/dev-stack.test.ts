@@ -100,6 +100,18 @@ test('register, submit --wait, list, proof; bb verifies every downloaded proof',
   const towerMetrics = await (await fetch(stack?.watchtowers[0]?.metrics ?? '')).text();
   assert.match(towerMetrics, /gavel_watchtower_inputs_mirrored_total\{how="pulled"\} 1\b/);
 
+  // GAVEL_MIRRORS, as dev up prints it: a private job's inputs are held by the watchtower, which
+  // signs so, before the job is auctioned.
+  const tower = stack?.watchtowers[0]?.url ?? '';
+  const r = await gavel(
+    ['job', 'submit', '--circuit', circuit.id, '--inputs', inputs, '--reserve', '0.05', '--json'],
+    { ...requesterEnv(), GAVEL_MIRRORS: tower },
+  );
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const mirroredJob = await json(['job', 'status', JSON.parse(r.stdout).jobId]);
+  assert.equal(mirroredJob.availability?.required, 1);
+  assert.equal(mirroredJob.availability?.attestations[0]?.url, tower);
+
   const listed = await json(['job', 'list', '--status', 'settled']);
   assert.ok(listed.jobs.some((j: { jobId: string }) => j.jobId === job.jobId));
 

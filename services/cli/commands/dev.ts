@@ -90,6 +90,11 @@ function endpointLines(e: StackEndpoints): string[] {
     `requester    ${e.requester} — a funded development account:`,
     `  export GAVEL_PRIVATE_KEY=${e.requesterKey}`,
     `  export GAVEL_RPC_URL=${e.rpc} GAVEL_COORDINATOR_URL=${e.coordinator} GAVEL_DEPLOYMENT=${e.deployment}`,
+    ...(e.watchtowers.length > 0
+      ? [
+          `  export GAVEL_MIRRORS=${e.watchtowers.map((w) => w.url).join(',')}   # job submit: these watchtowers hold the inputs first`,
+        ]
+      : []),
   ];
 }
 

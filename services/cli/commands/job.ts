@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { formatEther } from 'ethers';
 import { fulfilItems } from '../../shared/chain/fulfil-items.js';
 import { commitPublicInputs } from '../../shared/chain/public-inputs-commitment.js';
@@ -96,11 +96,20 @@ function submitCommand(job: Command): void {
           '--public',
           'let anyone read the inputs (default: only you and the assigned prover); watchtowers then mirror them without a push',
         )
-        .option(
-          '--mirror <url>',
-          'watchtower to push the inputs to first (repeatable): a prover falls back to it if the coordinator withholds them',
-          (url: string, all: string[]) => [...all, url],
-          [] as string[],
+        .addOption(
+          new Option(
+            '--mirror <url>',
+            'watchtower to push the inputs to first (repeatable; from the environment, comma-separated): a prover falls back to it if the coordinator withholds them',
+          )
+            .env('GAVEL_MIRRORS')
+            .argParser((urls: string, all: string[]) => [
+              ...all,
+              ...urls
+                .split(',')
+                .map((u) => u.trim())
+                .filter(Boolean),
+            ])
+            .default([] as string[]),
         )
         .option(
           '--mirrors-required <k>',
