@@ -394,6 +394,18 @@ describe('inputs availability', () => {
     const metrics = await (await fetch(`${tower}/metrics`)).text();
     return Number(/gavel_watchtower_inputs_mirrored_total\{how="pulled"\} (\d+)/.exec(metrics)?.[1] ?? 0);
   };
+  const settles = (jobId: string, what: string) =>
+    waitFor(
+      `${what}: the job to settle`,
+      async () => ((await m.chain.as(0).job(jobId)).status === 'Settled' ? true : undefined),
+      120_000,
+    );
+  /** The fault reports filed about `jobId`, once there is one. */
+  const reportedFaults = (jobId: string) =>
+    waitFor('the fault report', async () => {
+      const f = await faultsOf(jobId);
+      return f.length ? f : undefined;
+    });
   const faultsOf = async (jobId: string) =>
     ((await (await fetch(`${tower}/v1/inputs-faults/${jobId}`)).json()) as { faults: SignedInputsFault[] })
       .faults;
@@ -408,15 +420,8 @@ describe('inputs availability', () => {
       const jobId = hexlify(randomBytes(32));
       front.lieAbout(jobId, lie, square(5));
       await m.submit({ jobId, circuitId, items: square(3), mirrors: [tower] });
-      await waitFor(
-        `"${lie}": the job to settle`,
-        async () => ((await chain.job(jobId)).status === 'Settled' ? true : undefined),
-        120_000,
-      );
-      const [fault, ...more] = await waitFor('the fault report', async () => {
-        const f = await faultsOf(jobId);
-        return f.length ? f : undefined;
-      });
+      await settles(jobId, `"${lie}"`);
+      const [fault, ...more] = await reportedFaults(jobId);
       assert.equal(more.length, 0);
       assert.deepEqual(
         [fault?.party, fault?.source, fault?.kind, fault?.prover],
@@ -454,10 +459,7 @@ describe('inputs availability', () => {
     );
     assert.equal(events.filter((e) => e.name === 'JobSlashed').length, 0, 'nobody was slashed');
     assert.equal((await chain.job(jobId)).status, 'Expired');
-    const [fault] = await waitFor('the fault report', async () => {
-      const f = await faultsOf(jobId);
-      return f.length ? f : undefined;
-    });
+    const [fault] = await reportedFaults(jobId);
     assert.deepEqual([fault?.party, fault?.kind], [coordinator, 1]);
     outcomes.push('handed back unslashed');
     const info = await chain.proverInfo(address(PROVER));
@@ -480,15 +482,8 @@ describe('inputs availability', () => {
     const jobId = hexlify(randomBytes(32));
     front.lieAbout(jobId, 'withholds inputs from its prover');
     await m.submit({ jobId, circuitId, items: square(12), public: true });
-    await waitFor(
-      'the public job to settle',
-      async () => ((await chain.job(jobId)).status === 'Settled' ? true : undefined),
-      120_000,
-    );
-    const [fault, ...more] = await waitFor('the fault report', async () => {
-      const f = await faultsOf(jobId);
-      return f.length ? f : undefined;
-    });
+    await settles(jobId, 'the public job');
+    const [fault, ...more] = await reportedFaults(jobId);
     assert.equal(more.length, 0);
     assert.deepEqual(
       [fault?.party, fault?.source, fault?.kind],

@@ -195,7 +195,8 @@ export class InputsMirror {
     assertFresh(read.at);
     const reader = requestSigner('read inputs', { job: jobId, at: read.at }, read.signature);
     const job = await this.chain.job(jobId);
-    if (reader !== job.requester.toLowerCase()) {
+    const requester = reader === job.requester.toLowerCase();
+    if (!requester) {
       if (read.attempt !== undefined && read.attempt < job.attempt)
         throw new GavelError(
           'ATTEMPT_OVER',
@@ -214,9 +215,7 @@ export class InputsMirror {
     if (!mirrored) throw notMirrored(jobId);
     if (mirrored.pruned)
       throw new GavelError('NOT_MIRRORED', `the inputs of job ${jobId} were deleted: the job ended on-chain`);
-    this.metrics.inputsServed.inc({
-      reader: reader === job.requester.toLowerCase() ? 'requester' : 'prover',
-    });
+    this.metrics.inputsServed.inc({ reader: requester ? 'requester' : 'prover' });
     const { items } = JSON.parse(readFileSync(join(this.inputsDir, `${mirrored.inputsHash}.json`), 'utf8'));
     return { jobId, inputsHash: mirrored.inputsHash, items };
   }

@@ -8,12 +8,12 @@
 import type { Logger } from 'pino';
 import type { GavelContracts } from '../shared/chain/gavel-contracts.js';
 import { errorMessage, GavelError } from '../shared/errors.js';
-import type { InputsMirror } from './inputs-mirror.js';
+import { type InputsMirror, MAX_INPUTS_BYTES } from './inputs-mirror.js';
 import type { WatchtowerMetrics } from './metrics.js';
 
 /** How long after its escrow opened a job's inputs are asked for (the requester submits the job
  *  to the coordinator right after opening the escrow). */
-export const PULL_WINDOW_MS = 60_000;
+const PULL_WINDOW_MS = 60_000;
 /** Most jobs waiting to be pulled at once (the oldest are dropped past it). */
 const MAX_PENDING = 1000;
 
@@ -124,10 +124,28 @@ export class PublicInputsPuller {
     } catch {
       return { kind: 'not yet' };
     }
-    if (res.ok) return { kind: 'inputs', body: new Uint8Array(await res.arrayBuffer()) };
+    if (res.ok) {
+      const body = await bodyUpTo(res, MAX_INPUTS_BYTES);
+      return body
+        ? { kind: 'inputs', body }
+        : { kind: 'private', why: `inputs larger than ${MAX_INPUTS_BYTES} bytes` };
+    }
     const code = ((await res.json().catch(() => ({}))) as { error?: { code?: string } }).error?.code;
     // Not submitted yet, or the coordinator is busy or down for a moment: ask again next round.
     if (res.status >= 500 || res.status === 429 || code === 'UNKNOWN_JOB') return { kind: 'not yet' };
     return { kind: 'private', why: `${res.status} ${code ?? ''}`.trim() };
   }
+}
+
+/** The body of `res`, or undefined as soon as it passes `max` bytes (counted decoded, so a
+ *  compressed body stops there too; the rest is never read). */
+export async function bodyUpTo(res: Response, max: number): Promise<Uint8Array | undefined> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of res.body ?? []) {
+    size += chunk.length;
+    if (size > max) return undefined;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
 }
