@@ -25,6 +25,7 @@ import {
   tearDownBadInput,
 } from './fixtures/bad-input.js';
 import type { MarketFixture } from './fixtures/market.js';
+import { sendOversized } from './fixtures/oversized.js';
 
 let market: MarketFixture;
 let client: CoordinatorClient;
@@ -146,8 +147,9 @@ describe('HTTP intake', () => {
     assert.equal(schema.status, 400);
     assert.match(schema.body.error?.message ?? '', /jobId/);
 
-    const huge = await rawPost(
-      '/v1/circuits',
+    const huge = await sendOversized(
+      `${market.url}/v1/circuits`,
+      'POST',
       JSON.stringify({ bytecode: 'A'.repeat(400_000), abi: { parameters: [] } }),
     );
     assert.equal(huge.status, 413);

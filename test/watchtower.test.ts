@@ -49,6 +49,7 @@ import { HostileProver } from './fixtures/hostile-prover.js';
 import { type Lie, LyingCoordinator } from './fixtures/lying-coordinator.js';
 import { type InputsLie, LyingFront } from './fixtures/lying-front.js';
 import { linkProver, waitFor } from './fixtures/market.js';
+import { sendOversized } from './fixtures/oversized.js';
 import { type ProcessMarket, startProcessMarket, waitForTerminal } from './fixtures/process-market.js';
 
 const SILENT = 5;
@@ -622,7 +623,8 @@ describe('inputs availability', () => {
     assert.deepEqual(await codeOf(await put(jobId, '{not json')), [400, 'BAD_MESSAGE']);
     assert.deepEqual(await codeOf(await put('0x12', JSON.stringify({ items }))), [400, 'BAD_JOB_ID']);
     const huge = JSON.stringify({ items: [{ x: 'x'.repeat(9 * 1024 * 1024) }] });
-    assert.equal((await put(jobId, huge)).status, 413);
+    const refused = await sendOversized(`${tower}/v1/jobs/${jobId}/inputs`, 'PUT', huge);
+    assert.equal(refused.status, 413, JSON.stringify(refused.body));
     const read = async (who: number, at = Date.now()) => {
       const signature = await signRequest(m.chain.wallets[who] as Wallet, 'read inputs', { job: jobId, at });
       return fetch(`${tower}/v1/jobs/${jobId}/inputs`, {
