@@ -24,8 +24,8 @@ const REQUESTER = 4;
 const PRICES = { 1: '0.01', 2: '0.02', 3: '0.03' } as const;
 
 before(async () => {
-  // A 5 s round: each prover checks the escrow's verifier (rebuilt from the VK) before its first
-  // bid on a circuit, and all three must bid in the same round.
+  // A 5 s round: all three must bid in the same round (each has prepared the circuit on its
+  // notice, checked in the test; a prover that missed the notice prepares it inside the window).
   market = await startMarket({ coordinator: { auctionWindowMs: '5000' } });
   for (const i of [1, 2, 3] as const) {
     await stakeProver(market.chain, i);
@@ -52,6 +52,15 @@ test('three provers bid, the cheapest wins at the second price, proofs verify, m
   const circuit = await client.registerCircuit(loadCircuit('batch_transfer'));
   assert.equal(circuit.created, true);
   assert.equal(circuit.dyadic, 4096);
+  // Noticed at registration, every prover builds the VK and checks the registered verifier before
+  // any job of the circuit exists, so its first bid is not spent doing it inside the window.
+  await waitFor('every prover to prepare the noticed circuit', async () => {
+    const counts = await Promise.all(
+      market.provers.map(async (p) => (await p.metrics.circuitsPrepared.get()).values),
+    );
+    const ok = counts.map((v) => v.find((x) => x.labels.verdict === 'ok')?.value ?? 0);
+    return ok.length === 3 && ok.every((n) => n === 1) ? true : undefined;
+  });
 
   const batches = await twoBatches();
   const requester = market.chain.as(REQUESTER);

@@ -1,21 +1,27 @@
 // The market's NATS is authenticated and authorized by the server itself: anonymous clients and
 // keys that are not registered provers get no credentials and no connection, and a registered
 // prover's credentials reach only its own subjects — not other provers' bids, awards or results,
-// not the coordinators' results consumer, not JetStream management.
+// not the coordinators' results consumer, not JetStream management, not announcements or circuit
+// notices (only coordinators publish those).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { createUser } from '@nats-io/nkeys';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { Wallet } from 'ethers';
+import { CoordinatorClient } from '../services/shared/client/coordinator-client.js';
 import { bidDomain } from '../services/shared/protocol/bid-signing.js';
+import type { CircuitNotice } from '../services/shared/protocol/messages.js';
 import { credentialsMessage, ProverLink } from '../services/shared/protocol/prover-link.js';
 import {
+  ANNOUNCE_SUBJECT,
   awardConsumer,
   bidSubject,
+  CIRCUITS_SUBJECT,
   RESULTS_CONSUMER,
   WORK_STREAM,
 } from '../services/shared/protocol/subjects.js';
+import { loadCircuit } from '../services/shared/proving/circuit-artifact.js';
 import { type MarketFixture, stakeProver, startMarket } from './fixtures/market.js';
 
 let market: MarketFixture;
@@ -109,4 +115,26 @@ test("a registered prover cannot read bids, publish as another prover, or touch 
   // And the stream is still there for the coordinator.
   const info = await (await jetstreamManager(market.coordinator.ctx.nc)).streams.info(WORK_STREAM);
   assert.equal(info.config.name, WORK_STREAM);
+});
+
+test('only a coordinator announces jobs and notices circuits; provers hear its notices', async () => {
+  const nc = honest.nc;
+  for (const subject of [ANNOUNCE_SUBJECT, CIRCUITS_SUBJECT]) {
+    const forged = await violations(nc, async () => nc.publish(subject, '{}'));
+    assert.ok(forged.length > 0, `a prover publishing on ${subject} is refused`);
+  }
+  const heard = new Promise<CircuitNotice>((resolve, reject) => {
+    const sub = other.circuitNotices((n) => {
+      sub.unsubscribe();
+      resolve(n);
+    });
+    setTimeout(() => reject(new Error('no circuit notice reached the prover in 15 s')), 15_000).unref();
+  });
+  await other.nc.flush();
+  const circuit = await new CoordinatorClient(market.url).registerCircuit(loadCircuit('tiny_square'));
+  const notice = await heard;
+  assert.deepEqual(
+    [notice.circuitId, notice.vkHash, notice.verifier, notice.dyadic, notice.proofSystem],
+    [circuit.id, circuit.vkHash, circuit.verifier, circuit.dyadic, 'ultrahonk'],
+  );
 });

@@ -208,7 +208,7 @@ export class ProverAgent {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    this.bidder.stop();
+    await this.bidder.stop();
     await this.worker.stop();
     this.duty.stop();
     await this.presence?.stop();

@@ -14,6 +14,12 @@ export class ProverMetrics extends ServedRegistry {
     help: 'announcements not bid on (too large, too slow for the deadline, reserve below price)',
     registers: this.r,
   });
+  readonly circuitsPrepared = new Counter({
+    name: 'gavel_prover_circuits_prepared_total',
+    help: "circuits prepared (VK built, verifier checked) on the coordinator's notice, before their first auction, by verdict (ok, refused, failed)",
+    labelNames: ['verdict'] as const,
+    registers: this.r,
+  });
   readonly provingSeconds = new Histogram({
     name: 'gavel_prover_proving_seconds',
     help: 'time to prove one batch item, by circuit',

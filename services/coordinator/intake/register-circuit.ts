@@ -5,7 +5,7 @@ import { keccak256 } from 'ethers';
 import type { GavelContracts } from '../../shared/chain/gavel-contracts.js';
 import type { PrismaClient } from '../../shared/db/client.js';
 import { GavelError } from '../../shared/errors.js';
-import type { ProvingBackend } from '../../shared/proving/backend.js';
+import type { ProofSystem, ProvingBackend } from '../../shared/proving/backend.js';
 import {
   type AnyCircuitArtifact,
   isCircom,
@@ -20,7 +20,7 @@ import type { IntakeBackend } from './intake-backend.js';
 export interface RegisteredCircuit {
   id: string;
   name: string;
-  proofSystem: string;
+  proofSystem: ProofSystem;
   vkHash: string;
   verifier: string;
   gates: number;

@@ -2,6 +2,7 @@
 // circuit, fetch its artifact (for provers).
 import type { FastifyPluginAsync } from 'fastify';
 import type { CoordinatorContext } from '../context.js';
+import { noticeCircuit } from '../intake/circuit-notice.js';
 import { artifactOf, circuitDetails, findCircuit } from '../intake/circuit-store.js';
 import { registerCircuit } from '../intake/register-circuit.js';
 import { anyJson, bool, date, errorReplies, idParam, int, nullableStr, object, str } from './schemas.js';
@@ -55,6 +56,7 @@ export const circuitRoutes =
           maxGates,
           timeoutMs,
         });
+        noticeCircuit(ctx, registered);
         return reply.status(registered.created ? 201 : 200).send(registered);
       },
     );

@@ -1,6 +1,7 @@
 // Bidding: every announcement is weighed by the price policy and the prover's measured speed, and
-// its escrow's verifier is checked against the circuit's own; a bid goes out only when all allow
-// it, promising delivery within twice the estimated proving time plus a margin.
+// its escrow's verifier is checked against the circuit's own (prepared ahead when the circuit was
+// noticed); a bid goes out only when all allow it, promising delivery within twice the estimated
+// proving time plus a margin.
 import type { Subscription } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { errorMessage } from '../../shared/errors.js';
@@ -10,6 +11,7 @@ import type { ProofSystem } from '../../shared/proving/backend.js';
 import { MAX_PTAU_POWER } from '../../shared/proving/plonk/ptau.js';
 import type { ProverConfig } from '../config.js';
 import type { ProverMetrics } from '../metrics.js';
+import { CircuitPreparer } from './circuit-preparer.js';
 import { decideBid } from './price-policy.js';
 import { ReceiptFiler } from './receipt-filer.js';
 import type { VerifierCheck } from './verifier-check.js';
@@ -30,8 +32,9 @@ export interface BidderState {
 }
 
 export class Bidder {
-  private sub: Subscription | undefined;
+  private subs: Subscription[] = [];
   private readonly receipts: ReceiptFiler;
+  private readonly preparer: CircuitPreparer;
 
   constructor(
     private readonly link: ProverLink,
@@ -42,18 +45,24 @@ export class Bidder {
     private readonly log: Logger,
   ) {
     this.receipts = new ReceiptFiler(config.watchtowers, log);
+    this.preparer = new CircuitPreparer(state, verifiers, metrics, log);
   }
 
   start(): void {
-    this.sub = this.link.announcements((a) => {
-      void this.consider(a).catch((e) =>
-        this.log.warn({ jobId: a.jobId, err: errorMessage(e) }, 'bid failed'),
-      );
-    });
+    this.subs = [
+      this.link.circuitNotices((n) => this.preparer.noticed(n)),
+      this.link.announcements((a) => {
+        void this.consider(a).catch((e) =>
+          this.log.warn({ jobId: a.jobId, err: errorMessage(e) }, 'bid failed'),
+        );
+      }),
+    ];
   }
 
-  stop(): void {
-    this.sub?.unsubscribe();
+  /** Stops listening, and waits for circuits being prepared. */
+  async stop(): Promise<void> {
+    for (const sub of this.subs) sub.unsubscribe();
+    await this.preparer.idle();
   }
 
   private async consider(a: Announcement): Promise<void> {

@@ -1,6 +1,7 @@
 // Before a prover first bids on a job, it checks what the job pays for: the escrow's verifier must
 // be the one its own VK builds (bb.js's or snarkjs's Solidity, compiled with the pinned settings), or valid
-// proofs may go unpaid, or invalid ones (anybody's) be paid. Checked once per circuit and verifier.
+// proofs may go unpaid, or invalid ones (anybody's) be paid. Checked once per circuit and verifier:
+// at the circuit's notice (circuit-preparer.ts), or at its first announcement.
 import { verifierProblem } from '../../shared/chain/circuit-verifier.js';
 import type { GavelContracts } from '../../shared/chain/gavel-contracts.js';
 import type { PreparedCircuit } from '../../shared/proving/circuit-prover.js';
@@ -25,10 +26,20 @@ export class VerifierCheck {
   }): Promise<string | undefined> {
     const escrow = await this.chain.job(job.jobId);
     if (escrow.status !== 'Open') return `the escrow is ${escrow.status}`;
-    const key = `${job.circuitId}:${escrow.verifier}:${escrow.vkHash}`.toLowerCase();
+    return this.verdict({ ...job, verifier: escrow.verifier, vkHash: escrow.vkHash });
+  }
+
+  /** The verdict on paying for `circuitId`'s proofs through `verifier` (checked once, kept). */
+  verdict(c: {
+    circuitId: string;
+    coordinatorUrl: string;
+    verifier: string;
+    vkHash: string;
+  }): Promise<string | undefined> {
+    const key = `${c.circuitId}:${c.verifier}:${c.vkHash}`.toLowerCase();
     let verdict = this.verdicts.get(key);
     if (!verdict) {
-      verdict = this.check(job, escrow.verifier, escrow.vkHash);
+      verdict = this.check(c, c.verifier, c.vkHash);
       this.verdicts.set(key, verdict);
       // A failure to check (the coordinator or RPC unreachable) is asked again next time.
       void verdict.catch(() => this.verdicts.delete(key));

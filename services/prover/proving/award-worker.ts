@@ -53,6 +53,7 @@ export interface Progress {
 export class AwardWorker {
   /** Prepared circuits by id (calibration leaves batch_transfer here). */
   readonly circuits = new Map<string, PreparedCircuit>();
+  private readonly preparing = new Map<string, Promise<PreparedCircuit>>();
   proving: Progress | undefined;
   jobsProved = 0;
   private stopping = false;
@@ -222,6 +223,16 @@ export class AwardWorker {
   async circuit(coordinatorUrl: string, circuitId: string): Promise<PreparedCircuit> {
     const cached = this.circuits.get(circuitId);
     if (cached) return cached;
+    // One preparation per circuit: a notice and an announcement arriving together share it.
+    let pending = this.preparing.get(circuitId);
+    if (!pending) {
+      pending = this.prepare(coordinatorUrl, circuitId).finally(() => this.preparing.delete(circuitId));
+      this.preparing.set(circuitId, pending);
+    }
+    return pending;
+  }
+
+  private async prepare(coordinatorUrl: string, circuitId: string): Promise<PreparedCircuit> {
     const artifact = await fetchCircuit(coordinatorUrl, circuitId);
     const prepared = await prepareCircuit(await this.backends.backendFor(artifact), artifact);
     this.circuits.set(circuitId, prepared);

@@ -7,7 +7,13 @@ import { encodeAccount, encodeOperator, encodeUser, fmtCreds } from '@nats-io/jw
 import { createAccount, createOperator, createUser, fromSeed, type KeyPair } from '@nats-io/nkeys';
 import { credsAuthenticator } from '@nats-io/transport-node';
 import { GavelError } from '../errors.js';
-import { ANNOUNCE_SUBJECT, awardConsumer, PRESENCE_BUCKET, WORK_STREAM } from '../protocol/subjects.js';
+import {
+  ANNOUNCE_SUBJECT,
+  awardConsumer,
+  CIRCUITS_SUBJECT,
+  PRESENCE_BUCKET,
+  WORK_STREAM,
+} from '../protocol/subjects.js';
 
 /** The seeds of a market's NATS authority (operator, system account, the GAVEL account). */
 export interface NatsAuthority {
@@ -72,7 +78,8 @@ export const proverInbox = (prover: string) => `_INBOX_${prover.toLowerCase()}`;
 
 /**
  * A prover publishes only its own bids, hellos, heartbeats, results and presence, reads only
- * announcements and its own inbox, and reaches JetStream only for its own award consumer.
+ * announcements, circuit notices and its own inbox, and reaches JetStream only for its own award
+ * consumer.
  */
 export function proverPermissions(prover: string): NatsPermissions {
   const p = prover.toLowerCase();
@@ -89,7 +96,7 @@ export function proverPermissions(prover: string): NatsPermissions {
       `$JS.API.STREAM.INFO.KV_${PRESENCE_BUCKET}`,
       `$KV.${PRESENCE_BUCKET}.${p}`,
     ],
-    sub: [ANNOUNCE_SUBJECT, `${proverInbox(p)}.>`],
+    sub: [ANNOUNCE_SUBJECT, CIRCUITS_SUBJECT, `${proverInbox(p)}.>`],
   };
 }
 

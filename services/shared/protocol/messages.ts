@@ -46,6 +46,17 @@ export interface Announcement {
   mirrors: Mirror[];
 }
 
+/** A circuit just registered: provers prepare it (VK, verifier check) before its first auction. */
+export interface CircuitNotice {
+  circuitId: string;
+  proofSystem: ProofSystem;
+  vkHash: string;
+  /** The on-chain verifier registered for the circuit's VK (what its escrows pay through). */
+  verifier: string;
+  dyadic: number;
+  coordinatorUrl: string;
+}
+
 export interface BidBody {
   jobId: string;
   attempt: number;
@@ -270,6 +281,18 @@ export function parseAnnouncement(data: Uint8Array): Announcement {
     inputsHash: str(m, 'inputsHash', { pattern: HEX32 }),
     coordinatorUrl: str(m, 'coordinatorUrl', { max: 512 }),
     mirrors: mirrorsOf(m),
+  };
+}
+
+export function parseCircuitNotice(data: Uint8Array): CircuitNotice {
+  const m = parseJson(data, MAX_SMALL_MESSAGE);
+  return {
+    circuitId: str(m, 'circuitId', { pattern: HEX32 }),
+    proofSystem: proofSystemField(m, 'proofSystem'),
+    vkHash: str(m, 'vkHash', { pattern: HEX32 }),
+    verifier: str(m, 'verifier', { pattern: ADDRESS }),
+    dyadic: int(m, 'dyadic'),
+    coordinatorUrl: str(m, 'coordinatorUrl', { max: 512 }),
   };
 }
 

@@ -1,7 +1,7 @@
-// The prover side of the Gavel protocol, in one place: signed hello, announcements, EIP-712 bids
-// (with a nonce that never repeats), the durable award consumer, signed heartbeats and results,
-// and the presence entry. Used by the prover agent and by every test or benchmark that acts as a
-// prover, so the wire format is written once.
+// The prover side of the Gavel protocol, in one place: signed hello, announcements and circuit
+// notices, EIP-712 bids (with a nonce that never repeats), the durable award consumer, signed
+// heartbeats and results, and the presence entry. Used by the prover agent and by every test or
+// benchmark that acts as a prover, so the wire format is written once.
 import { type ConsumerMessages, jetstream } from '@nats-io/jetstream';
 import { fmtCreds } from '@nats-io/jwt';
 import type { KV } from '@nats-io/kv';
@@ -17,9 +17,11 @@ import {
   type Award,
   type BidReply,
   type BidRequest,
+  type CircuitNotice,
   encode,
   type HelloBody,
   parseAnnouncement,
+  parseCircuitNotice,
 } from './messages.js';
 import { resultTerms, signResult } from './result-signing.js';
 import { dedupId, signMessage } from './signed-message.js';
@@ -27,6 +29,7 @@ import {
   ANNOUNCE_SUBJECT,
   awardConsumer,
   bidSubject,
+  CIRCUITS_SUBJECT,
   heartbeatSubject,
   helloSubject,
   resultSubject,
@@ -166,6 +169,22 @@ export class ProverLink {
           return;
         }
         onAnnouncement(a);
+      },
+    });
+  }
+
+  /** Calls `onNotice` for every well-formed circuit notice (malformed ones are dropped). */
+  circuitNotices(onNotice: (n: CircuitNotice) => void): Subscription {
+    return this.nc.subscribe(CIRCUITS_SUBJECT, {
+      callback: (err, msg) => {
+        if (err) return;
+        let notice: CircuitNotice;
+        try {
+          notice = parseCircuitNotice(msg.data);
+        } catch {
+          return;
+        }
+        onNotice(notice);
       },
     });
   }

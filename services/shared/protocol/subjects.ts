@@ -5,6 +5,9 @@
 
 /** Core NATS: job announcements (and re-announcements) broadcast to all provers. */
 export const ANNOUNCE_SUBJECT = 'gavel.jobs.announce';
+/** Core NATS: a circuit just registered, broadcast to all provers so they prepare it before its
+ *  first auction (only coordinators may publish here). */
+export const CIRCUITS_SUBJECT = 'gavel.circuits.registered';
 /** Core NATS request/reply: a prover's signed bid; the reply accepts or rejects it with a reason. */
 export const bidSubject = (prover: string) => `gavel.bids.${prover.toLowerCase()}`;
 export const BID_WILDCARD = 'gavel.bids.*';
