@@ -159,32 +159,26 @@ export class ProverLink {
 
   /** Calls `onAnnouncement` for every well-formed announcement (malformed ones are dropped). */
   announcements(onAnnouncement: (a: Announcement) => void): Subscription {
-    return this.nc.subscribe(ANNOUNCE_SUBJECT, {
-      callback: (err, msg) => {
-        if (err) return;
-        let a: Announcement;
-        try {
-          a = parseAnnouncement(msg.data);
-        } catch {
-          return;
-        }
-        onAnnouncement(a);
-      },
-    });
+    return this.subscribeParsed(ANNOUNCE_SUBJECT, parseAnnouncement, onAnnouncement);
   }
 
   /** Calls `onNotice` for every well-formed circuit notice (malformed ones are dropped). */
   circuitNotices(onNotice: (n: CircuitNotice) => void): Subscription {
-    return this.nc.subscribe(CIRCUITS_SUBJECT, {
+    return this.subscribeParsed(CIRCUITS_SUBJECT, parseCircuitNotice, onNotice);
+  }
+
+  /** Subscribes to `subject`, handing `on` every message `parse` accepts (the rest are dropped). */
+  private subscribeParsed<T>(subject: string, parse: (data: Uint8Array) => T, on: (m: T) => void) {
+    return this.nc.subscribe(subject, {
       callback: (err, msg) => {
         if (err) return;
-        let notice: CircuitNotice;
+        let parsed: T;
         try {
-          notice = parseCircuitNotice(msg.data);
+          parsed = parse(msg.data);
         } catch {
           return;
         }
-        onNotice(notice);
+        on(parsed);
       },
     });
   }
