@@ -37,6 +37,12 @@ async function stakeOf(m: ProcessMarket, index: number): Promise<bigint> {
 
 const address = (m: ProcessMarket, i: number) => (m.chain.wallets[i] as Wallet).address.toLowerCase();
 
+/** Whether prover `index` has prepared a noticed circuit (its metrics say so). */
+async function preparedCircuit(m: ProcessMarket, index: number): Promise<boolean> {
+  const metrics = await (await fetch(String(m.provers.get(index)?.ready.metricsUrl))).text();
+  return /gavel_prover_circuits_prepared_total\{verdict="ok"\} 1\b/.test(metrics);
+}
+
 async function waitProving(m: ProcessMarket, jobId: string, prover: string): Promise<void> {
   await waitFor(
     'the winner to be proving',
@@ -62,6 +68,14 @@ describe('a prover killed mid-proof; a prover restarted while holding its award'
     // Prover 2 asks more than prover 1's price for this job whatever its size (equal prices would
     // leave the first award to whichever bid arrived first).
     await m.startProver(2, { GAVEL_MIN_PRICE_WEI: parseEther('0.01').toString() });
+    // Both started after the circuit was registered: registering it again notices it to them, and
+    // both prepare it before the job, so neither bid is late for preparing it inside the window
+    // (prover 1 losing the first auction that way left the test waiting for it to prove).
+    await m.client.registerCircuit(artifact);
+    await waitFor('both provers to prepare the circuit', async () => {
+      const ready = await Promise.all([1, 2].map((i) => preparedCircuit(m, i)));
+      return ready.every(Boolean) ? true : undefined;
+    });
     const stakeBefore = await stakeOf(m, 1);
     // Enough items that the winner is still proving when the kill lands (with 4, a fast machine
     // could publish the last three proofs between the first heartbeat and the SIGKILL).
