@@ -13,7 +13,7 @@ import {
   programOf,
   proofSystemOf,
 } from '../../shared/proving/circuit-artifact.js';
-import { prepareCircuit } from '../../shared/proving/circuit-prover.js';
+import { checkPublicLayout, prepareCircuit } from '../../shared/proving/circuit-prover.js';
 import { deployCircuitVerifier } from './circuit-verifier.js';
 import type { IntakeBackend } from './intake-backend.js';
 
@@ -63,8 +63,9 @@ function storedArtifact(artifact: AnyCircuitArtifact) {
   return { noirVersion: artifact.noirVersion, abi: artifact.abi as object, bytecode: artifact.bytecode };
 }
 
-/** Registers `upload` (idempotent: the same artifact returns the same id), measured on the intake
- *  backend within `limits`. */
+/** Registers `upload` (idempotent: the same program and ABI return the same id, however they are
+ *  compressed), refused with PUBLIC_INPUTS_MISMATCH when its ABI or declared public inputs are not
+ *  what its program makes public, measured on the intake backend within `limits`. */
 export async function registerCircuit(
   prisma: PrismaClient,
   chain: GavelContracts,
@@ -80,6 +81,8 @@ export async function registerCircuit(
       'a PLONK circuit must name the hash of the ptau it is set up from (ptauHash)',
     );
   }
+  // Before anything is measured or deployed: what escrows commit to must be what proofs carry.
+  await checkPublicLayout(artifact);
   const prepared = await intake
     .run((b) => measure(b, artifact, limits.maxGates), limits.timeoutMs, system)
     .catch((cause) => {

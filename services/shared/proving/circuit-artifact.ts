@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import type { Abi } from '@noir-lang/types';
+import type { Abi, AbiType } from '@noir-lang/types';
 import { GavelError } from '../errors.js';
 import { repoRoot } from '../paths.js';
 import { canonicalJson } from '../protocol/canonical-json.js';
@@ -84,9 +84,50 @@ export function acirBytes(artifact: CircuitArtifact, maxBytes = MAX_ACIR_BYTES):
   return new Uint8Array(gunzipSync(Buffer.from(artifact.bytecode, 'base64'), { maxOutputLength: maxBytes }));
 }
 
-/** Content id of a circuit: sha256 of its bytecode and canonical (key-sorted) ABI JSON. */
+/** The part of an ABI that decides how inputs are encoded and what is public: parameters and
+ *  return type, each with only the keys noirc_abi defines (error messages and extra keys dropped). */
+export function abiIdentity(abi: Abi): unknown {
+  const type = (t: AbiType): unknown => {
+    switch (t.kind) {
+      case 'field':
+      case 'boolean':
+        return { kind: t.kind };
+      case 'integer':
+        return { kind: t.kind, sign: t.sign, width: t.width };
+      case 'string':
+        return { kind: t.kind, length: t.length };
+      case 'array':
+        return { kind: t.kind, length: t.length, type: type(t.type) };
+      case 'tuple':
+        return { kind: t.kind, fields: t.fields.map(type) };
+      case 'struct':
+        return {
+          kind: t.kind,
+          path: t.path,
+          fields: t.fields.map((f) => ({ name: f.name, type: type(f.type) })),
+        };
+      default:
+        throw new GavelError(
+          'INVALID_ARTIFACT',
+          `invalid circuit artifact: unknown ABI type ${JSON.stringify(t)}`,
+        );
+    }
+  };
+  return {
+    parameters: abi.parameters.map((p) => ({ name: p.name, type: type(p.type), visibility: p.visibility })),
+    return_type: abi.return_type
+      ? { abi_type: type(abi.return_type.abi_type), visibility: abi.return_type.visibility }
+      : null,
+  };
+}
+
+/** Content id of a circuit: sha256 of its decompressed ACIR and canonical ABI identity, so neither
+ *  re-compressing the program nor adding keys to the ABI makes a new circuit. */
 export function circuitContentId(artifact: CircuitArtifact): string {
-  return `0x${createHash('sha256').update(artifact.bytecode).update(canonicalJson(artifact.abi)).digest('hex')}`;
+  const h = createHash('sha256')
+    .update(acirBytes(artifact))
+    .update(canonicalJson(abiIdentity(artifact.abi)));
+  return `0x${h.digest('hex')}`;
 }
 
 /** A circuit of either proof system: a Noir program (UltraHonk) or a circom one (PLONK). */

@@ -1,7 +1,8 @@
 // Proving and verifying a circuit's inputs end to end: size and CRS checks, witness, proof.
 import { GavelError } from '../errors.js';
 import type { CircuitSize, Proof, ProvingBackend, SizedProgram } from './backend.js';
-import { type AnyCircuitArtifact, anyContentId, programOf } from './circuit-artifact.js';
+import { type AnyCircuitArtifact, anyContentId, isCircom, programOf } from './circuit-artifact.js';
+import { checkCircomPublicLayout, checkNoirPublicLayout } from './public-layout.js';
 import { solveAnyWitness } from './witness.js';
 
 /** What a backend knows about one circuit: its program, size and verification key. */
@@ -12,11 +13,20 @@ export interface PreparedCircuit extends SizedProgram {
   vk: Uint8Array;
 }
 
-/** Measures a circuit and derives its verification key (refusing it if the CRS is too small). */
+/** Refuses an artifact whose declared public inputs are not the ones its program makes public
+ *  (PUBLIC_INPUTS_MISMATCH): what escrows commit to is predicted from the declaration. */
+export async function checkPublicLayout(artifact: AnyCircuitArtifact): Promise<void> {
+  if (isCircom(artifact)) await checkCircomPublicLayout(artifact, programOf(artifact).code);
+  else checkNoirPublicLayout(artifact);
+}
+
+/** Checks a circuit's public layout, measures it and derives its verification key (refusing it if
+ *  the CRS is too small). Every party that relies on a circuit prepares it this way. */
 export async function prepareCircuit(
   backend: ProvingBackend,
   artifact: AnyCircuitArtifact,
 ): Promise<PreparedCircuit> {
+  await checkPublicLayout(artifact);
   const program = programOf(artifact);
   const size = await backend.circuitSize(program);
   const sized = { ...program, dyadic: size.dyadic };

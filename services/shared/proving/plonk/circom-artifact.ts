@@ -91,7 +91,8 @@ function batchOf(value: unknown): { depth: number; batchSize: number } | undefin
   return { depth: b.depth as number, batchSize: b.batchSize as number };
 }
 
-/** Content id: sha256 of the R1CS, the witness generator and the setup (ptau hash and power). */
+/** Content id: sha256 of the decompressed R1CS and witness generator and the setup (ptau hash and
+ *  power), so re-compressing either is not a new circuit. */
 export function circomContentId(artifact: CircomArtifact): string {
   const setup = {
     publicInputs: artifact.publicInputs,
@@ -99,7 +100,10 @@ export function circomContentId(artifact: CircomArtifact): string {
     ptauHash: artifact.ptauHash ?? null,
     batch: artifact.batch ?? null,
   };
-  const h = createHash('sha256').update('plonk').update(artifact.r1cs).update(artifact.wasm);
+  const h = createHash('sha256')
+    .update('plonk')
+    .update(inflate(artifact.r1cs, MAX_R1CS_BYTES, 'r1cs'))
+    .update(inflate(artifact.wasm, MAX_R1CS_BYTES, 'wasm'));
   return `0x${h.update(canonicalJson(setup)).digest('hex')}`;
 }
 

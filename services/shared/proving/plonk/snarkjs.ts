@@ -22,7 +22,9 @@ export interface SnarkJs {
     calculate(input: unknown, wasm: MemFile | string, wtns: MemFile | string): Promise<void>;
     exportJson(wtns: MemFile | string): Promise<unknown[]>;
   };
-  r1cs: { info(r1cs: MemFile | string): Promise<{ nConstraints: number; nPubInputs: number }> };
+  r1cs: {
+    info(r1cs: MemFile | string): Promise<{ nConstraints: number; nPubInputs: number; nOutputs: number }>;
+  };
   powersOfTau: {
     newAccumulator(curve: unknown, power: number, file: string): Promise<unknown>;
     beacon(
