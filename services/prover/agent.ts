@@ -88,14 +88,6 @@ export class ProverAgent {
       (award) => duty.awaitAssignment(award),
       log,
     );
-    this.state = {
-      ...state,
-      proofSystems: config.proofSystems,
-      plonkGatesPerSec: config.plonkGatesPerSec,
-      bidsSent: 0,
-      bidsAccepted: 0,
-      inputsUnavailable: inputs.unavailable,
-    };
     this.worker = new AwardWorker(
       link,
       duty,
@@ -109,8 +101,19 @@ export class ProverAgent {
         if (system === 'plonk') this.state.plonkGatesPerSec = speed;
       },
     );
+    this.state = {
+      ...state,
+      proofSystems: config.proofSystems,
+      plonkGatesPerSec: config.plonkGatesPerSec,
+      bidsSent: 0,
+      bidsAccepted: 0,
+      inputsUnavailable: inputs.unavailable,
+      refusedCircuits: this.worker.refusedCircuits,
+    };
     const verifiers = new VerifierCheck(chain, backends, (url, id) => this.worker.circuit(url, id));
-    this.bidder = new Bidder(link, config, this.state, metrics, verifiers, log);
+    const locked = async (): Promise<bigint> =>
+      (await chain.staking.getFunction('proverInfo')(link.address)).locked;
+    this.bidder = new Bidder(link, config, this.state, metrics, verifiers, locked, log);
   }
 
   static async start(config: ProverConfig, log: Logger): Promise<ProverAgent> {

@@ -24,6 +24,9 @@ export interface ProverConfig {
   minPriceWei: bigint;
   /** Price per gate per batch item, in wei. */
   pricePerGateWei: bigint;
+  /** The most collateral put at risk on one job, and locked across all jobs at once. */
+  maxJobCollateralWei: bigint;
+  maxLockedCollateralWei: bigint;
   heartbeatMs: number;
   /** Seconds promised on top of the estimated proving time in each bid's delivery time (the
    *  attempt deadline this prover can be slashed for missing). */
@@ -103,6 +106,18 @@ export const proverSettings: Settings<ProverConfig> = {
     description: 'price per gate per batch item',
     parse: parsers.wei,
     default: 10n ** 11n,
+  },
+  maxJobCollateralWei: {
+    env: 'GAVEL_MAX_JOB_COLLATERAL_WEI',
+    description: 'never bid on a job whose collateral is above this (the most a single job can slash)',
+    parse: parsers.wei,
+    default: 2n * 10n ** 18n,
+  },
+  maxLockedCollateralWei: {
+    env: 'GAVEL_MAX_LOCKED_COLLATERAL_WEI',
+    description: "never bid when the job's collateral would take the collateral locked on-chain past this",
+    parse: parsers.wei,
+    default: 5n * 10n ** 18n,
   },
   heartbeatMs: {
     env: 'GAVEL_HEARTBEAT_MS',

@@ -12,7 +12,7 @@ import { MAX_PTAU_POWER } from '../../shared/proving/plonk/ptau.js';
 import type { ProverConfig } from '../config.js';
 import type { ProverMetrics } from '../metrics.js';
 import { CircuitPreparer } from './circuit-preparer.js';
-import { decideBid } from './price-policy.js';
+import { decideBid, exposureProblem } from './price-policy.js';
 import { ReceiptFiler } from './receipt-filer.js';
 import type { VerifierCheck } from './verifier-check.js';
 
@@ -29,6 +29,8 @@ export interface BidderState {
   bidsAccepted: number;
   /** Jobs whose committed inputs no source served this prover: not bid on again. */
   inputsUnavailable: ReadonlySet<string>;
+  /** Circuits whose jobs committed results no honest proof of them carries: not bid on again. */
+  refusedCircuits: ReadonlySet<string>;
 }
 
 export class Bidder {
@@ -42,6 +44,8 @@ export class Bidder {
     private readonly state: BidderState,
     private readonly metrics: ProverMetrics,
     private readonly verifiers: VerifierCheck,
+    /** Collateral this prover has locked on-chain now. */
+    private readonly lockedCollateral: () => Promise<bigint>,
     private readonly log: Logger,
   ) {
     this.receipts = new ReceiptFiler(config.watchtowers, log);
@@ -71,6 +75,14 @@ export class Bidder {
       this.log.info({ jobId: a.jobId }, 'not bidding: no source served this job its committed inputs');
       return;
     }
+    if (this.state.refusedCircuits.has(a.circuitId)) {
+      this.metrics.skipped.inc();
+      this.log.warn(
+        { jobId: a.jobId, circuitId: a.circuitId },
+        'not bidding: a job of this circuit committed public inputs its proofs do not carry',
+      );
+      return;
+    }
     if (!this.state.proofSystems.includes(a.proofSystem)) {
       this.metrics.skipped.inc();
       this.log.info(
@@ -87,10 +99,20 @@ export class Bidder {
       maxDyadic: plonk ? 2 ** MAX_PTAU_POWER : this.state.maxDyadic,
       gatesPerSec: plonk ? this.state.plonkGatesPerSec : this.state.gatesPerSec,
       marginMs: MARGIN_MS,
+      maxJobCollateralWei: this.config.maxJobCollateralWei,
     });
     if (!decision.bid) {
       this.metrics.skipped.inc();
       this.log.info({ jobId: a.jobId, reason: decision.reason }, 'not bidding');
+      return;
+    }
+    const exposure = exposureProblem(BigInt(a.collateralWei), {
+      maxLockedWei: this.config.maxLockedCollateralWei,
+      lockedWei: await this.lockedCollateral(),
+    });
+    if (exposure) {
+      this.metrics.skipped.inc();
+      this.log.info({ jobId: a.jobId, reason: exposure }, 'not bidding');
       return;
     }
     const problem = await this.verifiers.problem(a);

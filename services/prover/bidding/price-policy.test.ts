@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Announcement } from '../../shared/protocol/messages.js';
-import { decideBid } from './price-policy.js';
+import { decideBid, exposureProblem } from './price-policy.js';
 
 const now = 1_000_000;
 const announcement: Announcement = {
@@ -29,6 +29,7 @@ const policy = {
   maxDyadic: 4096,
   gatesPerSec: 1000,
   marginMs: 1000,
+  maxJobCollateralWei: 10n ** 18n,
 };
 
 test('bids the larger of the minimum and the per-gate price', () => {
@@ -53,4 +54,15 @@ test('refuses work above its size limit, above the reserve, or too slow for the 
     (decideBid(announcement, { ...policy, gatesPerSec: 10 }, now) as { reason: string }).reason,
     /misses the deadline/,
   );
+});
+
+test('refuses a job whose collateral is above its limit per job, or past its total at risk', () => {
+  const big = { ...announcement, collateralWei: (2n * 10n ** 18n).toString() };
+  assert.match(
+    (decideBid(big, policy, now) as { reason: string }).reason,
+    /above this prover's limit per job/,
+  );
+  assert.equal(decideBid({ ...announcement, collateralWei: (10n ** 18n).toString() }, policy, now).bid, true);
+  assert.equal(exposureProblem(3n, { maxLockedWei: 10n, lockedWei: 7n }), undefined);
+  assert.match(exposureProblem(4n, { maxLockedWei: 10n, lockedWei: 7n }) ?? '', /on top of 7 locked/);
 });

@@ -9,6 +9,14 @@ export interface PricePolicy {
   gatesPerSec: number;
   /** Time kept in hand for fetching, verification and settlement. */
   marginMs: number;
+  /** The most collateral this prover puts at risk on one job. */
+  maxJobCollateralWei: bigint;
+}
+
+/** The most collateral a prover keeps locked across all its jobs, with what it has locked now. */
+export interface CollateralExposure {
+  maxLockedWei: bigint;
+  lockedWei: bigint;
 }
 
 export type BidDecision = { bid: true; price: bigint; provingMs: number } | { bid: false; reason: string };
@@ -21,6 +29,12 @@ export function decideBid(a: Announcement, policy: PricePolicy, now = Date.now()
     };
   }
   if (a.closesAt <= now) return { bid: false, reason: 'auction already closed' };
+  if (BigInt(a.collateralWei) > policy.maxJobCollateralWei) {
+    return {
+      bid: false,
+      reason: `collateral ${a.collateralWei} is above this prover's limit per job ${policy.maxJobCollateralWei}`,
+    };
+  }
   const provingMs = Math.ceil(((a.gates * a.batchSize) / policy.gatesPerSec) * 1000);
   if (a.closesAt + provingMs + policy.marginMs > a.deadline * 1000) {
     return { bid: false, reason: `needs ~${provingMs} ms, which misses the deadline` };
@@ -30,4 +44,11 @@ export function decideBid(a: Announcement, policy: PricePolicy, now = Date.now()
   if (price > BigInt(a.reserveWei))
     return { bid: false, reason: `price ${price} is above the reserve ${a.reserveWei}` };
   return { bid: true, price, provingMs };
+}
+
+/** Why a job's collateral would take this prover past its total limit, or undefined if it fits. */
+export function exposureProblem(collateralWei: bigint, exposure: CollateralExposure): string | undefined {
+  const total = exposure.lockedWei + collateralWei;
+  if (total <= exposure.maxLockedWei) return undefined;
+  return `collateral ${collateralWei} on top of ${exposure.lockedWei} locked is above this prover's limit ${exposure.maxLockedWei}`;
 }

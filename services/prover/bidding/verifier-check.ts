@@ -4,6 +4,7 @@
 // at the circuit's notice (circuit-preparer.ts), or at its first announcement.
 import { verifierProblem } from '../../shared/chain/circuit-verifier.js';
 import type { GavelContracts } from '../../shared/chain/gavel-contracts.js';
+import { GavelError } from '../../shared/errors.js';
 import type { PreparedCircuit } from '../../shared/proving/circuit-prover.js';
 import type { ProofSystems } from '../../shared/proving/proof-systems.js';
 
@@ -52,7 +53,12 @@ export class VerifierCheck {
     verifier: string,
     vkHash: string,
   ): Promise<string | undefined> {
-    const circuit = await this.circuits(job.coordinatorUrl, job.circuitId);
+    const circuit = await this.circuits(job.coordinatorUrl, job.circuitId).catch((err) => {
+      // An artifact that lies about its public inputs is a verdict, kept: not a failure to check.
+      if (err instanceof GavelError && err.code === 'PUBLIC_INPUTS_MISMATCH') return err;
+      throw err;
+    });
+    if (circuit instanceof GavelError) return circuit.message;
     const provider = this.chain.market.runner?.provider;
     if (!provider) return 'no chain provider';
     const backend = await this.backends.backendFor(circuit.artifact);

@@ -16,6 +16,7 @@ import { proofSystemOf } from '../../shared/proving/circuit-artifact.js';
 import { type PreparedCircuit, prepareCircuit, proveInputs } from '../../shared/proving/circuit-prover.js';
 import type { ProofSystems } from '../../shared/proving/proof-systems.js';
 import type { ProverMetrics } from '../metrics.js';
+import { CommittedResults } from './committed-results.js';
 import { fetchCircuit } from './fetch-work.js';
 import type { InputsSources } from './inputs-sources.js';
 
@@ -38,7 +39,8 @@ export function afterFailure(
  *  proofs may go out, handing back, and fulfilling on its own when unpaid. */
 export interface ChainChecks {
   isCoordinator(address: string): Promise<boolean>;
-  committedInputsHash(jobId: string): Promise<string>;
+  /** What the escrow committed: the inputs' hash and the root of every item's public inputs. */
+  commitments(jobId: string): Promise<{ inputsHash: string; publicInputsRoot: string }>;
   awaitAssignment(award: Award): Promise<void>;
   handBack(award: Award, why: string): Promise<void>;
   watchPayment(award: Award, proofs: ProofPayload[]): void;
@@ -54,6 +56,8 @@ export class AwardWorker {
   /** Prepared circuits by id (calibration leaves batch_transfer here). */
   readonly circuits = new Map<string, PreparedCircuit>();
   private readonly preparing = new Map<string, Promise<PreparedCircuit>>();
+  /** Circuits a job of which committed results no honest proof carries: never bid on again. */
+  readonly refusedCircuits = new Set<string>();
   proving: Progress | undefined;
   jobsProved = 0;
   private stopping = false;
@@ -160,6 +164,8 @@ export class AwardWorker {
     }
     log.error({ err: errorMessage(err) }, 'proving failed: handing the attempt back (no slash)');
     m.term();
+    if (err instanceof GavelError && err.code === 'PUBLIC_INPUTS_NOT_COMMITTED')
+      this.refusedCircuits.add(award.circuitId);
     if (!(err instanceof GavelError && err.code === 'NOT_ASSIGNED_ON_CHAIN'))
       void this.chain
         .handBack(award, errorMessage(err))
@@ -179,8 +185,10 @@ export class AwardWorker {
     try {
       const circuit = await this.circuit(award.coordinatorUrl, award.circuitId);
       // The inputs must be the ones the requester committed to on-chain, whatever the award says.
-      const committed = await this.chain.committedInputsHash(award.jobId);
-      const items = await this.inputs.fetch(award, coordinator, committed);
+      const committed = await this.chain.commitments(award.jobId);
+      const items = await this.inputs.fetch(award, coordinator, committed.inputsHash);
+      // And every result must be the one committed: checked before it is signed.
+      const results = await CommittedResults.of(circuit.artifact, items, committed.publicInputsRoot);
       progress.total = items.length;
       const proofs: ProofPayload[] = [];
       const system = proofSystemOf(circuit.artifact);
@@ -190,6 +198,7 @@ export class AwardWorker {
         const started = performance.now();
         const proof = await proveInputs(backend, circuit, inputs);
         this.speedSeen(system, circuit.size.dyadic / ((performance.now() - started) / 1000));
+        results.check(index, proof.publicInputs);
         // Proofs go out only once the assignment is on-chain: nobody gets them for free.
         if (index === 0) await this.chain.awaitAssignment(award);
         await this.publish(award, index, proof, log);

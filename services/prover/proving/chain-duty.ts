@@ -51,8 +51,9 @@ export class ChainDuty {
     return holds;
   }
 
-  async committedInputsHash(jobId: string): Promise<string> {
-    return (await this.chain.job(jobId)).inputsHash;
+  async commitments(jobId: string): Promise<{ inputsHash: string; publicInputsRoot: string }> {
+    const { inputsHash, publicInputsRoot } = await this.chain.job(jobId);
+    return { inputsHash, publicInputsRoot };
   }
 
   /** Resolves once the chain has assigned this award's attempt to this prover: only then are its

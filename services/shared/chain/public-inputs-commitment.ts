@@ -4,7 +4,8 @@
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
 import { concat, keccak256 } from 'ethers';
 
-const LEAF_ENCODING = ['uint256', 'bytes32'];
+/** A leaf: (item index, keccak256 of its public inputs). */
+export const LEAF_ENCODING = ['uint256', 'bytes32'];
 
 /** keccak256(abi.encodePacked(bytes32[] publicInputs)), as the Market hashes them. */
 export function publicInputsHash(publicInputs: string[]): string {
