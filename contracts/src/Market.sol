@@ -23,6 +23,10 @@ contract Market is PullPayments, SignedTerms, MarketEvents {
     /// cannot starve the call to make a valid proof look invalid (an UltraHonk verify of a 2^12
     /// circuit takes about 3.5 M).
     uint256 public constant VERIFY_GAS = 6_000_000;
+    /// @notice How far past the job's current attempt an assignment may go. Attempts the chain
+    /// refused are skipped, never reused; the bound (and the last attempt number being out of
+    /// reach) keeps every exit from Assigned, which moves to the next attempt, from overflowing.
+    uint32 public constant MAX_ATTEMPT_JUMP = 16;
 
     address public immutable owner;
     Staking public immutable staking;
@@ -69,7 +73,7 @@ contract Market is PullPayments, SignedTerms, MarketEvents {
 
     /// @notice Assigns an open job to the signer of `winner` at the price the job's rule gives;
     /// `runnerUpSig` is empty when there was no runner-up. Both bids are for the attempt assigned,
-    /// which is the job's current attempt or a later one. `transcriptRoot` commits every bid the
+    /// which is the job's current attempt or one at most MAX_ATTEMPT_JUMP later. `transcriptRoot` commits every bid the
     /// coordinator accepted for the attempt (see AuctionAudit), the evidence it answers to.
     function assign(
         bytes32 jobId,
@@ -85,6 +89,9 @@ contract Market is PullPayments, SignedTerms, MarketEvents {
         if (block.timestamp >= job.deadline) revert DeadlinePassed(jobId, job.deadline);
         // An attempt number may be skipped (an assignment the chain refused), never reused.
         if (winner.attempt < job.attempt) revert BidForOtherJob(winner.jobId, winner.attempt);
+        if (uint256(winner.attempt) > uint256(job.attempt) + MAX_ATTEMPT_JUMP || winner.attempt == type(uint32).max) {
+            revert AttemptTooFar(winner.attempt, job.attempt);
+        }
         _checkBid(jobId, winner.attempt, winner, winnerSig);
         if (winner.deliverySeconds == 0) revert ZeroDeliveryTime(winner.prover);
         uint256 price = job.rule == Rule.FirstPrice ? winner.price : job.reserve;

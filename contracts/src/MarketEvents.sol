@@ -21,6 +21,7 @@ abstract contract MarketEvents {
     error AttemptDeadlinePassed(bytes32 jobId, uint64 attemptDeadline);
     error AttemptDeadlineNotPassed(bytes32 jobId, uint64 attemptDeadline);
     error BidForOtherJob(bytes32 jobId, uint32 attempt);
+    error AttemptTooFar(uint32 attempt, uint32 current);
     error BidSignerMismatch(address prover, address signer);
     error BidExpired(address prover, uint64 expiry);
     error ZeroDeliveryTime(address prover);

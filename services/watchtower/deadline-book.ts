@@ -16,6 +16,8 @@ export type Enforcement = { jobId: string; action: 'slash_late' | 'expire' };
 
 export class DeadlineBook {
   private readonly jobs = new Map<string, LiveJob>();
+  /** Jobs an event touched whose state could not be read yet. */
+  private readonly unread = new Set<string>();
 
   constructor(
     private readonly chain: GavelContracts,
@@ -44,7 +46,15 @@ export class DeadlineBook {
       // reading one as a job failed every round after it, and no deadline was enforced again).
       if (event?.fragment.inputs[0]?.name === 'jobId') touched.add(String(event.args[0]).toLowerCase());
     }
-    for (const jobId of touched) await this.reread(jobId);
+    // A job that cannot be read now is read again next time, without holding up the others.
+    for (const jobId of [...this.unread, ...touched]) {
+      try {
+        await this.reread(jobId);
+        this.unread.delete(jobId);
+      } catch {
+        this.unread.add(jobId);
+      }
+    }
     this.nextBlock = latest + 1;
   }
 

@@ -5,7 +5,7 @@ import { ServedRegistry } from '../shared/metrics-server.js';
 export class WatchtowerMetrics extends ServedRegistry {
   readonly actions = new Counter({
     name: 'gavel_watchtower_actions_total',
-    help: 'deadline enforcements sent, by action (slash_late, expire) and outcome (done, taken: somebody else was first)',
+    help: 'deadline enforcements sent, by action (slash_late, expire) and outcome (done, taken: somebody else was first, failed: the chain would not act on it this round)',
     labelNames: ['action', 'outcome'] as const,
     registers: this.r,
   });

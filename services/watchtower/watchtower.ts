@@ -6,10 +6,9 @@
 // job inputs available to the assigned prover (inputs-mirror.ts: pushed by requesters, and public
 // jobs' pulled on its own, public-inputs.ts), and signs what it checked.
 import { join } from 'node:path';
-import { formatEther, Wallet } from 'ethers';
+import { Wallet } from 'ethers';
 import type { Logger } from 'pino';
 import { AuctionAudit } from '../shared/chain/auction-audit.js';
-import { ContractRevertError } from '../shared/chain/contract-errors.js';
 import { readDeployment } from '../shared/chain/deployment.js';
 import { GavelContracts, rpcProvider } from '../shared/chain/gavel-contracts.js';
 import { errorMessage } from '../shared/errors.js';
@@ -21,16 +20,14 @@ import { BbBackend } from '../shared/proving/bb-backend.js';
 import { PlonkBackend } from '../shared/proving/plonk/plonk-backend.js';
 import { AuctionAuditor } from './auction-auditor.js';
 import type { WatchtowerConfig } from './config.js';
-import { DeadlineBook, type Enforcement } from './deadline-book.js';
+import { DeadlineBook } from './deadline-book.js';
+import { DeadlineEnforcer } from './deadline-enforcer.js';
 import { Diligence } from './diligence.js';
 import { serveApi, type WatchtowerApi } from './http-api.js';
 import { InputsMirror } from './inputs-mirror.js';
 import { WatchtowerMetrics } from './metrics.js';
 import { PublicInputsPuller } from './public-inputs.js';
 import { receiptFrom } from './receipt-intake.js';
-
-/** Reverts meaning somebody else enforced first, or the chain's clock is not there yet. */
-const NOT_NOW = new Set(['WrongStatus', 'AttemptDeadlineNotPassed', 'DeadlineNotPassed']);
 
 export interface WatchtowerStatus {
   address: string;
@@ -50,8 +47,7 @@ export class Watchtower {
   private readonly metrics = new WatchtowerMetrics();
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
-  private enforced = 0;
-  private bountyWei = 0n;
+  private readonly deadlines: DeadlineEnforcer;
   private api: WatchtowerApi | undefined;
   private readonly auditor: AuctionAuditor;
   private readonly diligence: Diligence;
@@ -71,6 +67,7 @@ export class Watchtower {
     private readonly log: Logger,
   ) {
     this.address = (chain.signer() as Wallet).address.toLowerCase();
+    this.deadlines = new DeadlineEnforcer(chain, book, (logs) => this.bountyIn(logs), this.metrics, log);
     const { chainId, market } = chain.deployment;
     this.auditor = new AuctionAuditor(
       chain,
@@ -157,8 +154,8 @@ export class Watchtower {
     return {
       address: this.address,
       watched: this.book.size,
-      enforced: this.enforced,
-      bountyWei: this.bountyWei.toString(),
+      enforced: this.deadlines.enforced,
+      bountyWei: this.deadlines.bountyWei.toString(),
       url: this.api?.url ?? '',
       metricsUrl: `${this.api?.url ?? ''}/metrics`,
       audited: this.auditor.list().length,
@@ -169,11 +166,7 @@ export class Watchtower {
 
   private async tick(): Promise<void> {
     try {
-      await this.book.refresh();
-      const due = this.book.due(Math.floor(Date.now() / 1000));
-      this.metrics.watched.set(this.book.size);
-      this.metrics.overdue.set(due.length);
-      for (const job of due) await this.enforce(job);
+      await this.deadlines.round(Math.floor(Date.now() / 1000));
     } catch (err) {
       this.log.warn({ err: errorMessage(err) }, 'watch round failed; trying again');
     }
@@ -185,23 +178,6 @@ export class Watchtower {
     } catch (err) {
       this.log.warn({ err: errorMessage(err) }, 'audit round failed; trying again');
     }
-  }
-
-  private async enforce({ jobId, action }: Enforcement): Promise<void> {
-    try {
-      const receipt =
-        action === 'slash_late' ? await this.chain.slashLate(jobId) : await this.chain.expire(jobId);
-      const bounty = this.bountyIn(receipt.logs);
-      this.enforced++;
-      this.bountyWei += bounty;
-      this.metrics.actions.inc({ action, outcome: 'done' });
-      this.metrics.bountyEth.inc(Number(formatEther(bounty)));
-      this.log.info({ jobId, action, tx: receipt.hash, bountyWei: bounty.toString() }, 'deadline enforced');
-    } catch (err) {
-      if (!(err instanceof ContractRevertError && NOT_NOW.has(err.errorName))) throw err;
-      this.metrics.actions.inc({ action, outcome: 'taken' });
-    }
-    await this.book.reread(jobId);
   }
 
   /** The bounty paid to this watchtower by the Staking contract's Slashed events in `logs`. */

@@ -3,7 +3,7 @@
 // proofs may go unpaid, or invalid ones (anybody's) be paid. Checked once per circuit and verifier:
 // at the circuit's notice (circuit-preparer.ts), or at its first announcement.
 import { verifierProblem } from '../../shared/chain/circuit-verifier.js';
-import type { GavelContracts } from '../../shared/chain/gavel-contracts.js';
+import { type GavelContracts, MAX_ATTEMPT_JUMP } from '../../shared/chain/gavel-contracts.js';
 import { GavelError } from '../../shared/errors.js';
 import type { PreparedCircuit } from '../../shared/proving/circuit-prover.js';
 import type { ProofSystems } from '../../shared/proving/proof-systems.js';
@@ -22,11 +22,15 @@ export class VerifierCheck {
   /** Why this job's escrow must not be bid on, or undefined when its verifier checks out. */
   async problem(job: {
     jobId: string;
+    attempt: number;
     circuitId: string;
     coordinatorUrl: string;
   }): Promise<string | undefined> {
     const escrow = await this.chain.job(job.jobId);
     if (escrow.status !== 'Open') return `the escrow is ${escrow.status}`;
+    // A bid signs its attempt: one the chain cannot take (or would take past every other) is not made.
+    if (job.attempt < escrow.attempt || job.attempt > escrow.attempt + MAX_ATTEMPT_JUMP)
+      return `the announced attempt ${job.attempt} is not one the escrow (at attempt ${escrow.attempt}) can be assigned under`;
     return this.verdict({ ...job, verifier: escrow.verifier, vkHash: escrow.vkHash });
   }
 

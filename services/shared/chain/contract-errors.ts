@@ -43,6 +43,8 @@ const MEANINGS: Record<string, (args: readonly unknown[]) => string> = {
   AttemptDeadlineNotPassed: ([job, d]) =>
     `the attempt deadline of job ${job} (${isoTime(d)}) has not passed: the prover may still deliver`,
   BidForOtherJob: ([job, attempt]) => `the bid is for job ${job} attempt ${attempt}, not this one`,
+  AttemptTooFar: ([a, current]) =>
+    `attempt ${a} is too far past the job's current attempt ${current} (at most MAX_ATTEMPT_JUMP later)`,
   BidSignerMismatch: ([p, signer]) => `the bid names prover ${p} but is signed by ${signer}`,
   BidExpired: ([p, expiry]) => `the bid of ${p} expired at ${isoTime(expiry)}`,
   ZeroDeliveryTime: ([p]) => `the bid of ${p} promises no delivery time`,

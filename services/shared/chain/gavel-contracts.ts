@@ -36,6 +36,8 @@ export interface ProverInfo {
 }
 
 export const AUCTION_RULES = ['SECOND_PRICE', 'FIRST_PRICE'] as const;
+/** Market.MAX_ATTEMPT_JUMP: how far past a job's current attempt an assignment may go. */
+export const MAX_ATTEMPT_JUMP = 16;
 export type AuctionRuleName = (typeof AUCTION_RULES)[number];
 
 export interface OnChainJob {
