@@ -14,6 +14,7 @@ import {
   type Announcement,
   type BidReply,
   type BidRequest,
+  latestDeliverySeconds,
   parseAnnouncement,
 } from '../services/shared/protocol/messages.js';
 import { offerFor } from '../services/shared/protocol/prover-link.js';
@@ -47,10 +48,10 @@ describe('NATS bids', () => {
   async function bid(
     i: number,
     price: bigint,
-    opts: { nonce?: bigint; signer?: number; attempt?: number } = {},
+    opts: { nonce?: bigint; signer?: number; attempt?: number; deliverySeconds?: number } = {},
   ) {
     const offer = {
-      ...offerFor(announcement, price),
+      ...offerFor(announcement, price, opts.deliverySeconds),
       attempt: opts.attempt ?? announcement.attempt,
       nonce: opts.nonce ?? nonce++,
     };
@@ -78,6 +79,10 @@ describe('NATS bids', () => {
     // Account 7 is registered and staked but never said hello.
     assert.equal((await bid(7, parseEther('0.01'))).reply.code, 'UNKNOWN_PROVER');
     assert.equal((await bid(1, parseEther('0.01'), { attempt: 7 })).reply.code, 'UNKNOWN_AUCTION');
+    // A delivery time the job's deadline cannot hold (the chain would refuse its assignment).
+    const pastDeadline = latestDeliverySeconds(announcement) + 1;
+    const late = await bid(1, parseEther('0.01'), { deliverySeconds: pastDeadline });
+    assert.equal(late.reply.code, 'DELIVERY_PAST_DEADLINE');
 
     // A nonce is a uint64: its largest value (20 digits) parses, one more does not.
     const widest = await bid(3, parseEther('0.01'), { nonce: (1n << 64n) - 1n });

@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { parseEther, type Wallet, ZeroAddress } from 'ethers';
 import { type Chain, startChain } from '../services/devstack/local-chain.js';
 import { decodeContractError } from '../services/shared/chain/contract-errors.js';
+import { MAX_ATTEMPT_JUMP } from '../services/shared/chain/gavel-contracts.js';
 import type { ProofPayload } from '../services/shared/protocol/prover-link.js';
 import { contractHelpers, deployRealCircuit, type RealCircuit, reverts } from './fixtures/contracts.js';
 
@@ -99,8 +100,8 @@ describe('slashLate', () => {
   });
 
   test('past the job deadline the job expires with a full refund instead', async () => {
-    const jobId = await assigned({ ttl: 50 });
-    await chain.advance(51);
+    const jobId = await assigned({ ttl: 150 });
+    await chain.advance(151);
     const before = await coordinator().marketClaimable(address(4));
     await chain.as(6).slashLate(jobId);
     assert.equal((await coordinator().job(jobId)).status, 'Expired');
@@ -169,5 +170,60 @@ describe('handBack', () => {
     const job = await coordinator().job(jobId);
     assert.equal(job.status, 'Open');
     assert.equal(job.attempt, 1);
+  });
+
+  test('accepted up to and including the attempt deadline, too late after it: then only a slash (review N3)', async () => {
+    const onTime = await assigned();
+    const job = await coordinator().job(onTime);
+    await chain.provider.send('evm_setNextBlockTimestamp', [job.attemptDeadline]);
+    await chain.as(6).handBack(onTime, 0, await h.handBackSignature(3, onTime, 0));
+    assert.equal((await coordinator().job(onTime)).status, 'Open');
+
+    // A signature made in advance cannot outrun the slash of a prover that held the job too long.
+    const held = await assigned();
+    const signature = await h.handBackSignature(3, held, 0);
+    await chain.advance(101);
+    await reverts(chain.as(6).handBack(held, 0, signature), 'AttemptDeadlinePassed');
+    const stake = await stakeOf(3);
+    await chain.as(6).slashLate(held);
+    assert.equal(stake - (await stakeOf(3)), parseEther('1'));
+  });
+});
+
+describe('assign (review N3)', () => {
+  test("a delivery time ending after the job's deadline is refused, not cut short", async () => {
+    const jobId = await h.openJob(4, { ttl: 100 });
+    const late = await h.bid(3, jobId, parseEther('1'), { deliverySeconds: 200 });
+    await reverts(coordinator().assign(jobId, late), 'DeliveryPastDeadline');
+    await coordinator().assign(jobId, await h.bid(3, jobId, parseEther('1'), { deliverySeconds: 60 }));
+    const job = await coordinator().job(jobId);
+    assert.ok(job.attemptDeadline <= job.deadline);
+  });
+});
+
+describe('assign: every job can end (review N2)', () => {
+  test('an assignment far past the current attempt is refused, and one within the bound can still end', async () => {
+    const jobId = await h.openJob(4);
+    const last = 2 ** 32 - 1;
+    // Attempt 2^32-1 would make the next attempt overflow: slashLate, slashInvalid and handBack
+    // would all revert and the escrow and the collateral stay locked for good.
+    await reverts(
+      coordinator().assign(jobId, await h.bid(3, jobId, parseEther('1'), { attempt: last })),
+      'AttemptTooFar',
+    );
+    await reverts(
+      coordinator().assign(jobId, await h.bid(3, jobId, parseEther('1'), { attempt: MAX_ATTEMPT_JUMP + 1 })),
+      'AttemptTooFar',
+    );
+    assert.equal(await coordinator().market.getFunction('MAX_ATTEMPT_JUMP')(), BigInt(MAX_ATTEMPT_JUMP));
+    await coordinator().assign(
+      jobId,
+      await h.bid(3, jobId, parseEther('1'), { attempt: MAX_ATTEMPT_JUMP, deliverySeconds: 60 }),
+    );
+    assert.equal((await coordinator().job(jobId)).attempt, MAX_ATTEMPT_JUMP);
+    await chain.advance(61);
+    await chain.as(5).slashLate(jobId);
+    const reopened = await coordinator().job(jobId);
+    assert.deepEqual([reopened.status, reopened.attempt], ['Open', MAX_ATTEMPT_JUMP + 1]);
   });
 });

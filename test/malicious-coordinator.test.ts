@@ -7,7 +7,6 @@ import { after, before, describe, test } from 'node:test';
 import { Interface, parseEther, type Wallet } from 'ethers';
 import { type Chain, startChain } from '../services/devstack/local-chain.js';
 import { decodeContractError } from '../services/shared/chain/contract-errors.js';
-import { MAX_ATTEMPT_JUMP } from '../services/shared/chain/gavel-contracts.js';
 import { generateBatches } from '../services/shared/circuits/batch-transfer-inputs.js';
 import { CoordinatorClient, openAndSubmitJob } from '../services/shared/client/coordinator-client.js';
 import { signBid } from '../services/shared/protocol/bid-signing.js';
@@ -128,33 +127,6 @@ describe('with the coordinator key alone', () => {
     await reverts(evil().assign(jobId, bid), 'BidForOtherJob');
     assert.equal(await stakeOf(HONEST), stake);
     assert.equal((await evil().proverInfo(address(HONEST))).locked, locked);
-  });
-});
-
-describe('it cannot freeze an escrow (review N2)', () => {
-  test('an assignment far past the current attempt is refused, and one within the bound can still end', async () => {
-    const jobId = await h.openJob(REQUESTER);
-    const last = 2 ** 32 - 1;
-    // Attempt 2^32-1 would make the next attempt overflow: slashLate, slashInvalid and handBack
-    // would all revert and the escrow and the collateral stay locked for good.
-    await reverts(
-      evil().assign(jobId, await h.bid(HONEST, jobId, parseEther('1'), { attempt: last })),
-      'AttemptTooFar',
-    );
-    await reverts(
-      evil().assign(jobId, await h.bid(HONEST, jobId, parseEther('1'), { attempt: 17 })),
-      'AttemptTooFar',
-    );
-    assert.equal(await evil().market.getFunction('MAX_ATTEMPT_JUMP')(), BigInt(MAX_ATTEMPT_JUMP));
-    await evil().assign(
-      jobId,
-      await h.bid(HONEST, jobId, parseEther('1'), { attempt: 16, deliverySeconds: 60 }),
-    );
-    assert.equal((await evil().job(jobId)).attempt, 16);
-    await chain.advance(61);
-    await chain.as(OTHER).slashLate(jobId);
-    const reopened = await evil().job(jobId);
-    assert.deepEqual([reopened.status, reopened.attempt], ['Open', 17]);
   });
 });
 

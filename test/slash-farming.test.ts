@@ -161,5 +161,8 @@ test('with registration bypassed, no honest prover is slashed: one refuses to bi
   }
   assert.equal(await prisma.proof.count({ where: { jobId } }), 0, 'no result was signed and sent');
   assert.ok(worker.refusedCircuits.has(lyingId), 'the trusting prover refuses the circuit from now on');
+  // A hand-back is free, so the coordinator never awards that job to that prover again (review N3).
+  const job = await prisma.job.findUniqueOrThrow({ where: { id: jobId } });
+  assert.deepEqual(job.excludedProvers, [market.chain.wallets[2]?.address.toLowerCase()]);
   assert.equal(careful.address.toLowerCase(), market.chain.wallets[1]?.address.toLowerCase());
 });

@@ -102,8 +102,10 @@ contract Market is PullPayments, SignedTerms, MarketEvents {
             price = runnerUp.price;
         }
         if (price > job.reserve) revert PriceAboveReserve(price, job.reserve);
+        // The winner's own delivery time must fit before the job's deadline: it is never cut short.
         uint256 due = block.timestamp + winner.deliverySeconds;
-        job.attemptDeadline = due < job.deadline ? uint64(due) : job.deadline;
+        if (due > job.deadline) revert DeliveryPastDeadline(winner.prover, due, job.deadline);
+        job.attemptDeadline = uint64(due);
         (job.status, job.prover, job.price, job.attempt) = (Status.Assigned, winner.prover, price, winner.attempt);
         emit JobAssigned(jobId, winner.prover, job.attempt, price, job.attemptDeadline);
         transcriptHashOf[jobId][job.attempt] = keccak256(abi.encode(transcriptRoot, msg.sender, winner.prover, price));
@@ -169,11 +171,13 @@ contract Market is PullPayments, SignedTerms, MarketEvents {
         _slashAndReopen(r.jobId, job);
     }
 
-    /// @notice The assigned prover hands its attempt back (its signature, relayed by anyone): its
-    /// collateral is released and the job goes back to auction.
+    /// @notice The assigned prover hands its attempt back (its signature, relayed by anyone) up to
+    /// and including its attempt deadline: its collateral is released and the job goes back to
+    /// auction. After the deadline it is too late: the attempt can only be slashed.
     function handBack(bytes32 jobId, uint32 attempt, bytes calldata proverSig) external {
         Job storage job = _status(jobId, Status.Assigned);
         if (attempt != job.attempt) revert WrongAttempt(attempt, job.attempt);
+        if (block.timestamp > job.attemptDeadline) revert AttemptDeadlinePassed(jobId, job.attemptDeadline);
         address signer = _handBackSigner(jobId, attempt, proverSig);
         if (signer != job.prover) revert NotAssignedProver(signer, job.prover);
         emit JobHandedBack(jobId, signer, attempt);

@@ -25,6 +25,7 @@ abstract contract MarketEvents {
     error BidSignerMismatch(address prover, address signer);
     error BidExpired(address prover, uint64 expiry);
     error ZeroDeliveryTime(address prover);
+    error DeliveryPastDeadline(address prover, uint256 due, uint64 deadline);
     error RunnerUpIsWinner(address prover);
     error WinnerAboveRunnerUp(uint256 winnerPrice, uint256 runnerUpPrice);
     error PriceAboveReserve(uint256 price, uint256 reserve);

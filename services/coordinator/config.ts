@@ -22,6 +22,9 @@ export interface CoordinatorConfig {
   reannounceMaxMs: number;
   /** Time kept in hand after proving for verification and the settle transaction. */
   settleMarginMs: number;
+  /** Seconds after a round closes within which its assignment is mined (stated in announcements):
+   *  a bid's delivery time must fit between then and the job's deadline. */
+  assignMarginSeconds: number;
   maxBatchItems: number;
   maxUploadBytes: number;
   /** HTTP requests per minute per client address (0: no limit). */
@@ -110,6 +113,13 @@ export const coordinatorSettings: Settings<CoordinatorConfig> = {
     description: 'time reserved before a deadline for verification and settlement',
     parse: parsers.int(0),
     default: 5000,
+  },
+  assignMarginSeconds: {
+    env: 'GAVEL_ASSIGN_MARGIN_SECONDS',
+    description:
+      "seconds after an auction closes within which its assignment is mined (a few blocks); a bid whose delivery time does not fit between then and the job's deadline is refused, as the chain would refuse its assignment",
+    parse: parsers.int(0, 3600),
+    default: 30,
   },
   maxBatchItems: {
     env: 'GAVEL_MAX_BATCH_ITEMS',

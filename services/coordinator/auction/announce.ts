@@ -31,6 +31,7 @@ async function openRound(ctx: CoordinatorContext, tx: Tx, id: number, now: numbe
     reserveWei: a.job.reserveWei,
     collateralWei: a.job.collateralWei,
     closesAt,
+    assignMarginSeconds: ctx.config.assignMarginSeconds,
     rule: a.rule,
     inputsHash: a.job.inputsHash,
     coordinatorUrl: ctx.publicUrl(),

@@ -142,7 +142,13 @@ async function decideAmongAvailable(
   let pool = round.bids.filter((b) => !standings.has(b.prover));
   for (;;) {
     const outcome = decideWinner(
-      pool.map((b) => ({ id: b.id, prover: b.prover, price: BigInt(b.priceWei), receivedAt: b.receivedAt })),
+      pool.map((b) => ({
+        id: b.id,
+        prover: b.prover,
+        price: BigInt(b.priceWei),
+        deliverySeconds: b.deliverySeconds,
+        receivedAt: b.receivedAt,
+      })),
       round.rule,
       BigInt(round.job.reserveWei),
     );

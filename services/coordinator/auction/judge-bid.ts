@@ -5,7 +5,7 @@ import type { GavelContracts } from '../../shared/chain/gavel-contracts.js';
 import { isUniqueViolation, type PrismaClient } from '../../shared/db/client.js';
 import { signReceipt } from '../../shared/protocol/auction-transcript.js';
 import { bidDigest, recoverBidSigner } from '../../shared/protocol/bid-signing.js';
-import type { BidReply, BidRequest } from '../../shared/protocol/messages.js';
+import { type BidReply, type BidRequest, latestDeliverySeconds } from '../../shared/protocol/messages.js';
 import { proofSystemOfRow } from '../../shared/proving/backend.js';
 import type { CoordinatorConfig } from '../config.js';
 
@@ -69,6 +69,17 @@ export async function judgeBid(deps: JudgeDeps, req: BidRequest, now = Date.now(
   const finishBy = auction.closesAt.getTime() + provingMs + config.settleMarginMs;
   if (finishBy > job.deadline.getTime()) {
     return reject('TOO_SLOW', `declared speed needs ~${provingMs} ms, which misses the deadline`);
+  }
+  const latest = latestDeliverySeconds({
+    closesAt: auction.closesAt.getTime(),
+    assignMarginSeconds: config.assignMarginSeconds,
+    deadline: Math.floor(job.deadline.getTime() / 1000),
+  });
+  if (bid.deliverySeconds > latest) {
+    return reject(
+      'DELIVERY_PAST_DEADLINE',
+      `a delivery time of ${bid.deliverySeconds} s ends after the job's deadline: at most ${latest} s fits`,
+    );
   }
 
   const [registered, free] = await Promise.all([

@@ -27,8 +27,10 @@ export type FailureEvidence =
 
 /**
  * Marks the active attempt of `jobId` failed and queues what the chain does about it (`then`). The
- * prover is excluded from this job and counted unless `blame` is false (the failure was ours, or
- * it handed the attempt back). The job goes back to auction once the chain has reopened it.
+ * prover is counted as failing unless `blame` is false (the failure was ours, or it handed the
+ * attempt back), and excluded from this job when blamed or when it handed back: a hand-back is
+ * free, so a prover that gave the job back does not get to hold it again. The job goes back to
+ * auction once the chain has reopened it.
  */
 export async function failAttempt(
   tx: Tx,
@@ -40,7 +42,8 @@ export async function failAttempt(
 ): Promise<boolean> {
   const assignment = await tx.assignment.findUnique({ where: { jobId_attempt: { jobId, attempt } } });
   if (!assignment || assignment.status === 'FAILED' || assignment.status === 'COMPLETED') return false;
-  const exclusion = blame ? await excluding(tx, jobId, assignment.prover) : {};
+  const exclude = blame || then.kind === 'HAND_BACK';
+  const exclusion = exclude ? await excluding(tx, jobId, assignment.prover) : {};
   const moved = await moveJob(tx, jobId, ACTIVE_JOB, 'FAILED_ATTEMPT', reason, {
     ...exclusion,
     failureReason: reason,

@@ -100,6 +100,7 @@ export class Bidder {
       gatesPerSec: plonk ? this.state.plonkGatesPerSec : this.state.gatesPerSec,
       marginMs: MARGIN_MS,
       maxJobCollateralWei: this.config.maxJobCollateralWei,
+      deliveryMarginSeconds: this.config.deliveryMarginSeconds,
     });
     if (!decision.bid) {
       this.metrics.skipped.inc();
@@ -125,9 +126,7 @@ export class Bidder {
       return;
     }
     this.state.bidsSent++;
-    // The delivery time this bid signs is its attempt deadline: missing it can be slashed.
-    const deliverySeconds = Math.ceil((2 * decision.provingMs) / 1000) + this.config.deliveryMarginSeconds;
-    const { request, reply } = await this.link.bid(offerFor(a, decision.price, deliverySeconds));
+    const { request, reply } = await this.link.bid(offerFor(a, decision.price, decision.deliverySeconds));
     if (reply.accepted) this.state.bidsAccepted++;
     if (reply.accepted) this.receipts.file(request, reply);
     this.metrics.bids.inc({ result: reply.accepted ? 'accepted' : (reply.code ?? 'rejected') });

@@ -18,6 +18,7 @@ const announcement: Announcement = {
   reserveWei: '1000000',
   collateralWei: '1',
   closesAt: now + 1000,
+  assignMarginSeconds: 3,
   rule: 'SECOND_PRICE',
   inputsHash: `0x${'4'.repeat(64)}`,
   coordinatorUrl: 'http://x',
@@ -30,14 +31,21 @@ const policy = {
   gatesPerSec: 1000,
   marginMs: 1000,
   maxJobCollateralWei: 10n ** 18n,
+  deliveryMarginSeconds: 30,
 };
 
 test('bids the larger of the minimum and the per-gate price', () => {
-  assert.deepEqual(decideBid(announcement, policy, now), { bid: true, price: 20_000n, provingMs: 2000 });
+  assert.deepEqual(decideBid(announcement, policy, now), {
+    bid: true,
+    price: 20_000n,
+    provingMs: 2000,
+    deliverySeconds: 34,
+  });
   assert.deepEqual(decideBid(announcement, { ...policy, minPriceWei: 50_000n }, now), {
     bid: true,
     price: 50_000n,
     provingMs: 2000,
+    deliverySeconds: 34,
   });
 });
 
@@ -65,4 +73,15 @@ test('refuses a job whose collateral is above its limit per job, or past its tot
   assert.equal(decideBid({ ...announcement, collateralWei: (10n ** 18n).toString() }, policy, now).bid, true);
   assert.equal(exposureProblem(3n, { maxLockedWei: 10n, lockedWei: 7n }), undefined);
   assert.match(exposureProblem(4n, { maxLockedWei: 10n, lockedWei: 7n }) ?? '', /on top of 7 locked/);
+});
+
+test("the delivery time signed fits before the job's deadline, or there is no bid (review N3)", () => {
+  // 60 s deadline, close at +1 s, assignment within 3 s: at most 56 s fits.
+  const long = { ...policy, deliveryMarginSeconds: 300 };
+  assert.equal((decideBid(announcement, long, now) as { deliverySeconds: number }).deliverySeconds, 56);
+  // 2 s of proving and 1 s of margin need 3 s: a deadline 4 s after the close leaves none.
+  const tight = { ...announcement, deadline: (now + 5_000) / 1000 };
+  assert.match((decideBid(tight, policy, now) as { reason: string }).reason, /assignment mined by 3 s/);
+  const fits = { ...announcement, deadline: (now + 7_000) / 1000 };
+  assert.equal((decideBid(fits, policy, now) as { deliverySeconds: number }).deliverySeconds, 3);
 });

@@ -1,6 +1,6 @@
 // Whether and how much to bid: a pure function of the announcement, the prover's limits and price
 // policy, and its measured speed. A prover never bids on work it cannot finish in time.
-import type { Announcement } from '../../shared/protocol/messages.js';
+import { type Announcement, latestDeliverySeconds } from '../../shared/protocol/messages.js';
 
 export interface PricePolicy {
   minPriceWei: bigint;
@@ -11,6 +11,8 @@ export interface PricePolicy {
   marginMs: number;
   /** The most collateral this prover puts at risk on one job. */
   maxJobCollateralWei: bigint;
+  /** Seconds promised on top of twice the estimated proving time (when the deadline allows). */
+  deliveryMarginSeconds: number;
 }
 
 /** The most collateral a prover keeps locked across all its jobs, with what it has locked now. */
@@ -19,7 +21,19 @@ export interface CollateralExposure {
   lockedWei: bigint;
 }
 
-export type BidDecision = { bid: true; price: bigint; provingMs: number } | { bid: false; reason: string };
+export type BidDecision =
+  | { bid: true; price: bigint; provingMs: number; deliverySeconds: number }
+  | { bid: false; reason: string };
+
+/** The delivery time a bid signs (its attempt deadline: missing it can be slashed): twice the
+ *  estimate plus the margin, shortened to what the job's deadline leaves after the assignment,
+ *  but never below the estimate plus `marginMs`; undefined when even that does not fit. */
+export function deliveryFor(a: Announcement, provingMs: number, policy: PricePolicy): number | undefined {
+  const wanted = Math.ceil((2 * provingMs) / 1000) + policy.deliveryMarginSeconds;
+  const latest = latestDeliverySeconds(a);
+  const needed = Math.ceil((provingMs + policy.marginMs) / 1000);
+  return needed > latest ? undefined : Math.min(wanted, latest);
+}
 
 export function decideBid(a: Announcement, policy: PricePolicy, now = Date.now()): BidDecision {
   if (a.dyadic > policy.maxDyadic) {
@@ -39,11 +53,18 @@ export function decideBid(a: Announcement, policy: PricePolicy, now = Date.now()
   if (a.closesAt + provingMs + policy.marginMs > a.deadline * 1000) {
     return { bid: false, reason: `needs ~${provingMs} ms, which misses the deadline` };
   }
+  const deliverySeconds = deliveryFor(a, provingMs, policy);
+  if (deliverySeconds === undefined) {
+    return {
+      bid: false,
+      reason: `needs ~${provingMs} ms after an assignment mined by ${a.assignMarginSeconds} s past the close, which misses the deadline`,
+    };
+  }
   const byGates = policy.pricePerGateWei * BigInt(a.gates) * BigInt(a.batchSize);
   const price = byGates > policy.minPriceWei ? byGates : policy.minPriceWei;
   if (price > BigInt(a.reserveWei))
     return { bid: false, reason: `price ${price} is above the reserve ${a.reserveWei}` };
-  return { bid: true, price, provingMs };
+  return { bid: true, price, provingMs, deliverySeconds };
 }
 
 /** Why a job's collateral would take this prover past its total limit, or undefined if it fits. */

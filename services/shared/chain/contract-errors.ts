@@ -48,6 +48,8 @@ const MEANINGS: Record<string, (args: readonly unknown[]) => string> = {
   BidSignerMismatch: ([p, signer]) => `the bid names prover ${p} but is signed by ${signer}`,
   BidExpired: ([p, expiry]) => `the bid of ${p} expired at ${isoTime(expiry)}`,
   ZeroDeliveryTime: ([p]) => `the bid of ${p} promises no delivery time`,
+  DeliveryPastDeadline: ([p, due, d]) =>
+    `the bid of ${p} would deliver at ${isoTime(due)}, after the job's deadline ${isoTime(d)}`,
   RunnerUpIsWinner: ([p]) => `the runner-up bid is the winner's own (${p})`,
   WinnerAboveRunnerUp: ([w, r]) => `the winner's price ${fmt(w)} ETH is above the runner-up's ${fmt(r)} ETH`,
   ItemOutOfRange: ([i, n]) => `item ${i} is out of range (the job has ${n})`,

@@ -39,6 +39,9 @@ export interface Announcement {
   collateralWei: string;
   /** Epoch milliseconds when bidding closes. */
   closesAt: number;
+  /** Seconds after the close within which the assignment is mined: a bid's delivery time must fit
+   *  between then and the deadline, or the chain refuses the assignment. */
+  assignMarginSeconds: number;
   rule: Rule;
   inputsHash: string;
   coordinatorUrl: string;
@@ -277,6 +280,7 @@ export function parseAnnouncement(data: Uint8Array): Announcement {
     reserveWei: uintString(m, 'reserveWei').toString(),
     collateralWei: uintString(m, 'collateralWei').toString(),
     closesAt: int(m, 'closesAt'),
+    assignMarginSeconds: int(m, 'assignMarginSeconds', 0, 3600),
     rule,
     inputsHash: str(m, 'inputsHash', { pattern: HEX32 }),
     coordinatorUrl: str(m, 'coordinatorUrl', { max: 512 }),
@@ -329,4 +333,12 @@ function awardBody(m: Obj): Award {
 
 export function encode(value: unknown): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(value));
+}
+
+/** The longest delivery time a bid on `a` may sign: from the moment its assignment is mined (at the
+ *  latest the close plus the stated margin) to the job's deadline; the chain refuses one past it. */
+export function latestDeliverySeconds(
+  a: Pick<Announcement, 'closesAt' | 'assignMarginSeconds' | 'deadline'>,
+): number {
+  return a.deadline - Math.ceil(a.closesAt / 1000) - a.assignMarginSeconds;
 }

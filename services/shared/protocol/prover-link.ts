@@ -20,6 +20,7 @@ import {
   type CircuitNotice,
   encode,
   type HelloBody,
+  latestDeliverySeconds,
   parseAnnouncement,
   parseCircuitNotice,
 } from './messages.js';
@@ -120,7 +121,11 @@ async function requestCredentials(coordinatorUrl: string, wallet: Wallet): Promi
 
 /** A bid offer for announcement `a` at `price`, promising delivery within `deliverySeconds` of
  *  assignment, valid five minutes after the round closes (the assignment must reach the chain). */
-export function offerFor(a: Announcement, price: bigint, deliverySeconds = 600): BidOffer {
+export function offerFor(
+  a: Announcement,
+  price: bigint,
+  deliverySeconds = Math.min(600, latestDeliverySeconds(a)),
+): BidOffer {
   const expiry = Math.ceil(a.closesAt / 1000) + 300;
   return { jobId: a.jobId, attempt: a.attempt, price, expiry, deliverySeconds };
 }
