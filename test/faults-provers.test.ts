@@ -218,7 +218,8 @@ describe('cheating and silent provers; a job nobody bids on', () => {
     );
     hostile.push(silent);
     const items = (await generateBatches(artifact, 1, 14)).map((b) => b.inputs);
-    const jobId = await m.submit({ circuitId, items, deadlineIn: 12 });
+    // The silent prover's 8 s delivery time must fit after the 10 s assignment margin.
+    const jobId = await m.submit({ circuitId, items, deadlineIn: 25 });
     await waitFor('the silent prover to win', async () =>
       (await m.prisma.assignment.findFirst({ where: { jobId, status: 'ACTIVE' } })) ? true : undefined,
     );

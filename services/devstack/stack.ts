@@ -173,8 +173,8 @@ export class LocalStack {
       coordinatorKey: replicaKey(replica),
       port: new URL(this.replicaUrls[replica] as string).port,
       natsReplicas: String(this.nats.replicas),
-      // anvil mines each transaction at once: a few seconds cover an assignment.
-      assignMarginSeconds: '3',
+      // anvil mines each transaction at once: seconds cover an assignment, even behind a busy outbox.
+      assignMarginSeconds: '10',
       ...(this.replicas > 1 ? { publicUrl: this.coordinatorUrl } : {}),
       logLevel: this.opts.logLevel,
       ...this.opts.coordinator.settings,

@@ -6,7 +6,7 @@ import { Wallet } from 'ethers';
 import type { Logger } from 'pino';
 import { readDeployment } from '../shared/chain/deployment.js';
 import { GavelContracts, rpcProvider } from '../shared/chain/gavel-contracts.js';
-import { GavelError } from '../shared/errors.js';
+import { errorMessage, GavelError } from '../shared/errors.js';
 import { attestationDomain } from '../shared/protocol/attestation.js';
 import { bidDomain } from '../shared/protocol/bid-signing.js';
 import { ProverLink } from '../shared/protocol/prover-link.js';
@@ -15,12 +15,14 @@ import { BbBackend } from '../shared/proving/bb-backend.js';
 import type { PreparedCircuit } from '../shared/proving/circuit-prover.js';
 import { locateCrs } from '../shared/proving/crs.js';
 import { ProofSystems } from '../shared/proving/proof-systems.js';
+import { BidBook } from './bidding/bid-book.js';
 import { Bidder, type BidderState } from './bidding/bidder.js';
 import { VerifierCheck } from './bidding/verifier-check.js';
 import { calibrate } from './calibrate.js';
 import type { ProverConfig } from './config.js';
 import { ProverMetrics } from './metrics.js';
 import { Presence } from './presence.js';
+import { AssignmentWatch } from './proving/assignment-watch.js';
 import { AwardWorker, type Progress } from './proving/award-worker.js';
 import { ChainDuty } from './proving/chain-duty.js';
 import { InputsSources } from './proving/inputs-sources.js';
@@ -59,6 +61,9 @@ function maxDyadicOf(config: ProverConfig): number {
   return config.maxDyadic > 0 ? Math.min(config.maxDyadic, crsLimit) : crsLimit;
 }
 
+/** How often the agent looks at the chain for its own assignments. */
+const WATCH_MS = 2000;
+
 export class ProverAgent {
   readonly address: string;
   private readonly state: BidderState;
@@ -67,6 +72,9 @@ export class ProverAgent {
   private readonly duty: ChainDuty;
   private presence: Presence | undefined;
   private stopping = false;
+  private readonly assignments: AssignmentWatch;
+  private watchTimer: NodeJS.Timeout | undefined;
+  private watching: Promise<void> | undefined;
 
   private constructor(
     readonly config: ProverConfig,
@@ -78,7 +86,8 @@ export class ProverAgent {
     state: Pick<BidderState, 'gatesPerSec' | 'maxDyadic'>,
   ) {
     this.address = link.address;
-    const duty = new ChainDuty(chain, link.wallet, link.domain, config, log);
+    const bids = new BidBook();
+    const duty = new ChainDuty(chain, link.wallet, link.domain, config, log, bids);
     this.duty = duty;
     const { chainId, market } = chain.deployment;
     const inputs = new InputsSources(
@@ -113,7 +122,17 @@ export class ProverAgent {
     const verifiers = new VerifierCheck(chain, backends, (url, id) => this.worker.circuit(url, id));
     const locked = async (): Promise<bigint> =>
       (await chain.staking.getFunction('proverInfo')(link.address)).locked;
-    this.bidder = new Bidder(link, config, this.state, metrics, verifiers, locked, log);
+    this.bidder = new Bidder(link, config, this.state, metrics, verifiers, locked, bids, log);
+    const deps = {
+      chain,
+      me: this.address,
+      worker: this.worker,
+      duty,
+      bids,
+      coordinatorUrl: config.coordinatorUrl,
+      log,
+    };
+    this.assignments = new AssignmentWatch(deps, config.unawardedGraceSeconds);
   }
 
   static async start(config: ProverConfig, log: Logger): Promise<ProverAgent> {
@@ -173,6 +192,16 @@ export class ProverAgent {
     await this.presence.start();
     this.bidder.start();
     this.worker.start();
+    this.watchTimer = setInterval(() => {
+      this.watching ??= this.assignments
+        .tick()
+        .catch((err) =>
+          this.log.warn({ err: errorMessage(err) }, 'watching assignments failed; trying again'),
+        )
+        .finally(() => {
+          this.watching = undefined;
+        });
+    }, WATCH_MS);
     const { gatesPerSec, maxDyadic } = this.state;
     this.log.info(
       {
@@ -211,9 +240,11 @@ export class ProverAgent {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    clearInterval(this.watchTimer);
+    await this.watching;
     await this.bidder.stop();
     await this.worker.stop();
-    this.duty.stop();
+    await this.duty.stop();
     await this.presence?.stop();
     await this.metrics.close();
     await this.link.nc.drain().catch(() => undefined);

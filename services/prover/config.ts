@@ -33,6 +33,8 @@ export interface ProverConfig {
   deliveryMarginSeconds: number;
   /** Fulfil on-chain itself when the proofs are not paid this long after they were sent. */
   selfFulfilAfterMs: number;
+  /** Seconds an on-chain assignment of this prover may wait for its award before it is handed back. */
+  unawardedGraceSeconds: number;
   /** Watchtower APIs this prover files its bid receipts and inputs faults with, and asks for
    *  inputs the coordinator does not serve. */
   watchtowers: string[];
@@ -150,6 +152,13 @@ export const proverSettings: Settings<ProverConfig> = {
       'fulfil on-chain directly when sent proofs are not paid this long after (also 15 s before the attempt deadline)',
     parse: parsers.int(0),
     default: 60_000,
+  },
+  unawardedGraceSeconds: {
+    env: 'GAVEL_UNAWARDED_GRACE_SECONDS',
+    description:
+      'an on-chain assignment of this prover whose award has not arrived this long after (while the agent is idle) is handed back on-chain, unslashed',
+    parse: parsers.int(1, 3600),
+    default: 30,
   },
   metricsPort: commonSettings.metricsPort,
   logLevel: commonSettings.logLevel,

@@ -54,8 +54,13 @@ export async function judgeBid(deps: JudgeDeps, req: BidRequest, now = Date.now(
   }
   if (price > BigInt(job.reserveWei))
     return reject('ABOVE_RESERVE', `price ${price} is above the reserve ${job.reserveWei}`);
-  if (bid.expiry * 1000 < auction.closesAt.getTime())
-    return reject('EXPIRED', 'the bid expires before the auction closes');
+  // A bid must stay valid until its assignment can be mined: the close plus the stated margin.
+  const assignBy = Math.ceil(auction.closesAt.getTime() / 1000) + config.assignMarginSeconds;
+  if (bid.expiry < assignBy)
+    return reject(
+      'EXPIRED',
+      `the bid must stay valid until ${assignBy} (the close plus ${config.assignMarginSeconds} s to assign it)`,
+    );
   if (job.excludedProvers.includes(prover)) return reject('EXCLUDED', 'this prover already failed this job');
 
   const known = await prisma.prover.findUnique({ where: { address: prover } });

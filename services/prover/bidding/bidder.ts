@@ -11,6 +11,7 @@ import type { ProofSystem } from '../../shared/proving/backend.js';
 import { MAX_PTAU_POWER } from '../../shared/proving/plonk/ptau.js';
 import type { ProverConfig } from '../config.js';
 import type { ProverMetrics } from '../metrics.js';
+import type { BidBook } from './bid-book.js';
 import { CircuitPreparer } from './circuit-preparer.js';
 import { decideBid, exposureProblem } from './price-policy.js';
 import { ReceiptFiler } from './receipt-filer.js';
@@ -46,6 +47,8 @@ export class Bidder {
     private readonly verifiers: VerifierCheck,
     /** Collateral this prover has locked on-chain now. */
     private readonly lockedCollateral: () => Promise<bigint>,
+    /** Where accepted bids are kept (their expiry bounds the wait for an assignment). */
+    private readonly bids: BidBook,
     private readonly log: Logger,
   ) {
     this.receipts = new ReceiptFiler(config.watchtowers, log);
@@ -127,7 +130,17 @@ export class Bidder {
     }
     this.state.bidsSent++;
     const { request, reply } = await this.link.bid(offerFor(a, decision.price, decision.deliverySeconds));
-    if (reply.accepted) this.state.bidsAccepted++;
+    if (reply.accepted) {
+      this.state.bidsAccepted++;
+      const { expiry, deliverySeconds } = request.bid;
+      this.bids.record({
+        jobId: a.jobId,
+        attempt: a.attempt,
+        expiry,
+        deliverySeconds,
+        coordinatorUrl: a.coordinatorUrl,
+      });
+    }
     if (reply.accepted) this.receipts.file(request, reply);
     this.metrics.bids.inc({ result: reply.accepted ? 'accepted' : (reply.code ?? 'rejected') });
     this.log.info({ jobId: a.jobId, price: decision.price.toString(), ...reply }, 'bid answered');

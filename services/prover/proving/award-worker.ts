@@ -20,6 +20,15 @@ import { CommittedResults } from './committed-results.js';
 import { fetchCircuit } from './fetch-work.js';
 import type { InputsSources } from './inputs-sources.js';
 
+/** Time kept in hand before the attempt deadline when judging whether the rest of a job fits. */
+const FIT_MARGIN_MS = 5000;
+
+/** Whether the items left, at the pace so far, still fit in the seconds left before the on-chain
+ *  attempt deadline (missing it can be slashed; handing back before it cannot). */
+export function stillFits(msPerItem: number, itemsLeft: number, secondsLeft: number): boolean {
+  return msPerItem * itemsLeft + FIT_MARGIN_MS <= secondsLeft * 1000;
+}
+
 /** How long a retryable failure waits before the award is redelivered, and how often it may. */
 const RETRY_DELAY_MS = 1000;
 const MAX_DELIVERIES = 3;
@@ -42,7 +51,9 @@ export interface ChainChecks {
   /** What the escrow committed: the inputs' hash and the root of every item's public inputs. */
   commitments(jobId: string): Promise<{ inputsHash: string; publicInputsRoot: string }>;
   awaitAssignment(award: Award): Promise<void>;
-  handBack(award: Award, why: string): Promise<void>;
+  /** Seconds left before the on-chain attempt deadline. */
+  secondsLeft(award: Award): Promise<number>;
+  handBack(award: Award, why: string, relayNow?: boolean): Promise<void>;
   watchPayment(award: Award, proofs: ProofPayload[]): void;
 }
 
@@ -64,6 +75,8 @@ export class AwardWorker {
   private messages: ConsumerMessages | undefined;
   private loop: Promise<void> | undefined;
   private current: JsMsg | undefined;
+  /** Awards received (job:attempt): an on-chain assignment without one is handed back. */
+  private readonly awarded = new Set<string>();
 
   constructor(
     private readonly link: ProverLink,
@@ -127,6 +140,7 @@ export class AwardWorker {
       return;
     }
     const log = this.log.child({ jobId: award.jobId, attempt: award.attempt });
+    this.awarded.add(`${award.jobId.toLowerCase()}:${award.attempt}`);
     if (award.deadline * 1000 < Date.now()) {
       log.warn('award past its deadline: dropping');
       this.metrics.jobs.inc({ outcome: 'dropped' });
@@ -168,7 +182,7 @@ export class AwardWorker {
       this.refusedCircuits.add(award.circuitId);
     if (!(err instanceof GavelError && err.code === 'NOT_ASSIGNED_ON_CHAIN'))
       void this.chain
-        .handBack(award, errorMessage(err))
+        .handBack(award, errorMessage(err), err instanceof GavelError && err.code === 'DELIVERY_WONT_FIT')
         .catch((e) => log.error({ err: errorMessage(e) }, 'handing back failed'));
   }
 
@@ -193,6 +207,7 @@ export class AwardWorker {
       const proofs: ProofPayload[] = [];
       const system = proofSystemOf(circuit.artifact);
       const backend = await this.backends.backend(system);
+      const firstStarted = performance.now();
       for (const [index, inputs] of items.entries()) {
         if (this.stopping) throw new GavelError('STOPPING', 'agent stopping');
         const started = performance.now();
@@ -201,6 +216,14 @@ export class AwardWorker {
         results.check(index, proof.publicInputs);
         // Proofs go out only once the assignment is on-chain: nobody gets them for free.
         if (index === 0) await this.chain.awaitAssignment(award);
+        // The attempt deadline is the chain's: a job that no longer fits is handed back, not missed.
+        const left = items.length - index - 1;
+        const msPerItem = (performance.now() - firstStarted) / (index + 1);
+        if (left > 0 && !stillFits(msPerItem, left, await this.chain.secondsLeft(award)))
+          throw new GavelError(
+            'DELIVERY_WONT_FIT',
+            `${left} items left at ~${Math.round(msPerItem)} ms each do not fit before the attempt deadline`,
+          );
         await this.publish(award, index, proof, log);
         proofs.push(proof);
         progress.done = index + 1;
@@ -246,6 +269,16 @@ export class AwardWorker {
     const prepared = await prepareCircuit(await this.backends.backendFor(artifact), artifact);
     this.circuits.set(circuitId, prepared);
     return prepared;
+  }
+
+  /** Whether an award for this attempt reached the worker. */
+  wasAwarded(jobId: string, attempt: number): boolean {
+    return this.awarded.has(`${jobId.toLowerCase()}:${attempt}`);
+  }
+
+  /** Whether an award is being handled now (another may be waiting behind it on the stream). */
+  get busy(): boolean {
+    return this.current !== undefined;
   }
 
   /** Hands back an award in progress (nak: redelivered at once) and ends the loop. */

@@ -6,16 +6,24 @@ import type { TypedDataDomain, Wallet } from 'ethers';
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import { fulfilItems } from '../../shared/chain/fulfil-items.js';
-import type { GavelContracts } from '../../shared/chain/gavel-contracts.js';
+import type { GavelContracts, OnChainJob } from '../../shared/chain/gavel-contracts.js';
 import { commitPublicInputs } from '../../shared/chain/public-inputs-commitment.js';
 import { errorMessage, GavelError } from '../../shared/errors.js';
 import type { Award } from '../../shared/protocol/messages.js';
 import type { ProofPayload } from '../../shared/protocol/prover-link.js';
 import { signHandBack } from '../../shared/protocol/result-signing.js';
+import type { BidBook } from '../bidding/bid-book.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** How long the prover waits for its assignment to reach the chain before it gives the award up. */
-const ASSIGNMENT_WAIT_MS = 120_000;
+/** Seconds past a bid's expiry before its assignment is given up (the chain's clock and ours). */
+const EXPIRY_SLACK_SECONDS = 3;
+/** How long a hand-back the coordinator accepted is left to its relay before the prover relays it. */
+const RELAY_GRACE_SECONDS = 10;
+/** Seconds before its attempt deadline by which the prover relays its own hand-back at the latest. */
+const RELAY_BEFORE_DEADLINE_SECONDS = 15;
+
+/** An attempt the prover may hold: from its award, or from the chain and its own bid. */
+export type AttemptRef = Pick<Award, 'jobId' | 'attempt' | 'coordinatorUrl' | 'deadline'>;
 
 export interface DutyOptions {
   coordinatorUrl: string;
@@ -25,6 +33,8 @@ export interface DutyOptions {
 export class ChainDuty {
   private readonly holders = new Map<string, number>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly duties = new Set<Promise<void>>();
+  private stopped = false;
   private readonly me: string;
   /** One transaction at a time from this prover's key: two sent at once took one nonce, and the
    *  second failed "replacement fee too low" (seen with two self-fulfils due together). */
@@ -36,6 +46,10 @@ export class ChainDuty {
     private readonly domain: TypedDataDomain,
     private readonly options: DutyOptions,
     private readonly log: Logger,
+    /** Accepted bids: how long each may still be assigned. */
+    private readonly bids: BidBook,
+    /** Unix seconds (the wall clock until a chain clock serves it). */
+    private readonly now: () => number = () => Date.now() / 1000,
   ) {
     this.me = wallet.address.toLowerCase();
   }
@@ -57,17 +71,18 @@ export class ChainDuty {
   }
 
   /** Resolves once the chain has assigned this award's attempt to this prover: only then are its
-   *  proofs given out (a requester must not cancel and keep them). */
+   *  proofs given out (a requester must not cancel and keep them). Waits as long as the bid may
+   *  still be assigned (its signed expiry), no longer and no shorter. */
   async awaitAssignment(award: Award): Promise<void> {
-    const giveUpAt = Math.min(award.deadline * 1000, Date.now() + ASSIGNMENT_WAIT_MS);
+    const bid = this.bids.get(award.jobId, award.attempt);
+    const giveUpAt = (bid?.expiry ?? award.deadline) + EXPIRY_SLACK_SECONDS;
     for (let polls = 0; ; polls++) {
       const job = await this.chain.job(award.jobId);
-      if (job.status === 'Assigned' && job.attempt === award.attempt && job.prover.toLowerCase() === this.me)
-        return;
+      if (this.holds(job, award)) return;
       const over = job.attempt > award.attempt || ['Settled', 'Cancelled', 'Expired'].includes(job.status);
       // The coordinator may also have given the attempt up (the chain refused the assignment).
       const dropped = polls % 5 === 4 && (await this.attemptDropped(award));
-      if (over || dropped || Date.now() > giveUpAt) {
+      if (over || dropped || this.now() > giveUpAt) {
         throw new GavelError(
           'NOT_ASSIGNED_ON_CHAIN',
           `job ${award.jobId} attempt ${award.attempt} was not assigned to this prover on-chain (${job.status})`,
@@ -75,6 +90,21 @@ export class ChainDuty {
       }
       await sleep(300);
     }
+  }
+
+  /** Seconds left before this award's on-chain attempt deadline (read from the chain). */
+  async secondsLeft(award: Award): Promise<number> {
+    const job = await this.chain.job(award.jobId);
+    return job.attemptDeadline - this.now();
+  }
+
+  /** Whether the chain has this attempt assigned to this prover now. */
+  async holdsNow(ref: Pick<Award, 'jobId' | 'attempt'>): Promise<boolean> {
+    return this.holds(await this.chain.job(ref.jobId), ref);
+  }
+
+  private holds(job: OnChainJob, award: { attempt: number }): boolean {
+    return job.status === 'Assigned' && job.attempt === award.attempt && job.prover.toLowerCase() === this.me;
   }
 
   /** Whether the coordinator says this award's attempt is over (it only makes the prover stop
@@ -96,10 +126,24 @@ export class ChainDuty {
     }
   }
 
-  /** Gives the attempt back without a slash: through the coordinator (it re-auctions at once), or
-   *  on-chain directly when the coordinator cannot be reached. */
-  async handBack(award: Award, why: string): Promise<void> {
+  /** Gives the attempt back without a slash: the coordinator is told (it re-auctions at once) and
+   *  relays it, and the prover makes sure the chain took it (the coordinator may be slow, dead or
+   *  lying), relaying it itself at once when the coordinator cannot be reached or `relayNow`. */
+  async handBack(award: AttemptRef, why: string, relayNow = false): Promise<void> {
     const signature = await signHandBack(this.wallet, this.domain, award.jobId, award.attempt);
+    const told = await this.handBackThroughCoordinator(award, why, signature);
+    if (told && !relayNow) {
+      this.track(this.ensureHandedBack(award, signature, this.now() + RELAY_GRACE_SECONDS));
+      return;
+    }
+    await this.ensureHandedBack(award, signature, this.now());
+  }
+
+  private async handBackThroughCoordinator(
+    award: AttemptRef,
+    why: string,
+    signature: string,
+  ): Promise<boolean> {
     try {
       const res = await fetch(`${award.coordinatorUrl}/v1/jobs/${award.jobId}/hand-back`, {
         method: 'POST',
@@ -107,7 +151,7 @@ export class ChainDuty {
         body: JSON.stringify({ attempt: award.attempt, signature, reason: why.slice(0, 200) }),
         signal: AbortSignal.timeout(10_000),
       });
-      if (res.ok) return;
+      if (res.ok) return true;
       this.log.warn({ jobId: award.jobId, status: res.status }, 'the coordinator refused the hand-back');
     } catch (err) {
       this.log.warn(
@@ -115,19 +159,54 @@ export class ChainDuty {
         'cannot reach the coordinator to hand back',
       );
     }
-    await this.oneAtATime(async () => {
+    return false;
+  }
+
+  /**
+   * Watches the chain until the attempt is no longer this prover's, relaying the signed hand-back
+   * itself once `relayAt` has come (or its attempt deadline is near) while the chain still holds it.
+   * An attempt not assigned yet may still be, until the bid expires: it is watched until then.
+   */
+  private async ensureHandedBack(award: AttemptRef, signature: string, relayAt: number): Promise<void> {
+    const expiry = this.bids.get(award.jobId, award.attempt)?.expiry ?? award.deadline;
+    for (;;) {
+      if (this.stopped) return;
       const job = await this.chain.job(award.jobId);
-      if (job.status === 'Assigned' && job.attempt === award.attempt && job.prover.toLowerCase() === this.me)
-        await this.chain.handBack(award.jobId, award.attempt, signature);
-    });
+      if (this.holds(job, award)) {
+        const now = this.now();
+        if (now >= relayAt || now >= job.attemptDeadline - RELAY_BEFORE_DEADLINE_SECONDS) {
+          await this.oneAtATime(async () => {
+            if (this.holds(await this.chain.job(award.jobId), award))
+              await this.chain.handBack(award.jobId, award.attempt, signature);
+          });
+          this.log.info({ jobId: award.jobId, attempt: award.attempt }, 'handed back on-chain by the prover');
+          return;
+        }
+      } else if (
+        job.attempt > award.attempt ||
+        job.status !== 'Open' ||
+        this.now() > expiry + EXPIRY_SLACK_SECONDS
+      ) {
+        return; // released, or never to be assigned
+      }
+      await sleep(1000);
+    }
+  }
+
+  /** Keeps a background duty's promise so stop() can wait for it; its failure is logged. */
+  private track(work: Promise<void>): void {
+    const p = work
+      .catch((err) => this.log.error({ err: errorMessage(err) }, 'making sure of the hand-back failed'))
+      .finally(() => this.duties.delete(p));
+    this.duties.add(p);
   }
 
   /** Watches sent proofs: unpaid after selfFulfilAfterMs (or 15 s before the attempt deadline),
    *  the prover fulfils on-chain itself. `proofs` holds every item, in order. */
   watchPayment(award: Award, proofs: ProofPayload[]): void {
     void this.chain.job(award.jobId).then((job) => {
-      const latest = job.attemptDeadline * 1000 - 15_000;
-      const delay = Math.max(0, Math.min(this.options.selfFulfilAfterMs, latest - Date.now()));
+      const latest = (job.attemptDeadline - this.now() - 15) * 1000;
+      const delay = Math.max(0, Math.min(this.options.selfFulfilAfterMs, latest));
       const timer = setTimeout(() => {
         this.timers.delete(timer);
         void this.oneAtATime(() => this.fulfilIfUnpaid(award, proofs)).catch(async (err) => {
@@ -143,8 +222,7 @@ export class ChainDuty {
 
   private async fulfilIfUnpaid(award: Award, proofs: ProofPayload[]): Promise<void> {
     const job = await this.chain.job(award.jobId);
-    if (!(job.status === 'Assigned' && job.attempt === award.attempt && job.prover.toLowerCase() === this.me))
-      return;
+    if (!this.holds(job, award)) return;
     this.log.warn({ jobId: award.jobId }, 'proofs not paid yet: fulfilling on-chain directly');
     const commitment = commitPublicInputs(proofs.map((p) => p.publicInputs));
     const items = proofs.map((p, index) => ({ index, ...p }));
@@ -152,8 +230,12 @@ export class ChainDuty {
     this.log.info({ jobId: award.jobId, gas: gas.toString() }, 'fulfilled on-chain and paid');
   }
 
-  stop(): void {
+  /** Stops the timers and background duties (a hand-back still unsure is left to the chain's
+   *  deadline: handing back is only ever the prover's choice, never required of it). */
+  async stop(): Promise<void> {
+    this.stopped = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    await Promise.all(this.duties);
   }
 }

@@ -335,8 +335,8 @@ export function encode(value: unknown): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(value));
 }
 
-/** The longest delivery time a bid on `a` may sign: from the moment its assignment is mined (at the
- *  latest the close plus the stated margin) to the job's deadline; the chain refuses one past it. */
+/** The longest delivery time a bid on `a` may sign: from the latest time it may be assigned (the
+ *  close plus the stated margin, its expiry) to the job's deadline; the chain refuses one past it. */
 export function latestDeliverySeconds(
   a: Pick<Announcement, 'closesAt' | 'assignMarginSeconds' | 'deadline'>,
 ): number {

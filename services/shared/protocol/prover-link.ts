@@ -126,7 +126,9 @@ export function offerFor(
   price: bigint,
   deliverySeconds = Math.min(600, latestDeliverySeconds(a)),
 ): BidOffer {
-  const expiry = Math.ceil(a.closesAt / 1000) + 300;
+  // The latest time it may be assigned: the close plus the margin the coordinator states. A bid
+  // valid longer would let an assignment come late and cut into the delivery time it signs.
+  const expiry = Math.ceil(a.closesAt / 1000) + a.assignMarginSeconds;
   return { jobId: a.jobId, attempt: a.attempt, price, expiry, deliverySeconds };
 }
 

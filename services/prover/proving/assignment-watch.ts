@@ -1,0 +1,96 @@
+// The prover watches the chain for its own assignments (JobAssigned naming its address), not only
+// its awards: a coordinator that assigns it on-chain and never sends the award (crashed, or lying)
+// would otherwise leave it slashable for an attempt it never knew it held. An assignment whose
+// award has not reached the agent after a grace period, while the agent is idle, is handed back
+// on-chain (its signature: released, no slash).
+import type { Logger } from 'pino';
+import type { GavelContracts } from '../../shared/chain/gavel-contracts.js';
+import { errorMessage } from '../../shared/errors.js';
+import type { BidBook } from '../bidding/bid-book.js';
+import type { AttemptRef } from './chain-duty.js';
+
+/** Blocks read per log query (RPCs cap the range of eth_getLogs). */
+const LOG_CHUNK = 2000;
+/** How far back the first read looks: assignments made while the agent was down. */
+const LOOKBACK_BLOCKS = 5000;
+
+export interface AssignmentWatchDeps {
+  chain: GavelContracts;
+  me: string;
+  worker: { wasAwarded(jobId: string, attempt: number): boolean; readonly busy: boolean };
+  duty: {
+    holdsNow(ref: { jobId: string; attempt: number }): Promise<boolean>;
+    handBack(ref: AttemptRef, why: string, relayNow: boolean): Promise<void>;
+  };
+  bids: BidBook;
+  coordinatorUrl: string;
+  log: Logger;
+}
+
+interface Unawarded {
+  jobId: string;
+  attempt: number;
+  deadline: number;
+  noticedAt: number;
+}
+
+export class AssignmentWatch {
+  private nextBlock: number | undefined;
+  private readonly unawarded = new Map<string, Unawarded>();
+
+  constructor(
+    private readonly deps: AssignmentWatchDeps,
+    /** Seconds an assignment may wait for its award before it is handed back. */
+    private readonly graceSeconds: number,
+    private readonly now: () => number = () => Date.now() / 1000,
+  ) {}
+
+  /** One look at the chain: new assignments of this prover, then the ones still without an award. */
+  async tick(): Promise<void> {
+    await this.readAssignments();
+    for (const [key, a] of this.unawarded) {
+      if (this.deps.worker.wasAwarded(a.jobId, a.attempt)) {
+        this.unawarded.delete(key);
+        continue;
+      }
+      if (this.deps.worker.busy || this.now() < a.noticedAt + this.graceSeconds) continue;
+      this.unawarded.delete(key);
+      if (!(await this.deps.duty.holdsNow(a))) continue;
+      const coordinatorUrl =
+        this.deps.bids.get(a.jobId, a.attempt)?.coordinatorUrl ?? this.deps.coordinatorUrl;
+      this.deps.log.warn(
+        { jobId: a.jobId, attempt: a.attempt },
+        'assigned on-chain without an award: handing back',
+      );
+      await this.deps.duty
+        .handBack({ ...a, coordinatorUrl }, 'assigned on-chain without an award', true)
+        .catch((err) =>
+          this.deps.log.error({ jobId: a.jobId, err: errorMessage(err) }, 'handing back failed'),
+        );
+    }
+    this.deps.bids.prune(this.now());
+  }
+
+  private async readAssignments(): Promise<void> {
+    const { market } = this.deps.chain;
+    const provider = market.runner?.provider;
+    if (!provider) return;
+    const latest = await provider.getBlockNumber();
+    let from = this.nextBlock ?? Math.max(0, latest - LOOKBACK_BLOCKS);
+    const filter = market.filters.JobAssigned?.(null, this.deps.me);
+    if (!filter) return;
+    while (from <= latest) {
+      const to = Math.min(latest, from + LOG_CHUNK - 1);
+      for (const e of await market.queryFilter(filter, from, to)) {
+        if (!('args' in e)) continue;
+        const jobId = String(e.args.jobId).toLowerCase();
+        const attempt = Number(e.args.attempt);
+        if (this.deps.worker.wasAwarded(jobId, attempt)) continue;
+        const { deadline } = await this.deps.chain.job(jobId);
+        this.unawarded.set(`${jobId}:${attempt}`, { jobId, attempt, deadline, noticedAt: this.now() });
+      }
+      from = to + 1;
+      this.nextBlock = from;
+    }
+  }
+}
