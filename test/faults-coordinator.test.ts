@@ -5,8 +5,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { jetstream } from '@nats-io/jetstream';
 import { hexlify, parseEther, randomBytes, type Wallet } from 'ethers';
+import { commitPublicInputs } from '../services/shared/chain/public-inputs-commitment.js';
 import { generateBatches, seededRandom } from '../services/shared/circuits/batch-transfer-inputs.js';
+import { submitTermsText } from '../services/shared/client/coordinator-client.js';
 import { bidDomain, signBid } from '../services/shared/protocol/bid-signing.js';
+import { inputsHash } from '../services/shared/protocol/canonical-json.js';
+import { signRequest } from '../services/shared/protocol/request-auth.js';
 import { signMessage } from '../services/shared/protocol/signed-message.js';
 import {
   bidSubject,
@@ -15,6 +19,7 @@ import {
   resultSubject,
 } from '../services/shared/protocol/subjects.js';
 import { loadCircuit } from '../services/shared/proving/circuit-artifact.js';
+import { itemPublicInputs } from '../services/shared/proving/item-public-inputs.js';
 import { waitFor } from './fixtures/market.js';
 import {
   assertCoordinatorTxsTookEffect,
@@ -27,6 +32,29 @@ import {
 } from './fixtures/process-market.js';
 
 const artifact = loadCircuit('batch_transfer');
+
+/** An escrow opened on-chain for `items` and the requester's signed submission of it (not sent). */
+async function openEscrow(m: ProcessMarket, circuitId: string, items: Record<string, unknown>[]) {
+  const requester = m.chain.as(8);
+  const circuit = await m.client.circuit(circuitId);
+  const jobId = hexlify(randomBytes(32)).toLowerCase();
+  const publicInputs = await itemPublicInputs(artifact, items);
+  await requester.openJob({
+    jobId,
+    vkHash: circuit.vkHash,
+    verifier: circuit.verifier as string,
+    inputsHash: inputsHash(items),
+    publicInputsRoot: commitPublicInputs(publicInputs).root,
+    items: items.length,
+    deadline: (await m.chain.now()) + 300,
+    collateral: parseEther('1'),
+    reserve: parseEther('0.0001'), // below every prover's price: it is never auctioned to anyone
+    rule: 'SECOND_PRICE',
+  });
+  const terms = { jobId, circuitId, rule: 'SECOND_PRICE', inputsHash: inputsHash(items), public: false };
+  const signature = await signRequest(requester.signer(), 'submit job', submitTermsText(terms));
+  return { ...terms, items, signature };
+}
 
 async function items(n: number, seed: number) {
   return (await generateBatches(artifact, n, seed)).map((b) => b.inputs);
@@ -163,9 +191,14 @@ describe('5,000 hostile messages against the HTTP API and the NATS subjects', ()
       total: 1,
       at: Date.now(),
     });
+    // The costly paths must be reachable: a real circuit artifact (parsed, its public layout read,
+    // its VK computed), and a submission for an escrow that is really open, signed by its requester.
+    const escrowed = await openEscrow(m, circuitId, good);
     const templates: unknown[] = [
       { jobId, circuitId, items: good },
       { jobId, circuitId, items: good, rule: 'FIRST_PRICE' },
+      escrowed,
+      artifact,
       goodBid,
       goodHello,
       goodHeartbeat,
@@ -220,8 +253,10 @@ describe('5,000 hostile messages against the HTTP API and the NATS subjects', ()
       ['GET', `/v1/jobs/${jobId}/proofs`],
       ['GET', `/v1/circuits/0x${'ab'.repeat(32)}`],
     ];
-    const http = { sent: 0, non4xx: [] as string[] };
-    const nats = { sent: 0 };
+    const http = { answered: 0, accepted: [] as string[], non4xx: [] as string[] };
+    const nats = { sent: 0, bidReplies: 0, bidsAccepted: 0 };
+    const circuitsBefore = await m.prisma.circuit.count();
+    const nonceBefore = await coordinatorNonce(m);
     // The NATS half comes from a registered, staked prover's own connection (an outsider cannot
     // connect at all): garbage on every subject its credentials allow.
     const hostile = await m.proverLink(2); // prover 1, honest, runs the normal job afterwards
@@ -243,12 +278,15 @@ describe('5,000 hostile messages against the HTTP API and the NATS subjects', ()
               body,
             });
             const text = await res.text();
-            http.sent++;
+            http.answered++;
             let message = '';
             try {
               message = (JSON.parse(text) as { error?: { message?: string } }).error?.message ?? '';
             } catch {}
-            if (res.status < 400 || res.status >= 500 || !message)
+            // Only the two valid templates, sent as they are, may succeed: the circuit already
+            // registered (same id, nothing deployed) and the signed job of the open escrow.
+            if (res.status < 300 && method === 'POST') http.accepted.push(`${path} ${text.slice(0, 200)}`);
+            else if (res.status < 400 || res.status >= 500 || !message)
               http.non4xx.push(`${method} ${path} → ${res.status} ${text.slice(0, 120)}`);
           })(),
         );
@@ -257,7 +295,12 @@ describe('5,000 hostile messages against the HTTP API and the NATS subjects', ()
         const kind = pick(['bid', 'hello', 'heartbeat', 'result']);
         nats.sent++;
         if (kind === 'bid')
-          batch.push(nc.request(bidSubject(someone), data, { timeout: 10_000 }).then(() => undefined));
+          batch.push(
+            nc.request(bidSubject(someone), data, { timeout: 10_000 }).then((reply) => {
+              nats.bidReplies++;
+              if ((reply.json() as { accepted?: boolean }).accepted) nats.bidsAccepted++;
+            }),
+          );
         else if (kind === 'hello')
           batch.push(nc.request(helloSubject(someone), data, { timeout: 10_000 }).then(() => undefined));
         else if (kind === 'heartbeat') nc.publish(heartbeatSubject(someone, jobId), data);
@@ -268,10 +311,26 @@ describe('5,000 hostile messages against the HTTP API and the NATS subjects', ()
     await Promise.all(batch);
     await nc.drain();
     console.log(
-      `[faults] hostile messages: http=${http.sent} nats=${nats.sent} non-4xx=${http.non4xx.length}`,
+      `[faults] hostile messages: http=${http.answered} nats=${nats.sent} non-4xx=${http.non4xx.length} accepted=${http.accepted.length}`,
     );
-    assert.equal(http.sent + nats.sent, TOTAL);
     assert.deepEqual(http.non4xx.slice(0, 10), []);
+    // What succeeded is what should: the registered circuit again, the escrowed job once.
+    const jobsAccepted = http.accepted.filter((a) => a.startsWith('/v1/jobs'));
+    assert.ok(jobsAccepted.length <= 1, `the escrowed job accepted ${jobsAccepted.length} times`);
+    // An upload accepted is the registered program (maybe under other parameter names): its VK is
+    // the registered one, so its verifier is reused, never deployed again.
+    const { vkHash } = await m.client.circuit(circuitId);
+    for (const a of http.accepted.filter((x) => x.startsWith('/v1/circuits')))
+      assert.match(a, /"id":"0x[0-9a-f]{64}"/, a);
+    const uploaded = await m.prisma.circuit.findMany({ select: { vkHash: true }, skip: circuitsBefore });
+    assert.ok(
+      uploaded.every((c) => c.vkHash === vkHash),
+      'no other program was registered',
+    );
+    assert.equal(await coordinatorNonce(m), nonceBefore, "no hostile message spent the coordinator's ETH");
+    // Every bid got an answer, and none was accepted (there is no auction for the fuzzed job).
+    assert.ok(nats.bidReplies > 0);
+    assert.equal(nats.bidsAccepted, 0);
     assert.ok(m.coordinator.running, 'the coordinator process is still running');
     assert.equal((await fetch(`${m.url}/health`)).status, 200);
 
@@ -279,7 +338,7 @@ describe('5,000 hostile messages against the HTTP API and the NATS subjects', ()
     await m.startProver(1);
     const real = await m.submit({ circuitId, items: good, reserveEth: '0.05' });
     await waitForTerminal(m, [real]);
-    const figures = await auditJobs(m, [real], TOTAL);
+    const figures = await auditJobs(m, [real], http.answered + nats.sent);
     report('5,000 hostile messages then a normal job', figures);
     assert.equal(figures.settled, 1);
     assert.equal(figures.lost + figures.doublePayments, 0);

@@ -78,6 +78,22 @@ test('an ABI that marks a private parameter public is refused at registration, b
   const again = await post('/v1/circuits', regzipped);
   assert.equal(again.body.id, registered.body.id);
   assert.equal(again.body.created, false);
+  // The same program under another parameter name is another circuit, with the same verifier:
+  // the coordinator deploys nothing for it (its nonce does not move).
+  const coordinator = market.chain.wallets[0]?.address as string;
+  const nonce = await market.chain.provider.getTransactionCount(coordinator);
+  const renamed = {
+    ...honest,
+    abi: {
+      ...honest.abi,
+      parameters: honest.abi.parameters.map((p) => ({ ...p, name: `${p.name}_renamed` })),
+    },
+  };
+  const sibling = await post('/v1/circuits', renamed);
+  assert.equal(sibling.status, 201);
+  assert.notEqual(sibling.body.id, registered.body.id);
+  assert.equal(sibling.body.verifier, registered.body.verifier);
+  assert.equal(await market.chain.provider.getTransactionCount(coordinator), nonce);
 });
 
 /** The attacker's escrow: committing the public inputs the lying ABI predicts, submitted to the

@@ -50,9 +50,16 @@ test('a full work stream delays an award without losing it; the job settles once
 
   const id = await submitTinyJob(market, 4);
   const { prisma } = market.coordinator.ctx;
-  // Past the window: the award cannot be published, so the round is not closed yet.
-  await new Promise((r) => setTimeout(r, 4000));
+  // Past the window the close runs, cannot publish the award, and fails (to be retried): the
+  // round is not closed, the job still auctioning.
+  const closeFailures = async () =>
+    (await market.coordinator.ctx.metrics.stageFailures.get()).values.find((v) => v.labels.loop === 'close')
+      ?.value ?? 0;
+  await waitFor('a close that fails to publish the award', async () =>
+    (await closeFailures()) >= 2 ? true : undefined,
+  );
   assert.equal((await prisma.job.findUniqueOrThrow({ where: { id } })).status, 'AUCTIONING');
+  assert.equal(await prisma.assignment.count({ where: { jobId: id } }), 0, 'nothing awarded');
   assert.equal((await fetch(`${market.url}/health`)).status, 200);
 
   await (await jetstreamManager(insider)).streams.purge(WORK_STREAM, { filter: BACKLOG });

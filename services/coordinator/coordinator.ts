@@ -28,7 +28,10 @@ export class Coordinator {
     for (const t of timedStages()) {
       const loop = new StageLoop(async () => {
         if (this.stopping) return;
-        await t.run(ctx).catch((e) => ctx.log.error({ stage: t.loop, err: errorMessage(e) }, 'stage failed'));
+        await t.run(ctx).catch((e) => {
+          ctx.metrics.stageFailures.inc({ loop: t.loop });
+          ctx.log.error({ stage: t.loop, err: errorMessage(e) }, 'stage failed');
+        });
       }, t.intervalMs);
       this.loops.set(t.loop, loop);
     }

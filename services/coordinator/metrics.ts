@@ -97,6 +97,12 @@ export class Metrics {
     help: 'reconnections to the NATS server',
     registers: this.r,
   });
+  readonly stageFailures = new Counter({
+    name: 'gavel_stage_failures_total',
+    help: 'runs of a timed stage loop that failed (retried at its next tick), by loop',
+    labelNames: ['loop'] as const,
+    registers: this.r,
+  });
   readonly messagesRejected = new Counter({
     name: 'gavel_messages_rejected_total',
     help: 'malformed or badly signed NATS messages, by kind',

@@ -98,8 +98,16 @@ export async function registerCircuit(
     return { id, name, proofSystem: system, vkHash, verifier, gates, dyadic, created: false };
   }
   const vkHash = keccak256(prepared.vk);
-  const source = await intake.run((b) => b.solidityVerifier(prepared.vk), limits.timeoutMs, system);
-  const verifier = await deployCircuitVerifier(chain, source, vkHash);
+  // The same program (a known VK) reuses the verifier this market deployed for it: another ABI or
+  // compression of a circuit costs no gas.
+  const sibling = await prisma.circuit.findFirst({ where: { vkHash, verifier: { not: null } } });
+  const verifier =
+    sibling?.verifier ??
+    (await deployCircuitVerifier(
+      chain,
+      await intake.run((b) => b.solidityVerifier(prepared.vk), limits.timeoutMs, system),
+      vkHash,
+    ));
   await prisma.circuit.upsert({
     where: { id: prepared.id },
     update: { verifier },
