@@ -275,4 +275,20 @@ describe('floods', () => {
     assert.ok(codes.includes('RATE_LIMITED'), `some of 80 bids at once are refused: ${[...new Set(codes)]}`);
     assert.ok(codes.includes('BAD_MESSAGE'), 'the budget still lets a burst through');
   });
+
+  test('a prover flooding heartbeats is cut off beyond its budget before any signature is checked', async () => {
+    const l = await link(1);
+    const rejected = async (kind: string) =>
+      (await market.coordinator.ctx.metrics.messagesRejected.get()).values.find((v) => v.labels.kind === kind)
+        ?.value ?? 0;
+    const before = await rejected('heartbeat_rate');
+    const award = { jobId: `0x${'77'.repeat(32)}`, attempt: 0 };
+    for (let i = 0; i < 100; i++) await l.heartbeat(award, 0, 1);
+    await l.nc.flush();
+    const limited = await waitFor('heartbeats beyond the budget to be refused', async () => {
+      const n = (await rejected('heartbeat_rate')) - before;
+      return n >= 50 ? n : undefined;
+    });
+    assert.ok(limited <= 100 - 20 + 5, `a burst of about 20 gets through (${limited} of 100 refused)`);
+  });
 });

@@ -14,9 +14,10 @@ const JOB = `0x${'ab'.repeat(32)}`;
 function stubContext(
   lookups: { job: () => Promise<unknown>; circuit: () => Promise<unknown> },
   rateLimitPerMin = 0,
+  trustedProxies: string[] = [],
 ) {
   return {
-    config: { maxUploadBytes: 4096, rateLimitPerMin },
+    config: { maxUploadBytes: 4096, rateLimitPerMin, trustedProxies },
     log: pino({ level: 'silent' }),
     prisma: { job: { findUnique: lookups.job }, circuit: { findUnique: lookups.circuit } },
   } as unknown as CoordinatorContext;
@@ -96,4 +97,34 @@ test('a client over its request budget gets 429 RATE_LIMITED', async () => {
   } finally {
     await app.close();
   }
+});
+
+test('behind a trusted balancer each forwarded client has its own rate limit; from others the header is ignored (review N10)', async () => {
+  const lookups = { job: async () => null, circuit: async () => null };
+  const statuses = async (ctx: CoordinatorContext, clients: string[]) => {
+    const app = buildApp(ctx);
+    try {
+      const out: number[] = [];
+      for (const client of clients) {
+        const res = await app.inject({
+          method: 'GET',
+          url: `/v1/jobs/${JOB}`,
+          headers: { 'x-forwarded-for': client },
+        });
+        out.push(res.statusCode);
+      }
+      return out;
+    } finally {
+      await app.close();
+    }
+  };
+  // inject() connects from 127.0.0.1, the balancer here: A's third request is refused, B's are not.
+  const behind = stubContext(lookups, 2, ['127.0.0.1']);
+  assert.deepEqual(
+    await statuses(behind, ['10.0.0.1', '10.0.0.1', '10.0.0.1', '10.0.0.2']),
+    [404, 404, 429, 404],
+  );
+  // Not a trusted balancer: a client cannot buy itself new budgets by forging the header.
+  const direct = stubContext(lookups, 2);
+  assert.deepEqual(await statuses(direct, ['10.0.0.1', '10.0.0.2', '10.0.0.3']), [404, 404, 429]);
 });

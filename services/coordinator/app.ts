@@ -20,6 +20,8 @@ export function buildApp(ctx: CoordinatorContext): FastifyInstance {
   const app = Fastify({
     loggerInstance: ctx.log.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger,
     bodyLimit: ctx.config.maxUploadBytes,
+    // Behind a balancer, the client is who it forwarded for; from anyone else the header is a lie.
+    ...(ctx.config.trustedProxies?.length ? { trustProxy: ctx.config.trustedProxies } : {}),
   });
   app.setErrorHandler((err: Error, request, reply) => {
     const status = httpStatusOf(err);

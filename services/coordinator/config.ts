@@ -11,6 +11,10 @@ export interface CoordinatorConfig {
   natsCreds: string;
   /** Seed of the market's NATS account, to issue prover credentials ('' = the market's NATS is open). */
   natsAccountSeed: string;
+  /** Run on open NATS (no account seed) anyway: local development only. */
+  openNats: boolean;
+  /** How long a prover's NATS credentials last (renewed by the agent while it stays registered and staked). */
+  natsCredentialsTtlSeconds: number;
   rpcUrl: string;
   deploymentFile: string;
   coordinatorKey: string;
@@ -29,6 +33,8 @@ export interface CoordinatorConfig {
   maxUploadBytes: number;
   /** HTTP requests per minute per client address (0: no limit). */
   rateLimitPerMin: number;
+  /** Addresses (or CIDR ranges) of the load balancers whose X-Forwarded-For names the real client. */
+  trustedProxies: string[];
   /** Size limit of the NATS work stream (awards and results not yet acknowledged). */
   workStreamMaxBytes: number;
   /** Copies of each JetStream stream and bucket (the NATS cluster's replication factor). */
@@ -64,6 +70,20 @@ export const coordinatorSettings: Settings<CoordinatorConfig> = {
       "seed of the market's NATS account, used to issue each prover's credentials (empty: open NATS)",
     parse: parsers.string,
     default: '',
+  },
+  openNats: {
+    env: 'GAVEL_OPEN_NATS',
+    description:
+      'run without GAVEL_NATS_ACCOUNT_SEED on an open NATS, where anyone reads bids and forges messages (1: local development only; otherwise the coordinator refuses to start)',
+    parse: parsers.flag,
+    default: false,
+  },
+  natsCredentialsTtlSeconds: {
+    env: 'GAVEL_NATS_CREDENTIALS_TTL_SECONDS',
+    description:
+      "how long a prover's NATS credentials last; the agent renews them, and a prover no longer registered or with no stake left is refused renewal, so it is cut off within this time",
+    parse: parsers.int(2, 7 * 86_400),
+    default: 900,
   },
   rpcUrl: commonSettings.rpcUrl,
   deploymentFile: commonSettings.deploymentFile,
@@ -139,6 +159,18 @@ export const coordinatorSettings: Settings<CoordinatorConfig> = {
     parse: parsers.int(0),
     default: 3000,
   },
+  trustedProxies: {
+    env: 'GAVEL_TRUSTED_PROXIES',
+    description:
+      "addresses or CIDR ranges of the load balancers in front of the replicas (comma-separated): only their X-Forwarded-For is believed, so rate limits count each real client ('' = none: the peer address is the client)",
+    parse: (raw) =>
+      raw
+        .split(',')
+        .map((a) => a.trim())
+        .filter((a) => a !== ''),
+    default: [],
+  },
+
   workStreamMaxBytes: {
     env: 'GAVEL_WORK_STREAM_MAX_BYTES',
     description:

@@ -29,7 +29,7 @@ export interface CoordinatorContext {
   /** Refuses replayed or stale hellos and heartbeats. */
   replay: ReplayGuard;
   /** Per-prover budgets of bids and hellos (a flood is answered RATE_LIMITED, not processed). */
-  limits: { bids: RateLimiter; hellos: RateLimiter };
+  limits: { bids: RateLimiter; hellos: RateLimiter; heartbeats: RateLimiter };
   /** Verifies results, with the backend of each circuit's proof system. */
   verifiers: ProofSystems;
   /** Measures uploaded circuits, apart from the verifier (intake/intake-backend.ts). */

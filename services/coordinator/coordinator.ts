@@ -15,6 +15,9 @@ import { StageLoop } from './stage-loop.js';
 import { messageStages, startConsumers, timedStages } from './stages.js';
 import type { ResultConsumer } from './verification/result-consumer.js';
 
+/** Messages of one subject waiting for a handler, at most, per replica. */
+const MAX_QUEUED = 2000;
+
 export class Coordinator {
   private readonly app: FastifyInstance;
   private readonly loops = new Map<string, StageLoop>();
@@ -86,6 +89,11 @@ export class Coordinator {
         queue: COORDINATOR_QUEUE,
         callback: (err, msg) => {
           if (err || this.stopping) return;
+          // The queue is bounded: past it a message is dropped (a request times out), not held.
+          if (limit.pendingCount >= MAX_QUEUED) {
+            ctx.metrics.messagesRejected.inc({ kind: 'overload' });
+            return;
+          }
           void limit(() => m.handle(ctx, msg)).catch((e) =>
             ctx.log.error({ subject: m.subject, err: errorMessage(e) }, 'handler failed'),
           );

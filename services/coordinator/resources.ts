@@ -1,10 +1,12 @@
 // What the coordinator opens before its stages run: chain (with this replica's key), NATS (stream,
 // consumer, presence bucket), database pool, verifier (warmed up) and metrics.
+
 import { readFileSync } from 'node:fs';
 import { Wallet } from 'ethers';
 import type { Logger } from 'pino';
 import { readDeployment } from '../shared/chain/deployment.js';
 import { GavelContracts, rpcProvider } from '../shared/chain/gavel-contracts.js';
+import { ConfigError } from '../shared/config.js';
 import { createPrisma } from '../shared/db/client.js';
 import { GavelError } from '../shared/errors.js';
 import { connectNats, ensureWorkStream, presenceBucket } from '../shared/nats/connection.js';
@@ -54,6 +56,11 @@ export async function assertCoordinatorRole(chain: GavelContracts): Promise<void
 }
 
 export async function openResources(config: CoordinatorConfig, log: Logger): Promise<Resources> {
+  if (!config.natsAccountSeed && !config.openNats) {
+    throw new ConfigError(
+      'GAVEL_NATS_ACCOUNT_SEED is not set: refusing to run a market on open NATS, where anyone reads bids and forges messages (gavel nats init makes the account; GAVEL_OPEN_NATS=1 runs open, for local development only)',
+    );
+  }
   const deployment = readDeployment(config.deploymentFile);
   const signer = new Wallet(config.coordinatorKey, rpcProvider(config.rpcUrl));
   const chain = new GavelContracts(deployment, signer);
@@ -74,11 +81,8 @@ export async function openResources(config: CoordinatorConfig, log: Logger): Pro
       log.warn('reconnected to NATS');
     },
   });
-  if (!config.natsAccountSeed) {
-    log.warn(
-      'GAVEL_NATS_ACCOUNT_SEED is not set: the market NATS is open, anyone can read bids and forge messages',
-    );
-  }
+  if (!config.natsAccountSeed)
+    log.warn('GAVEL_OPEN_NATS=1: the market NATS is open, anyone can read bids and forge messages');
   await ensureWorkStream(nc, config.workStreamMaxBytes, config.natsReplicas);
   const presence = await presenceBucket(nc, config.natsReplicas);
   const replicas = await ReplicaPresence.open(nc, config.natsReplicas);
@@ -105,8 +109,13 @@ export async function openResources(config: CoordinatorConfig, log: Logger): Pro
   const receipts = receiptDomain(deployment.chainId, deployment.audit);
   const circuits = { prepared: (id: string) => preparedCircuit(prisma, id) };
   const replay = new ReplayGuard();
-  // A prover bids once per round and says hello once per start: these budgets only stop floods.
-  const limits = { bids: new RateLimiter(20, 40), hellos: new RateLimiter(0.2, 5) };
+  // A prover bids once per round, says hello once per start and heartbeats every second or two
+  // while proving: these budgets only stop floods (each heartbeat costs an ecrecover and a write).
+  const limits = {
+    bids: new RateLimiter(20, 40),
+    hellos: new RateLimiter(0.2, 5),
+    heartbeats: new RateLimiter(4, 20),
+  };
   const intake = new IntakeBackend();
   return {
     prisma,

@@ -158,6 +158,8 @@ export class ProverAgent {
         metrics.natsReconnects.inc();
         log.warn('reconnected to NATS');
       },
+      onCredentialsRefused: (err) =>
+        log.error({ err: errorMessage(err) }, 'renewing NATS credentials failed: cut off when they expire'),
     });
     // The prover's own key sends its on-chain duties (hand-backs, fulfilling unpaid proofs).
     const chain = new GavelContracts(deployment, wallet.connect(rpcProvider(config.rpcUrl)));

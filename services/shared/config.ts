@@ -44,6 +44,12 @@ export const parsers = {
     if (!/^0x[0-9a-fA-F]{64}$/.test(raw)) throw new Error('must be a 0x-prefixed 32-byte hex key');
     return raw;
   },
+  /** On or off: 1/true or 0/false. */
+  flag: (raw: string) => {
+    if (raw === '1' || raw === 'true') return true;
+    if (raw === '0' || raw === 'false' || raw === '') return false;
+    throw new Error('must be 1 or 0');
+  },
   wei: (raw: string) => {
     if (!/^\d+$/.test(raw)) throw new Error('must be an integer amount of wei');
     return BigInt(raw);

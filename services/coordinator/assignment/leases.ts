@@ -16,6 +16,12 @@ export async function onHeartbeat(
   data: Uint8Array,
   subject: string,
 ): Promise<string> {
+  // Only the prover the subject names can publish on it (NATS permissions): limited before the
+  // signature is even checked.
+  if (!ctx.limits.heartbeats.take(subjectProver(subject))) {
+    ctx.metrics.messagesRejected.inc({ kind: 'heartbeat_rate' });
+    return 'rate limited';
+  }
   let hb: ReturnType<typeof parseHeartbeat>;
   try {
     hb = parseHeartbeat(data);

@@ -45,16 +45,23 @@ function checkRequest(req: CredentialsRequest, now: number): string {
   return prover;
 }
 
-/** A user JWT for the prover's key, or `{ open: true }` when the market's NATS needs none. */
+/** A user JWT for the prover's key, valid for the configured time, or `{ open: true }` when the
+ *  market's NATS needs none. Asked again to renew them: a prover no longer registered, or with no
+ *  stake left (slashed out, or withdrawn), gets none, and is cut off when its last ones expire. */
 export async function issueProverCredentials(ctx: CoordinatorContext, req: CredentialsRequest) {
   const seed = ctx.config.natsAccountSeed;
   if (!seed) return { open: true as const };
   const prover = checkRequest(req, Date.now());
-  if (!(await ctx.chain.staking.getFunction('isRegistered')(prover))) {
+  const info = await ctx.chain.staking.getFunction('proverInfo')(prover);
+  if (!info.registered) {
     throw new GavelError('NOT_REGISTERED', `${prover} is not registered on-chain: run gavel prover register`);
   }
+  if (info.stake === 0n) {
+    throw new GavelError('NO_STAKE', `${prover} has no stake on-chain: run gavel stake deposit`);
+  }
   await ensureAwardConsumer(ctx.nc, prover);
-  const jwt = await issueUserJwt(seed, `prover-${prover}`, req.nkey, proverPermissions(prover));
-  ctx.log.info({ prover }, 'NATS credentials issued');
-  return { jwt };
+  const expiresAt = Math.floor(Date.now() / 1000) + ctx.config.natsCredentialsTtlSeconds;
+  const jwt = await issueUserJwt(seed, `prover-${prover}`, req.nkey, proverPermissions(prover), expiresAt);
+  ctx.log.info({ prover, expiresAt }, 'NATS credentials issued');
+  return { jwt, expiresAt };
 }

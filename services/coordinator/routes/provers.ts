@@ -68,7 +68,10 @@ export const proverRoutes =
               signature: { type: 'string', pattern: '^0x[0-9a-fA-F]{130}$' },
             },
           },
-          response: { 200: { type: 'object', properties: { jwt: str, open: bool } }, ...errorReplies },
+          response: {
+            200: { type: 'object', properties: { jwt: str, expiresAt: int, open: bool } },
+            ...errorReplies,
+          },
         },
       },
       async (req) => issueProverCredentials(ctx, req.body),

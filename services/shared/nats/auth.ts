@@ -100,18 +100,26 @@ export function proverPermissions(prover: string): NatsPermissions {
   };
 }
 
-/** A user JWT for the user key `userPublicKey`, signed with the account seed. */
+/** A user JWT for the user key `userPublicKey`, signed with the account seed; the server refuses
+ *  and disconnects it after `expiresAt` (unix seconds; none: it never expires). */
 export async function issueUserJwt(
   accountSeed: string,
   name: string,
   userPublicKey: string,
   permissions?: NatsPermissions,
+  expiresAt?: number,
 ): Promise<string> {
   const acc = fromSeed(new TextEncoder().encode(accountSeed));
   const user = permissions
     ? { pub: { allow: permissions.pub }, sub: { allow: permissions.sub }, subs: -1, data: -1, payload: -1 }
     : { subs: -1, data: -1, payload: -1 };
-  return encodeUser(name, userPublicKey, acc, user as never);
+  return encodeUser(
+    name,
+    userPublicKey,
+    acc,
+    user as never,
+    expiresAt === undefined ? {} : { exp: expiresAt },
+  );
 }
 
 /** Full credentials (a creds file's text) for a user with `permissions` (none: every subject). */
@@ -126,8 +134,9 @@ export async function issueCreds(
 }
 
 /** An authenticator from a creds file's text. */
-export function credsAuth(creds: string) {
+export function credsAuth(creds: string | (() => string)) {
   try {
+    if (typeof creds === 'function') return credsAuthenticator(() => new TextEncoder().encode(creds()));
     return credsAuthenticator(new TextEncoder().encode(creds));
   } catch (cause) {
     throw new GavelError('BAD_NATS_CREDS', 'the NATS credentials are not a valid creds file', { cause });

@@ -18,8 +18,9 @@ import { credsAuth } from './auth.js';
 export interface ConnectOptions {
   url: string;
   name: string;
-  /** A creds file's text (user JWT + seed); none: an open server (tests on plain NATS only). */
-  creds?: string | undefined;
+  /** A creds file's text (user JWT + seed), or where to read the current one at each (re)connect
+   *  (credentials that expire and are renewed); none: an open server (tests on plain NATS only). */
+  creds?: string | (() => string) | undefined;
   /** CA certificate file of a server that requires TLS (none: the system's CAs). */
   caFile?: string | undefined;
   /** Prefix of this connection's reply subjects (a prover's own, so only it can read them). */

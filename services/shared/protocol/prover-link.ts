@@ -5,7 +5,7 @@
 import { type ConsumerMessages, jetstream } from '@nats-io/jetstream';
 import { fmtCreds } from '@nats-io/jwt';
 import type { KV } from '@nats-io/kv';
-import { createUser } from '@nats-io/nkeys';
+import { createUser, type KeyPair } from '@nats-io/nkeys';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { TypedDataDomain, Wallet } from 'ethers';
 import { GavelError } from '../errors.js';
@@ -76,6 +76,8 @@ export interface ProverConnectOptions {
   name?: string;
   firstNonce?: bigint;
   onReconnect?: () => void;
+  /** Told when renewing the NATS credentials fails (the prover is cut off when they expire). */
+  onCredentialsRefused?: (err: unknown) => void;
 }
 
 /** The text a prover signs (EIP-191) to have its NATS user key certified. */
@@ -83,9 +85,19 @@ export function credentialsMessage(prover: string, nkey: string, at: number): st
   return `Gavel NATS credentials\nprover: ${prover.toLowerCase()}\nnkey: ${nkey}\nissued at: ${at}`;
 }
 
-/** Asks the coordinator for NATS credentials; undefined when the market's NATS is open. */
-async function requestCredentials(coordinatorUrl: string, wallet: Wallet): Promise<string | undefined> {
-  const user = createUser();
+/** Credentials the coordinator issued: a creds file's text and when the server stops taking it. */
+interface IssuedCredentials {
+  creds: string;
+  /** Unix seconds (undefined: they never expire). */
+  expiresAt: number | undefined;
+}
+
+/** Asks the coordinator to certify `user` for NATS; undefined when the market's NATS is open. */
+async function requestCredentials(
+  coordinatorUrl: string,
+  wallet: Wallet,
+  user: KeyPair,
+): Promise<IssuedCredentials | undefined> {
   const nkey = user.getPublicKey();
   const at = Date.now();
   const prover = wallet.address.toLowerCase();
@@ -105,6 +117,7 @@ async function requestCredentials(coordinatorUrl: string, wallet: Wallet): Promi
   }
   const body = (await res.json().catch(() => ({}))) as {
     jwt?: string;
+    expiresAt?: number;
     open?: boolean;
     error?: { code: string; message: string };
   };
@@ -116,7 +129,53 @@ async function requestCredentials(coordinatorUrl: string, wallet: Wallet): Promi
       `the coordinator refused NATS credentials for ${prover}: ${why}`,
     );
   }
-  return new TextDecoder().decode(fmtCreds(body.jwt, user));
+  return { creds: new TextDecoder().decode(fmtCreds(body.jwt, user)), expiresAt: body.expiresAt };
+}
+
+/** Keeps a prover's expiring credentials fresh: renewed when 3/4 of their time has passed (again
+ *  every 10 s while the coordinator does not answer); the connection reads the latest ones at
+ *  each reconnect. A prover refused renewal (no longer registered or staked) is cut off by the
+ *  server when the last ones expire. */
+class CredentialsRenewal {
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    private issued: IssuedCredentials,
+    private readonly renew: () => Promise<IssuedCredentials | undefined>,
+    private readonly onRefused: (err: unknown) => void,
+  ) {
+    this.schedule();
+  }
+
+  get creds(): string {
+    return this.issued.creds;
+  }
+
+  private schedule(retryMs?: number): void {
+    const { expiresAt } = this.issued;
+    if (this.stopped || expiresAt === undefined) return;
+    const left = expiresAt * 1000 - Date.now();
+    const delay = retryMs ?? Math.max(1000, left * 0.75);
+    this.timer = setTimeout(() => void this.renewNow(), delay);
+    this.timer.unref();
+  }
+
+  private async renewNow(): Promise<void> {
+    try {
+      const next = await this.renew();
+      if (next) this.issued = next;
+      this.schedule();
+    } catch (err) {
+      this.onRefused(err);
+      if (Date.now() < (this.issued.expiresAt ?? 0) * 1000) this.schedule(10_000);
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
 }
 
 /** A bid offer for announcement `a` at `price`, promising delivery within `deliverySeconds` of
@@ -272,15 +331,25 @@ export class ProverLink {
    */
   static async connect(opts: ProverConnectOptions): Promise<ProverLink> {
     const address = opts.wallet.address.toLowerCase();
-    const creds = await requestCredentials(opts.coordinatorUrl, opts.wallet);
-    const nc = await connectNats({
-      url: opts.natsUrl,
-      name: opts.name ?? `gavel-prover-${address}`,
-      creds,
-      caFile: opts.natsCa || undefined,
-      inboxPrefix: proverInbox(address),
-      ...(opts.onReconnect ? { onReconnect: opts.onReconnect } : {}),
-    });
+    const user = createUser();
+    const ask = () => requestCredentials(opts.coordinatorUrl, opts.wallet, user);
+    const issued = await ask();
+    const renewal = issued && new CredentialsRenewal(issued, ask, (err) => opts.onCredentialsRefused?.(err));
+    let nc: NatsConnection;
+    try {
+      nc = await connectNats({
+        url: opts.natsUrl,
+        name: opts.name ?? `gavel-prover-${address}`,
+        creds: renewal ? () => renewal.creds : undefined,
+        caFile: opts.natsCa || undefined,
+        inboxPrefix: proverInbox(address),
+        ...(opts.onReconnect ? { onReconnect: opts.onReconnect } : {}),
+      });
+    } catch (err) {
+      renewal?.stop();
+      throw err;
+    }
+    void nc.closed().then(() => renewal?.stop());
     return new ProverLink(nc, opts.wallet, opts.domain, opts.firstNonce);
   }
 }

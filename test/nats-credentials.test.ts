@@ -1,0 +1,79 @@
+// Prover credentials expire and are renewed (review N9): the server disconnects a JWT past its
+// expiry, the agent's link renews its own before that and stays connected, and a prover that is
+// registered but has no stake (never staked, slashed out or withdrawn) gets none, so it is cut off
+// when its last credentials expire.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { fmtCreds } from '@nats-io/jwt';
+import { createUser } from '@nats-io/nkeys';
+import { connect } from '@nats-io/transport-node';
+import type { Wallet } from 'ethers';
+import { credsAuth, issueUserJwt } from '../services/shared/nats/auth.js';
+import { bidDomain } from '../services/shared/protocol/bid-signing.js';
+import { ProverLink } from '../services/shared/protocol/prover-link.js';
+import { type MarketFixture, stakeProver, startMarket } from './fixtures/market.js';
+
+const TTL = 3;
+let market: MarketFixture;
+const wallet = (i: number) => market.chain.wallets[i] as Wallet;
+const connectAs = (i: number) =>
+  ProverLink.connect({
+    coordinatorUrl: market.url,
+    natsUrl: market.nats.url,
+    wallet: wallet(i),
+    domain: bidDomain(market.chain.deployment.chainId, market.chain.deployment.market),
+  });
+
+before(async () => {
+  market = await startMarket({ coordinator: { natsCredentialsTtlSeconds: String(TTL) } });
+  await stakeProver(market.chain, 1);
+  await market.chain.as(5).registerProver('unstaked', '');
+});
+after(async () => {
+  await market?.stop();
+});
+
+test('a registered prover with no stake gets no credentials', async () => {
+  await assert.rejects(connectAs(5), /NO_STAKE/);
+});
+
+test('the server disconnects credentials past their expiry', async () => {
+  const seed = market.stack.nats.authority.accountSeed;
+  const user = createUser();
+  const jwt = await issueUserJwt(
+    seed,
+    'short-lived',
+    user.getPublicKey(),
+    undefined,
+    Math.floor(Date.now() / 1000) + 2,
+  );
+  const creds = new TextDecoder().decode(fmtCreds(jwt, user));
+  const nc = await connect({ servers: market.nats.url, authenticator: credsAuth(creds), reconnect: false });
+  const closed = await Promise.race([
+    nc.closed().then((err) => String(err ?? 'closed')),
+    new Promise<string>((r) => setTimeout(() => r('still connected'), 15_000)),
+  ]);
+  assert.match(closed, /expired|authorization/i);
+});
+
+test("the agent's link renews its credentials and stays connected past their expiry", async () => {
+  const link = await connectAs(1);
+  try {
+    const hello = () =>
+      link.hello({
+        name: 'p1',
+        backend: 'wasm',
+        proofSystems: ['ultrahonk'],
+        threads: 1,
+        maxDyadic: 4096,
+        gatesPerSec: 1e5,
+      });
+    assert.equal((await hello()).ok, true);
+    // Three lifetimes of its first credentials later, the same connection still works.
+    await new Promise((r) => setTimeout(r, 3 * TTL * 1000));
+    assert.equal(link.nc.isClosed(), false);
+    assert.equal((await hello()).ok, true);
+  } finally {
+    await link.nc.close();
+  }
+});
