@@ -84,10 +84,13 @@ async function signedBids(run: ActionRun, entry: Extract<OutboxEntry, { kind: 'A
   ] as const;
 }
 
-/** Reverts of `assign` that are the winner's own doing (it withdrew its stake, say). */
-const PROVER_FAULTS = new Set(['InsufficientFreeStake', 'NotRegistered']);
+/** Reverts of `assign` that exclude the winner from the job: its own doing (it withdrew its stake,
+ *  say), or its bid expired (it was checked to stay valid for the stated assignment margin; a bid
+ *  that keeps expiring must not win every re-auction and block the job, review N8). None of them
+ *  counts as a failure or costs it anything. */
+const PROVER_FAULTS = new Set(['InsufficientFreeStake', 'NotRegistered', 'BidExpired']);
 
-/** Whether the chain refused an assignment because of the winner (else: ours, or nobody's). */
+/** Whether the chain refused an assignment because of the winner's bid (else: ours, or nobody's). */
 export function proverAtFault(revertName: string): boolean {
   return PROVER_FAULTS.has(revertName);
 }
