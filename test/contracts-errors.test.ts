@@ -44,18 +44,18 @@ async function deploy(
 test('constructor and wiring guards: ZeroAddress, InvalidShare, MarketAlreadySet', async () => {
   const owner = await chain.wallets[0]?.getAddress();
   await reverts(
-    decoded(() => deploy('Staking', ZeroAddress, 60, 5000, 1000)),
+    decoded(() => deploy('Staking', ZeroAddress, 60, 5000, 1000, 0)),
     'ZeroAddress',
   );
   await reverts(
-    decoded(() => deploy('Staking', owner, 60, 9_001, 1000)),
+    decoded(() => deploy('Staking', owner, 60, 9_001, 1000, 0)),
     'InvalidShare',
   );
   await reverts(
     decoded(() => deploy('Market', ZeroAddress, chain.deployment.registry)),
     'ZeroAddress',
   );
-  const staking = await deploy('Staking', owner, 60, 5000, 1000);
+  const staking = await deploy('Staking', owner, 60, 5000, 1000, 0);
   await reverts(
     decoded(() => staking.getFunction('setMarket')(ZeroAddress)),
     'ZeroAddress',
@@ -74,7 +74,7 @@ test('constructor and wiring guards: ZeroAddress, InvalidShare, MarketAlreadySet
 
 test('Staking refuses a market that locks collateral twice for one job', async () => {
   const [owner, prover] = [chain.wallets[0], chain.wallets[1]];
-  const staking = await deploy('Staking', await owner?.getAddress(), 60, 5000, 1000);
+  const staking = await deploy('Staking', await owner?.getAddress(), 60, 5000, 1000, 0);
   // The owner's own account plays a market that breaks the Market contract's rules.
   await (await staking.getFunction('setMarket')(await owner?.getAddress())).wait();
   const asProver = staking.connect(prover ?? null) as BaseContract;

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { keccak256, toUtf8Bytes } from 'ethers';
 import { type Chain, startChain } from '../services/devstack/local-chain.js';
+import { MIN_STAKE_WEI } from '../services/shared/chain/deployment.js';
 import { seededRandom } from '../services/shared/circuits/batch-transfer-inputs.js';
 import { contractHelpers, deployRealCircuit, type RealCircuit } from './fixtures/contracts.js';
 import { checkInvariants, expectation, type JobModel, type ProverModel } from './fixtures/invariant-model.js';
@@ -77,8 +78,7 @@ test(`random actions keep balances equal to what is owed (seed ${SEED}, ${STEPS}
   // Two of the three provers start registered and staked (the third goes through registration),
   // so assignments, payments and slashes happen often in every run.
   for (const i of PROVERS.slice(0, 2)) {
-    await chain.as(i).registerProver(`p${i}`, '');
-    await chain.as(i).stake(3000n * E);
+    await chain.as(i).registerProver(`p${i}`, '', 3000n * E);
     Object.assign(provers.get(i) as ProverModel, { registered: true, stake: 3000n * E });
   }
 
@@ -105,10 +105,11 @@ test(`random actions keep balances equal to what is owed (seed ${SEED}, ${STEPS}
       case 0:
         if (
           await expect('register', pm.registered ? 'AlreadyRegistered' : undefined, () =>
-            chain.as(p).registerProver(`p${p}`, ''),
+            chain.as(p).registerProver(`p${p}`, '', MIN_STAKE_WEI),
           )
         ) {
           pm.registered = true;
+          pm.stake += MIN_STAKE_WEI;
         }
         break;
       case 1: {

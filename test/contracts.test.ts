@@ -64,6 +64,20 @@ describe('Staking', () => {
     await reverts(c.registerProver('', 'x'), 'EmptyName');
   });
 
+  test('registration is not free: it stakes at least the minimum, and standing needs it kept (review N8)', async () => {
+    const c = chain.as(8);
+    const minimum = (await c.staking.getFunction('minStake')()) as bigint;
+    assert.ok(minimum > 0n);
+    const err = await reverts(c.registerProver('cheap', '', minimum - 1n), 'StakeBelowMinimum');
+    assert.match(err.message, /registering needs a stake of at least/);
+    await c.registerProver('fair', '', minimum);
+    assert.equal((await c.proverInfo(address(8))).stake, minimum);
+    assert.equal(await c.staking.getFunction('isRegistered')(address(8)), true);
+    // Asking to withdraw below the minimum ends its good standing (no credentials, no bids).
+    await c.requestUnstake(1n);
+    assert.equal(await c.staking.getFunction('isRegistered')(address(8)), false);
+  });
+
   test('only the market may lock, release or slash collateral', async () => {
     const staking = chain.as(2).staking;
     for (const [method, args] of [

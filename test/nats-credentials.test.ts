@@ -1,7 +1,7 @@
 // Prover credentials expire and are renewed (review N9): the server disconnects a JWT past its
 // expiry, the agent's link renews its own before that and stays connected, and a prover that is
-// registered but has no stake (never staked, slashed out or withdrawn) gets none, so it is cut off
-// when its last credentials expire.
+// registered but whose stake fell below the market's minimum (slashed out, or leaving) gets none,
+// so it is cut off when its last credentials expire.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { fmtCreds } from '@nats-io/jwt';
@@ -27,13 +27,17 @@ const connectAs = (i: number) =>
 before(async () => {
   market = await startMarket({ coordinator: { natsCredentialsTtlSeconds: String(TTL) } });
   await stakeProver(market.chain, 1);
-  await market.chain.as(5).registerProver('unstaked', '');
+  // Registered with the minimum stake, then asked to withdraw all of it: no longer in good standing.
+  const leaving = market.chain.as(5);
+  const minimum = (await leaving.staking.getFunction('minStake')()) as bigint;
+  await leaving.registerProver('leaving', '', minimum);
+  await leaving.requestUnstake(minimum);
 });
 after(async () => {
   await market?.stop();
 });
 
-test('a registered prover with no stake gets no credentials', async () => {
+test('a registered prover whose stake is below the minimum (leaving, or slashed out) gets no credentials', async () => {
   await assert.rejects(connectAs(5), /NO_STAKE/);
 });
 
@@ -51,7 +55,7 @@ test('the server disconnects credentials past their expiry', async () => {
   const nc = await connect({ servers: market.nats.url, authenticator: credsAuth(creds), reconnect: false });
   const closed = await Promise.race([
     nc.closed().then((err) => String(err ?? 'closed')),
-    new Promise<string>((r) => setTimeout(() => r('still connected'), 15_000)),
+    new Promise<string>((r) => setTimeout(() => r('still connected'), 15_000).unref()),
   ]);
   assert.match(closed, /expired|authorization/i);
 });
@@ -60,14 +64,17 @@ test("the agent's link renews its credentials and stays connected past their exp
   const link = await connectAs(1);
   try {
     const hello = () =>
-      link.hello({
-        name: 'p1',
-        backend: 'wasm',
-        proofSystems: ['ultrahonk'],
-        threads: 1,
-        maxDyadic: 4096,
-        gatesPerSec: 1e5,
-      });
+      link.hello(
+        {
+          name: 'p1',
+          backend: 'wasm',
+          proofSystems: ['ultrahonk'],
+          threads: 1,
+          maxDyadic: 4096,
+          gatesPerSec: 1e5,
+        },
+        { retries: 5 },
+      );
     assert.equal((await hello()).ok, true);
     // Three lifetimes of its first credentials later, the same connection still works.
     await new Promise((r) => setTimeout(r, 3 * TTL * 1000));

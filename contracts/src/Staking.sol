@@ -28,6 +28,7 @@ contract Staking is PullPayments {
     error AlreadyRegistered(address prover);
     error NotRegistered(address prover);
     error EmptyName();
+    error StakeBelowMinimum(uint256 staked, uint256 minimum);
     error ZeroAmount();
     error InsufficientFreeStake(address prover, uint256 requested, uint256 free);
     error NothingToWithdraw(address prover);
@@ -54,6 +55,9 @@ contract Staking is PullPayments {
     address public immutable owner;
     address public immutable treasury;
     uint64 public immutable cooldown;
+    /// @notice Stake a prover must put up to register, and keep (not counting stake it asked to
+    /// withdraw) to stay in good standing: registration is not free.
+    uint256 public immutable minStake;
     /// @notice Share of a slashed amount paid to the job's requester, in basis points.
     uint16 public immutable requesterShareBps;
     /// @notice Share of a slashed amount paid to whoever triggered the slash, in basis points.
@@ -64,7 +68,13 @@ contract Staking is PullPayments {
     mapping(address => Prover) private _provers;
     mapping(bytes32 => mapping(address => uint256)) public collateralOf;
 
-    constructor(address treasury_, uint64 cooldown_, uint16 requesterShareBps_, uint16 bountyShareBps_) {
+    constructor(
+        address treasury_,
+        uint64 cooldown_,
+        uint16 requesterShareBps_,
+        uint16 bountyShareBps_,
+        uint256 minStake_
+    ) {
         if (treasury_ == address(0)) revert ZeroAddress();
         if (uint256(requesterShareBps_) + bountyShareBps_ > 10_000) {
             revert InvalidShare(requesterShareBps_ + bountyShareBps_);
@@ -74,6 +84,7 @@ contract Staking is PullPayments {
         treasury = treasury_;
         cooldown = cooldown_;
         requesterShareBps = requesterShareBps_;
+        minStake = minStake_;
     }
 
     modifier onlyMarket() {
@@ -90,14 +101,21 @@ contract Staking is PullPayments {
         emit MarketSet(market_);
     }
 
-    function register(string calldata name, string calldata endpoint) external {
+    /// @notice Registers the sender as a prover, staking msg.value (at least `minStake`).
+    function register(string calldata name, string calldata endpoint) external payable {
         Prover storage p = _provers[msg.sender];
         if (p.registered) revert AlreadyRegistered(msg.sender);
         if (bytes(name).length == 0) revert EmptyName();
+        if (msg.value < minStake) revert StakeBelowMinimum(msg.value, minStake);
         p.registered = true;
         p.name = name;
         p.endpoint = endpoint;
         emit ProverRegistered(msg.sender, name, endpoint);
+        if (msg.value > 0) {
+            p.stake = msg.value;
+            totalStaked += msg.value;
+            emit Staked(msg.sender, msg.value, msg.value);
+        }
     }
 
     function updateMetadata(string calldata name, string calldata endpoint) external {
@@ -187,8 +205,11 @@ contract Staking is PullPayments {
         return _free(_provers[prover]);
     }
 
+    /// @notice Whether `prover` is registered and in good standing: its stake, less what it asked
+    /// to withdraw, is at least `minStake` (slashed out or leaving, it is not).
     function isRegistered(address prover) external view returns (bool) {
-        return _provers[prover].registered;
+        Prover storage p = _provers[prover];
+        return p.registered && p.stake - p.unstakePending >= minStake;
     }
 
     function _registered(address prover) private view returns (Prover storage p) {

@@ -77,8 +77,7 @@ export interface DevStack {
 async function startDevProver(stack: LocalStack, i: number, gatesPerSec: number): Promise<StackProver> {
   const name = `dev-prover-${i}`;
   const contracts = stack.chain.as(i);
-  await contracts.registerProver(name, '');
-  await contracts.stake(PROVER_STAKE);
+  await contracts.registerProver(name, '', PROVER_STAKE);
   const minPriceWei = (parseEther('0.001') * BigInt(i)).toString();
   const pricePerGateWei = (10n ** 9n * BigInt(2 * i + 1)).toString();
   const agent = await stack.startProverProcess(i, {

@@ -49,8 +49,7 @@ export async function gasFigures(log: (s: string) => void): Promise<GasFigures> 
     const proofs: Proof[] = [];
     for (const inputs of items) proofs.push(await proveInputs(backend, circuit, inputs));
     for (const i of [PROVER, RUNNER_UP]) {
-      await chain.as(i).registerProver(`p${i}`, '');
-      await chain.as(i).stake(parseEther('100'));
+      await chain.as(i).registerProver(`p${i}`, '', parseEther('100'));
     }
     const domain = bidDomain(chain.deployment.chainId, chain.deployment.market);
     let n = 0;

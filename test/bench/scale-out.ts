@@ -275,8 +275,7 @@ async function startHarness(
     await Promise.all(
       wallets.slice(i, i + 25).map(async (_w, j) => {
         const c = m.chain.as(FIRST_BIDDER + i + j);
-        await c.registerProver(`sim-${i + j}`, '');
-        await c.stake(parseEther('2'));
+        await c.registerProver(`sim-${i + j}`, '', parseEther('2'));
       }),
     );
   }

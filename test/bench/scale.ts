@@ -188,8 +188,7 @@ export async function scale(
       await Promise.all(
         wallets.slice(i, i + 20).map(async (_w, j) => {
           const c = m.chain.as(FIRST_BIDDER + i + j);
-          await c.registerProver(`sim-${i + j}`, '');
-          await c.stake(parseEther('2'));
+          await c.registerProver(`sim-${i + j}`, '', parseEther('2'));
         }),
       );
     }

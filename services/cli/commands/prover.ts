@@ -15,6 +15,7 @@ import { printResult } from '../output.js';
 interface RegisterFlags extends ChainFlags {
   name: string;
   endpoint: string;
+  stake?: string;
 }
 
 export function proverCommand(program: Command): void {
@@ -24,15 +25,24 @@ export function proverCommand(program: Command): void {
       .command('register')
       .description('register the --key account as a prover on-chain')
       .requiredOption('--name <name>', 'public name of the prover')
-      .option('--endpoint <url>', 'where the prover can be reached (informational)', ''),
+      .option('--endpoint <url>', 'where the prover can be reached (informational)', '')
+      .option('--stake <eth>', "stake put up with the registration (default: the market's minimum)"),
   ).action(async (flags: RegisterFlags) => {
     const c = contracts(flags);
-    const receipt = await c.registerProver(flags.name, flags.endpoint);
+    const minimum = (await c.staking.getFunction('minStake')()) as bigint;
+    const stake = flags.stake === undefined ? minimum : parseEth(flags.stake, '--stake');
+    const receipt = await c.registerProver(flags.name, flags.endpoint, stake);
     const address = await wallet(flags).getAddress();
     printResult(
       flags,
-      { prover: address, name: flags.name, endpoint: flags.endpoint, tx: receipt.hash },
-      `registered ${address} as prover "${flags.name}" (tx ${receipt.hash})`,
+      {
+        prover: address,
+        name: flags.name,
+        endpoint: flags.endpoint,
+        stakeWei: stake.toString(),
+        tx: receipt.hash,
+      },
+      `registered ${address} as prover "${flags.name}" with a stake of ${formatEther(stake)} ETH (tx ${receipt.hash})`,
     );
   });
 }

@@ -46,18 +46,26 @@ function checkRequest(req: CredentialsRequest, now: number): string {
 }
 
 /** A user JWT for the prover's key, valid for the configured time, or `{ open: true }` when the
- *  market's NATS needs none. Asked again to renew them: a prover no longer registered, or with no
- *  stake left (slashed out, or withdrawn), gets none, and is cut off when its last ones expire. */
+ *  market's NATS needs none. Asked again to renew them: a prover no longer registered, or whose
+ *  stake fell below the minimum (slashed out, or leaving), gets none, and is cut off when its last
+ *  ones expire. */
 export async function issueProverCredentials(ctx: CoordinatorContext, req: CredentialsRequest) {
   const seed = ctx.config.natsAccountSeed;
   if (!seed) return { open: true as const };
   const prover = checkRequest(req, Date.now());
-  const info = await ctx.chain.staking.getFunction('proverInfo')(prover);
+  const { staking } = ctx.chain;
+  const [info, standing] = await Promise.all([
+    staking.getFunction('proverInfo')(prover),
+    staking.getFunction('isRegistered')(prover) as Promise<boolean>,
+  ]);
   if (!info.registered) {
     throw new GavelError('NOT_REGISTERED', `${prover} is not registered on-chain: run gavel prover register`);
   }
-  if (info.stake === 0n) {
-    throw new GavelError('NO_STAKE', `${prover} has no stake on-chain: run gavel stake deposit`);
+  if (!standing) {
+    throw new GavelError(
+      'NO_STAKE',
+      `${prover}'s stake (less what it asked to withdraw) is below the market's minimum: run gavel stake deposit`,
+    );
   }
   await ensureAwardConsumer(ctx.nc, prover);
   const expiresAt = Math.floor(Date.now() / 1000) + ctx.config.natsCredentialsTtlSeconds;

@@ -42,6 +42,8 @@ const MEANINGS: Record<string, (args: readonly unknown[]) => string> = {
   AttemptDeadlinePassed: ([job, d]) => `the attempt deadline of job ${job} (${isoTime(d)}) has passed`,
   AttemptDeadlineNotPassed: ([job, d]) =>
     `the attempt deadline of job ${job} (${isoTime(d)}) has not passed: the prover may still deliver`,
+  StakeBelowMinimum: ([staked, min]) =>
+    `registering needs a stake of at least ${fmt(min)} ETH (sent ${fmt(staked)} ETH)`,
   BidForOtherJob: ([job, attempt]) => `the bid is for job ${job} attempt ${attempt}, not this one`,
   AttemptTooFar: ([a, current]) =>
     `attempt ${a} is too far past the job's current attempt ${current} (at most MAX_ATTEMPT_JUMP later)`,

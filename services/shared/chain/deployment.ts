@@ -29,6 +29,8 @@ export interface Deployment {
 export interface DeployOptions {
   treasury?: string;
   cooldownSeconds?: number;
+  /** Stake a prover must put up to register (wei); default 0.01 ETH. */
+  minStakeWei?: bigint;
   requesterShareBps?: number;
   bountyShareBps?: number;
   coordinators?: string[];
@@ -73,10 +75,14 @@ export function writeDeployment(deployment: Deployment, path = deploymentPath())
 
 /** Deploys Staking, the verifier registry, Market and AuctionAudit, connects them, grants the
  *  coordinator role and posts each coordinator's bond. */
+/** The default stake needed to register a prover. */
+export const MIN_STAKE_WEI = 10n ** 16n;
+
 export async function deployGavel(signer: Signer, options: DeployOptions = {}): Promise<Deployment> {
   const owner = await signer.getAddress();
   const treasury = getAddress(options.treasury ?? owner);
   const cooldownSeconds = options.cooldownSeconds ?? 3600;
+  const minStakeWei = options.minStakeWei ?? MIN_STAKE_WEI;
   const requesterShareBps = options.requesterShareBps ?? 4000;
   const bountyShareBps = options.bountyShareBps ?? 1000;
   const coordinators = (options.coordinators ?? [owner]).map((a) => getAddress(a));
@@ -89,6 +95,7 @@ export async function deployGavel(signer: Signer, options: DeployOptions = {}): 
       cooldownSeconds,
       requesterShareBps,
       bountyShareBps,
+      minStakeWei,
     );
     await staking.waitForDeployment();
     const r = contractArtifact('VerifierRegistry');

@@ -160,8 +160,9 @@ export class GavelContracts {
   }
 
   // ── Staking ────────────────────────────────────────────────────────────────
-  registerProver(name: string, endpoint: string) {
-    return this.send(this.staking, 'register', [name, endpoint]);
+  /** Registers this account as a prover, staking `stake` (at least the Staking contract's minStake). */
+  registerProver(name: string, endpoint: string, stake = 0n) {
+    return this.send(this.staking, 'register', [name, endpoint], stake);
   }
   stake(amount: bigint) {
     return this.send(this.staking, 'stake', [], amount);
