@@ -13,6 +13,8 @@ export interface CoordinatorConfig {
   natsAccountSeed: string;
   /** Run on open NATS (no account seed) anyway: local development only. */
   openNats: boolean;
+  /** Accept PLONK circuits set up from the development ptau: local development only. */
+  allowDevPtau: boolean;
   /** How long a prover's NATS credentials last (renewed by the agent while it stays registered and staked). */
   natsCredentialsTtlSeconds: number;
   rpcUrl: string;
@@ -75,6 +77,13 @@ export const coordinatorSettings: Settings<CoordinatorConfig> = {
     env: 'GAVEL_OPEN_NATS',
     description:
       'run without GAVEL_NATS_ACCOUNT_SEED on an open NATS, where anyone reads bids and forges messages (1: local development only; otherwise the coordinator refuses to start)',
+    parse: parsers.flag,
+    default: false,
+  },
+  allowDevPtau: {
+    env: 'GAVEL_ALLOW_DEV_PTAU',
+    description:
+      'accept PLONK circuits set up from the development ptau of gavel setup ptau, for which anyone can forge proofs (1: local development only; otherwise they are refused at registration)',
     parse: parsers.flag,
     default: false,
   },

@@ -175,6 +175,8 @@ export class LocalStack {
       natsReplicas: String(this.nats.replicas),
       // anvil mines each transaction at once: seconds cover an assignment, even behind a busy outbox.
       assignMarginSeconds: '10',
+      // A local market runs PLONK on the development ptau (there is no real ceremony offline).
+      allowDevPtau: '1',
       // Behind the stack's balancer (on loopback) the rate limit counts each real client.
       ...(this.replicas > 1 ? { publicUrl: this.coordinatorUrl, trustedProxies: '127.0.0.1' } : {}),
       logLevel: this.opts.logLevel,

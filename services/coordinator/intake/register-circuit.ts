@@ -14,6 +14,7 @@ import {
   proofSystemOf,
 } from '../../shared/proving/circuit-artifact.js';
 import { checkPublicLayout, prepareCircuit } from '../../shared/proving/circuit-prover.js';
+import { ptauByHash } from '../../shared/proving/plonk/ptau.js';
 import { deployCircuitVerifier } from './circuit-verifier.js';
 import type { IntakeBackend } from './intake-backend.js';
 
@@ -32,6 +33,18 @@ export interface UploadLimits {
   maxAcirBytes: number;
   maxGates: number;
   timeoutMs: number;
+  /** Accept PLONK circuits set up from the development ptau (local development only). */
+  allowDevPtau: boolean;
+}
+
+/** Refuses (DEV_PTAU) a PLONK setup from the development ptau unless allowed: its only randomness is
+ *  a public beacon, so anyone can forge proofs of such a circuit and be paid for them (review N12). */
+export function assertPtauAllowed(origin: 'GAVEL_PTAU' | 'dev' | undefined, allowDevPtau: boolean): void {
+  if (origin !== 'dev' || allowDevPtau) return;
+  throw new GavelError(
+    'DEV_PTAU',
+    'this PLONK circuit is set up from the development ptau, which anyone can forge proofs for: a market that pays for proofs refuses it (set it up from a real ceremony with GAVEL_PTAU; GAVEL_ALLOW_DEV_PTAU=1 accepts it, for local development only)',
+  );
 }
 
 /** Measures an artifact (gates first: a circuit above `maxGates` never gets a VK computed). */
@@ -75,11 +88,14 @@ export async function registerCircuit(
 ): Promise<RegisteredCircuit> {
   const artifact = parseAnyArtifact(upload, limits.maxAcirBytes);
   const system = proofSystemOf(artifact);
-  if (isCircom(artifact) && !artifact.ptauHash) {
-    throw new GavelError(
-      'INVALID_ARTIFACT',
-      'a PLONK circuit must name the hash of the ptau it is set up from (ptauHash)',
-    );
+  if (isCircom(artifact)) {
+    if (!artifact.ptauHash) {
+      throw new GavelError(
+        'INVALID_ARTIFACT',
+        'a PLONK circuit must name the hash of the ptau it is set up from (ptauHash)',
+      );
+    }
+    assertPtauAllowed((await ptauByHash(artifact.ptauHash, artifact.ptauPower))?.origin, limits.allowDevPtau);
   }
   // Before anything is measured or deployed: what escrows commit to must be what proofs carry.
   await checkPublicLayout(artifact);

@@ -50,11 +50,12 @@ export const circuitRoutes =
         },
       },
       async (req, reply) => {
-        const { maxAcirBytes, maxGates, registerTimeoutMs: timeoutMs } = ctx.config;
+        const { maxAcirBytes, maxGates, registerTimeoutMs: timeoutMs, allowDevPtau } = ctx.config;
         const registered = await registerCircuit(ctx.prisma, ctx.chain, ctx.intake, req.body, {
           maxAcirBytes,
           maxGates,
           timeoutMs,
+          allowDevPtau,
         });
         noticeCircuit(ctx, registered);
         return reply.status(registered.created ? 201 : 200).send(registered);
