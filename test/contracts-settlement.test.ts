@@ -4,11 +4,14 @@
 // result (with a bounty to whoever proves it); a signed hand-back releases it without a slash.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { parseEther, type Wallet, ZeroAddress } from 'ethers';
+import { ContractFactory, parseEther, type Wallet, ZeroAddress } from 'ethers';
 import { type Chain, startChain } from '../services/devstack/local-chain.js';
+import { contractArtifact } from '../services/shared/chain/contract-artifacts.js';
 import { decodeContractError } from '../services/shared/chain/contract-errors.js';
 import { MAX_ATTEMPT_JUMP } from '../services/shared/chain/gavel-contracts.js';
 import type { ProofPayload } from '../services/shared/protocol/prover-link.js';
+import { BbBackend } from '../services/shared/proving/bb-backend.js';
+import { recheckProofs } from '../services/watchtower/proof-recheck.js';
 import { contractHelpers, deployRealCircuit, type RealCircuit, reverts } from './fixtures/contracts.js';
 
 let chain: Chain;
@@ -225,5 +228,28 @@ describe('assign: every job can end (review N2)', () => {
     await chain.as(5).slashLate(jobId);
     const reopened = await coordinator().job(jobId);
     assert.deepEqual([reopened.status, reopened.attempt], ['Open', MAX_ATTEMPT_JUMP + 1]);
+  });
+});
+
+describe('a watchtower re-checking paid proofs (review N19)', () => {
+  test("a fulfilment routed through another contract is counted unchecked, never decoded as the Market's", async () => {
+    const backend = await BbBackend.create({ kind: 'wasm', threads: 1 });
+    try {
+      const direct = await assigned();
+      await chain.as(3).fulfil(direct, h.itemProofs(direct));
+      const straight = await recheckProofs(chain.as(6), backend, circuit.vk, direct, 0);
+      assert.deepEqual([straight.items, straight.unchecked, straight.invalid], [2, 0, []]);
+
+      const art = contractArtifact('FulfilRouter');
+      const router = await new ContractFactory(art.abi, art.bytecode, chain.wallets[3]).deploy();
+      await router.waitForDeployment();
+      const routed = await assigned();
+      await (await router.getFunction('route')(chain.deployment.market, routed, h.itemProofs(routed))).wait();
+      assert.equal((await coordinator().job(routed)).status, 'Settled');
+      const recheck = await recheckProofs(chain.as(6), backend, circuit.vk, routed, 0);
+      assert.deepEqual([recheck.items, recheck.unchecked, recheck.invalid], [0, 2, []]);
+    } finally {
+      await backend.destroy();
+    }
   });
 });

@@ -100,8 +100,11 @@ export class Diligence {
     const system: ProofSystem = circuit.proofSystem === 'plonk' ? 'plonk' : 'ultrahonk';
     const vk = new Uint8Array(Buffer.from(String(circuit.vk), 'base64'));
     const recheck = await recheckProofs(this.chain, await this.backend(system), vk, s.jobId, s.attempt);
-    const verdict =
-      recheck.items === 0 ? VERDICT.notChecked : recheck.invalid.length ? VERDICT.failed : VERDICT.passed;
+    const verdict = recheck.invalid.length
+      ? VERDICT.failed
+      : recheck.items === 0 || recheck.unchecked > 0
+        ? VERDICT.notChecked
+        : VERDICT.passed;
     return { verdict, calldata: recheck.calldata, invalid: recheck.invalid };
   }
 

@@ -11,7 +11,8 @@ export type ContractName =
   | 'AuctionAudit'
   | 'VerifierRegistry'
   | 'ReentrantReceiver'
-  | 'AcceptAllVerifier';
+  | 'AcceptAllVerifier'
+  | 'FulfilRouter';
 
 export interface ContractArtifact {
   contractName: ContractName;
