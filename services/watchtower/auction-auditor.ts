@@ -117,17 +117,25 @@ export class AuctionAuditor {
     await this.slashUnanswered();
   }
 
-  /** A receipt a prover handed in: kept, and checked at once when its attempt is audited already. */
-  async holdReceipt(r: HeldReceipt): Promise<void> {
+  /** Whether this receipt (its bid's digest, for its attempt) is held already. */
+  holds(r: HeldReceipt): boolean {
+    const held = this.receipts.get(key(r.bid.bid.jobId, r.bid.bid.attempt)) ?? [];
+    return held.some((h) => h.bidDigest.toLowerCase() === r.bidDigest.toLowerCase());
+  }
+
+  /** A receipt a prover handed in: kept, and checked at once when its attempt is audited already.
+   *  False when it was held already (nothing new is kept). */
+  async holdReceipt(r: HeldReceipt): Promise<boolean> {
     const k = key(r.bid.bid.jobId, r.bid.bid.attempt);
     const held = this.receipts.get(k) ?? [];
-    if (held.some((h) => h.bidDigest.toLowerCase() === r.bidDigest.toLowerCase())) return;
+    if (this.holds(r)) return false;
     held.push(r);
     this.receipts.set(k, held);
     this.metrics.receipts.inc();
     const present = this.digests.get(k);
     const verdict = this.verdicts.get(k);
     if (present && verdict) await this.checkReceipts(k, present, verdict);
+    return true;
   }
 
   private async reveal(jobId: string, attempt: number): Promise<RevealedTranscript | undefined> {

@@ -33,13 +33,16 @@ export async function serveApi(
   host: string,
   deps: {
     metrics: WatchtowerMetrics;
-    auditor: AuctionAuditor;
+    auditor: Pick<AuctionAuditor, 'holds' | 'holdReceipt' | 'list' | 'verdictOf'>;
     diligence: Diligence;
     mirror: InputsMirror;
     rateLimitPerMin: number;
     receiptFrom: (body: Uint8Array) => Promise<HeldReceipt>;
+    /** Receipts held at most (default MAX_RECEIPTS). */
+    maxReceipts?: number;
   },
 ): Promise<WatchtowerApi> {
+  const maxReceipts = deps.maxReceipts ?? MAX_RECEIPTS;
   const app: FastifyInstance = Fastify({ bodyLimit: MAX_BODY });
   // Per client address: a public watchtower answers anyone.
   if (deps.rateLimitPerMin > 0)
@@ -62,10 +65,11 @@ export async function serveApi(
     return deps.metrics.registry.metrics();
   });
   app.post('/v1/receipts', async (req, reply) => {
-    if (held >= MAX_RECEIPTS) throw new GavelError('FULL', 'this watchtower holds all the receipts it can');
     const receipt = await deps.receiptFrom(new Uint8Array(req.body as Buffer));
-    await deps.auditor.holdReceipt(receipt);
-    held++;
+    // Only a receipt not held yet takes room: filing one receipt over and over fills nothing.
+    if (!deps.auditor.holds(receipt) && held >= maxReceipts)
+      throw new GavelError('FULL', 'this watchtower holds all the receipts it can');
+    if (await deps.auditor.holdReceipt(receipt)) held++;
     return reply.status(202).send({ held: true, bidDigest: receipt.bidDigest });
   });
   app.get('/v1/audits', async () => ({ audits: deps.auditor.list() }));
