@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { type BaseContract, ContractFactory, Interface, keccak256, parseEther, toUtf8Bytes } from 'ethers';
 import { type Chain, startChain } from '../services/devstack/local-chain.js';
 import { contractArtifact } from '../services/shared/chain/contract-artifacts.js';
+import { MIN_STAKE_WEI } from '../services/shared/chain/deployment.js';
 
 const COOLDOWN = 600;
 let chain: Chain;
@@ -85,7 +86,7 @@ describe('reentrancy', () => {
   test('a prover re-entering withdraw gets its stake once', async () => {
     const attacker = await receiver();
     const staking = chain.deployment.staking;
-    await attacker.exec(staking, stakingIface.encodeFunctionData('register', ['evil', '']));
+    await attacker.exec(staking, stakingIface.encodeFunctionData('register', ['evil', '']), MIN_STAKE_WEI);
     await attacker.exec(staking, stakingIface.encodeFunctionData('stake', []), parseEther('2'));
     await attacker.exec(staking, stakingIface.encodeFunctionData('requestUnstake', [parseEther('2')]));
     await chain.advance(COOLDOWN + 1);
