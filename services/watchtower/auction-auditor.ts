@@ -5,9 +5,11 @@
 // price the chain recorded. Receipts provers handed in for the attempt must all be in it.
 // Evidence the chain can check is sent on-chain at once: an eligible bid below the price charged
 // (proveBetterBid) and a receipt whose bid is missing (a challenge, slashed when unanswered).
+
 import { formatEther, getAddress, type TypedDataDomain } from 'ethers';
 import type { Logger } from 'pino';
 import type { AuctionAudit, Committed } from '../shared/chain/auction-audit.js';
+import { readInChunks } from '../shared/chain/chunked-logs.js';
 import { ContractRevertError } from '../shared/chain/contract-errors.js';
 import type { GavelContracts, SignedBid } from '../shared/chain/gavel-contracts.js';
 import { errorMessage } from '../shared/errors.js';
@@ -96,7 +98,9 @@ export class AuctionAuditor {
     if (!provider) throw new Error('the watchtower needs a chain provider');
     const latest = await provider.getBlockNumber();
     if (latest >= this.nextBlock) {
-      const logs = await this.chain.market.queryFilter('TranscriptCommitted', this.nextBlock, latest);
+      const logs = await readInChunks(this.nextBlock, latest, (from, to) =>
+        this.chain.market.queryFilter('TranscriptCommitted', from, to),
+      );
       for (const log of logs) {
         const e = this.chain.market.interface.parseLog(log);
         if (!e) continue;

@@ -1,6 +1,7 @@
 // The jobs that still lock money on-chain (an open escrow, or an assigned prover's collateral) and
 // their deadlines, kept from the Market's events: every job an event touches is read again from
 // the chain, which is the only source the watchtower trusts.
+import { readInChunks } from '../shared/chain/chunked-logs.js';
 import type { GavelContracts } from '../shared/chain/gavel-contracts.js';
 
 export interface LiveJob {
@@ -34,11 +35,9 @@ export class DeadlineBook {
     if (!provider) throw new Error('the watchtower needs a chain provider');
     const latest = await provider.getBlockNumber();
     if (latest < this.nextBlock) return;
-    const logs = await provider.getLogs({
-      address: this.chain.deployment.market,
-      fromBlock: this.nextBlock,
-      toBlock: latest,
-    });
+    const logs = await readInChunks(this.nextBlock, latest, (fromBlock, toBlock) =>
+      provider.getLogs({ address: this.chain.deployment.market, fromBlock, toBlock }),
+    );
     const touched = new Set<string>();
     for (const log of logs) {
       const event = this.chain.market.interface.parseLog(log);

@@ -3,10 +3,12 @@
 // calldata (proof-recheck.ts), and the inputs' availability (inputs-mirror.ts: failed when the
 // assigned prover reported a party that did not serve them, passed when this mirror holds them) —
 // and the hash of what it checked. Attestations are kept in a JSON-lines file and served over HTTP.
+
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Signer, TypedDataDomain } from 'ethers';
 import type { Logger } from 'pino';
+import { readInChunks } from '../shared/chain/chunked-logs.js';
 import type { GavelContracts } from '../shared/chain/gavel-contracts.js';
 import { CoordinatorClient } from '../shared/client/coordinator-client.js';
 import { errorMessage } from '../shared/errors.js';
@@ -70,7 +72,10 @@ export class Diligence {
     if (!provider) throw new Error('the watchtower needs a chain provider');
     const latest = await provider.getBlockNumber();
     if (latest >= this.nextBlock) {
-      for (const log of await this.chain.market.queryFilter('JobSettled', this.nextBlock, latest)) {
+      const settled = await readInChunks(this.nextBlock, latest, (from, to) =>
+        this.chain.market.queryFilter('JobSettled', from, to),
+      );
+      for (const log of settled) {
         const e = this.chain.market.interface.parseLog(log);
         if (!e) continue;
         const jobId = String(e.args.jobId).toLowerCase();

@@ -5,6 +5,7 @@
 // the prover the chain has assigned — decided by the chain, not by any coordinator. Provers file
 // signed fault reports here against a party that did not serve the committed inputs; a report is
 // kept only from the prover the chain assigned that attempt to.
+
 import {
   appendFileSync,
   existsSync,
@@ -17,6 +18,7 @@ import {
 import { join } from 'node:path';
 import type { Signer, TypedDataDomain } from 'ethers';
 import type { Logger } from 'pino';
+import { readInChunks } from '../shared/chain/chunked-logs.js';
 import type { GavelContracts } from '../shared/chain/gavel-contracts.js';
 import { GavelError } from '../shared/errors.js';
 import { VERDICT, type Verdict } from '../shared/protocol/attestation.js';
@@ -131,7 +133,10 @@ export class InputsMirror {
     if (latest >= this.nextBlock) {
       const market = this.chain.market;
       const anyEnd = [ENDED.map((name) => market.interface.getEvent(name)?.topicHash ?? name)];
-      for (const log of await market.queryFilter(anyEnd, this.nextBlock, latest)) {
+      const ends = await readInChunks(this.nextBlock, latest, (from, to) =>
+        market.queryFilter(anyEnd, from, to),
+      );
+      for (const log of ends) {
         const jobId = String(market.interface.parseLog(log)?.args.jobId ?? '').toLowerCase();
         if (this.jobs.has(jobId) && !this.ended.has(jobId)) this.ended.set(jobId, Date.now());
       }
@@ -264,9 +269,9 @@ export class InputsMirror {
 
   private async wasAssigned(jobId: string, attempt: number, prover: string): Promise<boolean> {
     const market = this.chain.market;
-    const events = await market.queryFilter(
-      market.filters.JobAssigned?.(jobId, prover) ?? 'JobAssigned',
-      this.chain.deployment.blockNumber,
+    const head = await this.chain.market.runner?.provider?.getBlockNumber();
+    const events = await readInChunks(this.chain.deployment.blockNumber, head ?? -1, (from, to) =>
+      market.queryFilter(market.filters.JobAssigned?.(jobId, prover) ?? 'JobAssigned', from, to),
     );
     return events.some((e) => {
       const parsed = market.interface.parseLog(e);

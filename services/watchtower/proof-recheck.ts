@@ -2,7 +2,9 @@
 // a job's attempt is read back from the chain, decoded, and each item's proof verified again with
 // bb against the circuit's VK (checked against the job's on-chain vkHash). The chain's verifier
 // contract said yes; this is a second, independent opinion on the same bytes.
+
 import { getBytes, keccak256 } from 'ethers';
+import { readInChunks } from '../shared/chain/chunked-logs.js';
 import type { GavelContracts } from '../shared/chain/gavel-contracts.js';
 import type { ProvingBackend } from '../shared/proving/backend.js';
 
@@ -21,7 +23,10 @@ export interface Recheck {
  *  with how many items the chain verified in it. */
 async function fulfilments(chain: GavelContracts, jobId: string, attempt: number, fromBlock: number) {
   const filter = chain.market.filters.ItemsVerified?.(jobId);
-  const logs = await chain.market.queryFilter(filter ?? 'ItemsVerified', fromBlock);
+  const head = (await chain.market.runner?.provider?.getBlockNumber()) ?? -1;
+  const logs = await readInChunks(fromBlock, head, (from, to) =>
+    chain.market.queryFilter(filter ?? 'ItemsVerified', from, to),
+  );
   const verified = new Map<string, number>();
   for (const log of logs) {
     const e = chain.market.interface.parseLog(log);

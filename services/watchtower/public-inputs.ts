@@ -5,7 +5,9 @@
 // assigned prover (or dies) does not stop the job. A read the mirror is asked for by the job's
 // requester or assigned prover, of inputs it does not hold, pulls them on the spot too. Private
 // inputs are never pulled: they reach a mirror only when their requester pushes them.
+
 import type { Logger } from 'pino';
+import { readInChunks } from '../shared/chain/chunked-logs.js';
 import type { GavelContracts } from '../shared/chain/gavel-contracts.js';
 import { errorMessage, GavelError } from '../shared/errors.js';
 import { type InputsMirror, MAX_INPUTS_BYTES } from './inputs-mirror.js';
@@ -71,7 +73,10 @@ export class PublicInputsPuller {
     this.nextBlock ??= latest;
     if (latest < this.nextBlock) return;
     const market = this.chain.market;
-    for (const log of await market.queryFilter('JobOpened', this.nextBlock, latest)) {
+    const opened = await readInChunks(this.nextBlock, latest, (from, to) =>
+      market.queryFilter('JobOpened', from, to),
+    );
+    for (const log of opened) {
       const jobId = String(market.interface.parseLog(log)?.args.jobId ?? '').toLowerCase();
       if (!jobId || this.mirror.holds(jobId)) continue;
       this.pending.set(jobId, now + PULL_WINDOW_MS);

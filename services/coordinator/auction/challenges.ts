@@ -3,6 +3,7 @@
 // loop follows the Challenged events and queues an answer (the bid's leaf and proof in the
 // committed transcript) for each; the outbox sends it, one transaction at a time per key. A
 // challenged bid missing from our own transcript is an error of ours: it is raised as an alert.
+import { readInChunks } from '../../shared/chain/chunked-logs.js';
 import { isUniqueViolation } from '../../shared/db/client.js';
 import type { CoordinatorContext } from '../context.js';
 import { enqueue } from '../lifecycle/outbox-entries.js';
@@ -18,7 +19,9 @@ interface ChallengeEvent {
 
 async function challengesSince(ctx: CoordinatorContext, fromBlock: number, toBlock: number) {
   const audit = ctx.chain.audit;
-  const logs = await audit.queryFilter('Challenged', fromBlock, toBlock);
+  const logs = await readInChunks(fromBlock, toBlock, (from, to) =>
+    audit.queryFilter('Challenged', from, to),
+  );
   return logs.flatMap((log): ChallengeEvent[] => {
     const e = audit.interface.parseLog(log);
     return e

@@ -2,7 +2,9 @@
 // receipts challenged and answered and coordinator bonds taken (AuctionAudit), by whoever sent
 // them (a watchtower, a prover, this coordinator, anyone) — read from the contracts' events,
 // incrementally, for the dashboard.
+
 import { formatEther, type Log } from 'ethers';
+import { readInChunks } from '../../shared/chain/chunked-logs.js';
 import type { GavelContracts } from '../../shared/chain/gavel-contracts.js';
 
 export interface Enforcement {
@@ -32,11 +34,13 @@ export class EnforcementFeed {
     if (!provider) return this.recent;
     const head = await provider.getBlockNumber();
     if (head >= this.nextBlock) {
-      const range = { fromBlock: this.nextBlock, toBlock: head };
-      const logs = await provider.getLogs({
-        address: [this.chain.deployment.market, this.chain.deployment.audit],
-        ...range,
-      });
+      const logs = await readInChunks(this.nextBlock, head, (fromBlock, toBlock) =>
+        provider.getLogs({
+          address: [this.chain.deployment.market, this.chain.deployment.audit],
+          fromBlock,
+          toBlock,
+        }),
+      );
       for (const log of logs) {
         const found = await this.enforcementIn(log);
         if (found) this.recent.unshift(found);

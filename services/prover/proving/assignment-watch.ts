@@ -4,13 +4,12 @@
 // award has not reached the agent after a grace period, while the agent is idle, is handed back
 // on-chain (its signature: released, no slash).
 import type { Logger } from 'pino';
+import { readInChunks } from '../../shared/chain/chunked-logs.js';
 import type { GavelContracts } from '../../shared/chain/gavel-contracts.js';
 import { errorMessage } from '../../shared/errors.js';
 import type { BidBook } from '../bidding/bid-book.js';
 import type { AttemptRef } from './chain-duty.js';
 
-/** Blocks read per log query (RPCs cap the range of eth_getLogs). */
-const LOG_CHUNK = 2000;
 /** How far back the first read looks: assignments made while the agent was down. */
 const LOOKBACK_BLOCKS = 5000;
 
@@ -76,21 +75,17 @@ export class AssignmentWatch {
     const provider = market.runner?.provider;
     if (!provider) return;
     const latest = await provider.getBlockNumber();
-    let from = this.nextBlock ?? Math.max(0, latest - LOOKBACK_BLOCKS);
+    const from = this.nextBlock ?? Math.max(0, latest - LOOKBACK_BLOCKS);
     const filter = market.filters.JobAssigned?.(null, this.deps.me);
     if (!filter) return;
-    while (from <= latest) {
-      const to = Math.min(latest, from + LOG_CHUNK - 1);
-      for (const e of await market.queryFilter(filter, from, to)) {
-        if (!('args' in e)) continue;
-        const jobId = String(e.args.jobId).toLowerCase();
-        const attempt = Number(e.args.attempt);
-        if (this.deps.worker.wasAwarded(jobId, attempt)) continue;
-        const { deadline } = await this.deps.chain.job(jobId);
-        this.unawarded.set(`${jobId}:${attempt}`, { jobId, attempt, deadline, noticedAt: this.now() });
-      }
-      from = to + 1;
-      this.nextBlock = from;
+    for (const e of await readInChunks(from, latest, (a, b) => market.queryFilter(filter, a, b))) {
+      if (!('args' in e)) continue;
+      const jobId = String(e.args.jobId).toLowerCase();
+      const attempt = Number(e.args.attempt);
+      if (this.deps.worker.wasAwarded(jobId, attempt)) continue;
+      const { deadline } = await this.deps.chain.job(jobId);
+      this.unawarded.set(`${jobId}:${attempt}`, { jobId, attempt, deadline, noticedAt: this.now() });
     }
+    this.nextBlock = latest + 1;
   }
 }

@@ -1,7 +1,9 @@
 // Typed access to AuctionAudit: coordinator bonds, bid receipts challenged and answered, better
 // bids proven. Each send waits for its receipt and rethrows reverts as ContractRevertError.
+
 import type { Contract } from 'ethers';
 import type { TranscriptEntry } from '../protocol/auction-transcript.js';
+import { readInChunks } from './chunked-logs.js';
 import { withRevertDecoding } from './contract-errors.js';
 import type { GavelContracts, SignedBid } from './gavel-contracts.js';
 import { sendContractTx } from './send-transaction.js';
@@ -100,9 +102,13 @@ export class AuctionAudit {
 
   /** What the Market recorded when it assigned `attempt` of `jobId`, from its event. */
   async committed(jobId: string, attempt: number, fromBlock = 0): Promise<Committed | undefined> {
-    const logs = await this.market.queryFilter(
-      this.market.filters.TranscriptCommitted?.(jobId) ?? 'TranscriptCommitted',
-      fromBlock,
+    const head = (await this.market.runner?.provider?.getBlockNumber()) ?? -1;
+    const logs = await readInChunks(fromBlock, head, (from, to) =>
+      this.market.queryFilter(
+        this.market.filters.TranscriptCommitted?.(jobId) ?? 'TranscriptCommitted',
+        from,
+        to,
+      ),
     );
     for (const log of logs) {
       const parsed = this.market.interface.parseLog(log);
