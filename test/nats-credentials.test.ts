@@ -7,22 +7,12 @@ import { after, before, test } from 'node:test';
 import { fmtCreds } from '@nats-io/jwt';
 import { createUser } from '@nats-io/nkeys';
 import { connect } from '@nats-io/transport-node';
-import type { Wallet } from 'ethers';
 import { credsAuth, issueUserJwt } from '../services/shared/nats/auth.js';
-import { bidDomain } from '../services/shared/protocol/bid-signing.js';
-import { ProverLink } from '../services/shared/protocol/prover-link.js';
-import { type MarketFixture, stakeProver, startMarket } from './fixtures/market.js';
+import { linkProver, type MarketFixture, stakeProver, startMarket } from './fixtures/market.js';
 
 const TTL = 3;
 let market: MarketFixture;
-const wallet = (i: number) => market.chain.wallets[i] as Wallet;
-const connectAs = (i: number) =>
-  ProverLink.connect({
-    coordinatorUrl: market.url,
-    natsUrl: market.nats.url,
-    wallet: wallet(i),
-    domain: bidDomain(market.chain.deployment.chainId, market.chain.deployment.market),
-  });
+const connectAs = (i: number) => linkProver(market, i);
 
 before(async () => {
   market = await startMarket({ coordinator: { natsCredentialsTtlSeconds: String(TTL) } });
