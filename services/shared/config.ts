@@ -103,14 +103,6 @@ export function loadConfig<C>(
   return out as C;
 }
 
-/** Lines for a README or --help: env name, description, default. */
-export function describeSettings<C>(settings: Settings<C>): string[] {
-  return Object.values<Setting<unknown>>(settings).map(
-    (s) =>
-      `${s.env}: ${s.description}${s.default === undefined ? ' (required)' : ` (default ${String(s.default)})`}`,
-  );
-}
-
 /** Settings given by environment name (`{ GAVEL_AUCTION_WINDOW_MS: '800' }`) as overrides by key. */
 export function overridesFromEnv<C>(
   settings: Settings<C>,

@@ -25,10 +25,6 @@ export function canMove(from: JobStatus, to: JobStatus): boolean {
   return ALLOWED[from].includes(to);
 }
 
-export function isTerminal(status: JobStatus): boolean {
-  return ALLOWED[status].length === 0;
-}
-
 export interface NewJob {
   id: string;
   circuitId: string;

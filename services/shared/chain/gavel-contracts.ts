@@ -4,10 +4,8 @@ import {
   Contract,
   type ContractRunner,
   JsonRpcProvider,
-  type Provider,
   type Signer,
   type TransactionReceipt,
-  Wallet,
   ZeroAddress,
   ZeroHash,
 } from 'ethers';
@@ -114,10 +112,6 @@ export function rpcProvider(url: string): JsonRpcProvider {
     batchStallTime: 0,
     staticNetwork: true,
   });
-}
-
-export function walletFor(key: string, provider: Provider): Wallet {
-  return new Wallet(key, provider);
 }
 
 export class GavelContracts {

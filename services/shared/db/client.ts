@@ -29,8 +29,3 @@ export function isUniqueViolation(err: unknown): boolean {
       cause?.kind === 'UniqueConstraintViolation')
   );
 }
-
-/** Conflicts worth retrying: pool timeout, transaction API error, write conflict/deadlock. */
-export function isRetryable(err: unknown): boolean {
-  return ['P2024', 'P2028', 'P2034'].includes((err as { code?: string })?.code ?? '');
-}

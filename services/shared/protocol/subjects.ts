@@ -1,6 +1,6 @@
 // NATS subjects and JetStream names of the Gavel protocol, in one place. Every subject a prover
 // publishes on carries its own address, so the server's permissions can hold each prover to its
-// own subjects (services/shared/nats/permissions.ts), and the coordinator checks that the signed
+// own subjects (proverPermissions in services/shared/nats/auth.ts), and the coordinator checks that the signed
 // message inside names the same prover as the subject.
 
 /** Core NATS: job announcements (and re-announcements) broadcast to all provers. */
