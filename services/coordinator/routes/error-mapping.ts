@@ -6,6 +6,8 @@ const STATUS: Record<string, number> = {
   INVALID_INPUTS: 422,
   UNSATISFIED_CIRCUIT: 422,
   INVALID_ARTIFACT: 400,
+  INVALID_VK: 422,
+  UNSUPPORTED_PROOF_SYSTEM: 422,
   PUBLIC_INPUTS_MISMATCH: 422,
   INVALID_PUBLIC_INPUTS: 400,
   BAD_REQUEST: 400,
@@ -40,6 +42,40 @@ const STATUS: Record<string, number> = {
   AVAILABILITY_SHORT: 422,
   BAD_ATTESTATION: 400,
 };
+
+/** Codes that are never a request's fault: an error of ours (configuration, chain, NATS, our own
+ *  deployments) or of another program (the CLI, the client), answered 500 with details hidden. A
+ *  code thrown anywhere must be in STATUS or here (error-mapping.test.ts keeps it so). */
+export const OUR_FAULT = new Set([
+  'BAD_AVAILABILITY',
+  'BAD_DEPLOYMENT',
+  'BAD_NATS_CREDS',
+  'BAD_RESPONSE',
+  'BAD_TRANSITION',
+  'CONTENT_MISMATCH',
+  'CONTRACTS_NOT_BUILT',
+  'CONTRACT_CALL_FAILED',
+  'COORDINATOR_UNREACHABLE',
+  'HELLO_UNANSWERED',
+  'INSUFFICIENT_FUNDS',
+  'INVALID_ARGUMENT',
+  'INVALID_PROOF',
+  'INVALID_PTAU',
+  'NATS_CREDENTIALS_REFUSED',
+  'NATS_UNAVAILABLE',
+  'NOT_COORDINATOR',
+  'NO_DEPLOYMENT',
+  'NO_NATIVE_BB',
+  'NO_PROVIDER',
+  'NO_RECEIPT',
+  'NO_VERIFIER',
+  'OLD_WORK_STREAM',
+  'OUT_OF_GAS',
+  'REQUIRES_SIGNER',
+  'VERIFIER_COMPILE_FAILED',
+  'VERIFIER_LINK_FAILED',
+  'VERIFIER_MISMATCH',
+]);
 
 /** The HTTP status of an error thrown by a stage or by Fastify itself. */
 export function httpStatusOf(err: unknown): number {
