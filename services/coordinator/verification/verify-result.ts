@@ -120,12 +120,16 @@ export async function onResult(ctx: CoordinatorContext, msg: JsMsg): Promise<str
   return outcome;
 }
 
+/** What became of a result: judged valid or invalid, left for a retry because our verifier failed
+ *  (never the prover's fault), or about an item the job does not have. */
+type ProofOutcome = 'valid' | 'invalid' | 'verifier error' | 'no such batch item';
+
 /** Verifies the proof of one batch item and records the verdict. */
 async function judgeProof(
   ctx: CoordinatorContext,
   assignment: Assignment,
   body: ResultBody,
-): Promise<string> {
+): Promise<ProofOutcome> {
   const item = assignment.job.items[0];
   const log = ctx.log.child({ jobId: body.jobId, prover: body.prover, item: body.itemIndex });
   if (!item) return 'no such batch item';
