@@ -13,7 +13,8 @@ import type { ProofPayload, ProverLink } from '../../shared/protocol/prover-link
 import { verifySigned } from '../../shared/protocol/signed-message.js';
 import type { ProofSystem } from '../../shared/proving/backend.js';
 import { proofSystemOf } from '../../shared/proving/circuit-artifact.js';
-import { type PreparedCircuit, prepareCircuit, proveInputs } from '../../shared/proving/circuit-prover.js';
+import { type PreparedCircuit, prepareCircuit } from '../../shared/proving/circuit-prover.js';
+import { solveItems } from '../../shared/proving/item-public-inputs.js';
 import type { ProofSystems } from '../../shared/proving/proof-systems.js';
 import type { ProverMetrics } from '../metrics.js';
 import { CommittedResults } from './committed-results.js';
@@ -201,17 +202,20 @@ export class AwardWorker {
       // The inputs must be the ones the requester committed to on-chain, whatever the award says.
       const committed = await this.chain.commitments(award.jobId);
       const items = await this.inputs.fetch(award, coordinator, committed.inputsHash);
-      // And every result must be the one committed: checked before it is signed.
-      const results = await CommittedResults.of(circuit.artifact, items, committed.publicInputsRoot);
+      // Every item is solved once, up front: its witness is proved, and the public inputs it
+      // implies give the Merkle proofs that each result is the one committed (checked before it
+      // is signed). Items are JSON objects (their hash is the committed one).
+      const solved = await solveItems(circuit.artifact, items as Record<string, unknown>[]);
+      const results = CommittedResults.of(solved, committed.publicInputsRoot);
       progress.total = items.length;
       const proofs: ProofPayload[] = [];
       const system = proofSystemOf(circuit.artifact);
       const backend = await this.backends.backend(system);
       const firstStarted = performance.now();
-      for (const [index, inputs] of items.entries()) {
+      for (const [index, item] of solved.entries()) {
         if (this.stopping) throw new GavelError('STOPPING', 'agent stopping');
         const started = performance.now();
-        const proof = await proveInputs(backend, circuit, inputs);
+        const proof = await backend.prove(circuit, item.witness, circuit.vk);
         this.speedSeen(system, circuit.size.dyadic / ((performance.now() - started) / 1000));
         results.check(index, proof.publicInputs);
         // Proofs go out only once the assignment is on-chain: nobody gets them for free.

@@ -11,8 +11,7 @@ import {
   publicInputsHash,
 } from '../../shared/chain/public-inputs-commitment.js';
 import { GavelError } from '../../shared/errors.js';
-import type { AnyCircuitArtifact } from '../../shared/proving/circuit-artifact.js';
-import { itemPublicInputs } from '../../shared/proving/item-public-inputs.js';
+import type { SolvedItem } from '../../shared/proving/item-public-inputs.js';
 
 export class CommittedResults {
   private constructor(
@@ -20,12 +19,10 @@ export class CommittedResults {
     private readonly predicted: PublicInputsCommitment,
   ) {}
 
-  /** The job's on-chain `root`, with Merkle proofs from the public inputs `items` imply (solved
-   *  once each): the proof of a leaf holds only if the prediction is what was committed. */
-  static async of(artifact: AnyCircuitArtifact, items: unknown[], root: string): Promise<CommittedResults> {
-    // Items are JSON objects (their hash is the committed one); solving checks them against the ABI.
-    const implied = await itemPublicInputs(artifact, items as Record<string, unknown>[]);
-    return new CommittedResults(root, commitPublicInputs(implied));
+  /** The job's on-chain `root`, with Merkle proofs from the public inputs the items imply (as
+   *  solved for proving): the proof of a leaf holds only if the prediction is what was committed. */
+  static of(items: Pick<SolvedItem, 'publicInputs'>[], root: string): CommittedResults {
+    return new CommittedResults(root, commitPublicInputs(items.map((i) => i.publicInputs)));
   }
 
   /** Throws PUBLIC_INPUTS_NOT_COMMITTED unless `publicInputs` (what the proof of item `index`
