@@ -19,6 +19,7 @@ export interface AssignmentWatchDeps {
   worker: { wasAwarded(jobId: string, attempt: number): boolean; readonly busy: boolean };
   duty: {
     holdsNow(ref: { jobId: string; attempt: number }): Promise<boolean>;
+    resumePayment(ref: AttemptRef, items: number): Promise<boolean>;
     handBack(ref: AttemptRef, why: string, relayNow: boolean): Promise<void>;
   };
   bids: BidBook;
@@ -30,6 +31,7 @@ interface Unawarded {
   jobId: string;
   attempt: number;
   deadline: number;
+  items: number;
   noticedAt: number;
 }
 
@@ -55,19 +57,24 @@ export class AssignmentWatch {
       if (this.deps.worker.busy || this.now() < a.noticedAt + this.graceSeconds) continue;
       this.unawarded.delete(key);
       if (!(await this.deps.duty.holdsNow(a))) continue;
-      const coordinatorUrl =
-        this.deps.bids.get(a.jobId, a.attempt)?.coordinatorUrl ?? this.deps.coordinatorUrl;
-      this.deps.log.warn(
-        { jobId: a.jobId, attempt: a.attempt },
-        'assigned on-chain without an award: handing back',
-      );
-      await this.deps.duty
-        .handBack({ ...a, coordinatorUrl }, 'assigned on-chain without an award', true)
-        .catch((err) =>
-          this.deps.log.error({ jobId: a.jobId, err: errorMessage(err) }, 'handing back failed'),
-        );
+      await this.release(a);
     }
     this.deps.bids.prune(this.now());
+  }
+
+  /** An attempt this prover holds without its award: its payment watched when it proved it already
+   *  (the agent restarted after acknowledging the award), else handed back on-chain. */
+  private async release(a: Unawarded): Promise<void> {
+    const coordinatorUrl = this.deps.bids.get(a.jobId, a.attempt)?.coordinatorUrl ?? this.deps.coordinatorUrl;
+    const log = this.deps.log.child({ jobId: a.jobId, attempt: a.attempt });
+    if (await this.deps.duty.resumePayment({ ...a, coordinatorUrl }, a.items)) {
+      log.info('held attempt proved already: watching its payment');
+      return;
+    }
+    log.warn('assigned on-chain without an award: handing back');
+    await this.deps.duty
+      .handBack({ ...a, coordinatorUrl }, 'assigned on-chain without an award', true)
+      .catch((err) => log.error({ err: errorMessage(err) }, 'handing back failed'));
   }
 
   private async readAssignments(): Promise<void> {
@@ -83,8 +90,8 @@ export class AssignmentWatch {
       const jobId = String(e.args.jobId).toLowerCase();
       const attempt = Number(e.args.attempt);
       if (this.deps.worker.wasAwarded(jobId, attempt)) continue;
-      const { deadline } = await this.deps.chain.job(jobId);
-      this.unawarded.set(`${jobId}:${attempt}`, { jobId, attempt, deadline, noticedAt: this.now() });
+      const { deadline, items } = await this.deps.chain.job(jobId);
+      this.unawarded.set(`${jobId}:${attempt}`, { jobId, attempt, deadline, items, noticedAt: this.now() });
     }
     this.nextBlock = latest + 1;
   }

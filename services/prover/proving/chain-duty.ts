@@ -193,6 +193,38 @@ export class ChainDuty {
     }
   }
 
+  /**
+   * Takes the payment duty back for an attempt this prover holds whose award it no longer has (an
+   * agent restarted after acknowledging it, review N18): if the coordinator serves this prover's
+   * verified proofs of every item, they are watched until paid and fulfilled by the prover itself
+   * if they are not. False when there are none to take back.
+   */
+  async resumePayment(
+    ref: Pick<AttemptRef, 'jobId' | 'attempt' | 'coordinatorUrl'>,
+    items: number,
+  ): Promise<boolean> {
+    let view: { proofs?: { item: number; prover: string; proof: string; publicInputs: string[] }[] };
+    try {
+      const res = await fetch(`${ref.coordinatorUrl}/v1/jobs/${ref.jobId}/proofs`, {
+        signal: AbortSignal.timeout(10_000),
+      });
+      if (!res.ok) return false;
+      view = (await res.json()) as typeof view;
+    } catch {
+      return false;
+    }
+    const mine = (view.proofs ?? [])
+      .filter((p) => p.prover.toLowerCase() === this.me)
+      .sort((a, b) => a.item - b.item);
+    if (mine.length !== items || mine.some((p, i) => p.item !== i)) return false;
+    const proofs = mine.map((p) => ({
+      proof: new Uint8Array(Buffer.from(p.proof, 'base64')),
+      publicInputs: p.publicInputs,
+    }));
+    this.watchPayment(ref, proofs);
+    return true;
+  }
+
   /** Keeps a background duty's promise so stop() can wait for it; its failure is logged. */
   private track(work: Promise<void>): void {
     const p = work
@@ -203,7 +235,7 @@ export class ChainDuty {
 
   /** Watches sent proofs: unpaid after selfFulfilAfterMs (or 15 s before the attempt deadline),
    *  the prover fulfils on-chain itself. `proofs` holds every item, in order. */
-  watchPayment(award: Award, proofs: ProofPayload[]): void {
+  watchPayment(award: Pick<Award, 'jobId' | 'attempt'>, proofs: ProofPayload[]): void {
     void this.chain.job(award.jobId).then((job) => {
       const latest = (job.attemptDeadline - this.now() - 15) * 1000;
       const delay = Math.max(0, Math.min(this.options.selfFulfilAfterMs, latest));
@@ -220,7 +252,10 @@ export class ChainDuty {
     });
   }
 
-  private async fulfilIfUnpaid(award: Award, proofs: ProofPayload[]): Promise<void> {
+  private async fulfilIfUnpaid(
+    award: Pick<Award, 'jobId' | 'attempt'>,
+    proofs: ProofPayload[],
+  ): Promise<void> {
     const job = await this.chain.job(award.jobId);
     if (!this.holds(job, award)) return;
     this.log.warn({ jobId: award.jobId }, 'proofs not paid yet: fulfilling on-chain directly');
