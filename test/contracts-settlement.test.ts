@@ -36,6 +36,8 @@ const coordinator = () => chain.as(0);
 const address = (i: number) => (chain.wallets[i] as Wallet).address;
 const stakeOf = async (i: number) => (await chain.as(0).proverInfo(address(i))).stake;
 const stakingClaimable = async (i: number) => (await chain.as(0).proverInfo(address(i))).claimable;
+/** Stakes `eth` more for account `i`, so a test does not depend on what earlier ones locked or slashed. */
+const topUp = async (i: number, eth: string) => chain.as(i).stake(parseEther(eth));
 
 /** A job assigned to account 3 at 1 ETH with a 100 s delivery time (collateral 1 ETH). */
 async function assigned(opts: Parameters<typeof h.openJob>[1] = {}) {
@@ -176,6 +178,7 @@ describe('handBack', () => {
   });
 
   test('accepted up to and including the attempt deadline, too late after it: then only a slash (review N3)', async () => {
+    await topUp(3, '3'); // earlier tests locked and slashed some of its stake
     const onTime = await assigned();
     const job = await coordinator().job(onTime);
     await chain.provider.send('evm_setNextBlockTimestamp', [job.attemptDeadline]);
@@ -195,6 +198,7 @@ describe('handBack', () => {
 
 describe('assign (review N3)', () => {
   test("a delivery time ending after the job's deadline is refused, not cut short", async () => {
+    await topUp(3, '2');
     const jobId = await h.openJob(4, { ttl: 100 });
     const late = await h.bid(3, jobId, parseEther('1'), { deliverySeconds: 200 });
     await reverts(coordinator().assign(jobId, late), 'DeliveryPastDeadline');
@@ -206,6 +210,7 @@ describe('assign (review N3)', () => {
 
 describe('assign: every job can end (review N2)', () => {
   test('an assignment far past the current attempt is refused, and one within the bound can still end', async () => {
+    await topUp(3, '2');
     const jobId = await h.openJob(4);
     const last = 2 ** 32 - 1;
     // Attempt 2^32-1 would make the next attempt overflow: slashLate, slashInvalid and handBack
@@ -233,6 +238,7 @@ describe('assign: every job can end (review N2)', () => {
 
 describe('a watchtower re-checking paid proofs (review N19)', () => {
   test("a fulfilment routed through another contract is counted unchecked, never decoded as the Market's", async () => {
+    await topUp(3, '3');
     const backend = await BbBackend.create({ kind: 'wasm', threads: 1 });
     try {
       const direct = await assigned();
