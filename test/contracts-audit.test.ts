@@ -132,6 +132,22 @@ describe('a receipt challenged', () => {
     await audit(9).postBond(coordinator(), BOND); // back in business for the next tests
   });
 
+  test('a key whose role was revoked cannot void its receipts (review N7)', async () => {
+    const revoked = 2; // an account no other test here uses
+    await (await chain.as(0).market.getFunction('setCoordinator')(address(revoked), true)).wait();
+    await audit(9).postBond(address(revoked), BOND);
+    const { bids } = await firstPriceBids([1, 0.5, 1.8]);
+    const [win, hidden, third] = bids;
+    const tree = buildTranscript([entry(win), entry(third)]);
+    await chain.as(revoked).assign(win.bid.jobId, win, undefined, tree.root);
+    const hiddenReceipt = await receipt(hidden, revoked);
+    await (await chain.as(0).market.getFunction('setCoordinator')(address(revoked), false)).wait();
+    await audit(5).challenge(hidden, hiddenReceipt);
+    await chain.advance(WINDOW + 1);
+    await audit(7).slashUnanswered(bidDigest(h.domain(), hidden.bid));
+    assert.equal(await audit().bondOf(address(revoked)), 0n);
+  });
+
   test('refused: a receipt not signed by a coordinator, a bid not signed by its prover, no transcript yet', async () => {
     const { jobId, bids } = await firstPriceBids([1, 1.2, 1.3]);
     const [win, other] = bids;

@@ -158,7 +158,8 @@ contract AuctionAudit is PullPayments, EIP712 {
         address bidder = ECDSA.recover(digest, bidSig);
         if (bidder != bid.prover) revert BidSignerMismatch(bid.prover, bidder);
         address coordinator = ECDSA.recover(receiptDigest(bid.jobId, bid.attempt, digest), receiptSig);
-        if (!market.isCoordinator(coordinator)) revert NotCoordinatorReceipt(coordinator);
+        // A key that held the role when it signed may have lost it since: its receipts still count.
+        if (!market.wasCoordinator(coordinator)) revert NotCoordinatorReceipt(coordinator);
         if (market.transcriptHashOf(bid.jobId, bid.attempt) == bytes32(0)) revert NoTranscript(bid.jobId, bid.attempt);
         if (challenges[digest].coordinator != address(0)) revert ChallengeExists(digest);
         uint64 answerBy = uint64(block.timestamp) + answerWindow;

@@ -32,6 +32,9 @@ contract Market is PullPayments, SignedTerms, MarketEvents {
     Staking public immutable staking;
     VerifierRegistry public immutable registry;
     mapping(address => bool) public isCoordinator;
+    /// @notice Keys that ever held the coordinator role: their receipts stay evidence after the
+    /// role is revoked, so revoking a key cannot void what it signed.
+    mapping(address => bool) public wasCoordinator;
     mapping(bytes32 => Job) private _jobs;
     /// jobId => attempt => word => bits of the items verified on-chain
     mapping(bytes32 => mapping(uint32 => mapping(uint256 => uint256))) private _verifiedBits;
@@ -52,6 +55,7 @@ contract Market is PullPayments, SignedTerms, MarketEvents {
         if (msg.sender != owner) revert NotOwner();
         if (coordinator == address(0)) revert ZeroAddress();
         isCoordinator[coordinator] = enabled;
+        if (enabled) wasCoordinator[coordinator] = true;
         emit CoordinatorSet(coordinator, enabled);
     }
 
