@@ -23,6 +23,10 @@ import { contractHelpers, deployRealCircuit, type RealCircuit, reverts } from '.
 
 const BOND = parseEther('5');
 const WINDOW = 60;
+/** One offence takes half the bond (the deploy default, 5000 bps), never all of it. */
+const SHARE = BOND / 2n;
+const DEPOSIT = parseEther('0.01');
+const EVIDENCE_WINDOW = 600;
 let chain: Chain;
 let circuit: RealCircuit;
 
@@ -31,6 +35,7 @@ before(async () => {
     coordinatorBondWei: BOND,
     answerWindowSeconds: WINDOW,
     bondWithdrawDelaySeconds: 100,
+    evidenceWindowSeconds: EVIDENCE_WINDOW,
   });
   circuit = await deployRealCircuit(chain, 2);
   for (const i of [3, 5, 6]) await h.registeredProver(i, '10');
@@ -102,8 +107,11 @@ describe('a receipt challenged', () => {
       audit().answer(digest, { ...committed, price: 1n }, STANDING.eligible, tree.proof(digest) ?? []),
       'CommittedMismatch',
     );
+    const before = await audit().claimable(address(7));
     await audit().answer(digest, committed, STANDING.eligible, tree.proof(digest) ?? []);
     assert.equal((await audit().challengeOf(digest))?.open, false);
+    // A groundless challenge costs its deposit, which pays whoever answered it (review N6).
+    assert.equal((await audit().claimable(address(7))) - before, DEPOSIT);
     await chain.advance(WINDOW + 1);
     await reverts(audit().slashUnanswered(digest), 'NoOpenChallenge');
     assert.equal(await audit().bondOf(coordinator()), BOND);
@@ -124,12 +132,16 @@ describe('a receipt challenged', () => {
       .events(rx.logs)
       .find((e) => e.name === 'CoordinatorSlashed');
     assert.equal(slashed?.args.offence, 1n);
-    assert.equal(slashed?.args.slashed, BOND);
-    assert.equal(await audit().bondOf(coordinator()), 0n);
-    assert.equal(await audit().claimable(address(5)), BOND, 'the challenger is owed the bond');
+    assert.equal(slashed?.args.slashed, SHARE, 'a fixed share of the bond, not all of it');
+    assert.equal(await audit().bondOf(coordinator()), BOND - SHARE);
+    assert.equal(
+      await audit().claimable(address(5)),
+      SHARE + DEPOSIT,
+      'the challenger is owed the share and its deposit back',
+    );
     await audit(5).claim();
     await reverts(audit(5).claim(), 'NothingToClaim');
-    await audit(9).postBond(coordinator(), BOND); // back in business for the next tests
+    await audit(9).postBond(coordinator(), SHARE); // back to the whole bond for the next tests
   });
 
   test('a key whose role was revoked cannot void its receipts (review N7)', async () => {
@@ -145,7 +157,7 @@ describe('a receipt challenged', () => {
     await audit(5).challenge(hidden, hiddenReceipt);
     await chain.advance(WINDOW + 1);
     await audit(7).slashUnanswered(bidDigest(h.domain(), hidden.bid));
-    assert.equal(await audit().bondOf(address(revoked)), 0n);
+    assert.equal(await audit().bondOf(address(revoked)), BOND - SHARE);
   });
 
   test('refused: a receipt not signed by a coordinator, a bid not signed by its prover, no transcript yet', async () => {
@@ -186,8 +198,9 @@ describe('a better bid in the committed transcript', () => {
       .events(rx.logs)
       .find((e) => e.name === 'CoordinatorSlashed');
     assert.equal(slashed?.args.offence, 2n);
-    assert.equal(await audit().claimable(address(6)), BOND);
+    assert.equal(await audit().claimable(address(6)), SHARE);
     await reverts(audit(6).proveBetterBid(jobId, 0, committed, b, proof(b)), 'AlreadyProven');
+    await audit(9).postBond(coordinator(), SHARE);
   });
 });
 
@@ -225,12 +238,64 @@ describe('bonds', () => {
     await reverts(
       (async () => {
         try {
-          await new ContractFactory(a.abi, a.bytecode, chain.wallets[0]).deploy(ZeroAddress, 1, 1);
+          await new ContractFactory(a.abi, a.bytecode, chain.wallets[0]).deploy(
+            ZeroAddress,
+            1,
+            1,
+            1,
+            1,
+            5000,
+          );
         } catch (e) {
           throw decodeContractError(e);
         }
       })(),
       'ZeroAddress',
     );
+  });
+});
+
+describe('evidence windows and deposits (review N6, N7)', () => {
+  test('a challenge carries its deposit; evidence is taken only within the window; the bond stays until then', async () => {
+    const key = 1; // a coordinator key of its own: earlier tests leave account 0 with a challenge open
+    await (await chain.as(0).market.getFunction('setCoordinator')(address(key), true)).wait();
+    await audit(9).postBond(address(key), BOND);
+    const { jobId, bids } = await firstPriceBids([1, 0.9, 1.2]);
+    const [win, better, hidden] = bids;
+    const entries = [entry(win), entry(better)];
+    const tree = buildTranscript(entries);
+    await chain.as(key).assign(jobId, win, undefined, tree.root);
+    const committed = {
+      root: tree.root,
+      coordinator: address(key),
+      winner: win.bid.prover,
+      price: win.bid.price,
+    };
+    const hiddenReceipt = await receipt(hidden, key);
+    // Without its deposit, a challenge is refused: floods are not free.
+    const noDeposit = chain
+      .as(5)
+      .audit.getFunction('challenge')(hidden.bid, hidden.signature, hiddenReceipt)
+      .then((tx) => tx.wait())
+      .catch((err: unknown) => {
+        throw decodeContractError(err);
+      });
+    await reverts(noDeposit, 'WrongDeposit');
+    // Its bond cannot leave while evidence may still come, whatever the withdrawal delay.
+    await audit(key).requestWithdrawal(BOND);
+    await chain.advance(101);
+    await reverts(audit(key).withdrawBond(), 'BondFrozen');
+    // Past the window, no evidence is taken against the attempt.
+    await chain.advance(EVIDENCE_WINDOW + 1);
+    const proof = tree.proof(entries[1]?.bidDigest ?? '') ?? [];
+    await reverts(
+      audit(6).proveBetterBid(jobId, 0, committed, entries[1] as TranscriptEntry, proof),
+      'EvidenceWindowClosed',
+    );
+    await reverts(audit(5).challenge(hidden, hiddenReceipt), 'EvidenceWindowClosed');
+    // And once the answers to it are due too, the bond may leave.
+    await chain.advance(WINDOW + 1);
+    await audit(key).withdrawBond();
+    assert.equal(await audit().bondOf(address(key)), 0n);
   });
 });

@@ -129,8 +129,10 @@ describe('with the coordinator key alone', () => {
     assert.ok(committed);
     const second = entries[1] as (typeof entries)[number];
     await witness.proveBetterBid(jobId, 0, committed, second, transcript.proof(second.bidDigest) ?? []);
-    assert.equal(await witness.bondOf(address(0)), 0n);
-    assert.equal(await witness.claimable(address(6)), bond);
+    // One offence takes a fixed share of the bond (half, by default), never all of it.
+    const share = (bond * (await chain.as(0).audit.getFunction('slashShareBps')())) / 10_000n;
+    assert.equal(await witness.bondOf(address(0)), bond - share);
+    assert.equal(await witness.claimable(address(6)), share);
   });
 
   test('it cannot slash an honest prover before its deadline or without evidence', async () => {

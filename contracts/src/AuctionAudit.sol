@@ -17,8 +17,10 @@ import {PullPayments} from "./PullPayments.sol";
 ///   winner, priced below what the job was assigned at. The auction did not follow its rule.
 /// - a receipt for a bid, challenged: anyone may answer with the bid's leaf in the transcript;
 ///   unanswered by the deadline, the bid was hidden.
-/// The bond goes to whoever brought the evidence. Nobody can be slashed on a transcript the
-/// coordinator did not commit or a receipt it did not sign.
+/// A share of the bond (`slashShareBps`) goes to whoever brought the evidence, which is taken only
+/// within an attempt's evidence window; a challenge carries a deposit that pays whoever answers
+/// it. Nobody can be slashed on a transcript the coordinator did not commit or a receipt it did
+/// not sign. Invariant: balance == totalBonds + totalDeposits + totalClaimable.
 contract AuctionAudit is PullPayments, EIP712 {
     bytes32 public constant RECEIPT_TYPEHASH = keccak256("BidReceipt(bytes32 jobId,uint32 attempt,bytes32 bidDigest)");
     uint8 public constant HIDDEN_BID = 1;
@@ -67,6 +69,10 @@ contract AuctionAudit is PullPayments, EIP712 {
     error AlreadyProven(bytes32 jobId, uint32 attempt);
     error WithdrawalNotReady(uint64 readyAt);
     error ChallengesOpen(address coordinator, uint32 open);
+    error WrongDeposit(uint256 sent, uint256 required);
+    error EvidenceWindowClosed(bytes32 jobId, uint32 attempt, uint64 closedAt);
+    error BondFrozen(address coordinator, uint64 until);
+    error InvalidShare(uint16 bps);
 
     event BondPosted(address indexed coordinator, address indexed from, uint256 amount, uint256 bond);
     event BondWithdrawalRequested(address indexed coordinator, uint256 amount, uint64 readyAt);
@@ -95,6 +101,16 @@ contract AuctionAudit is PullPayments, EIP712 {
     uint64 public immutable answerWindow;
     /// @notice Seconds between asking to withdraw bond and withdrawing it.
     uint64 public immutable withdrawDelay;
+    /// @notice Seconds after an attempt's assignment during which evidence against it is taken (a
+    /// challenge or a better bid); a coordinator's bond stays until its last assignment's window
+    /// and answer window have passed, so a withdrawal never overtakes pending evidence.
+    uint64 public immutable evidenceWindow;
+    /// @notice What a challenge costs: lost to whoever answers it (it pays the answer's gas),
+    /// returned with the slash when it is not answered. Floods of challenges are not free.
+    uint256 public immutable challengeDeposit;
+    /// @notice Share of the bond one offence takes, in basis points: never all of it at once.
+    uint16 public immutable slashShareBps;
+    uint256 public totalDeposits;
 
     mapping(address => uint256) public bondOf;
     mapping(address => uint256) public withdrawalOf;
@@ -104,11 +120,22 @@ contract AuctionAudit is PullPayments, EIP712 {
     mapping(bytes32 => mapping(uint32 => bool)) public misawardProven;
     uint256 public totalBonds;
 
-    constructor(Market market_, uint64 answerWindow_, uint64 withdrawDelay_) EIP712("Gavel Audit", "1") {
+    constructor(
+        Market market_,
+        uint64 answerWindow_,
+        uint64 withdrawDelay_,
+        uint64 evidenceWindow_,
+        uint256 challengeDeposit_,
+        uint16 slashShareBps_
+    ) EIP712("Gavel Audit", "1") {
         if (address(market_) == address(0)) revert ZeroAddress();
+        if (slashShareBps_ == 0 || slashShareBps_ > 10_000) revert InvalidShare(slashShareBps_);
         market = market_;
         answerWindow = answerWindow_;
         withdrawDelay = withdrawDelay_;
+        evidenceWindow = evidenceWindow_;
+        challengeDeposit = challengeDeposit_;
+        slashShareBps = slashShareBps_;
     }
 
     // ── Bonds ─────────────────────────────────────────────────────────────────
@@ -135,6 +162,8 @@ contract AuctionAudit is PullPayments, EIP712 {
         uint64 readyAt = withdrawableAt[msg.sender];
         if (readyAt == 0 || block.timestamp < readyAt) revert WithdrawalNotReady(readyAt);
         if (openChallenges[msg.sender] > 0) revert ChallengesOpen(msg.sender, openChallenges[msg.sender]);
+        uint64 frozenUntil = market.lastAssignedAt(msg.sender) + evidenceWindow + answerWindow;
+        if (block.timestamp <= frozenUntil) revert BondFrozen(msg.sender, frozenUntil);
         uint256 amount = withdrawalOf[msg.sender] < bondOf[msg.sender] ? withdrawalOf[msg.sender] : bondOf[msg.sender];
         (withdrawalOf[msg.sender], withdrawableAt[msg.sender]) = (0, 0);
         if (amount == 0) revert ZeroAmount();
@@ -152,8 +181,10 @@ contract AuctionAudit is PullPayments, EIP712 {
     }
 
     /// @notice Challenges the coordinator that signed `receiptSig` for `bid` to show the bid in the
-    /// transcript it committed for the bid's attempt.
-    function challenge(Bid calldata bid, bytes calldata bidSig, bytes calldata receiptSig) external {
+    /// transcript it committed for the bid's attempt, within the attempt's evidence window and with
+    /// `challengeDeposit` attached.
+    function challenge(Bid calldata bid, bytes calldata bidSig, bytes calldata receiptSig) external payable {
+        if (msg.value != challengeDeposit) revert WrongDeposit(msg.value, challengeDeposit);
         bytes32 digest = market.bidDigest(bid);
         address bidder = ECDSA.recover(digest, bidSig);
         if (bidder != bid.prover) revert BidSignerMismatch(bid.prover, bidder);
@@ -161,7 +192,9 @@ contract AuctionAudit is PullPayments, EIP712 {
         // A key that held the role when it signed may have lost it since: its receipts still count.
         if (!market.wasCoordinator(coordinator)) revert NotCoordinatorReceipt(coordinator);
         if (market.transcriptHashOf(bid.jobId, bid.attempt) == bytes32(0)) revert NoTranscript(bid.jobId, bid.attempt);
+        _checkEvidenceWindow(bid.jobId, bid.attempt);
         if (challenges[digest].coordinator != address(0)) revert ChallengeExists(digest);
+        totalDeposits += msg.value;
         uint64 answerBy = uint64(block.timestamp) + answerWindow;
         challenges[digest] =
             Challenge(bid.jobId, bid.attempt, answerBy, true, coordinator, msg.sender, bid.prover, bid.price);
@@ -179,6 +212,9 @@ contract AuctionAudit is PullPayments, EIP712 {
         }
         ch.open = false;
         openChallenges[ch.coordinator] -= 1;
+        // The challenge was groundless: its deposit pays whoever answered it.
+        totalDeposits -= challengeDeposit;
+        _credit(msg.sender, challengeDeposit);
         emit ChallengeAnswered(bidDigest, msg.sender);
     }
 
@@ -189,6 +225,8 @@ contract AuctionAudit is PullPayments, EIP712 {
         if (block.timestamp <= ch.answerBy) revert AnswerWindowOpen(bidDigest, ch.answerBy);
         ch.open = false;
         openChallenges[ch.coordinator] -= 1;
+        totalDeposits -= challengeDeposit;
+        _credit(ch.challenger, challengeDeposit);
         _slash(ch.coordinator, ch.jobId, ch.attempt, HIDDEN_BID, bidDigest, ch.challenger);
     }
 
@@ -200,6 +238,7 @@ contract AuctionAudit is PullPayments, EIP712 {
         external
     {
         _checkCommitted(jobId, attempt, c);
+        _checkEvidenceWindow(jobId, attempt);
         if (misawardProven[jobId][attempt]) revert AlreadyProven(jobId, attempt);
         if (e.standing != 0) revert NotEligible(e.standing);
         if (e.prover == c.winner) revert WinnerEntry(c.winner);
@@ -207,6 +246,11 @@ contract AuctionAudit is PullPayments, EIP712 {
         if (!_inTranscript(c.root, e, proof)) revert NotInTranscript(e.bidDigest);
         misawardProven[jobId][attempt] = true;
         _slash(c.coordinator, jobId, attempt, MISAWARDED, e.bidDigest, msg.sender);
+    }
+
+    function _checkEvidenceWindow(bytes32 jobId, uint32 attempt) private view {
+        uint64 closedAt = market.assignedAt(jobId, attempt) + evidenceWindow;
+        if (block.timestamp > closedAt) revert EvidenceWindowClosed(jobId, attempt, closedAt);
     }
 
     function _checkCommitted(bytes32 jobId, uint32 attempt, Committed calldata c) private view {
@@ -226,8 +270,8 @@ contract AuctionAudit is PullPayments, EIP712 {
     function _slash(address coordinator, bytes32 jobId, uint32 attempt, uint8 offence, bytes32 digest, address to)
         private
     {
-        uint256 amount = bondOf[coordinator];
-        bondOf[coordinator] = 0;
+        uint256 amount = bondOf[coordinator] * slashShareBps / 10_000;
+        bondOf[coordinator] -= amount;
         totalBonds -= amount;
         _credit(to, amount);
         emit CoordinatorSlashed(coordinator, jobId, attempt, offence, digest, amount, to);

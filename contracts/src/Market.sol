@@ -42,6 +42,10 @@ contract Market is PullPayments, SignedTerms, MarketEvents {
     /// jobId => attempt => keccak256(abi.encode(transcript root, coordinator, winner, price)),
     /// what AuctionAudit checks evidence against
     mapping(bytes32 => mapping(uint32 => bytes32)) public transcriptHashOf;
+    /// jobId => attempt => when it was assigned: AuctionAudit takes evidence against it for a window
+    mapping(bytes32 => mapping(uint32 => uint64)) public assignedAt;
+    /// coordinator => when it last assigned an attempt: its bond stays until that evidence is in
+    mapping(address => uint64) public lastAssignedAt;
 
     constructor(Staking staking_, VerifierRegistry registry_) {
         if (address(staking_) == address(0) || address(registry_) == address(0)) revert ZeroAddress();
@@ -113,6 +117,7 @@ contract Market is PullPayments, SignedTerms, MarketEvents {
         (job.status, job.prover, job.price, job.attempt) = (Status.Assigned, winner.prover, price, winner.attempt);
         emit JobAssigned(jobId, winner.prover, job.attempt, price, job.attemptDeadline);
         transcriptHashOf[jobId][job.attempt] = keccak256(abi.encode(transcriptRoot, msg.sender, winner.prover, price));
+        (assignedAt[jobId][job.attempt], lastAssignedAt[msg.sender]) = (uint64(block.timestamp), uint64(block.timestamp));
         emit TranscriptCommitted(jobId, job.attempt, transcriptRoot, msg.sender, winner.prover, price);
         staking.lock(winner.prover, jobId, job.collateral);
     }

@@ -64,9 +64,10 @@ export class AuctionAudit {
     return this.contract.getFunction('bondOf')(coordinator);
   }
   /** Challenges the coordinator that signed `receiptSignature` for `bid` to show it in its
-   *  committed transcript. */
-  challenge(bid: SignedBid, receiptSignature: string) {
-    return this.send('challenge', [bid.bid, bid.signature, receiptSignature]);
+   *  committed transcript, with the deposit the contract asks (paid to whoever answers). */
+  async challenge(bid: SignedBid, receiptSignature: string) {
+    const deposit = (await this.contract.getFunction('challengeDeposit')()) as bigint;
+    return this.send('challenge', [bid.bid, bid.signature, receiptSignature], deposit);
   }
   answer(bidDigest: string, committed: Committed, standing: number, proof: string[]) {
     return this.send('answer', [bidDigest, asTuple(committed), standing, proof]);

@@ -11,7 +11,7 @@ const MEANINGS: Record<string, (args: readonly unknown[]) => string> = {
   NotMarket: () => 'only the market contract may do this',
   MarketAlreadySet: () => 'the staking contract is already connected to a market',
   ZeroAddress: () => 'an address argument was the zero address',
-  InvalidShare: ([bps]) => `requester and bounty shares (${bps} bps together) are above 10000`,
+  InvalidShare: ([bps]) => `a share of ${bps} bps is out of range (at most 10000 in all)`,
   AlreadyRegistered: ([p]) => `prover ${p} is already registered`,
   NotRegistered: ([p]) => `${p} is not a registered prover (run gavel prover register first)`,
   EmptyName: () => 'a prover needs a non-empty name',
@@ -42,6 +42,10 @@ const MEANINGS: Record<string, (args: readonly unknown[]) => string> = {
   AttemptDeadlinePassed: ([job, d]) => `the attempt deadline of job ${job} (${isoTime(d)}) has passed`,
   AttemptDeadlineNotPassed: ([job, d]) =>
     `the attempt deadline of job ${job} (${isoTime(d)}) has not passed: the prover may still deliver`,
+  WrongDeposit: ([sent, required]) => `a challenge carries a deposit of ${fmt(required)} ETH (sent ${fmt(sent)} ETH)`,
+  EvidenceWindowClosed: ([job, attempt, closed]) =>
+    `evidence against job ${job} attempt ${attempt} was due by ${isoTime(closed)}`,
+  BondFrozen: ([c, until]) => `coordinator ${c}'s bond stays until ${isoTime(until)} (evidence may still come)`,
   StakeBelowMinimum: ([staked, min]) =>
     `registering needs a stake of at least ${fmt(min)} ETH (sent ${fmt(staked)} ETH)`,
   BidForOtherJob: ([job, attempt]) => `the bid is for job ${job} attempt ${attempt}, not this one`,

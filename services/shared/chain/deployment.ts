@@ -40,6 +40,12 @@ export interface DeployOptions {
   bondWithdrawDelaySeconds?: number;
   /** Bond the deployer posts for each coordinator, in wei (default 0: no bond). */
   coordinatorBondWei?: bigint;
+  /** Seconds after an assignment during which evidence against it is taken (default 1 day). */
+  evidenceWindowSeconds?: number;
+  /** Deposit a challenge carries, in wei (default 0.01 ETH). */
+  challengeDepositWei?: bigint;
+  /** Share of a coordinator's bond one offence takes, in basis points (default 5000). */
+  slashShareBps?: number;
 }
 
 /** Default file: GAVEL_DEPLOYMENT, else .gavel/deployment.json in the working directory. */
@@ -73,11 +79,11 @@ export function writeDeployment(deployment: Deployment, path = deploymentPath())
   writeFileSync(path, `${JSON.stringify(deployment, null, 2)}\n`);
 }
 
-/** Deploys Staking, the verifier registry, Market and AuctionAudit, connects them, grants the
- *  coordinator role and posts each coordinator's bond. */
 /** The default stake needed to register a prover. */
 export const MIN_STAKE_WEI = 10n ** 16n;
 
+/** Deploys Staking, the verifier registry, Market and AuctionAudit, connects them, grants the
+ *  coordinator role and posts each coordinator's bond. */
 export async function deployGavel(signer: Signer, options: DeployOptions = {}): Promise<Deployment> {
   const owner = await signer.getAddress();
   const treasury = getAddress(options.treasury ?? owner);
@@ -114,6 +120,9 @@ export async function deployGavel(signer: Signer, options: DeployOptions = {}): 
       await market.getAddress(),
       answerWindowSeconds,
       options.bondWithdrawDelaySeconds ?? 7 * 24 * 3600,
+      options.evidenceWindowSeconds ?? 86_400,
+      options.challengeDepositWei ?? 10n ** 16n,
+      options.slashShareBps ?? 5000,
     );
     await audit.waitForDeployment();
     if (bond > 0n)
