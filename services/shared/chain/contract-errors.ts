@@ -42,10 +42,12 @@ const MEANINGS: Record<string, (args: readonly unknown[]) => string> = {
   AttemptDeadlinePassed: ([job, d]) => `the attempt deadline of job ${job} (${isoTime(d)}) has passed`,
   AttemptDeadlineNotPassed: ([job, d]) =>
     `the attempt deadline of job ${job} (${isoTime(d)}) has not passed: the prover may still deliver`,
-  WrongDeposit: ([sent, required]) => `a challenge carries a deposit of ${fmt(required)} ETH (sent ${fmt(sent)} ETH)`,
+  WrongDeposit: ([sent, required]) =>
+    `a challenge carries a deposit of ${fmt(required)} ETH (sent ${fmt(sent)} ETH)`,
   EvidenceWindowClosed: ([job, attempt, closed]) =>
     `evidence against job ${job} attempt ${attempt} was due by ${isoTime(closed)}`,
-  BondFrozen: ([c, until]) => `coordinator ${c}'s bond stays until ${isoTime(until)} (evidence may still come)`,
+  BondFrozen: ([c, until]) =>
+    `coordinator ${c}'s bond stays until ${isoTime(until)} (evidence may still come)`,
   StakeBelowMinimum: ([staked, min]) =>
     `registering needs a stake of at least ${fmt(min)} ETH (sent ${fmt(staked)} ETH)`,
   BidForOtherJob: ([job, attempt]) => `the bid is for job ${job} attempt ${attempt}, not this one`,
