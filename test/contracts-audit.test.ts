@@ -299,3 +299,24 @@ describe('evidence windows and deposits (review N6, N7)', () => {
     assert.equal(await audit().bondOf(address(key)), 0n);
   });
 });
+
+describe('a bond to assign (review N7)', () => {
+  test('a coordinator key without the minimum bond cannot assign; the bonds contract is set once', async () => {
+    const unbonded = 6;
+    await (await chain.as(0).market.getFunction('setCoordinator')(address(unbonded), true)).wait();
+    const jobId = await h.openJob(4);
+    const bid = await h.bid(3, jobId, parseEther('1'));
+    const err = await reverts(chain.as(unbonded).assign(jobId, bid), 'BondBelowMinimum');
+    assert.match(err.message, /assigning needs at least 0\.1 ETH/);
+    await audit(9).postBond(address(unbonded), parseEther('0.1'));
+    await chain.as(unbonded).assign(jobId, bid);
+    const setAgain = chain
+      .as(0)
+      .market.getFunction('setBonds')(chain.deployment.audit, 0n)
+      .then((tx) => tx.wait())
+      .catch((e: unknown) => {
+        throw decodeContractError(e);
+      });
+    await reverts(setAgain, 'BondsAlreadySet');
+  });
+});

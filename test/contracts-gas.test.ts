@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 import { JsonRpcProvider, parseEther, type TransactionRequest, Wallet } from 'ethers';
 import { type Chain, startChain } from '../services/devstack/local-chain.js';
 import { devKey } from '../services/infra/anvil.js';
+import { AuctionAudit } from '../services/shared/chain/auction-audit.js';
 import { GavelContracts } from '../services/shared/chain/gavel-contracts.js';
 import { contractHelpers, deployRealCircuit, type RealCircuit, reverts } from './fixtures/contracts.js';
 
@@ -71,6 +72,8 @@ test('a transaction mined reverted is reported with the contract error that reve
     true,
   );
   await grant.wait();
+  // A second coordinator key needs a bond of its own to assign.
+  await new AuctionAudit(chain.as(1)).postBond((chain.wallets[1] as Wallet).address, parseEther('1'));
   const jobId = await h.openJob(4);
   const bid = await h.bid(3, jobId, parseEther('1'));
   // Estimated while the job is open; another coordinator assigns it before this one is mined.

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { hexlify, parseEther, randomBytes, type Wallet } from 'ethers';
+import { AuctionAudit } from '../services/shared/chain/auction-audit.js';
 import { commitPublicInputs } from '../services/shared/chain/public-inputs-commitment.js';
 import { CoordinatorClient } from '../services/shared/client/coordinator-client.js';
 import { bidDomain, signBid } from '../services/shared/protocol/bid-signing.js';
@@ -30,6 +31,7 @@ test('assigned on-chain without an award, the prover hands the attempt back itse
   const { chain } = market;
   const wallet = (i: number) => chain.wallets[i] as Wallet;
   await (await chain.as(0).market.getFunction('setCoordinator')(wallet(ROGUE).address, true)).wait();
+  await new AuctionAudit(chain.as(ROGUE)).postBond(wallet(ROGUE).address, parseEther('1'));
   const circuit = await new CoordinatorClient(market.url).registerCircuit(loadCircuit('tiny_square'));
   const items = [{ x: '3', y: '9' }];
   const jobId = hexlify(randomBytes(32)).toLowerCase();

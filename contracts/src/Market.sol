@@ -3,6 +3,11 @@ pragma solidity ^0.8.28;
 
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {IVerifier} from "./IVerifier.sol";
+
+/// @notice The bonds a coordinator key has posted (AuctionAudit).
+interface IBonds {
+    function bondOf(address coordinator) external view returns (uint256);
+}
 import {MarketEvents} from "./MarketEvents.sol";
 import {Bid, ItemProof, Job, Result, Rule, Status, Terms} from "./MarketTypes.sol";
 import {PullPayments} from "./PullPayments.sol";
@@ -30,6 +35,10 @@ contract Market is PullPayments, SignedTerms, MarketEvents {
 
     address public immutable owner;
     Staking public immutable staking;
+    /// @notice Where coordinator bonds are kept (AuctionAudit), and the bond a coordinator key must
+    /// have there to assign: its auctions answer for something. Set once by the owner.
+    IBonds public bonds;
+    uint256 public minBond;
     VerifierRegistry public immutable registry;
     mapping(address => bool) public isCoordinator;
     /// @notice Keys that ever held the coordinator role: their receipts stay evidence after the
@@ -52,6 +61,14 @@ contract Market is PullPayments, SignedTerms, MarketEvents {
         owner = msg.sender;
         staking = staking_;
         registry = registry_;
+    }
+
+    /// @notice Connects the bonds contract and the minimum bond to assign, once.
+    function setBonds(IBonds bonds_, uint256 minBond_) external {
+        if (msg.sender != owner) revert NotOwner();
+        if (address(bonds) != address(0)) revert BondsAlreadySet();
+        if (address(bonds_) == address(0)) revert ZeroAddress();
+        (bonds, minBond) = (bonds_, minBond_);
     }
 
     /// @notice Grants or revokes the coordinator role (several coordinators may hold it).
@@ -92,6 +109,10 @@ contract Market is PullPayments, SignedTerms, MarketEvents {
         bytes32 transcriptRoot
     ) external {
         if (!isCoordinator[msg.sender]) revert NotCoordinator(msg.sender);
+        if (address(bonds) != address(0)) {
+            uint256 bond = bonds.bondOf(msg.sender);
+            if (bond < minBond) revert BondBelowMinimum(msg.sender, bond, minBond);
+        }
         if (transcriptRoot == bytes32(0)) revert NoTranscript(jobId);
         Job storage job = _status(jobId, Status.Open);
         if (block.timestamp >= job.deadline) revert DeadlinePassed(jobId, job.deadline);

@@ -7,6 +7,8 @@ import {Status, Terms} from "./MarketTypes.sol";
 abstract contract MarketEvents {
     error NotOwner();
     error NotCoordinator(address caller);
+    error BondsAlreadySet();
+    error BondBelowMinimum(address coordinator, uint256 bond, uint256 minimum);
     error NotRequester(bytes32 jobId, address caller);
     error ZeroAddress();
     error JobExists(bytes32 jobId);

@@ -11,6 +11,7 @@ interface DeployFlags extends ChainFlags {
   bountyShare: string;
   coordinator?: string[];
   coordinatorBond: string;
+  minBond: string;
   answerWindow: string;
 }
 
@@ -28,9 +29,10 @@ export function deployCommand(program: Command): void {
       .option('--coordinator <address...>', 'addresses granted the coordinator role (default: the deployer)')
       .option(
         '--coordinator-bond <eth>',
-        'bond the deployer posts for each coordinator: taken by whoever proves it hid a bid or broke the auction rule (0 = none)',
-        '0',
+        'bond the deployer posts for each coordinator: a share is taken by whoever proves it hid a bid or broke the auction rule',
+        '1',
       )
+      .option('--min-bond <eth>', 'bond a coordinator key must have to assign jobs', '0.1')
       .option(
         '--answer-window <seconds>',
         'time a coordinator has to answer a challenged bid receipt',
@@ -44,6 +46,7 @@ export function deployCommand(program: Command): void {
       requesterShareBps: positiveInt(flags.requesterShare, '--requester-share'),
       bountyShareBps: positiveInt(flags.bountyShare, '--bounty-share'),
       coordinatorBondWei: parseEth(flags.coordinatorBond, '--coordinator-bond'),
+      minBondWei: parseEth(flags.minBond, '--min-bond'),
       answerWindowSeconds: positiveInt(flags.answerWindow, '--answer-window'),
       ...(flags.coordinator
         ? { coordinators: flags.coordinator.map((c) => parseAddress(c, '--coordinator')) }

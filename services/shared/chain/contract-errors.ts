@@ -42,6 +42,9 @@ const MEANINGS: Record<string, (args: readonly unknown[]) => string> = {
   AttemptDeadlinePassed: ([job, d]) => `the attempt deadline of job ${job} (${isoTime(d)}) has passed`,
   AttemptDeadlineNotPassed: ([job, d]) =>
     `the attempt deadline of job ${job} (${isoTime(d)}) has not passed: the prover may still deliver`,
+  BondBelowMinimum: ([c, bond, min]) =>
+    `coordinator ${c} has a bond of ${fmt(bond)} ETH; assigning needs at least ${fmt(min)} ETH (post one with AuctionAudit.postBond)`,
+  BondsAlreadySet: () => 'the bonds contract is already connected',
   WrongDeposit: ([sent, required]) =>
     `a challenge carries a deposit of ${fmt(required)} ETH (sent ${fmt(sent)} ETH)`,
   EvidenceWindowClosed: ([job, attempt, closed]) =>

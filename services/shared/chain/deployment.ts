@@ -17,6 +17,8 @@ export interface Deployment {
   answerWindowSeconds: number;
   /** Bond posted for each coordinator at deploy, in wei (0: none). */
   coordinatorBondWei: string;
+  /** Bond a coordinator key must have to assign, in wei. */
+  minBondWei?: string;
   owner: string;
   treasury: string;
   cooldownSeconds: number;
@@ -38,8 +40,10 @@ export interface DeployOptions {
   answerWindowSeconds?: number;
   /** Seconds between a coordinator asking to withdraw bond and withdrawing it (default 7 days). */
   bondWithdrawDelaySeconds?: number;
-  /** Bond the deployer posts for each coordinator, in wei (default 0: no bond). */
+  /** Bond the deployer posts for each coordinator, in wei (default 1 ETH). */
   coordinatorBondWei?: bigint;
+  /** Bond a coordinator key must have to assign, in wei (default 0.1 ETH). */
+  minBondWei?: bigint;
   /** Seconds after an assignment during which evidence against it is taken (default 1 day). */
   evidenceWindowSeconds?: number;
   /** Deposit a challenge carries, in wei (default 0.01 ETH). */
@@ -93,7 +97,8 @@ export async function deployGavel(signer: Signer, options: DeployOptions = {}): 
   const bountyShareBps = options.bountyShareBps ?? 1000;
   const coordinators = (options.coordinators ?? [owner]).map((a) => getAddress(a));
   const answerWindowSeconds = options.answerWindowSeconds ?? 3600;
-  const bond = options.coordinatorBondWei ?? 0n;
+  const bond = options.coordinatorBondWei ?? 10n ** 18n;
+  const minBond = options.minBondWei ?? 10n ** 17n;
   return withRevertDecoding(async () => {
     const s = contractArtifact('Staking');
     const staking = await new ContractFactory(s.abi, s.bytecode, signer).deploy(
@@ -125,6 +130,7 @@ export async function deployGavel(signer: Signer, options: DeployOptions = {}): 
       options.slashShareBps ?? 5000,
     );
     await audit.waitForDeployment();
+    await (await market.getFunction('setBonds')(await audit.getAddress(), minBond)).wait();
     if (bond > 0n)
       for (const c of coordinators) await (await audit.getFunction('postBond')(c, { value: bond })).wait();
     const network = await signer.provider?.getNetwork();
@@ -136,6 +142,7 @@ export async function deployGavel(signer: Signer, options: DeployOptions = {}): 
       audit: await audit.getAddress(),
       answerWindowSeconds,
       coordinatorBondWei: bond.toString(),
+      minBondWei: minBond.toString(),
       owner,
       treasury,
       cooldownSeconds,
