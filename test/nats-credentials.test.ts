@@ -50,26 +50,27 @@ test('the server disconnects credentials past their expiry', async () => {
   assert.match(closed, /expired|authorization/i);
 });
 
-test("the agent's link renews its credentials and stays connected past their expiry", async () => {
+test("the agent's link renews its credentials and keeps working past their expiry", async () => {
   const link = await connectAs(1);
+  // A round trip through the server to the coordinator and back (a malformed bid, answered
+  // BAD_MESSAGE), tried a few times: the server closes a connection when the credentials it was
+  // opened with expire, and the link comes back at once with the renewed ones.
+  const roundTrip = async () => {
+    for (let i = 0; ; i++) {
+      try {
+        return (await link.sendBid(new TextEncoder().encode('{}'), 2000)).code;
+      } catch (err) {
+        if (i >= 5) throw err;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  };
   try {
-    const hello = () =>
-      link.hello(
-        {
-          name: 'p1',
-          backend: 'wasm',
-          proofSystems: ['ultrahonk'],
-          threads: 1,
-          maxDyadic: 4096,
-          gatesPerSec: 1e5,
-        },
-        { retries: 5 },
-      );
-    assert.equal((await hello()).ok, true);
-    // Three lifetimes of its first credentials later, the same connection still works.
+    assert.equal(await roundTrip(), 'BAD_MESSAGE');
+    // Three lifetimes of its first credentials later, it still gets through: without renewal it
+    // could not reconnect at all.
     await new Promise((r) => setTimeout(r, 3 * TTL * 1000));
-    assert.equal(link.nc.isClosed(), false);
-    assert.equal((await hello()).ok, true);
+    assert.equal(await roundTrip(), 'BAD_MESSAGE');
   } finally {
     await link.nc.close();
   }

@@ -90,9 +90,9 @@ export const coordinatorSettings: Settings<CoordinatorConfig> = {
   natsCredentialsTtlSeconds: {
     env: 'GAVEL_NATS_CREDENTIALS_TTL_SECONDS',
     description:
-      "how long a prover's NATS credentials last; the agent renews them, and a prover no longer registered or with no stake left is refused renewal, so it is cut off within this time",
+      "how long a prover's NATS credentials last; the agent renews them (the server then closes its connection as the old ones expire, and it reconnects at once with the new ones), and a prover no longer registered or out of good standing is refused renewal, so it is cut off within this time",
     parse: parsers.int(2, 7 * 86_400),
-    default: 900,
+    default: 3600,
   },
   rpcUrl: commonSettings.rpcUrl,
   deploymentFile: commonSettings.deploymentFile,
