@@ -12,7 +12,8 @@ import type { Wallet } from 'ethers';
 import { CoordinatorClient } from '../services/shared/client/coordinator-client.js';
 import { bidDomain } from '../services/shared/protocol/bid-signing.js';
 import type { CircuitNotice } from '../services/shared/protocol/messages.js';
-import { credentialsMessage, ProverLink } from '../services/shared/protocol/prover-link.js';
+import { credentialsMessage } from '../services/shared/protocol/prover-credentials.js';
+import { ProverLink } from '../services/shared/protocol/prover-link.js';
 import {
   ANNOUNCE_SUBJECT,
   awardConsumer,

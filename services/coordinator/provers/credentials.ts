@@ -6,7 +6,7 @@ import { verifyMessage } from 'ethers';
 import { GavelError } from '../../shared/errors.js';
 import { issueUserJwt, proverPermissions } from '../../shared/nats/auth.js';
 import { ensureAwardConsumer } from '../../shared/nats/connection.js';
-import { credentialsMessage } from '../../shared/protocol/prover-link.js';
+import { credentialsMessage } from '../../shared/protocol/prover-credentials.js';
 import type { CoordinatorContext } from '../context.js';
 
 export interface CredentialsRequest {
