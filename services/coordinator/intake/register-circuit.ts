@@ -13,7 +13,7 @@ import {
   programOf,
   proofSystemOf,
 } from '../../shared/proving/circuit-artifact.js';
-import { checkPublicLayout, prepareCircuit } from '../../shared/proving/circuit-prover.js';
+import { prepareCircuit } from '../../shared/proving/circuit-prover.js';
 import { ptauByHash } from '../../shared/proving/plonk/ptau.js';
 import { deployCircuitVerifier } from './circuit-verifier.js';
 import type { IntakeBackend } from './intake-backend.js';
@@ -47,7 +47,8 @@ export function assertPtauAllowed(origin: 'GAVEL_PTAU' | 'dev' | undefined, allo
   );
 }
 
-/** Measures an artifact (gates first: a circuit above `maxGates` never gets a VK computed). */
+/** Measures an artifact (gates first: a circuit above `maxGates` never gets a VK computed); its
+ *  declared public inputs are checked against the program by prepareCircuit before any VK. */
 async function measure(backend: ProvingBackend, artifact: AnyCircuitArtifact, maxGates: number) {
   const size = await backend.circuitSize(programOf(artifact));
   if (size.gates > maxGates) {
@@ -97,8 +98,6 @@ export async function registerCircuit(
     }
     assertPtauAllowed((await ptauByHash(artifact.ptauHash, artifact.ptauPower))?.origin, limits.allowDevPtau);
   }
-  // Before anything is measured or deployed: what escrows commit to must be what proofs carry.
-  await checkPublicLayout(artifact);
   const prepared = await intake
     .run((b) => measure(b, artifact, limits.maxGates), limits.timeoutMs, system)
     .catch((cause) => {

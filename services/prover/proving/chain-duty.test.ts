@@ -52,17 +52,19 @@ test('self-fulfils due at the same moment are sent one after the other', async (
 
 /** A chain holding attempt 0 of job `j` for `wallet` until a hand-back is sent (or `released`). */
 function holdingChain() {
-  const state = { handedBack: 0, released: false };
+  const state = { handedBack: 0, released: false, readsAfterRelease: 0 };
   const chain = {
-    job: async () =>
-      state.released || state.handedBack > 0
+    job: async () => {
+      if (state.released) state.readsAfterRelease++;
+      return state.released || state.handedBack > 0
         ? {
             status: 'Open',
             attempt: 1,
             prover: '0x0000000000000000000000000000000000000000',
             attemptDeadline: 0,
           }
-        : { status: 'Assigned', attempt: 0, prover: wallet.address, attemptDeadline: 10_000 },
+        : { status: 'Assigned', attempt: 0, prover: wallet.address, attemptDeadline: 10_000 };
+    },
     handBack: async () => {
       state.handedBack++;
       return { hash: '0x01' };
@@ -124,7 +126,11 @@ test('a hand-back the coordinator relayed is not sent again; an unreachable coor
     await duty.handBack(attempt0(coordinator.url), 'cannot prove');
     relayed.state.released = true; // the coordinator's relay landed
     clock.now += 11;
-    await new Promise((r) => setTimeout(r, 1500));
+    // The watch reads the chain again, sees the attempt released, and ends without relaying.
+    for (let i = 0; i < 50 && relayed.state.readsAfterRelease === 0; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    await duty.stop();
+    assert.ok(relayed.state.readsAfterRelease > 0, 'the watch looked again');
     assert.equal(relayed.state.handedBack, 0);
   } finally {
     await duty.stop();
@@ -138,8 +144,12 @@ test('a hand-back the coordinator relayed is not sent again; an unreachable coor
 });
 
 test('the agent waits for its assignment until its bid expires, not a fixed time (review N4)', async () => {
+  let polls = 0;
   const chain = {
-    job: async () => ({ status: 'Open', attempt: 0, prover: '0x0000000000000000000000000000000000000000' }),
+    job: async () => {
+      polls++;
+      return { status: 'Open', attempt: 0, prover: '0x0000000000000000000000000000000000000000' };
+    },
   } as unknown as GavelContracts;
   const clock = { now: 1000 };
   const bids = new BidBook();
@@ -150,7 +160,9 @@ test('the agent waits for its assignment until its bid expires, not a fixed time
   let settled = false;
   void waiting.catch(() => undefined).finally(() => (settled = true));
   clock.now = 1190; // 190 s later: past the old fixed 120 s, still before the bid's expiry
-  await new Promise((r) => setTimeout(r, 700));
+  const seen = polls;
+  for (let i = 0; i < 50 && polls < seen + 2; i++) await new Promise((r) => setTimeout(r, 100));
+  assert.ok(polls >= seen + 2, 'it polled the chain again at 190 s');
   assert.equal(settled, false, 'still waiting while the bid may be assigned');
   clock.now = 1204;
   await assert.rejects(waiting, /was not assigned to this prover on-chain/);

@@ -132,11 +132,14 @@ export class ChainDuty {
   async handBack(award: AttemptRef, why: string, relayNow = false): Promise<void> {
     const signature = await signHandBack(this.wallet, this.domain, award.jobId, award.attempt);
     const told = await this.handBackThroughCoordinator(award, why, signature);
-    if (told && !relayNow) {
-      this.track(this.ensureHandedBack(award, signature, this.now() + RELAY_GRACE_SECONDS));
-      return;
-    }
-    await this.ensureHandedBack(award, signature, this.now());
+    const work = this.ensureHandedBack(
+      award,
+      signature,
+      this.now() + (told && !relayNow ? RELAY_GRACE_SECONDS : 0),
+    );
+    // Kept either way, so stop() waits for it: no chain call outlives the agent.
+    this.track(work);
+    if (!told || relayNow) await work;
   }
 
   private async handBackThroughCoordinator(
