@@ -3,6 +3,7 @@ import type { JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Signer, TypedDataDomain } from 'ethers';
 import type { Logger } from 'pino';
+import type { ChainTime, WallClock } from '../shared/chain/chain-clock.js';
 import type { GavelContracts } from '../shared/chain/gavel-contracts.js';
 import type { PrismaClient } from '../shared/db/client.js';
 import type { RateLimiter } from '../shared/protocol/rate-limiter.js';
@@ -21,6 +22,8 @@ export interface CoordinatorContext {
   js: JetStreamClient;
   /** Contracts driven by this replica's coordinator key. */
   chain: GavelContracts;
+  /** Deadlines are judged by `chain` (block time); windows, timeouts and backoffs by `wall`. */
+  clock: { chain: ChainTime & { stop(): void }; wall: WallClock };
   domain: TypedDataDomain;
   /** The AuctionAudit contract's EIP-712 domain: bid receipts are signed in it. */
   receiptDomain: TypedDataDomain;

@@ -118,6 +118,7 @@ export class Coordinator {
     await this.app.close();
     for (const s of this.subs) s.unsubscribe();
     await this.ctx.replicas.stop();
+    this.ctx.clock.chain.stop();
     await this.ctx.nc.drain().catch(() => undefined);
     await this.ctx.verifiers.destroy();
     await this.ctx.intake.destroy();

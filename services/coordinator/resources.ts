@@ -2,8 +2,9 @@
 // consumer, presence bucket), database pool, verifier (warmed up) and metrics.
 
 import { readFileSync } from 'node:fs';
-import { Wallet } from 'ethers';
+import { type JsonRpcProvider, Wallet } from 'ethers';
 import type { Logger } from 'pino';
+import { ChainClock, wallClock } from '../shared/chain/chain-clock.js';
 import { readDeployment } from '../shared/chain/deployment.js';
 import { GavelContracts, rpcProvider } from '../shared/chain/gavel-contracts.js';
 import { ConfigError } from '../shared/config.js';
@@ -31,6 +32,7 @@ export type Resources = Pick<
   | 'prisma'
   | 'nc'
   | 'chain'
+  | 'clock'
   | 'domain'
   | 'receiptDomain'
   | 'signer'
@@ -70,6 +72,7 @@ export async function openResources(config: CoordinatorConfig, log: Logger): Pro
     (chain.market.runner?.provider as { destroy?: () => void } | undefined)?.destroy?.();
     throw err;
   }
+  const clock = { chain: await new ChainClock(signer.provider as JsonRpcProvider).start(), wall: wallClock };
   const metrics = new Metrics();
   const nc = await connectNats({
     url: config.natsUrl,
@@ -121,6 +124,7 @@ export async function openResources(config: CoordinatorConfig, log: Logger): Pro
     prisma,
     nc,
     chain,
+    clock,
     domain,
     receiptDomain: receipts,
     signer,

@@ -99,6 +99,12 @@ export class LocalStack {
     return this.replicaUrls.length;
   }
 
+  /** Moves chain time forward by `seconds` and mines a block: every deadline the stack's parties
+   *  judge (by the chain's clock) passes as if that time had gone by. */
+  advance(seconds: number): Promise<void> {
+    return this.chain.advance(seconds);
+  }
+
   static async start(opts: StackOptions, onStep: (step: string) => void = () => {}): Promise<LocalStack> {
     const dir = mkdtempSync(join(tmpdir(), 'gavel-stack-'));
     const undo: (() => Promise<void>)[] = [async () => rmSync(dir, { recursive: true, force: true })];

@@ -33,7 +33,9 @@ export async function freePort(): Promise<number> {
 
 export interface AnvilOptions {
   port?: number;
-  /** Seconds between blocks; default: mine on every transaction. */
+  /** Seconds between empty blocks (default 1): transactions are mined at once, and a block comes
+   *  every `blockTime` seconds besides, so chain time moves while the chain is idle, as a live
+   *  chain's does (deadlines are judged by block time). 0: blocks only for transactions. */
   blockTime?: number;
   chainId?: number;
   /** Funded development accounts (default 10). */
@@ -55,7 +57,8 @@ export class Anvil {
   static async start(options: AnvilOptions = {}): Promise<Anvil> {
     const port = options.port ?? (await freePort());
     const args = ['--host', '127.0.0.1', '--port', String(port), '--silent'];
-    if (options.blockTime) args.push('--block-time', String(options.blockTime));
+    const blockTime = options.blockTime ?? 1;
+    if (blockTime > 0) args.push('--mixed-mining', '--block-time', String(blockTime));
     if (options.chainId) args.push('--chain-id', String(options.chainId));
     if (options.accounts) args.push('--accounts', String(options.accounts));
     const child = spawn(anvilBinary(), args, { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -2,8 +2,9 @@
 // presence alive (presence.ts), bids on what its policy and speed allow (bidding/bidder.ts) and
 // proves its awards (proving/award-worker.ts). All protocol messages go through ProverLink.
 
-import { Wallet } from 'ethers';
+import { type JsonRpcProvider, Wallet } from 'ethers';
 import type { Logger } from 'pino';
+import { ChainClock, type WallClock, wallClock } from '../shared/chain/chain-clock.js';
 import { readDeployment } from '../shared/chain/deployment.js';
 import { GavelContracts, rpcProvider } from '../shared/chain/gavel-contracts.js';
 import { errorMessage, GavelError } from '../shared/errors.js';
@@ -84,10 +85,11 @@ export class ProverAgent {
     private readonly backends: ProofSystems,
     readonly metrics: ProverMetrics,
     state: Pick<BidderState, 'gatesPerSec' | 'maxDyadic'>,
+    private readonly clock: { chain: ChainClock; wall: WallClock },
   ) {
     this.address = link.address;
     const bids = new BidBook();
-    const duty = new ChainDuty(chain, link.wallet, link.domain, config, log, bids);
+    const duty = new ChainDuty(chain, link.wallet, link.domain, config, log, bids, clock);
     this.duty = duty;
     const { chainId, market } = chain.deployment;
     const inputs = new InputsSources(
@@ -132,7 +134,7 @@ export class ProverAgent {
       coordinatorUrl: config.coordinatorUrl,
       log,
     };
-    this.assignments = new AssignmentWatch(deps, config.unawardedGraceSeconds);
+    this.assignments = new AssignmentWatch(deps, config.unawardedGraceSeconds, clock);
   }
 
   static async start(config: ProverConfig, log: Logger): Promise<ProverAgent> {
@@ -167,7 +169,9 @@ export class ProverAgent {
     const backends = new ProofSystems(backend, config.proofSystems);
     // Asked for PLONK without snarkjs installed: say so now, not at the first PLONK job.
     if (config.proofSystems.includes('plonk')) await backends.backend('plonk');
-    const agent = new ProverAgent(config, log, link, chain, backends, metrics, speed);
+    const provider = chain.market.runner?.provider as JsonRpcProvider;
+    const clock = { chain: await new ChainClock(provider).start(), wall: wallClock };
+    const agent = new ProverAgent(config, log, link, chain, backends, metrics, speed, clock);
     for (const c of warm) agent.worker.circuits.set(c.id, c);
     await agent.run();
     return agent;
@@ -247,6 +251,7 @@ export class ProverAgent {
     await this.bidder.stop();
     await this.worker.stop();
     await this.duty.stop();
+    this.clock.chain.stop();
     await this.presence?.stop();
     await this.metrics.close();
     await this.link.nc.drain().catch(() => undefined);

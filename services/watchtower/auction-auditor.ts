@@ -9,6 +9,7 @@
 import { formatEther, getAddress, type TypedDataDomain } from 'ethers';
 import type { Logger } from 'pino';
 import type { AuctionAudit, Committed } from '../shared/chain/auction-audit.js';
+import type { ChainTime } from '../shared/chain/chain-clock.js';
 import { readInChunks } from '../shared/chain/chunked-logs.js';
 import { ContractRevertError } from '../shared/chain/contract-errors.js';
 import type { GavelContracts, SignedBid } from '../shared/chain/gavel-contracts.js';
@@ -75,6 +76,8 @@ export class AuctionAuditor {
     private readonly coordinatorUrl: string,
     private readonly metrics: WatchtowerMetrics,
     private readonly log: Logger,
+    /** Challenge answer windows are chain time. */
+    private readonly chainTime: Pick<ChainTime, 'hasPassed'>,
     /** How long a coordinator may take to reveal a transcript before the audit says it withheld it. */
     private readonly revealGraceMs = 30_000,
   ) {
@@ -277,9 +280,8 @@ export class AuctionAuditor {
 
   /** Challenges this watchtower opened and nobody answered in time: the coordinator's bond. */
   private async slashUnanswered(): Promise<void> {
-    const now = Math.floor(Date.now() / 1000);
     for (const [digest, c] of [...this.challenges]) {
-      if (now <= c.answerBy) continue;
+      if (!this.chainTime.hasPassed(c.answerBy)) continue;
       const state = await this.audit.challengeOf(digest);
       if (state && !state.open) {
         this.challenges.delete(digest);

@@ -66,8 +66,8 @@ export class DeadlineBook {
     } else this.jobs.delete(jobId);
   }
 
-  /** What can be enforced at `nowSeconds`: slash a prover past its attempt deadline, expire an
-   *  open job past its deadline. */
+  /** What can be enforced once a mined block's time is `nowSeconds`: slash a prover past its
+   *  attempt deadline, expire an open job past its deadline. */
   due(nowSeconds: number): Enforcement[] {
     const out: Enforcement[] = [];
     for (const j of this.jobs.values()) {

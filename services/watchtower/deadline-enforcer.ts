@@ -1,7 +1,8 @@
 // The watchtower's deadline round: every deadline the book says has passed is enforced on-chain
-// (slashLate for the bounty, or expire), each on its own. A job the chain will not act on (a revert
-// that is not "somebody was first" or "not yet", a node error) is logged and counted, and the round
-// goes on to the others: one frozen job must not stop every later deadline from being enforced.
+// (slashLate for the bounty, or expire), each on its own, once a mined block is past it (the chain's
+// clock: never too early). A job the chain will not act on (a revert that is not "somebody was
+// first", a node error) is logged and counted, and the round goes on to the others: one frozen job
+// must not stop every later deadline from being enforced.
 import { formatEther } from 'ethers';
 import type { Logger } from 'pino';
 import { ContractRevertError } from '../shared/chain/contract-errors.js';
@@ -10,8 +11,8 @@ import { errorMessage } from '../shared/errors.js';
 import type { DeadlineBook, Enforcement } from './deadline-book.js';
 import type { WatchtowerMetrics } from './metrics.js';
 
-/** Reverts meaning somebody else enforced first, or the chain's clock is not there yet. */
-const NOT_NOW = new Set(['WrongStatus', 'AttemptDeadlineNotPassed', 'DeadlineNotPassed']);
+/** The revert meaning somebody else enforced first. */
+const TAKEN = 'WrongStatus';
 
 type Receipt = Awaited<ReturnType<GavelContracts['expire']>>;
 
@@ -28,10 +29,11 @@ export class DeadlineEnforcer {
     private readonly log: Logger,
   ) {}
 
-  /** Reads new events, then enforces every deadline passed at `nowSeconds`, one job at a time. */
-  async round(nowSeconds: number): Promise<void> {
+  /** Reads new events, then enforces every deadline the latest mined block (`latestBlockSeconds`,
+   *  the chain clock's) is past, one job at a time. */
+  async round(latestBlockSeconds: number): Promise<void> {
     await this.book.refresh();
-    const due = this.book.due(nowSeconds);
+    const due = this.book.due(latestBlockSeconds);
     this.metrics.watched.set(this.book.size);
     this.metrics.overdue.set(due.length);
     for (const job of due) {
@@ -58,7 +60,7 @@ export class DeadlineEnforcer {
       this.metrics.bountyEth.inc(Number(formatEther(bounty)));
       this.log.info({ jobId, action, tx: receipt.hash, bountyWei: bounty.toString() }, 'deadline enforced');
     } catch (err) {
-      if (!(err instanceof ContractRevertError && NOT_NOW.has(err.errorName))) throw err;
+      if (!(err instanceof ContractRevertError && err.errorName === TAKEN)) throw err;
       this.metrics.actions.inc({ action, outcome: 'taken' });
     }
     await this.book.reread(jobId);

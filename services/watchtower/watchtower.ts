@@ -6,9 +6,10 @@
 // job inputs available to the assigned prover (inputs-mirror.ts: pushed by requesters, and public
 // jobs' pulled on its own, public-inputs.ts), and signs what it checked.
 import { join } from 'node:path';
-import { Wallet } from 'ethers';
+import { type JsonRpcProvider, Wallet } from 'ethers';
 import type { Logger } from 'pino';
 import { AuctionAudit } from '../shared/chain/auction-audit.js';
+import { ChainClock, type ChainTime } from '../shared/chain/chain-clock.js';
 import { readDeployment } from '../shared/chain/deployment.js';
 import { GavelContracts, rpcProvider } from '../shared/chain/gavel-contracts.js';
 import { errorMessage } from '../shared/errors.js';
@@ -65,6 +66,8 @@ export class Watchtower {
       'coordinatorUrl' | 'revealGraceMs' | 'dataDir' | 'backend' | 'mirrorMaxBytes' | 'mirrorKeepMs'
     >,
     private readonly log: Logger,
+    /** Deadlines are judged by the chain's clock (its latest mined block). */
+    private readonly clock: ChainTime & { stop(): void },
   ) {
     this.address = (chain.signer() as Wallet).address.toLowerCase();
     this.deadlines = new DeadlineEnforcer(chain, book, (logs) => this.bountyIn(logs), this.metrics, log);
@@ -76,6 +79,7 @@ export class Watchtower {
       config.coordinatorUrl.replace(/\/$/, ''),
       this.metrics,
       log,
+      clock,
       config.revealGraceMs,
     );
     this.mirror = new InputsMirror(
@@ -127,7 +131,9 @@ export class Watchtower {
     const deployment = readDeployment(config.deploymentFile);
     const wallet = new Wallet(config.key, rpcProvider(config.rpcUrl));
     const chain = new GavelContracts(deployment, wallet);
-    const tower = new Watchtower(chain, new DeadlineBook(chain, deployment.blockNumber), config, log);
+    const clock = await new ChainClock(wallet.provider as JsonRpcProvider).start();
+    const book = new DeadlineBook(chain, deployment.blockNumber);
+    const tower = new Watchtower(chain, book, config, log, clock);
     const domains = {
       bid: bidDomain(deployment.chainId, deployment.market),
       receipt: receiptDomain(deployment.chainId, deployment.audit),
@@ -166,7 +172,7 @@ export class Watchtower {
 
   private async tick(): Promise<void> {
     try {
-      await this.deadlines.round(Math.floor(Date.now() / 1000));
+      await this.deadlines.round(this.clock.latestSeconds());
     } catch (err) {
       this.log.warn({ err: errorMessage(err) }, 'watch round failed; trying again');
     }
@@ -195,6 +201,7 @@ export class Watchtower {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     await this.ticking;
+    this.clock.stop();
     await this.puller?.idle();
     await this.api?.close();
     for (const backend of this.backends.values()) await (await backend.catch(() => undefined))?.destroy();

@@ -14,7 +14,7 @@ import { enqueue } from '../lifecycle/outbox-entries.js';
 export async function publishAward(ctx: CoordinatorContext, award: Award, announcedAt: Date): Promise<void> {
   const bytes = encode(await signMessage(ctx.signer, award));
   await ctx.js.publish(awardSubject(award.prover), bytes, { msgID: dedupId('award', bytes) });
-  ctx.metrics.awardLatency.observe((Date.now() - announcedAt.getTime()) / 1000);
+  ctx.metrics.awardLatency.observe((ctx.clock.wall.nowMs() - announcedAt.getTime()) / 1000);
 }
 
 /**
@@ -32,8 +32,9 @@ export async function awardWinner(
 ): Promise<void> {
   await publishAward(ctx, award, announcedAt);
   const { jobId, attempt, prover, priceWei } = award;
-  // Until the chain sets it, the attempt deadline is the winner's signed delivery time from now.
-  const leaseUntil = new Date(Date.now() + bids.deliverySeconds * 1000);
+  // Until the chain sets it, the attempt deadline is the latest the chain could set: the winner's
+  // signed delivery time from the latest chain time it may be assigned.
+  const leaseUntil = new Date((bids.assignBy + bids.deliverySeconds) * 1000);
   await createAssignment(tx, { jobId, attempt, prover, priceWei, leaseUntil });
   await enqueue(tx, {
     kind: 'ASSIGN',

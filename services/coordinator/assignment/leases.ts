@@ -55,15 +55,12 @@ export async function onHeartbeat(
   return 'ok';
 }
 
-/** How long past an attempt deadline the chain's clock is given before the attempt is failed. */
-const CHAIN_CLOCK_GRACE_MS = 2000;
-
-/** Fails every awarded assignment whose attempt deadline has passed; the chain is asked to slash
- *  (SLASH_LATE), which it does only when the proofs are not on-chain. */
+/** Fails every awarded assignment whose attempt deadline a mined block has passed; the chain is
+ *  asked to slash (SLASH_LATE), which it does only when the proofs are not on-chain. */
 export async function sweepLeases(ctx: CoordinatorContext): Promise<number> {
-  const now = new Date();
+  const passed = new Date(ctx.clock.chain.latestSeconds() * 1000);
   const due = await ctx.prisma.assignment.findMany({
-    where: { status: { in: AWARDED }, leaseUntil: { lt: new Date(now.getTime() - CHAIN_CLOCK_GRACE_MS) } },
+    where: { status: { in: AWARDED }, leaseUntil: { lt: passed } },
     take: 50,
   });
   let failed = 0;
@@ -71,7 +68,7 @@ export async function sweepLeases(ctx: CoordinatorContext): Promise<number> {
     const reason = a.verifierBlocked
       ? `our verifier could not judge the results of ${a.prover} before its attempt deadline`
       : `${a.prover} did not deliver by its attempt deadline`;
-    const then = { kind: 'SLASH_LATE' as const, notBefore: now };
+    const then = { kind: 'SLASH_LATE' as const };
     const blame = !a.verifierBlocked;
     const ok = await ctx.prisma.$transaction((tx) =>
       failAttempt(tx, a.jobId, a.attempt, reason, then, blame),
@@ -92,6 +89,7 @@ export async function sweepLeases(ctx: CoordinatorContext): Promise<number> {
  * never drains, until 30 s have passed).
  */
 export function leaseStage(startedAt = Date.now()) {
+  // Wall time: a bound on how long a backlog may hold the stage back, not a deadline.
   let caughtUp = false;
   return async (ctx: CoordinatorContext): Promise<number> => {
     if (!caughtUp) {

@@ -9,12 +9,16 @@ import { mirrorsOfJob } from '../lifecycle/job-transitions.js';
 import { lockDueRounds } from './due-rounds.js';
 
 /** Marks round `id` announced with a provisional window from `now` (publishAnnouncement moves it
- *  to the moment of publishing), and returns its announcement. */
+ *  to the moment of publishing), and returns its announcement. The chain time by which the winner
+ *  is assigned is the chain clock at the close plus the assignment margin (block time, which the
+ *  bids' expiry and the contract are judged by). */
 async function openRound(ctx: CoordinatorContext, tx: Tx, id: number, now: number): Promise<Announcement> {
   const closesAt = now + ctx.config.auctionWindowMs;
+  const closesOnChain = ctx.clock.chain.nowSeconds() + (closesAt - ctx.clock.wall.nowMs()) / 1000;
+  const assignBy = Math.ceil(closesOnChain) + 1 + ctx.config.assignMarginSeconds;
   const a = await tx.auction.update({
     where: { id },
-    data: { announced: true, opensAt: new Date(now), closesAt: new Date(closesAt) },
+    data: { announced: true, opensAt: new Date(now), closesAt: new Date(closesAt), assignBy },
     include: { job: { include: { circuit: true, _count: { select: { items: true } } } } },
   });
   return {
@@ -31,7 +35,7 @@ async function openRound(ctx: CoordinatorContext, tx: Tx, id: number, now: numbe
     reserveWei: a.job.reserveWei,
     collateralWei: a.job.collateralWei,
     closesAt,
-    assignMarginSeconds: ctx.config.assignMarginSeconds,
+    assignBy,
     rule: a.rule,
     inputsHash: a.job.inputsHash,
     coordinatorUrl: ctx.publicUrl(),
@@ -45,7 +49,7 @@ async function openRound(ctx: CoordinatorContext, tx: Tx, id: number, now: numbe
  * provisional one started earlier).
  */
 async function publishAnnouncement(ctx: CoordinatorContext, a: Announcement): Promise<void> {
-  const publishedAt = Date.now();
+  const publishedAt = ctx.clock.wall.nowMs();
   a.closesAt = publishedAt + ctx.config.auctionWindowMs;
   ctx.nc.publish(ANNOUNCE_SUBJECT, encode(a));
   await ctx.prisma.auction.updateMany({
@@ -57,7 +61,7 @@ async function publishAnnouncement(ctx: CoordinatorContext, a: Announcement): Pr
 /** Publishes every auction round whose opening time has come. */
 export async function announceDue(ctx: CoordinatorContext): Promise<number> {
   const announcements = await ctx.prisma.$transaction(async (tx) => {
-    const now = Date.now();
+    const now = ctx.clock.wall.nowMs();
     const ids = await lockDueRounds(tx, false, new Date(now));
     const out: Announcement[] = [];
     for (const id of ids) out.push(await openRound(ctx, tx, id, now));

@@ -72,6 +72,7 @@ async function award(
       winner: outcome.winner.id,
       runnerUp: outcome.runnerUp?.id ?? null,
       deliverySeconds: round.bids.find((b) => b.id === outcome.winner.id)?.deliverySeconds ?? 600,
+      assignBy: round.assignBy,
       transcriptRoot,
     },
   );
@@ -93,7 +94,7 @@ async function noBids(ctx: CoordinatorContext, tx: Tx, round: Round, now: number
   ctx.metrics.auctionsClosed.inc({ outcome: 'no_bids' });
   ctx.metrics.bidsPerAuction.observe(0);
   const delay = Math.min(config.reannounceBaseMs * 2 ** round.round, config.reannounceMaxMs);
-  if (await timeRemains(tx, round.jobId, now + delay, config)) {
+  if (await timeRemains(tx, round.jobId, ctx.clock.chain.nowSeconds() + delay / 1000, config)) {
     const next = { jobId: round.jobId, attempt: round.attempt, round: round.round + 1, rule: round.rule };
     await scheduleRound(tx, {
       ...next,
@@ -195,7 +196,7 @@ export async function closeDue(ctx: CoordinatorContext, send: AwardWinner): Prom
   for (;;) {
     const batch = await ctx.prisma.$transaction(
       async (tx) => {
-        const now = Date.now();
+        const now = ctx.clock.wall.nowMs();
         const ids = await lockDueRounds(tx, true, new Date(now), CLOSE_BATCH);
         let won = 0;
         for (const id of ids) if (await closeRound(ctx, tx, id, now, send)) won++;

@@ -1,6 +1,7 @@
 // Where bids are judged: signature, auction state, reserve, expiry, exclusion, on-chain stake and
 // declared proof systems and speed; accepted bids are stored (one per prover per auction, nonces never reused).
 import type { Signer, TypedDataDomain } from 'ethers';
+import type { WallClock } from '../../shared/chain/chain-clock.js';
 import type { GavelContracts } from '../../shared/chain/gavel-contracts.js';
 import { isUniqueViolation, type PrismaClient } from '../../shared/db/client.js';
 import { signReceipt } from '../../shared/protocol/auction-transcript.js';
@@ -16,6 +17,8 @@ export interface JudgeDeps {
   receiptDomain: TypedDataDomain;
   signer: Signer;
   config: CoordinatorConfig;
+  /** The wall clock judges the auction window; every deadline is chain time (the round's assignBy). */
+  clock: { wall: WallClock };
 }
 
 const reject = (code: string, reason: string): BidReply => ({ accepted: false, code, reason });
@@ -25,7 +28,11 @@ export function estimateProvingMs(gates: number, batchSize: number, gatesPerSec:
   return gatesPerSec > 0 ? Math.ceil(((gates * batchSize) / gatesPerSec) * 1000) : Number.POSITIVE_INFINITY;
 }
 
-export async function judgeBid(deps: JudgeDeps, req: BidRequest, now = Date.now()): Promise<BidReply> {
+export async function judgeBid(
+  deps: JudgeDeps,
+  req: BidRequest,
+  now = deps.clock.wall.nowMs(),
+): Promise<BidReply> {
   const { bid, signature } = req;
   const { prisma, chain, domain, config } = deps;
   const price = BigInt(bid.price);
@@ -54,12 +61,12 @@ export async function judgeBid(deps: JudgeDeps, req: BidRequest, now = Date.now(
   }
   if (price > BigInt(job.reserveWei))
     return reject('ABOVE_RESERVE', `price ${price} is above the reserve ${job.reserveWei}`);
-  // A bid must stay valid until its assignment can be mined: the close plus the stated margin.
-  const assignBy = Math.ceil(auction.closesAt.getTime() / 1000) + config.assignMarginSeconds;
+  // A bid must stay valid until its assignment can be mined (chain time, stated in the announcement).
+  const { assignBy } = auction;
   if (bid.expiry < assignBy)
     return reject(
       'EXPIRED',
-      `the bid must stay valid until ${assignBy} (the close plus ${config.assignMarginSeconds} s to assign it)`,
+      `the bid must stay valid until ${assignBy} (chain time), when it may be assigned`,
     );
   if (job.excludedProvers.includes(prover)) return reject('EXCLUDED', 'this prover already failed this job');
 
@@ -71,15 +78,13 @@ export async function judgeBid(deps: JudgeDeps, req: BidRequest, now = Date.now(
   }
   const speed = system === 'plonk' ? known.plonkGatesPerSec : known.gatesPerSec;
   const provingMs = estimateProvingMs(job.circuit.gates, job._count.items, speed);
-  const finishBy = auction.closesAt.getTime() + provingMs + config.settleMarginMs;
+  // Proving starts at the close (awards are optimistic): the chain time of the close is assignBy
+  // less the assignment margin.
+  const finishBy = (assignBy - config.assignMarginSeconds) * 1000 + provingMs + config.settleMarginMs;
   if (finishBy > job.deadline.getTime()) {
     return reject('TOO_SLOW', `declared speed needs ~${provingMs} ms, which misses the deadline`);
   }
-  const latest = latestDeliverySeconds({
-    closesAt: auction.closesAt.getTime(),
-    assignMarginSeconds: config.assignMarginSeconds,
-    deadline: Math.floor(job.deadline.getTime() / 1000),
-  });
+  const latest = latestDeliverySeconds({ assignBy, deadline: Math.floor(job.deadline.getTime() / 1000) });
   if (bid.deliverySeconds > latest) {
     return reject(
       'DELIVERY_PAST_DEADLINE',

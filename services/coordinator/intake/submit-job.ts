@@ -2,6 +2,7 @@
 // verifier, inputs, rule, and the public inputs its items imply), every batch item solves the
 // circuit, and as many watchtowers as the requester required have signed that they hold its inputs;
 // then it is stored and its first auction scheduled.
+import type { ChainTime } from '../../shared/chain/chain-clock.js';
 import type { GavelContracts, OnChainJob } from '../../shared/chain/gavel-contracts.js';
 import { commitPublicInputs } from '../../shared/chain/public-inputs-commitment.js';
 import { submitTermsText } from '../../shared/client/coordinator-client.js';
@@ -40,6 +41,8 @@ export interface IntakeDeps {
   prisma: PrismaClient;
   chain: GavelContracts;
   config: CoordinatorConfig;
+  /** The deadline is chain time: judged by the chain's clock. */
+  clock: { chain: ChainTime };
 }
 
 /** The on-chain escrow of `jobId`, checked to commit to this circuit and these inputs. */
@@ -74,10 +77,10 @@ async function checkedEscrow(
   return onChain;
 }
 
-function checkDeadline(onChain: OnChainJob, config: CoordinatorConfig): Date {
+function checkDeadline(onChain: OnChainJob, config: CoordinatorConfig, chain: ChainTime): Date {
   const deadlineMs = onChain.deadline * 1000;
   const needed = config.auctionWindowMs + config.settleMarginMs;
-  if (deadlineMs < Date.now() + needed) {
+  if (deadlineMs < chain.nowSeconds() * 1000 + needed) {
     throw new GavelError(
       'PAST_DEADLINE',
       `deadline ${new Date(deadlineMs).toISOString()} leaves no time to auction, prove and settle ` +
@@ -118,7 +121,7 @@ export async function submitJob(deps: IntakeDeps, req: SubmitJobRequest): Promis
   }
   const rule = req.rule ?? 'SECOND_PRICE';
   const onChain = await checkedEscrow(chain, jobId, circuit, hash, { items: req.items.length, rule });
-  const deadline = checkDeadline(onChain, config);
+  const deadline = checkDeadline(onChain, config, deps.clock.chain);
   const inputsPublic = req.public === true;
   const mirrorsRequired = req.availability?.required ?? 0;
   const terms = submitTermsText({

@@ -28,6 +28,8 @@ export interface WinningBids {
   runnerUp: number | null;
   /** The winner's signed delivery time. */
   deliverySeconds: number;
+  /** Chain time by which the round's winner is assigned (its bid's expiry). */
+  assignBy: number;
   /** Root of the attempt's auction transcript (auction/transcript.ts). */
   transcriptRoot: string;
 }

@@ -1,6 +1,7 @@
 // Failed attempts and re-auctions: a failed winner is excluded, the chain is shown the evidence
 // (through the outbox), and the job goes back to auction while its deadline leaves time, else it
 // expires.
+import type { ChainTime } from '../../shared/chain/chain-clock.js';
 import type { CoordinatorConfig } from '../config.js';
 import type { Tx } from '../context.js';
 import { moveAssignment } from './assignment-transitions.js';
@@ -20,8 +21,8 @@ async function excluding(tx: Tx, jobId: string, prover: string) {
 export type FailureEvidence =
   /** The prover's signed result is invalid: anyone can slash it at once with that evidence. */
   | { kind: 'SLASH_INVALID'; evidence: InvalidResult }
-  /** Its own signed delivery time passed: it can be slashed once the chain's clock agrees. */
-  | { kind: 'SLASH_LATE'; notBefore: Date }
+  /** Its own signed delivery time passed (a mined block is past it): the chain can slash it. */
+  | { kind: 'SLASH_LATE' }
   /** It handed the attempt back (its signature): released without a slash. */
   | { kind: 'HAND_BACK'; signature: string };
 
@@ -61,7 +62,7 @@ export async function failAttempt(
     await enqueue(tx, { kind: 'SLASH_INVALID', jobId, attempt, prover, evidence: then.evidence });
   else if (then.kind === 'HAND_BACK')
     await enqueue(tx, { kind: 'HAND_BACK', jobId, attempt, prover, signature: then.signature });
-  else await enqueue(tx, { kind: 'SLASH_LATE', jobId, attempt, prover }, then.notBefore);
+  else await enqueue(tx, { kind: 'SLASH_LATE', jobId, attempt, prover });
   return true;
 }
 
@@ -78,6 +79,7 @@ export async function assignmentRefused(
   why: string,
   config: CoordinatorConfig,
   byProver: boolean,
+  chain: ChainTime,
 ): Promise<'CANCELLED' | 'AUCTIONING' | 'EXPIRED' | 'NONE'> {
   await moveAssignment(tx, a.jobId, a.attempt, 'FAILED');
   await tx.proof.deleteMany({ where: { jobId: a.jobId, attempt: a.attempt } });
@@ -92,7 +94,7 @@ export async function assignmentRefused(
     failureReason: reason,
   });
   if (!moved) return 'NONE';
-  if (onChainStatus === 'Open') return reauction(tx, a.jobId, config);
+  if (onChainStatus === 'Open') return reauction(tx, a.jobId, config, chain);
   await expireJob(tx, a.jobId, ['FAILED_ATTEMPT'], `on-chain job is ${onChainStatus}`);
   return 'EXPIRED';
 }
@@ -103,7 +105,8 @@ async function fastestEstimateMs(tx: Tx, gates: number, items: number): Promise<
   return fastest && fastest.gatesPerSec > 0 ? Math.ceil(((gates * items) / fastest.gatesPerSec) * 1000) : 0;
 }
 
-/** True when an auction opening at `opensAt` can still lead to a settled proof by the deadline. */
+/** True when an auction opening at chain time `opensAt` (seconds) can still lead to a settled
+ *  proof by the deadline. */
 export async function timeRemains(
   tx: Tx,
   jobId: string,
@@ -115,14 +118,15 @@ export async function timeRemains(
     include: { circuit: { select: { gates: true } }, _count: { select: { items: true } } },
   });
   const estimate = await fastestEstimateMs(tx, job.circuit.gates, job._count.items);
-  return opensAt + config.auctionWindowMs + estimate + config.settleMarginMs <= job.deadline.getTime();
+  return opensAt * 1000 + config.auctionWindowMs + estimate + config.settleMarginMs <= job.deadline.getTime();
 }
 
-/** Ends a job that can no longer be proved in time: refund through Market.expire after its deadline. */
+/** Ends a job that can no longer be proved in time: refund through Market.expire once the chain
+ *  is past its deadline (the action waits for the chain's clock). */
 export async function expireJob(tx: Tx, jobId: string, from: Parameters<typeof moveJob>[2], reason: string) {
   const job = await tx.job.findUniqueOrThrow({ where: { id: jobId } });
   if (!(await moveJob(tx, jobId, from, 'EXPIRED', reason))) return false;
-  await enqueue(tx, { kind: 'EXPIRE', jobId, attempt: job.attempt }, new Date(job.deadline.getTime() + 1500));
+  await enqueue(tx, { kind: 'EXPIRE', jobId, attempt: job.attempt });
   return true;
 }
 
@@ -131,11 +135,12 @@ export async function reauction(
   tx: Tx,
   jobId: string,
   config: CoordinatorConfig,
+  chain: ChainTime,
 ): Promise<'AUCTIONING' | 'EXPIRED' | 'NONE'> {
   const job = await tx.job.findUniqueOrThrow({ where: { id: jobId } });
   if (job.status !== 'FAILED_ATTEMPT') return 'NONE';
   const now = Date.now();
-  if (!(await timeRemains(tx, jobId, now, config))) {
+  if (!(await timeRemains(tx, jobId, chain.nowSeconds(), config))) {
     await expireJob(tx, jobId, ['FAILED_ATTEMPT'], 'no time left to re-auction');
     return 'EXPIRED';
   }

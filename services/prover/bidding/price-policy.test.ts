@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import type { Announcement } from '../../shared/protocol/messages.js';
 import { decideBid, exposureProblem } from './price-policy.js';
 
+// Wall time (ms) of the announcement; the chain's clock reads the same in these tests.
 const now = 1_000_000;
 const announcement: Announcement = {
   jobId: `0x${'1'.repeat(64)}`,
@@ -18,7 +19,8 @@ const announcement: Announcement = {
   reserveWei: '1000000',
   collateralWei: '1',
   closesAt: now + 1000,
-  assignMarginSeconds: 3,
+  // The close (at +1 s) plus 3 s to mine the assignment, in chain seconds.
+  assignBy: (now + 1000) / 1000 + 3,
   rule: 'SECOND_PRICE',
   inputsHash: `0x${'4'.repeat(64)}`,
   coordinatorUrl: 'http://x',
@@ -81,7 +83,7 @@ test("the delivery time signed fits before the job's deadline, or there is no bi
   assert.equal((decideBid(announcement, long, now) as { deliverySeconds: number }).deliverySeconds, 56);
   // 2 s of proving and 1 s of margin need 3 s: a deadline 4 s after the close leaves none.
   const tight = { ...announcement, deadline: (now + 5_000) / 1000 };
-  assert.match((decideBid(tight, policy, now) as { reason: string }).reason, /assignment mined by 3 s/);
+  assert.match((decideBid(tight, policy, now) as { reason: string }).reason, /assignment mined by 1004/);
   const fits = { ...announcement, deadline: (now + 7_000) / 1000 };
   assert.equal((decideBid(fits, policy, now) as { deliverySeconds: number }).deliverySeconds, 3);
 });

@@ -35,14 +35,15 @@ export function deliveryFor(a: Announcement, provingMs: number, policy: PricePol
   return needed > latest ? undefined : Math.min(wanted, latest);
 }
 
-export function decideBid(a: Announcement, policy: PricePolicy, now = Date.now()): BidDecision {
+/** `nowMs` is wall time (the auction window); every deadline in `a` is chain time. */
+export function decideBid(a: Announcement, policy: PricePolicy, nowMs = Date.now()): BidDecision {
   if (a.dyadic > policy.maxDyadic) {
     return {
       bid: false,
       reason: `circuit dyadic size ${a.dyadic} exceeds this prover's limit ${policy.maxDyadic}`,
     };
   }
-  if (a.closesAt <= now) return { bid: false, reason: 'auction already closed' };
+  if (a.closesAt <= nowMs) return { bid: false, reason: 'auction already closed' };
   if (BigInt(a.collateralWei) > policy.maxJobCollateralWei) {
     return {
       bid: false,
@@ -50,14 +51,11 @@ export function decideBid(a: Announcement, policy: PricePolicy, now = Date.now()
     };
   }
   const provingMs = Math.ceil(((a.gates * a.batchSize) / policy.gatesPerSec) * 1000);
-  if (a.closesAt + provingMs + policy.marginMs > a.deadline * 1000) {
-    return { bid: false, reason: `needs ~${provingMs} ms, which misses the deadline` };
-  }
   const deliverySeconds = deliveryFor(a, provingMs, policy);
   if (deliverySeconds === undefined) {
     return {
       bid: false,
-      reason: `needs ~${provingMs} ms after an assignment mined by ${a.assignMarginSeconds} s past the close, which misses the deadline`,
+      reason: `needs ~${provingMs} ms after an assignment mined by ${a.assignBy}, which misses the deadline`,
     };
   }
   const byGates = policy.pricePerGateWei * BigInt(a.gates) * BigInt(a.batchSize);

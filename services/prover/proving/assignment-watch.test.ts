@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pino from 'pino';
+import { fakeClocks } from '../../shared/chain/fake-clocks.js';
 import type { GavelContracts } from '../../shared/chain/gavel-contracts.js';
 import { BidBook } from '../bidding/bid-book.js';
 import { AssignmentWatch } from './assignment-watch.js';
@@ -20,7 +21,7 @@ function watchOver(opts: { proved: boolean; busy?: boolean }) {
     queryFilter: async () => [event],
   };
   const chain = { market, job: async () => ({ deadline: 5000, items: 2 }) } as unknown as GavelContracts;
-  const clock = { now: 1000 };
+  const clock = fakeClocks(1000);
   const watch = new AssignmentWatch(
     {
       chain,
@@ -41,7 +42,7 @@ function watchOver(opts: { proved: boolean; busy?: boolean }) {
       log: pino({ level: 'silent' }),
     },
     30,
-    () => clock.now,
+    clock,
   );
   return { watch, calls, clock };
 }
@@ -50,7 +51,7 @@ test('an assignment whose award never came is handed back after the grace period
   const { watch, calls, clock } = watchOver({ proved: false });
   await watch.tick();
   assert.deepEqual(calls.handedBack, [], 'the award may still come');
-  clock.now += 31;
+  clock.advance(31);
   await watch.tick();
   assert.equal(calls.handedBack.length, 1);
 });
@@ -58,14 +59,14 @@ test('an assignment whose award never came is handed back after the grace period
 test('an attempt proved already is paid, not handed back; a busy agent decides later', async () => {
   const proved = watchOver({ proved: true });
   await proved.watch.tick();
-  proved.clock.now += 31;
+  proved.clock.advance(31);
   await proved.watch.tick();
   await proved.watch.tick();
   assert.equal(proved.calls.resumed.length, 1);
   assert.deepEqual(proved.calls.handedBack, []);
   const busy = watchOver({ proved: false, busy: true });
   await busy.watch.tick();
-  busy.clock.now += 31;
+  busy.clock.advance(31);
   await busy.watch.tick();
   assert.deepEqual([busy.calls.resumed, busy.calls.handedBack], [[], []]);
 });

@@ -4,6 +4,7 @@
 // award has not reached the agent after a grace period, while the agent is idle, is handed back
 // on-chain (its signature: released, no slash).
 import type { Logger } from 'pino';
+import type { ChainTime, WallClock } from '../../shared/chain/chain-clock.js';
 import { readInChunks } from '../../shared/chain/chunked-logs.js';
 import type { GavelContracts } from '../../shared/chain/gavel-contracts.js';
 import { errorMessage } from '../../shared/errors.js';
@@ -32,7 +33,8 @@ interface Unawarded {
   attempt: number;
   deadline: number;
   items: number;
-  noticedAt: number;
+  /** Wall time (ms) the assignment was first seen. */
+  noticedAtMs: number;
 }
 
 export class AssignmentWatch {
@@ -41,9 +43,9 @@ export class AssignmentWatch {
 
   constructor(
     private readonly deps: AssignmentWatchDeps,
-    /** Seconds an assignment may wait for its award before it is handed back. */
+    /** Seconds an assignment may wait for its award before it is handed back (a wall-clock window). */
     private readonly graceSeconds: number,
-    private readonly now: () => number = () => Date.now() / 1000,
+    private readonly clock: { chain: ChainTime; wall: WallClock },
   ) {}
 
   /** One look at the chain: new assignments of this prover, then the ones still without an award. */
@@ -54,12 +56,13 @@ export class AssignmentWatch {
         this.unawarded.delete(key);
         continue;
       }
-      if (this.deps.worker.busy || this.now() < a.noticedAt + this.graceSeconds) continue;
+      const waiting = this.clock.wall.nowMs() < a.noticedAtMs + this.graceSeconds * 1000;
+      if (this.deps.worker.busy || waiting) continue;
       this.unawarded.delete(key);
       if (!(await this.deps.duty.holdsNow(a))) continue;
       await this.release(a);
     }
-    this.deps.bids.prune(this.now());
+    this.deps.bids.prune(this.clock.chain.nowSeconds());
   }
 
   /** An attempt this prover holds without its award: its payment watched when it proved it already
@@ -91,7 +94,8 @@ export class AssignmentWatch {
       const attempt = Number(e.args.attempt);
       if (this.deps.worker.wasAwarded(jobId, attempt)) continue;
       const { deadline, items } = await this.deps.chain.job(jobId);
-      this.unawarded.set(`${jobId}:${attempt}`, { jobId, attempt, deadline, items, noticedAt: this.now() });
+      const noticedAtMs = this.clock.wall.nowMs();
+      this.unawarded.set(`${jobId}:${attempt}`, { jobId, attempt, deadline, items, noticedAtMs });
     }
     this.nextBlock = latest + 1;
   }

@@ -52,8 +52,10 @@ export interface ChainChecks {
   /** What the escrow committed: the inputs' hash and the root of every item's public inputs. */
   commitments(jobId: string): Promise<{ inputsHash: string; publicInputsRoot: string }>;
   awaitAssignment(award: Award): Promise<void>;
-  /** Seconds left before the on-chain attempt deadline. */
+  /** Seconds of chain time left before the on-chain attempt deadline. */
   secondsLeft(award: Award): Promise<number>;
+  /** Whether a mined block is past `t` (a deadline, chain time). */
+  hasPassed(t: number): boolean;
   handBack(award: Award, why: string, relayNow?: boolean): Promise<void>;
   watchPayment(award: Award, proofs: ProofPayload[]): void;
 }
@@ -142,7 +144,7 @@ export class AwardWorker {
     }
     const log = this.log.child({ jobId: award.jobId, attempt: award.attempt });
     this.awarded.add(`${award.jobId.toLowerCase()}:${award.attempt}`);
-    if (award.deadline * 1000 < Date.now()) {
+    if (this.chain.hasPassed(award.deadline)) {
       log.warn('award past its deadline: dropping');
       this.metrics.jobs.inc({ outcome: 'dropped' });
       m.ack();
@@ -248,7 +250,7 @@ export class AwardWorker {
         await this.link.publishResult(award, index, proof);
         return;
       } catch (err) {
-        if (this.stopping || Date.now() > award.deadline * 1000) throw err;
+        if (this.stopping || this.chain.hasPassed(award.deadline)) throw err;
         log.warn({ item: index, tries, err: errorMessage(err) }, 'publishing the result failed; retrying');
         await new Promise((r) => setTimeout(r, Math.min(250 * tries, 2000)));
       }

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { Wallet } from 'ethers';
 import pino from 'pino';
+import { type FakeClocks, fakeClocks } from '../../shared/chain/fake-clocks.js';
 import type { GavelContracts } from '../../shared/chain/gavel-contracts.js';
 import type { Award } from '../../shared/protocol/messages.js';
 import { BidBook } from '../bidding/bid-book.js';
@@ -41,6 +42,7 @@ test('self-fulfils due at the same moment are sent one after the other', async (
     { coordinatorUrl: '', selfFulfilAfterMs: 0 },
     pino({ level: 'silent' }),
     new BidBook(),
+    fakeClocks(1000),
   );
   const proof = { proof: new Uint8Array([1]), publicInputs: ['0x01'] };
   for (const jobId of ['a1', 'b2', 'c3']) duty.watchPayment({ jobId, attempt: 0 } as Award, [proof]);
@@ -81,7 +83,7 @@ async function acceptingCoordinator(): Promise<{ url: string; close(): void }> {
   return { url: `http://127.0.0.1:${port}`, close: () => server.close() };
 }
 
-function dutyOn(chain: GavelContracts, clock: { now: number }, bids = new BidBook()) {
+function dutyOn(chain: GavelContracts, clock: FakeClocks, bids = new BidBook()) {
   return new ChainDuty(
     chain,
     wallet as unknown as Wallet,
@@ -89,7 +91,7 @@ function dutyOn(chain: GavelContracts, clock: { now: number }, bids = new BidBoo
     { coordinatorUrl: '', selfFulfilAfterMs: 0 },
     pino({ level: 'silent' }),
     bids,
-    () => clock.now,
+    clock,
   );
 }
 
@@ -103,12 +105,12 @@ const attempt0 = (coordinatorUrl: string) => ({
 test('a hand-back the coordinator accepted but never relayed is relayed by the prover itself (review N4)', async () => {
   const coordinator = await acceptingCoordinator();
   const { chain, state } = holdingChain();
-  const clock = { now: 1000 };
+  const clock = fakeClocks(1000);
   const duty = dutyOn(chain, clock);
   try {
     await duty.handBack(attempt0(coordinator.url), 'cannot prove');
     assert.equal(state.handedBack, 0, 'the coordinator relays first');
-    clock.now += 11; // past the grace left to the coordinator's relay
+    clock.advance(11); // past the grace left to the coordinator's relay
     for (let i = 0; i < 50 && state.handedBack === 0; i++) await new Promise((r) => setTimeout(r, 100));
     assert.equal(state.handedBack, 1);
   } finally {
@@ -120,12 +122,12 @@ test('a hand-back the coordinator accepted but never relayed is relayed by the p
 test('a hand-back the coordinator relayed is not sent again; an unreachable coordinator is not waited for', async () => {
   const coordinator = await acceptingCoordinator();
   const relayed = holdingChain();
-  const clock = { now: 1000 };
+  const clock = fakeClocks(1000);
   const duty = dutyOn(relayed.chain, clock);
   try {
     await duty.handBack(attempt0(coordinator.url), 'cannot prove');
     relayed.state.released = true; // the coordinator's relay landed
-    clock.now += 11;
+    clock.advance(11);
     // The watch reads the chain again, sees the attempt released, and ends without relaying.
     for (let i = 0; i < 50 && relayed.state.readsAfterRelease === 0; i++)
       await new Promise((r) => setTimeout(r, 100));
@@ -137,7 +139,7 @@ test('a hand-back the coordinator relayed is not sent again; an unreachable coor
     coordinator.close();
   }
   const alone = holdingChain();
-  const direct = dutyOn(alone.chain, { now: 1000 });
+  const direct = dutyOn(alone.chain, fakeClocks(1000));
   await direct.handBack(attempt0('http://127.0.0.1:9'), 'cannot prove');
   assert.equal(alone.state.handedBack, 1, 'relayed at once');
   await direct.stop();
@@ -151,7 +153,7 @@ test('the agent waits for its assignment until its bid expires, not a fixed time
       return { status: 'Open', attempt: 0, prover: '0x0000000000000000000000000000000000000000' };
     },
   } as unknown as GavelContracts;
-  const clock = { now: 1000 };
+  const clock = fakeClocks(1000);
   const bids = new BidBook();
   const award = { ...attempt0('http://127.0.0.1:9'), deadline: 5000 } as unknown as Award;
   bids.record({ jobId: award.jobId, attempt: 0, expiry: 1200, deliverySeconds: 60, coordinatorUrl: '' });
@@ -159,12 +161,12 @@ test('the agent waits for its assignment until its bid expires, not a fixed time
   const waiting = duty.awaitAssignment(award);
   let settled = false;
   void waiting.catch(() => undefined).finally(() => (settled = true));
-  clock.now = 1190; // 190 s later: past the old fixed 120 s, still before the bid's expiry
+  clock.advance(190); // 190 s later: past the old fixed 120 s, still before the bid's expiry
   const seen = polls;
   for (let i = 0; i < 50 && polls < seen + 2; i++) await new Promise((r) => setTimeout(r, 100));
   assert.ok(polls >= seen + 2, 'it polled the chain again at 190 s');
   assert.equal(settled, false, 'still waiting while the bid may be assigned');
-  clock.now = 1204;
+  clock.advance(14); // a block past the expiry (1200) exists
   await assert.rejects(waiting, /was not assigned to this prover on-chain/);
   await duty.stop();
 });

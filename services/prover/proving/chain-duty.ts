@@ -5,6 +5,7 @@
 import type { TypedDataDomain, Wallet } from 'ethers';
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
+import type { ChainTime, WallClock } from '../../shared/chain/chain-clock.js';
 import { fulfilItems } from '../../shared/chain/fulfil-items.js';
 import type { GavelContracts, OnChainJob } from '../../shared/chain/gavel-contracts.js';
 import { commitPublicInputs } from '../../shared/chain/public-inputs-commitment.js';
@@ -15,12 +16,12 @@ import { signHandBack } from '../../shared/protocol/result-signing.js';
 import type { BidBook } from '../bidding/bid-book.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** Seconds past a bid's expiry before its assignment is given up (the chain's clock and ours). */
-const EXPIRY_SLACK_SECONDS = 3;
-/** How long a hand-back the coordinator accepted is left to its relay before the prover relays it. */
-const RELAY_GRACE_SECONDS = 10;
-/** Seconds before its attempt deadline by which the prover relays its own hand-back at the latest. */
-const RELAY_BEFORE_DEADLINE_SECONDS = 15;
+/** How long (wall time) a hand-back the coordinator accepted is left to its relay before the
+ *  prover relays it. */
+const RELAY_GRACE_MS = 10_000;
+/** Seconds of chain time before its attempt deadline by which the prover's own transactions are
+ *  sent at the latest (a hand-back, a fulfil): time for them to be mined. */
+const SEND_BEFORE_DEADLINE_SECONDS = 15;
 
 /** An attempt the prover may hold: from its award, or from the chain and its own bid. */
 export type AttemptRef = Pick<Award, 'jobId' | 'attempt' | 'coordinatorUrl' | 'deadline'>;
@@ -48,8 +49,8 @@ export class ChainDuty {
     private readonly log: Logger,
     /** Accepted bids: how long each may still be assigned. */
     private readonly bids: BidBook,
-    /** Unix seconds (the wall clock until a chain clock serves it). */
-    private readonly now: () => number = () => Date.now() / 1000,
+    /** Deadlines and bid expiries are judged by chain time; the relay grace by the wall clock. */
+    private readonly clock: { chain: ChainTime; wall: WallClock },
   ) {
     this.me = wallet.address.toLowerCase();
   }
@@ -58,9 +59,9 @@ export class ChainDuty {
    *  asked about again next time (roles can be granted). */
   async isCoordinator(address: string): Promise<boolean> {
     const key = address.toLowerCase();
-    if ((this.holders.get(key) ?? 0) > Date.now()) return true;
+    if ((this.holders.get(key) ?? 0) > this.clock.wall.nowMs()) return true;
     const holds = (await this.chain.market.getFunction('isCoordinator')(key)) as boolean;
-    if (holds) this.holders.set(key, Date.now() + 60_000);
+    if (holds) this.holders.set(key, this.clock.wall.nowMs() + 60_000);
     else this.holders.delete(key);
     return holds;
   }
@@ -72,17 +73,17 @@ export class ChainDuty {
 
   /** Resolves once the chain has assigned this award's attempt to this prover: only then are its
    *  proofs given out (a requester must not cancel and keep them). Waits as long as the bid may
-   *  still be assigned (its signed expiry), no longer and no shorter. */
+   *  still be assigned (its signed expiry: until a mined block is past it), no longer and no shorter. */
   async awaitAssignment(award: Award): Promise<void> {
     const bid = this.bids.get(award.jobId, award.attempt);
-    const giveUpAt = (bid?.expiry ?? award.deadline) + EXPIRY_SLACK_SECONDS;
+    const expiry = bid?.expiry ?? award.deadline;
     for (let polls = 0; ; polls++) {
       const job = await this.chain.job(award.jobId);
       if (this.holds(job, award)) return;
       const over = job.attempt > award.attempt || ['Settled', 'Cancelled', 'Expired'].includes(job.status);
       // The coordinator may also have given the attempt up (the chain refused the assignment).
       const dropped = polls % 5 === 4 && (await this.attemptDropped(award));
-      if (over || dropped || this.now() > giveUpAt) {
+      if (over || dropped || this.clock.chain.hasPassed(expiry)) {
         throw new GavelError(
           'NOT_ASSIGNED_ON_CHAIN',
           `job ${award.jobId} attempt ${award.attempt} was not assigned to this prover on-chain (${job.status})`,
@@ -92,10 +93,15 @@ export class ChainDuty {
     }
   }
 
-  /** Seconds left before this award's on-chain attempt deadline (read from the chain). */
+  /** Seconds of chain time left before this award's on-chain attempt deadline. */
   async secondsLeft(award: Award): Promise<number> {
     const job = await this.chain.job(award.jobId);
-    return job.attemptDeadline - this.now();
+    return job.attemptDeadline - this.clock.chain.nowSeconds();
+  }
+
+  /** Whether a mined block is past `t` (chain time). */
+  hasPassed(t: number): boolean {
+    return this.clock.chain.hasPassed(t);
   }
 
   /** Whether the chain has this attempt assigned to this prover now. */
@@ -135,7 +141,7 @@ export class ChainDuty {
     const work = this.ensureHandedBack(
       award,
       signature,
-      this.now() + (told && !relayNow ? RELAY_GRACE_SECONDS : 0),
+      this.clock.wall.nowMs() + (told && !relayNow ? RELAY_GRACE_MS : 0),
     );
     // Kept either way, so stop() waits for it: no chain call outlives the agent.
     this.track(work);
@@ -167,17 +173,17 @@ export class ChainDuty {
 
   /**
    * Watches the chain until the attempt is no longer this prover's, relaying the signed hand-back
-   * itself once `relayAt` has come (or its attempt deadline is near) while the chain still holds it.
-   * An attempt not assigned yet may still be, until the bid expires: it is watched until then.
+   * itself once `relayAtMs` (wall) has come, or its attempt deadline is near, while the chain still
+   * holds it. An attempt not assigned yet may still be, until the bid expires: watched until then.
    */
-  private async ensureHandedBack(award: AttemptRef, signature: string, relayAt: number): Promise<void> {
+  private async ensureHandedBack(award: AttemptRef, signature: string, relayAtMs: number): Promise<void> {
     const expiry = this.bids.get(award.jobId, award.attempt)?.expiry ?? award.deadline;
     for (;;) {
       if (this.stopped) return;
       const job = await this.chain.job(award.jobId);
       if (this.holds(job, award)) {
-        const now = this.now();
-        if (now >= relayAt || now >= job.attemptDeadline - RELAY_BEFORE_DEADLINE_SECONDS) {
+        const late = this.clock.chain.nowSeconds() >= job.attemptDeadline - SEND_BEFORE_DEADLINE_SECONDS;
+        if (this.clock.wall.nowMs() >= relayAtMs || late) {
           await this.oneAtATime(async () => {
             if (this.holds(await this.chain.job(award.jobId), award))
               await this.chain.handBack(award.jobId, award.attempt, signature);
@@ -185,11 +191,7 @@ export class ChainDuty {
           this.log.info({ jobId: award.jobId, attempt: award.attempt }, 'handed back on-chain by the prover');
           return;
         }
-      } else if (
-        job.attempt > award.attempt ||
-        job.status !== 'Open' ||
-        this.now() > expiry + EXPIRY_SLACK_SECONDS
-      ) {
+      } else if (job.attempt > award.attempt || job.status !== 'Open' || this.clock.chain.hasPassed(expiry)) {
         return; // released, or never to be assigned
       }
       await sleep(1000);
@@ -236,11 +238,12 @@ export class ChainDuty {
     this.duties.add(p);
   }
 
-  /** Watches sent proofs: unpaid after selfFulfilAfterMs (or 15 s before the attempt deadline),
-   *  the prover fulfils on-chain itself. `proofs` holds every item, in order. */
+  /** Watches sent proofs: unpaid after selfFulfilAfterMs (or 15 s of chain time before the attempt
+   *  deadline), the prover fulfils on-chain itself. `proofs` holds every item, in order. */
   watchPayment(award: Pick<Award, 'jobId' | 'attempt'>, proofs: ProofPayload[]): void {
     void this.chain.job(award.jobId).then((job) => {
-      const latest = (job.attemptDeadline - this.now() - 15) * 1000;
+      const { chain, wall } = this.clock;
+      const latest = chain.wallMsAt(job.attemptDeadline - SEND_BEFORE_DEADLINE_SECONDS) - wall.nowMs();
       const delay = Math.max(0, Math.min(this.options.selfFulfilAfterMs, latest));
       const timer = setTimeout(() => {
         this.timers.delete(timer);

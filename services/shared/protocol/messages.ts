@@ -37,11 +37,12 @@ export interface Announcement {
   deadline: number;
   reserveWei: string;
   collateralWei: string;
-  /** Epoch milliseconds when bidding closes. */
+  /** Epoch milliseconds (wall clock) when bidding closes. */
   closesAt: number;
-  /** Seconds after the close within which the assignment is mined: a bid's delivery time must fit
-   *  between then and the deadline, or the chain refuses the assignment. */
-  assignMarginSeconds: number;
+  /** Chain time (Unix seconds, block time) by which the winner's assignment is mined: a bid must
+   *  stay valid until then (its expiry), and its delivery time must fit between then and the
+   *  deadline, or the chain refuses the assignment. */
+  assignBy: number;
   rule: Rule;
   inputsHash: string;
   coordinatorUrl: string;
@@ -280,7 +281,7 @@ export function parseAnnouncement(data: Uint8Array): Announcement {
     reserveWei: uintString(m, 'reserveWei').toString(),
     collateralWei: uintString(m, 'collateralWei').toString(),
     closesAt: int(m, 'closesAt'),
-    assignMarginSeconds: int(m, 'assignMarginSeconds', 0, 3600),
+    assignBy: int(m, 'assignBy'),
     rule,
     inputsHash: str(m, 'inputsHash', { pattern: HEX32 }),
     coordinatorUrl: str(m, 'coordinatorUrl', { max: 512 }),
@@ -335,10 +336,8 @@ export function encode(value: unknown): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(value));
 }
 
-/** The longest delivery time a bid on `a` may sign: from the latest time it may be assigned (the
- *  close plus the stated margin, its expiry) to the job's deadline; the chain refuses one past it. */
-export function latestDeliverySeconds(
-  a: Pick<Announcement, 'closesAt' | 'assignMarginSeconds' | 'deadline'>,
-): number {
-  return a.deadline - Math.ceil(a.closesAt / 1000) - a.assignMarginSeconds;
+/** The longest delivery time a bid on `a` may sign: from the latest time it may be assigned (its
+ *  expiry) to the job's deadline, both chain time; the chain refuses one past it. */
+export function latestDeliverySeconds(a: Pick<Announcement, 'assignBy' | 'deadline'>): number {
+  return a.deadline - a.assignBy;
 }

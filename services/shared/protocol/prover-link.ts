@@ -81,15 +81,15 @@ export interface ProverConnectOptions {
 }
 
 /** A bid offer for announcement `a` at `price`, promising delivery within `deliverySeconds` of
- *  assignment, valid five minutes after the round closes (the assignment must reach the chain). */
+ *  assignment, valid until the chain time the coordinator states it assigns by. */
 export function offerFor(
   a: Announcement,
   price: bigint,
   deliverySeconds = Math.min(600, latestDeliverySeconds(a)),
 ): BidOffer {
-  // The latest time it may be assigned: the close plus the margin the coordinator states. A bid
-  // valid longer would let an assignment come late and cut into the delivery time it signs.
-  const expiry = Math.ceil(a.closesAt / 1000) + a.assignMarginSeconds;
+  // The latest time it may be assigned. A bid valid longer would let an assignment come late and
+  // cut into the delivery time it signs.
+  const expiry = a.assignBy;
   return { jobId: a.jobId, attempt: a.attempt, price, expiry, deliverySeconds };
 }
 

@@ -18,3 +18,22 @@ export type ActionHandler<K extends OutboxEntry['kind']> = (
   run: ActionRun,
   entry: Extract<OutboxEntry, { kind: K }>,
 ) => Promise<void>;
+
+/** The longest an action waiting for chain time sleeps before it looks again (chain time can jump
+ *  ahead of the estimate: a test moving time, a chain catching up). */
+const CHAIN_WAIT_MAX_MS = 5000;
+
+/**
+ * True, with the row put off, while no mined block is past `t`: the chain would refuse the action
+ * as too early. Waiting is not a failed attempt: nothing is counted against the row.
+ */
+export async function waitForChainTime(run: ActionRun, t: number, what: string): Promise<boolean> {
+  const { chain, wall } = run.ctx.clock;
+  if (chain.hasPassed(t)) return false;
+  const waitMs = Math.min(Math.max(chain.wallMsAt(t + 1) - wall.nowMs(), 250), CHAIN_WAIT_MAX_MS);
+  await run.tx.outboxAction.update({
+    where: { id: run.row.id },
+    data: { lastError: `${what} has not passed on-chain yet`, notBefore: new Date(wall.nowMs() + waitMs) },
+  });
+  return true;
+}

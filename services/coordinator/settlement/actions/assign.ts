@@ -111,7 +111,7 @@ export async function refuseAssignment(
     log.error({ prover: entry.prover, why }, 'ALERT: assignment refused on-chain, not by the prover');
   const onChain = await ctx.chain.job(entry.jobId);
   await cancelPending(tx, entry.jobId, 'FULFIL', `assignment refused on-chain: ${why}`);
-  const next = await assignmentRefused(tx, entry, onChain.status, why, ctx.config, byProver);
+  const next = await assignmentRefused(tx, entry, onChain.status, why, ctx.config, byProver, ctx.clock.chain);
   if (next === 'AUCTIONING') ctx.kick.announce();
   await markFailed(tx, row.id, why);
 }

@@ -37,7 +37,7 @@ export async function followChain(run: ActionRun, jobId: string): Promise<string
   const onChain = await ctx.chain.job(jobId);
   switch (onChain.status) {
     case 'Open': {
-      const next = await reauction(tx, jobId, ctx.config);
+      const next = await reauction(tx, jobId, ctx.config, ctx.clock.chain);
       if (next === 'AUCTIONING') ctx.kick.announce();
       return `back to auction (${next})`;
     }

@@ -64,6 +64,6 @@ export async function fulfilRefused(run: ActionRun, entry: { jobId: string; atte
     return;
   }
   await moveJob(tx, entry.jobId, ['VERIFYING'], 'FAILED_ATTEMPT', `settlement failed: ${why}`);
-  const notBefore = new Date(onChain.attemptDeadline * 1000 + 2000);
-  await enqueue(tx, { kind: 'SLASH_LATE', ...entry, prover: onChain.prover.toLowerCase() }, notBefore);
+  // SLASH_LATE waits for the chain's clock to pass the attempt deadline itself.
+  await enqueue(tx, { kind: 'SLASH_LATE', ...entry, prover: onChain.prover.toLowerCase() });
 }
