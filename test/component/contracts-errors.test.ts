@@ -136,9 +136,9 @@ test('every custom error in the Staking, Market, registry and audit ABIs is asse
       .filter((x) => x.type === 'error' && !UNREACHABLE.includes(x.name))
       .map((x) => x.name),
   );
-  const tests = readdirSync(join(repoRoot, 'test'))
+  const tests = readdirSync(join(repoRoot, 'test/component'))
     .filter((f) => f.startsWith('contracts') && f.endsWith('.test.ts'))
-    .map((f) => readFileSync(join(repoRoot, 'test', f), 'utf8'))
+    .map((f) => readFileSync(join(repoRoot, 'test/component', f), 'utf8'))
     .join('\n');
   const untested = [...new Set(errors)].filter((name) => !tests.includes(`'${name}'`));
   assert.ok(errors.length >= 20, `the ABIs list their errors (${errors.length})`);
