@@ -5,7 +5,6 @@ import type { Subscription } from '@nats-io/transport-node';
 import type { FastifyInstance } from 'fastify';
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
-import { errorMessage } from '../shared/errors.js';
 import { COORDINATOR_QUEUE } from '../shared/protocol/subjects.js';
 import { buildApp } from './app.js';
 import type { CoordinatorConfig } from './config.js';
@@ -33,7 +32,7 @@ export class Coordinator {
         if (this.stopping) return;
         await t.run(ctx).catch((e) => {
           ctx.metrics.stageFailures.inc({ loop: t.loop });
-          ctx.log.error({ stage: t.loop, err: errorMessage(e) }, 'stage failed');
+          ctx.log.error({ stage: t.loop, err: e }, 'stage failed');
         });
       }, t.intervalMs);
       this.loops.set(t.loop, loop);
@@ -95,7 +94,7 @@ export class Coordinator {
             return;
           }
           void limit(() => m.handle(ctx, msg)).catch((e) =>
-            ctx.log.error({ subject: m.subject, err: errorMessage(e) }, 'handler failed'),
+            ctx.log.error({ subject: m.subject, err: e }, 'handler failed'),
           );
         },
       });

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { ChainClock, type WallClock, wallClock } from '../shared/chain/chain-clock.js';
 import { readDeployment } from '../shared/chain/deployment.js';
 import { GavelContracts, rpcProvider } from '../shared/chain/gavel-contracts.js';
-import { errorMessage, GavelError } from '../shared/errors.js';
+import { GavelError } from '../shared/errors.js';
 import { attestationDomain } from '../shared/protocol/attestation.js';
 import { bidDomain } from '../shared/protocol/bid-signing.js';
 import { ProverLink } from '../shared/protocol/prover-link.js';
@@ -161,7 +161,7 @@ export class ProverAgent {
         log.warn('reconnected to NATS');
       },
       onCredentialsRefused: (err) =>
-        log.error({ err: errorMessage(err) }, 'renewing NATS credentials failed: cut off when they expire'),
+        log.error({ err: err }, 'renewing NATS credentials failed: cut off when they expire'),
     });
     // The prover's own key sends its on-chain duties (hand-backs, fulfilling unpaid proofs).
     const chain = new GavelContracts(deployment, wallet.connect(rpcProvider(config.rpcUrl)));
@@ -201,9 +201,7 @@ export class ProverAgent {
     this.watchTimer = setInterval(() => {
       this.watching ??= this.assignments
         .tick()
-        .catch((err) =>
-          this.log.warn({ err: errorMessage(err) }, 'watching assignments failed; trying again'),
-        )
+        .catch((err) => this.log.warn({ err: err }, 'watching assignments failed; trying again'))
         .finally(() => {
           this.watching = undefined;
         });

@@ -2,7 +2,6 @@
 // sees it live, and deleted when it stops.
 import type { KV } from '@nats-io/kv';
 import type { Logger } from 'pino';
-import { errorMessage } from '../shared/errors.js';
 import { PRESENCE_TTL_MS } from '../shared/protocol/job-states.js';
 
 export class Presence {
@@ -25,7 +24,7 @@ export class Presence {
     try {
       await this.bucket.put(this.address, JSON.stringify({ ...this.status(), at: Date.now() }));
     } catch (err) {
-      this.log.warn({ err: errorMessage(err) }, 'presence update failed');
+      this.log.warn({ err: err }, 'presence update failed');
     }
   }
 

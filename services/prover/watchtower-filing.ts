@@ -2,7 +2,6 @@
 // of its watchtowers in the background. Filing is best effort: a refusal or an unreachable
 // watchtower is logged and never delays bidding or proving.
 import type { Logger } from 'pino';
-import { errorMessage } from '../shared/errors.js';
 
 /** POSTs `body` to `${url}${path}` for every url; `what` names the document in the logs. */
 export function fileWithWatchtowers(
@@ -26,7 +25,5 @@ export function fileWithWatchtowers(
             `a watchtower refused a ${what.name}`,
           );
       })
-      .catch((err) =>
-        log.warn({ jobId: what.jobId, url, err: errorMessage(err) }, `cannot file a ${what.name}`),
-      );
+      .catch((err) => log.warn({ jobId: what.jobId, url, err: err }, `cannot file a ${what.name}`));
 }

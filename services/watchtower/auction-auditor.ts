@@ -13,7 +13,6 @@ import type { ChainTime } from '../shared/chain/chain-clock.js';
 import { readInChunks } from '../shared/chain/chunked-logs.js';
 import { ContractRevertError } from '../shared/chain/contract-errors.js';
 import type { GavelContracts, SignedBid } from '../shared/chain/gavel-contracts.js';
-import { errorMessage } from '../shared/errors.js';
 import {
   buildTranscript,
   expectedOutcome,
@@ -325,8 +324,7 @@ export class AuctionAuditor {
         err instanceof ContractRevertError &&
         ['AlreadyProven', 'ChallengeExists', 'NoOpenChallenge', 'AnswerWindowOpen'].includes(err.errorName);
       this.metrics.evidence.inc({ kind, outcome: taken ? 'taken' : 'failed' });
-      if (!taken)
-        this.log.error({ jobId: verdict.jobId, kind, err: errorMessage(err) }, 'evidence refused on-chain');
+      if (!taken) this.log.error({ jobId: verdict.jobId, kind, err: err }, 'evidence refused on-chain');
       return false;
     }
   }

@@ -7,7 +7,6 @@ import { formatEther } from 'ethers';
 import type { Logger } from 'pino';
 import { ContractRevertError } from '../shared/chain/contract-errors.js';
 import type { GavelContracts } from '../shared/chain/gavel-contracts.js';
-import { errorMessage } from '../shared/errors.js';
 import type { DeadlineBook, Enforcement } from './deadline-book.js';
 import type { WatchtowerMetrics } from './metrics.js';
 
@@ -42,7 +41,7 @@ export class DeadlineEnforcer {
       } catch (err) {
         this.metrics.actions.inc({ action: job.action, outcome: 'failed' });
         this.log.warn(
-          { jobId: job.jobId, action: job.action, err: errorMessage(err) },
+          { jobId: job.jobId, action: job.action, err: err },
           'cannot enforce this deadline now; going on with the other jobs',
         );
       }

@@ -11,7 +11,6 @@ import type { Logger } from 'pino';
 import { readInChunks } from '../shared/chain/chunked-logs.js';
 import type { GavelContracts } from '../shared/chain/gavel-contracts.js';
 import { CoordinatorClient } from '../shared/client/coordinator-client.js';
-import { errorMessage } from '../shared/errors.js';
 import {
   checkedHash,
   type SignedAttestation,
@@ -92,7 +91,7 @@ export class Diligence {
         await this.attest(s, audit);
         this.waiting.delete(key);
       } catch (err) {
-        this.log.warn({ jobId: s.jobId, err: errorMessage(err) }, 'attestation failed; trying again');
+        this.log.warn({ jobId: s.jobId, err: err }, 'attestation failed; trying again');
       }
     }
   }
@@ -121,10 +120,7 @@ export class Diligence {
       // The VK comes from the coordinator's API: while it cannot be had, try again; past the wait,
       // attest what was checked, with the proofs marked not checked.
       if (Date.now() - s.since < 2 * AUDIT_WAIT_MS) throw err;
-      this.log.warn(
-        { jobId: s.jobId, err: errorMessage(err) },
-        'proofs not re-verified: no VK to check them with',
-      );
+      this.log.warn({ jobId: s.jobId, err: err }, 'proofs not re-verified: no VK to check them with');
       proofs = { verdict: VERDICT.notChecked, calldata: [], invalid: [] };
     }
     const auction =

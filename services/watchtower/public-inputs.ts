@@ -9,7 +9,7 @@
 import type { Logger } from 'pino';
 import { readInChunks } from '../shared/chain/chunked-logs.js';
 import type { GavelContracts } from '../shared/chain/gavel-contracts.js';
-import { errorMessage, GavelError } from '../shared/errors.js';
+import { GavelError } from '../shared/errors.js';
 import { type InputsMirror, MAX_INPUTS_BYTES } from './inputs-mirror.js';
 import type { WatchtowerMetrics } from './metrics.js';
 
@@ -45,7 +45,7 @@ export class PublicInputsPuller {
    *  other rounds); `idle` waits for it. */
   tick(): void {
     this.running ??= this.round()
-      .catch((err) => this.log.warn({ err: errorMessage(err) }, 'pulling public inputs failed; trying again'))
+      .catch((err) => this.log.warn({ err: err }, 'pulling public inputs failed; trying again'))
       .finally(() => {
         this.running = undefined;
       });
@@ -115,7 +115,7 @@ export class PublicInputsPuller {
         );
         return;
       }
-      this.log.info({ jobId, err: errorMessage(err) }, 'public inputs not mirrored');
+      this.log.info({ jobId, err: err }, 'public inputs not mirrored');
     }
   }
 

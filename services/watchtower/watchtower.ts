@@ -12,7 +12,6 @@ import { AuctionAudit } from '../shared/chain/auction-audit.js';
 import { ChainClock, type ChainTime } from '../shared/chain/chain-clock.js';
 import { readDeployment } from '../shared/chain/deployment.js';
 import { GavelContracts, rpcProvider } from '../shared/chain/gavel-contracts.js';
-import { errorMessage } from '../shared/errors.js';
 import { attestationDomain } from '../shared/protocol/attestation.js';
 import { receiptDomain } from '../shared/protocol/auction-transcript.js';
 import { bidDomain } from '../shared/protocol/bid-signing.js';
@@ -174,7 +173,7 @@ export class Watchtower {
     try {
       await this.deadlines.round(this.clock.latestSeconds());
     } catch (err) {
-      this.log.warn({ err: errorMessage(err) }, 'watch round failed; trying again');
+      this.log.warn({ err: err }, 'watch round failed; trying again');
     }
     try {
       this.puller?.tick();
@@ -182,7 +181,7 @@ export class Watchtower {
       await this.diligence.tick();
       await this.mirror.prune(this.config.mirrorKeepMs);
     } catch (err) {
-      this.log.warn({ err: errorMessage(err) }, 'audit round failed; trying again');
+      this.log.warn({ err: err }, 'audit round failed; trying again');
     }
   }
 

@@ -4,7 +4,6 @@ import { readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
-import { errorMessage } from '../../shared/errors.js';
 import { repoRoot } from '../../shared/paths.js';
 import type { CoordinatorContext } from '../context.js';
 import { marketSnapshot } from './snapshot.js';
@@ -34,7 +33,7 @@ export const dashboardRoutes =
           for (const c of clients) c.write(`event: snapshot\ndata: ${body}\n\n`);
         }
       } catch (err) {
-        ctx.log.warn({ err: errorMessage(err) }, 'dashboard snapshot failed');
+        ctx.log.warn({ err: err }, 'dashboard snapshot failed');
       } finally {
         busy = false;
       }

@@ -69,7 +69,7 @@ async function execute(ctx: CoordinatorContext, tx: Tx, row: OutboxRow): Promise
     await dispatch(run);
   } catch (err) {
     if (!(err instanceof ContractRevertError)) {
-      log.warn({ err: errorMessage(err) }, 'on-chain action failed; will retry');
+      log.warn({ err: err }, 'on-chain action failed; will retry');
       await retryLater(tx, row.id, errorMessage(err));
       return;
     }

@@ -5,7 +5,6 @@
 // order); recordProof locks the assignment, so results completing one batch together are still
 // counted one after the other.
 import type { JsMsg } from '@nats-io/jetstream';
-import { errorMessage } from '../../shared/errors.js';
 import { PULL_EXPIRES_MS } from '../../shared/nats/connection.js';
 import { RESULTS_CONSUMER, WORK_STREAM } from '../../shared/protocol/subjects.js';
 import type { CoordinatorContext } from '../context.js';
@@ -24,7 +23,7 @@ async function handle(ctx: CoordinatorContext, m: JsMsg): Promise<void> {
     const outcome = await onResult(ctx, m);
     ctx.log.debug({ subject: m.subject, outcome }, 'result handled');
   } catch (e) {
-    ctx.log.error({ err: errorMessage(e) }, 'result handling failed; redelivering');
+    ctx.log.error({ err: e }, 'result handling failed; redelivering');
     m.nak(1000);
   }
 }
@@ -49,7 +48,7 @@ export function consumeResults(ctx: CoordinatorContext): ResultConsumer {
           await Promise.all(inFlight);
         }
       } catch (e) {
-        if (!stopping) ctx.log.warn({ err: errorMessage(e) }, 'results consumer interrupted; retrying');
+        if (!stopping) ctx.log.warn({ err: e }, 'results consumer interrupted; retrying');
         await new Promise((r) => setTimeout(r, 500));
       }
     }

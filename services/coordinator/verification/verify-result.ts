@@ -186,7 +186,7 @@ async function verifierFailed(ctx: CoordinatorContext, assignment: Assignment, e
     {
       jobId: assignment.jobId,
       prover: assignment.prover,
-      err: errorMessage(err),
+      err: err,
       cause: errorMessage(err.cause),
     },
     'ALERT: the verifier failed; the result will be retried and the prover is not blamed',

@@ -4,7 +4,6 @@
 // proving time plus a margin.
 import type { Subscription } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
-import { errorMessage } from '../../shared/errors.js';
 import type { Announcement } from '../../shared/protocol/messages.js';
 import { offerFor, type ProverLink } from '../../shared/protocol/prover-link.js';
 import type { ProofSystem } from '../../shared/proving/backend.js';
@@ -59,9 +58,7 @@ export class Bidder {
     this.subs = [
       this.link.circuitNotices((n) => this.preparer.noticed(n)),
       this.link.announcements((a) => {
-        void this.consider(a).catch((e) =>
-          this.log.warn({ jobId: a.jobId, err: errorMessage(e) }, 'bid failed'),
-        );
+        void this.consider(a).catch((e) => this.log.warn({ jobId: a.jobId, err: e }, 'bid failed'));
       }),
     ];
   }

@@ -3,7 +3,6 @@
 // the background. Its first bid then costs what any bid costs; unprepared, the VK and the check
 // took most of a 1.5 s auction window on a busy 2-core machine, and a bid could arrive too late.
 import type { Logger } from 'pino';
-import { errorMessage } from '../../shared/errors.js';
 import type { CircuitNotice } from '../../shared/protocol/messages.js';
 import { MAX_PTAU_POWER } from '../../shared/proving/plonk/ptau.js';
 import type { ProverMetrics } from '../metrics.js';
@@ -45,7 +44,7 @@ export class CircuitPreparer {
     } catch (err) {
       // Not fatal: the first announcement of the circuit tries again.
       this.metrics.circuitsPrepared.inc({ verdict: 'failed' });
-      log.warn({ err: errorMessage(err) }, 'noticed circuit could not be prepared');
+      log.warn({ err: err }, 'noticed circuit could not be prepared');
     }
   }
 }

@@ -7,7 +7,6 @@ import type { Logger } from 'pino';
 import type { ChainTime, WallClock } from '../../shared/chain/chain-clock.js';
 import { readInChunks } from '../../shared/chain/chunked-logs.js';
 import type { GavelContracts } from '../../shared/chain/gavel-contracts.js';
-import { errorMessage } from '../../shared/errors.js';
 import type { BidBook } from '../bidding/bid-book.js';
 import type { AttemptRef } from './chain-duty.js';
 
@@ -77,7 +76,7 @@ export class AssignmentWatch {
     log.warn('assigned on-chain without an award: handing back');
     await this.deps.duty
       .handBack({ ...a, coordinatorUrl }, 'assigned on-chain without an award', true)
-      .catch((err) => log.error({ err: errorMessage(err) }, 'handing back failed'));
+      .catch((err) => log.error({ err: err }, 'handing back failed'));
   }
 
   private async readAssignments(): Promise<void> {

@@ -106,8 +106,7 @@ export class AwardWorker {
             await this.handle(m);
           }
         } catch (err) {
-          if (!this.stopping)
-            this.log.warn({ err: errorMessage(err) }, 'award consumer interrupted; retrying');
+          if (!this.stopping) this.log.warn({ err: err }, 'award consumer interrupted; retrying');
           await new Promise((r) => setTimeout(r, 500));
         }
       }
@@ -175,18 +174,18 @@ export class AwardWorker {
     }
     this.metrics.jobs.inc({ outcome: next === 'retry' ? 'retried' : 'failed' });
     if (next === 'retry') {
-      log.warn({ err: errorMessage(err), delivery: m.info.deliveryCount }, 'proving failed; retrying');
+      log.warn({ err: err, delivery: m.info.deliveryCount }, 'proving failed; retrying');
       m.nak(RETRY_DELAY_MS);
       return;
     }
-    log.error({ err: errorMessage(err) }, 'proving failed: handing the attempt back (no slash)');
+    log.error({ err: err }, 'proving failed: handing the attempt back (no slash)');
     m.term();
     if (err instanceof GavelError && err.code === 'PUBLIC_INPUTS_NOT_COMMITTED')
       this.refusedCircuits.add(award.circuitId);
     if (!(err instanceof GavelError && err.code === 'NOT_ASSIGNED_ON_CHAIN'))
       void this.chain
         .handBack(award, errorMessage(err), err instanceof GavelError && err.code === 'DELIVERY_WONT_FIT')
-        .catch((e) => log.error({ err: errorMessage(e) }, 'handing back failed'));
+        .catch((e) => log.error({ err: e }, 'handing back failed'));
   }
 
   private async prove(award: Award, coordinator: string, m: JsMsg, log: Logger): Promise<void> {
@@ -251,7 +250,7 @@ export class AwardWorker {
         return;
       } catch (err) {
         if (this.stopping || this.chain.hasPassed(award.deadline)) throw err;
-        log.warn({ item: index, tries, err: errorMessage(err) }, 'publishing the result failed; retrying');
+        log.warn({ item: index, tries, err: err }, 'publishing the result failed; retrying');
         await new Promise((r) => setTimeout(r, Math.min(250 * tries, 2000)));
       }
     }

@@ -9,7 +9,7 @@ import type { ChainTime, WallClock } from '../../shared/chain/chain-clock.js';
 import { fulfilItems } from '../../shared/chain/fulfil-items.js';
 import type { GavelContracts, OnChainJob } from '../../shared/chain/gavel-contracts.js';
 import { commitPublicInputs } from '../../shared/chain/public-inputs-commitment.js';
-import { errorMessage, GavelError } from '../../shared/errors.js';
+import { GavelError } from '../../shared/errors.js';
 import type { Award } from '../../shared/protocol/messages.js';
 import type { ProofPayload } from '../../shared/protocol/prover-link.js';
 import { signHandBack } from '../../shared/protocol/result-signing.js';
@@ -163,10 +163,7 @@ export class ChainDuty {
       if (res.ok) return true;
       this.log.warn({ jobId: award.jobId, status: res.status }, 'the coordinator refused the hand-back');
     } catch (err) {
-      this.log.warn(
-        { jobId: award.jobId, err: errorMessage(err) },
-        'cannot reach the coordinator to hand back',
-      );
+      this.log.warn({ jobId: award.jobId, err: err }, 'cannot reach the coordinator to hand back');
     }
     return false;
   }
@@ -233,7 +230,7 @@ export class ChainDuty {
   /** Keeps a background duty's promise so stop() can wait for it; its failure is logged. */
   private track(work: Promise<void>): void {
     const p = work
-      .catch((err) => this.log.error({ err: errorMessage(err) }, 'making sure of the hand-back failed'))
+      .catch((err) => this.log.error({ err: err }, 'making sure of the hand-back failed'))
       .finally(() => this.duties.delete(p));
     this.duties.add(p);
   }
@@ -251,7 +248,7 @@ export class ChainDuty {
           // The coordinator's relay may have landed first.
           const job = await this.chain.job(award.jobId).catch(() => undefined);
           if (job?.status === 'Settled') this.log.info({ jobId: award.jobId }, 'paid (by the relay)');
-          else this.log.error({ jobId: award.jobId, err: errorMessage(err) }, 'fulfilling on-chain failed');
+          else this.log.error({ jobId: award.jobId, err: err }, 'fulfilling on-chain failed');
         });
       }, delay);
       this.timers.add(timer);

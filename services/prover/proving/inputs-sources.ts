@@ -7,7 +7,7 @@
 // prover is never slashed for inputs it could not get.
 import { type Signer, type TypedDataDomain, ZeroHash } from 'ethers';
 import type { Logger } from 'pino';
-import { errorMessage, GavelError } from '../../shared/errors.js';
+import { GavelError } from '../../shared/errors.js';
 import { FAULT_KIND, type InputsFault, signInputsFault } from '../../shared/protocol/inputs-availability.js';
 import type { Award } from '../../shared/protocol/messages.js';
 import { fileWithWatchtowers } from '../watchtower-filing.js';
@@ -78,7 +78,7 @@ export class InputsSources {
     } catch (err) {
       const mismatched = err instanceof GavelError && err.code === 'CONTENT_MISMATCH';
       this.log.warn(
-        { jobId: award.jobId, source: source.url, err: errorMessage(err) },
+        { jobId: award.jobId, source: source.url, err: err },
         mismatched ? 'inputs served do not match the on-chain commitment' : 'inputs not served',
       );
       if (source.party && !(err instanceof GavelError && NOT_A_FAULT.has(err.code)))
