@@ -10,11 +10,10 @@ import { GavelContracts, rpcProvider } from '../shared/chain/gavel-contracts.js'
 import { GavelError } from '../shared/errors.js';
 import { attestationDomain } from '../shared/protocol/attestation.js';
 import { bidDomain } from '../shared/protocol/bid-signing.js';
-import { ProverLink } from '../shared/protocol/prover-link.js';
 import type { ProofSystem } from '../shared/proving/backend.js';
 import { BbBackend } from '../shared/proving/bb-backend.js';
 import type { PreparedCircuit } from '../shared/proving/circuit-prover.js';
-import { locateCrs } from '../shared/proving/crs.js';
+import { largestDyadic, locateCrs } from '../shared/proving/crs.js';
 import { ProofSystems } from '../shared/proving/proof-systems.js';
 import { BidBook } from './bidding/bid-book.js';
 import { Bidder, type BidderState } from './bidding/bidder.js';
@@ -23,6 +22,7 @@ import { calibrate } from './calibrate.js';
 import type { ProverConfig } from './config.js';
 import { ProverMetrics } from './metrics.js';
 import { Presence } from './presence.js';
+import { ProverLink } from './prover-link.js';
 import { AssignmentWatch } from './proving/assignment-watch.js';
 import { AwardWorker, type Progress } from './proving/award-worker.js';
 import { ChainDuty } from './proving/chain-duty.js';
@@ -58,7 +58,7 @@ async function assertRegistered(config: ProverConfig, wallet: Wallet): Promise<v
 /** The largest dyadic size this prover takes: its setting, capped by the local CRS. */
 function maxDyadicOf(config: ProverConfig): number {
   const crs = locateCrs();
-  const crsLimit = crs.downloadable ? 2 ** 25 : 2 ** Math.floor(Math.log2(Math.max(crs.points - 1, 1)));
+  const crsLimit = largestDyadic(crs);
   return config.maxDyadic > 0 ? Math.min(config.maxDyadic, crsLimit) : crsLimit;
 }
 

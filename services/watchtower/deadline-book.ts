@@ -3,10 +3,11 @@
 // the chain, which is the only source the watchtower trusts.
 import { readInChunks } from '../shared/chain/chunked-logs.js';
 import type { GavelContracts } from '../shared/chain/gavel-contracts.js';
+import type { JobStatus } from '../shared/chain/job-status.js';
 
 export interface LiveJob {
   jobId: string;
-  status: 'Open' | 'Assigned';
+  status: Extract<JobStatus, 'Open' | 'Assigned'>;
   /** Unix seconds: the job's deadline (an open job expires after it). */
   deadline: number;
   /** Unix seconds: the assigned prover's own attempt deadline (it is slashable after it). */

@@ -6,11 +6,11 @@ import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { parseEther, type Wallet } from 'ethers';
+import { offerFor, ProverLink } from '../../services/prover/prover-link.js';
 import { fetchInputs } from '../../services/prover/proving/fetch-work.js';
 import { seededRandom } from '../../services/shared/circuits/batch-transfer-inputs.js';
 import { bidDomain } from '../../services/shared/protocol/bid-signing.js';
 import { parseAward } from '../../services/shared/protocol/messages.js';
-import { offerFor, ProverLink } from '../../services/shared/protocol/prover-link.js';
 import { BbBackend } from '../../services/shared/proving/bb-backend.js';
 import { loadCircuit } from '../../services/shared/proving/circuit-artifact.js';
 import {

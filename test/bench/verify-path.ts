@@ -4,11 +4,11 @@
 // results consumer to verified rows; the figure is items ÷ (first publish → last row verified),
 // in verifications per second, one value per repeat (a new job each time).
 import { parseEther, type Wallet } from 'ethers';
+import type { ProofPayload } from '../../services/prover/prover-link.js';
+import { offerFor, ProverLink } from '../../services/prover/prover-link.js';
 import { generateBatches } from '../../services/shared/circuits/batch-transfer-inputs.js';
 import { bidDomain } from '../../services/shared/protocol/bid-signing.js';
 import { parseAward } from '../../services/shared/protocol/messages.js';
-import type { ProofPayload } from '../../services/shared/protocol/prover-link.js';
-import { offerFor, ProverLink } from '../../services/shared/protocol/prover-link.js';
 import { BbBackend } from '../../services/shared/proving/bb-backend.js';
 import { loadCircuit } from '../../services/shared/proving/circuit-artifact.js';
 import { prepareCircuit, proveInputs } from '../../services/shared/proving/circuit-prover.js';

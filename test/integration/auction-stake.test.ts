@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { parseEther, type Wallet } from 'ethers';
-import { offerFor, type ProverLink } from '../../services/shared/protocol/prover-link.js';
+import { offerFor, type ProverLink } from '../../services/prover/prover-link.js';
 import {
   linkProver,
   type MarketFixture,

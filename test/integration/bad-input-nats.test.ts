@@ -7,6 +7,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { parseEther } from 'ethers';
 import { moveJob } from '../../services/coordinator/lifecycle/job-transitions.js';
 import { enqueue } from '../../services/coordinator/lifecycle/outbox-entries.js';
+import { offerFor } from '../../services/prover/prover-link.js';
 import type { CoordinatorClient } from '../../services/shared/client/coordinator-client.js';
 import { receiptDomain, receiptSigner } from '../../services/shared/protocol/auction-transcript.js';
 import { bidDigest, bidDomain } from '../../services/shared/protocol/bid-signing.js';
@@ -17,7 +18,6 @@ import {
   latestDeliverySeconds,
   parseAnnouncement,
 } from '../../services/shared/protocol/messages.js';
-import { offerFor } from '../../services/shared/protocol/prover-link.js';
 import { ANNOUNCE_SUBJECT, RESULTS_CONSUMER, WORK_STREAM } from '../../services/shared/protocol/subjects.js';
 import {
   CAPS,

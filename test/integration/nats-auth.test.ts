@@ -9,11 +9,11 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { createUser } from '@nats-io/nkeys';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { Wallet } from 'ethers';
+import { ProverLink } from '../../services/prover/prover-link.js';
 import { CoordinatorClient } from '../../services/shared/client/coordinator-client.js';
 import { bidDomain } from '../../services/shared/protocol/bid-signing.js';
 import type { CircuitNotice } from '../../services/shared/protocol/messages.js';
 import { credentialsMessage } from '../../services/shared/protocol/prover-credentials.js';
-import { ProverLink } from '../../services/shared/protocol/prover-link.js';
 import {
   ANNOUNCE_SUBJECT,
   awardConsumer,

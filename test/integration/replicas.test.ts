@@ -9,8 +9,8 @@ import { parseEther, Wallet } from 'ethers';
 import type { Coordinator } from '../../services/coordinator/coordinator.js';
 import { onHello } from '../../services/coordinator/provers/hello.js';
 import { replicaKey } from '../../services/devstack/stack.js';
+import { offerFor, type ProverLink } from '../../services/prover/prover-link.js';
 import { encode } from '../../services/shared/protocol/messages.js';
-import { offerFor, type ProverLink } from '../../services/shared/protocol/prover-link.js';
 import { signMessage } from '../../services/shared/protocol/signed-message.js';
 import { helloSubject } from '../../services/shared/protocol/subjects.js';
 import {

@@ -20,6 +20,7 @@ import {
   type Wallet,
   ZeroHash,
 } from 'ethers';
+import { offerFor } from '../../services/prover/prover-link.js';
 import { AuctionAudit } from '../../services/shared/chain/auction-audit.js';
 import { contractArtifact } from '../../services/shared/chain/contract-artifacts.js';
 import { GavelContracts } from '../../services/shared/chain/gavel-contracts.js';
@@ -40,7 +41,6 @@ import {
   signInputsHeld,
 } from '../../services/shared/protocol/inputs-availability.js';
 import type { BidReply, BidRequest } from '../../services/shared/protocol/messages.js';
-import { offerFor } from '../../services/shared/protocol/prover-link.js';
 import { signRequest } from '../../services/shared/protocol/request-auth.js';
 import { loadCircuit } from '../../services/shared/proving/circuit-artifact.js';
 import { itemPublicInputs } from '../../services/shared/proving/item-public-inputs.js';

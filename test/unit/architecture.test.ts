@@ -1,6 +1,7 @@
 // The coordinator's rooms keep their walls: each stage imports only the shared rooms, only
-// lifecycle/ writes a status column, and only lifecycle/outbox-entries.ts creates an outbox row.
-// (README, "Architecture rules".)
+// lifecycle/ writes a status column, and only lifecycle/outbox-entries.ts creates or reschedules an
+// outbox row. The protocol floor (shared/) reaches up to no party, and no party into another.
+// Dynamic imports count as imports. (README, "Architecture rules".)
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -22,7 +23,7 @@ function filesUnder(dir: string): string[] {
 
 function relativeImports(file: string): string[] {
   const source = readFileSync(file, 'utf8');
-  return [...source.matchAll(/from '(\.[^']+)'/g)].map((m) =>
+  return [...source.matchAll(/(?:from |import\()'(\.[^']+)'/g)].map((m) =>
     resolve(dirname(file), (m[1] as string).replace(/\.js$/, '.ts')),
   );
 }
@@ -65,7 +66,7 @@ test('a stage imports only lifecycle/, context, config, metrics, shared/ and its
 
 test('only lifecycle/ writes a status column', () => {
   const writers = filesUnder(coordinator)
-    .filter((f) => dataObjects(readFileSync(f, 'utf8')).some((d) => /\bstatus\s*:/.test(d)))
+    .filter((f) => dataObjects(readFileSync(f, 'utf8')).some((d) => /\bstatus\b\s*[:,}]/.test(d)))
     .map((f) => relative(coordinator, f));
   assert.ok(writers.length > 0, 'the check finds the writers it allows');
   assert.deepEqual(
@@ -74,9 +75,9 @@ test('only lifecycle/ writes a status column', () => {
   );
 });
 
-test('only lifecycle/outbox-entries.ts creates an outbox row', () => {
+test('only lifecycle/outbox-entries.ts creates or reschedules an outbox row', () => {
   const creators = filesUnder(coordinator)
-    .filter((f) => /outboxAction\.create/.test(readFileSync(f, 'utf8')))
+    .filter((f) => /outboxAction\.(create|update)/.test(readFileSync(f, 'utf8')))
     .map((f) => relative(coordinator, f));
   assert.deepEqual(creators, ['lifecycle/outbox-entries.ts']);
 });
@@ -88,4 +89,36 @@ test('the README stage table names every stage folder, and only those', () => {
     (n) => statSync(join(coordinator, n)).isDirectory() && !['routes', 'dashboard'].includes(n),
   );
   assert.deepEqual([...table].sort(), [...folders].sort());
+});
+
+/** Each part of services/ and the parts it must never import. */
+const WALLS: Record<string, string[]> = {
+  shared: ['coordinator', 'prover', 'watchtower', 'cli', 'devstack', 'infra'],
+  prover: ['coordinator', 'watchtower', 'cli', 'devstack'],
+  watchtower: ['coordinator', 'prover', 'cli', 'devstack'],
+  coordinator: ['prover', 'watchtower', 'cli', 'devstack'],
+};
+
+test('the protocol floor (shared/) reaches up to no party, and no party reaches into another', () => {
+  const wrong: string[] = [];
+  for (const [part, never] of Object.entries(WALLS)) {
+    for (const file of filesUnder(join(repoRoot, 'services', part))) {
+      if (file.includes('/generated/')) continue;
+      for (const target of relativeImports(file)) {
+        const into = relative(join(repoRoot, 'services'), target).split('/')[0] ?? '';
+        if (never.includes(into))
+          wrong.push(`${relative(repoRoot, file)} imports ${relative(repoRoot, target)}`);
+      }
+    }
+  }
+  assert.deepEqual(wrong, []);
+});
+
+test('the wall check sees static and dynamic imports, and shorthand status writes', () => {
+  const source = "import { a } from './a.js';\nconst b = await import('../b.js');";
+  assert.deepEqual(
+    [...source.matchAll(/(?:from |import\()'(\.[^']+)'/g)].map((m) => m[1]),
+    ['./a.js', '../b.js'],
+  );
+  assert.ok(dataObjects('update({ data: { status } })').some((d) => /\bstatus\b\s*[:,}]/.test(d)));
 });

@@ -6,6 +6,7 @@ import type { GavelContracts } from '../../shared/chain/gavel-contracts.js';
 import { isUniqueViolation, type PrismaClient } from '../../shared/db/client.js';
 import { signReceipt } from '../../shared/protocol/auction-transcript.js';
 import { bidDigest, recoverBidSigner } from '../../shared/protocol/bid-signing.js';
+import { estimateProvingMs } from '../../shared/protocol/estimates.js';
 import { type BidReply, type BidRequest, latestDeliverySeconds } from '../../shared/protocol/messages.js';
 import { proofSystemOfRow } from '../../shared/proving/backend.js';
 import type { CoordinatorConfig } from '../config.js';
@@ -22,11 +23,6 @@ export interface JudgeDeps {
 }
 
 const reject = (code: string, reason: string): BidReply => ({ accepted: false, code, reason });
-
-/** Estimated proving time of a job on a prover, from its declared speed. */
-export function estimateProvingMs(gates: number, batchSize: number, gatesPerSec: number): number {
-  return gatesPerSec > 0 ? Math.ceil(((gates * batchSize) / gatesPerSec) * 1000) : Number.POSITIVE_INFINITY;
-}
 
 export async function judgeBid(
   deps: JudgeDeps,

@@ -2,6 +2,7 @@
 // (through the outbox), and the job goes back to auction while its deadline leaves time, else it
 // expires.
 import type { ChainTime } from '../../shared/chain/chain-clock.js';
+import { estimateProvingMs } from '../../shared/protocol/estimates.js';
 import type { CoordinatorConfig } from '../config.js';
 import type { Tx } from '../context.js';
 import { moveAssignment } from './assignment-transitions.js';
@@ -102,7 +103,7 @@ export async function assignmentRefused(
 /** Time the fastest known prover needs for this job (0 when none is known yet). */
 async function fastestEstimateMs(tx: Tx, gates: number, items: number): Promise<number> {
   const fastest = await tx.prover.findFirst({ orderBy: { gatesPerSec: 'desc' } });
-  return fastest && fastest.gatesPerSec > 0 ? Math.ceil(((gates * items) / fastest.gatesPerSec) * 1000) : 0;
+  return fastest && fastest.gatesPerSec > 0 ? estimateProvingMs(gates, items, fastest.gatesPerSec) : 0;
 }
 
 /** True when an auction opening at chain time `opensAt` (seconds) can still lead to a settled

@@ -94,6 +94,12 @@ export function retryLater(tx: Tx, id: number, error: string, delayMs = 1000) {
   });
 }
 
+/** Puts a pending action off until `notBefore` without counting an attempt: it waits for
+ *  something (the chain's clock), it did not fail. */
+export function putOff(tx: Tx, id: number, why: string, notBefore: Date) {
+  return tx.outboxAction.update({ where: { id }, data: { lastError: why, notBefore } });
+}
+
 /** Drops the pending actions of `kind` for a job (their premise is gone). */
 export function cancelPending(tx: Tx, jobId: string, kind: OutboxKind, why: string) {
   return tx.outboxAction.updateMany({

@@ -3,8 +3,8 @@
 // listed: an unknown key gets a refusal and leaves no row behind.
 import type { Msg } from '@nats-io/transport-node';
 import { errorMessage } from '../../shared/errors.js';
+import type { HelloReply } from '../../shared/protocol/messages.js';
 import { encode, parseHello } from '../../shared/protocol/messages.js';
-import type { HelloReply } from '../../shared/protocol/prover-link.js';
 import { verifySigned } from '../../shared/protocol/signed-message.js';
 import { subjectProver } from '../../shared/protocol/subjects.js';
 import type { CoordinatorContext } from '../context.js';

@@ -5,11 +5,11 @@
 import type { Subscription } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import type { Announcement } from '../../shared/protocol/messages.js';
-import { offerFor, type ProverLink } from '../../shared/protocol/prover-link.js';
 import type { ProofSystem } from '../../shared/proving/backend.js';
 import { MAX_PTAU_POWER } from '../../shared/proving/plonk/ptau.js';
 import type { ProverConfig } from '../config.js';
 import type { ProverMetrics } from '../metrics.js';
+import { offerFor, type ProverLink } from '../prover-link.js';
 import type { BidBook } from './bid-book.js';
 import { CircuitPreparer } from './circuit-preparer.js';
 import { decideBid, exposureProblem } from './price-policy.js';

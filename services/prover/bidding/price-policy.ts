@@ -1,5 +1,6 @@
 // Whether and how much to bid: a pure function of the announcement, the prover's limits and price
 // policy, and its measured speed. A prover never bids on work it cannot finish in time.
+import { estimateProvingMs } from '../../shared/protocol/estimates.js';
 import { type Announcement, latestDeliverySeconds } from '../../shared/protocol/messages.js';
 
 export interface PricePolicy {
@@ -50,7 +51,7 @@ export function decideBid(a: Announcement, policy: PricePolicy, nowMs = Date.now
       reason: `collateral ${a.collateralWei} is above this prover's limit per job ${policy.maxJobCollateralWei}`,
     };
   }
-  const provingMs = Math.ceil(((a.gates * a.batchSize) / policy.gatesPerSec) * 1000);
+  const provingMs = estimateProvingMs(a.gates, a.batchSize, policy.gatesPerSec);
   const deliverySeconds = deliveryFor(a, provingMs, policy);
   if (deliverySeconds === undefined) {
     return {

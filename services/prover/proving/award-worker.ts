@@ -9,7 +9,6 @@ import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import { errorMessage, GavelError, ProvingError } from '../../shared/errors.js';
 import { type Award, parseAward } from '../../shared/protocol/messages.js';
-import type { ProofPayload, ProverLink } from '../../shared/protocol/prover-link.js';
 import { verifySigned } from '../../shared/protocol/signed-message.js';
 import type { ProofSystem } from '../../shared/proving/backend.js';
 import { proofSystemOf } from '../../shared/proving/circuit-artifact.js';
@@ -17,6 +16,7 @@ import { type PreparedCircuit, prepareCircuit } from '../../shared/proving/circu
 import { solveItems } from '../../shared/proving/item-public-inputs.js';
 import type { ProofSystems } from '../../shared/proving/proof-systems.js';
 import type { ProverMetrics } from '../metrics.js';
+import type { ProofPayload, ProverLink } from '../prover-link.js';
 import { CommittedResults } from './committed-results.js';
 import { fetchCircuit } from './fetch-work.js';
 import type { InputsSources } from './inputs-sources.js';

@@ -11,9 +11,9 @@ import type { GavelContracts, OnChainJob } from '../../shared/chain/gavel-contra
 import { commitPublicInputs } from '../../shared/chain/public-inputs-commitment.js';
 import { GavelError } from '../../shared/errors.js';
 import type { Award } from '../../shared/protocol/messages.js';
-import type { ProofPayload } from '../../shared/protocol/prover-link.js';
 import { signHandBack } from '../../shared/protocol/result-signing.js';
 import type { BidBook } from '../bidding/bid-book.js';
+import type { ProofPayload } from '../prover-link.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** How long (wall time) a hand-back the coordinator accepted is left to its relay before the

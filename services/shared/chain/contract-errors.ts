@@ -2,8 +2,7 @@
 import { isError } from 'ethers';
 import { GavelError } from '../errors.js';
 import { gavelInterface } from './contract-artifacts.js';
-
-const STATUS = ['None', 'Open', 'Assigned', 'Settled', 'Cancelled', 'Expired'];
+import { JOB_STATUS } from './job-status.js';
 
 /** What each custom error means to the person who ran the command. */
 const MEANINGS: Record<string, (args: readonly unknown[]) => string> = {
@@ -30,7 +29,7 @@ const MEANINGS: Record<string, (args: readonly unknown[]) => string> = {
   JobExists: ([job]) => `job ${job} already exists on-chain`,
   UnknownJob: ([job]) => `job ${job} does not exist on-chain`,
   WrongStatus: ([job, status]) =>
-    `job ${job} is ${STATUS[Number(status)] ?? status}, which does not allow this`,
+    `job ${job} is ${JOB_STATUS[Number(status)] ?? status}, which does not allow this`,
   ZeroReserve: () => 'a job must escrow a reserve price above zero',
   DeadlineInPast: ([d]) => `deadline ${isoTime(d)} is already past`,
   DeadlinePassed: ([job, d]) => `job ${job}'s deadline ${isoTime(d)} has passed`,

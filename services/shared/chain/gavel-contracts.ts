@@ -16,10 +16,10 @@ import type { ResultTerms } from '../protocol/result-signing.js';
 import { contractArtifact } from './contract-artifacts.js';
 import { withRevertDecoding } from './contract-errors.js';
 import type { Deployment } from './deployment.js';
+import { JOB_STATUS, type JobStatus } from './job-status.js';
 import { sendContractTx } from './send-transaction.js';
 
-export const JOB_STATUS = ['None', 'Open', 'Assigned', 'Settled', 'Cancelled', 'Expired'] as const;
-export type JobStatus = (typeof JOB_STATUS)[number];
+export { JOB_STATUS, type JobStatus } from './job-status.js';
 
 export interface ProverInfo {
   registered: boolean;

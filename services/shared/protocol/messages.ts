@@ -76,6 +76,12 @@ export interface BidRequest {
   signature: string;
 }
 
+/** The coordinator's answer to a hello. */
+export interface HelloReply {
+  ok: boolean;
+  reason?: string;
+}
+
 export interface BidReply {
   accepted: boolean;
   code?: string;

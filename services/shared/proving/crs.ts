@@ -46,11 +46,17 @@ export function pointsNeeded(dyadicSize: number): number {
   return dyadicSize + 1;
 }
 
+/** The largest dyadic circuit size `source` can serve (2^25 when it can download what it needs). */
+export function largestDyadic(source: CrsSource): number {
+  if (source.downloadable) return 2 ** 25;
+  return 2 ** Math.floor(Math.log2(Math.max(source.points - 1, 1)));
+}
+
 /** Throws CrsTooSmallError naming both sizes when `source` cannot serve a circuit of `dyadicSize`. */
 export function assertCrsCovers(source: CrsSource, dyadicSize: number, circuit: string): void {
   const needed = pointsNeeded(dyadicSize);
   if (source.downloadable || needed <= source.points) return;
-  const largest = 2 ** Math.floor(Math.log2(Math.max(source.points - 1, 1)));
+  const largest = largestDyadic(source);
   throw new CrsTooSmallError(
     `circuit ${circuit} has dyadic size ${dyadicSize} and needs ${needed} CRS points, but ${source.dir} ` +
       `(${source.origin}) holds ${source.points} (largest provable dyadic size ${largest}); ` +

@@ -3,7 +3,7 @@
 import type { Logger } from 'pino';
 import type { OnChainJob } from '../../../shared/chain/gavel-contracts.js';
 import type { CoordinatorContext, Tx } from '../../context.js';
-import type { OutboxEntry, OutboxRow } from '../../lifecycle/outbox-entries.js';
+import { type OutboxEntry, type OutboxRow, putOff } from '../../lifecycle/outbox-entries.js';
 
 export interface ActionRun {
   ctx: CoordinatorContext;
@@ -31,9 +31,6 @@ export async function waitForChainTime(run: ActionRun, t: number, what: string):
   const { chain, wall } = run.ctx.clock;
   if (chain.hasPassed(t)) return false;
   const waitMs = Math.min(Math.max(chain.wallMsAt(t + 1) - wall.nowMs(), 250), CHAIN_WAIT_MAX_MS);
-  await run.tx.outboxAction.update({
-    where: { id: run.row.id },
-    data: { lastError: `${what} has not passed on-chain yet`, notBefore: new Date(wall.nowMs() + waitMs) },
-  });
+  await putOff(run.tx, run.row.id, `${what} has not passed on-chain yet`, new Date(wall.nowMs() + waitMs));
   return true;
 }

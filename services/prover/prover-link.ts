@@ -7,10 +7,10 @@ import type { KV } from '@nats-io/kv';
 import { createUser } from '@nats-io/nkeys';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { TypedDataDomain, Wallet } from 'ethers';
-import { GavelError } from '../errors.js';
-import { proverInbox } from '../nats/auth.js';
-import { connectNats, openPresenceBucket, PULL_EXPIRES_MS } from '../nats/connection.js';
-import { signBid } from './bid-signing.js';
+import { GavelError } from '../shared/errors.js';
+import { proverInbox } from '../shared/nats/auth.js';
+import { connectNats, openPresenceBucket, PULL_EXPIRES_MS } from '../shared/nats/connection.js';
+import { signBid } from '../shared/protocol/bid-signing.js';
 import {
   type Announcement,
   type Award,
@@ -19,13 +19,14 @@ import {
   type CircuitNotice,
   encode,
   type HelloBody,
+  type HelloReply,
   latestDeliverySeconds,
   parseAnnouncement,
   parseCircuitNotice,
-} from './messages.js';
-import { CredentialsRenewal, requestCredentials } from './prover-credentials.js';
-import { resultTerms, signResult } from './result-signing.js';
-import { dedupId, signMessage } from './signed-message.js';
+} from '../shared/protocol/messages.js';
+import { CredentialsRenewal, requestCredentials } from '../shared/protocol/prover-credentials.js';
+import { resultTerms, signResult } from '../shared/protocol/result-signing.js';
+import { dedupId, signMessage } from '../shared/protocol/signed-message.js';
 import {
   ANNOUNCE_SUBJECT,
   awardConsumer,
@@ -35,15 +36,10 @@ import {
   helloSubject,
   resultSubject,
   WORK_STREAM,
-} from './subjects.js';
+} from '../shared/protocol/subjects.js';
 
 /** What a prover declares in its hello. */
 export type Capabilities = Omit<HelloBody, 'prover' | 'at'>;
-
-export interface HelloReply {
-  ok: boolean;
-  reason?: string;
-}
 
 /** The terms a prover offers for one auction round. */
 export interface BidOffer {
