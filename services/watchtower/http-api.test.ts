@@ -3,11 +3,11 @@
 // receipts by repeating theirs.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { HeldReceipt } from './auction-auditor.js';
-import type { Diligence } from './diligence.js';
+import type { HeldReceipt } from './audit/auction-auditor.js';
+import type { Diligence } from './diligence/diligence.js';
 import { serveApi } from './http-api.js';
-import type { InputsMirror } from './inputs-mirror.js';
 import { WatchtowerMetrics } from './metrics.js';
+import type { InputsMirror } from './mirror/inputs-mirror.js';
 
 test('a receipt filed again takes no room; the store is full only of distinct receipts', async () => {
   const held = new Set<string>();

@@ -4,11 +4,11 @@
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { GavelError } from '../shared/errors.js';
-import type { AuctionAuditor, HeldReceipt } from './auction-auditor.js';
-import type { Diligence } from './diligence.js';
-import type { InputsMirror } from './inputs-mirror.js';
+import type { AuctionAuditor, HeldReceipt } from './audit/auction-auditor.js';
+import type { Diligence } from './diligence/diligence.js';
 import type { WatchtowerMetrics } from './metrics.js';
-import { MIRROR_STATUS, mirrorRoutes } from './mirror-routes.js';
+import type { InputsMirror } from './mirror/inputs-mirror.js';
+import { MIRROR_STATUS, mirrorRoutes } from './mirror/mirror-routes.js';
 
 /** A receipt filing is a bid and a receipt: a few hundred bytes. */
 const MAX_BODY = 16 * 1024;

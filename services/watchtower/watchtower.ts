@@ -18,16 +18,16 @@ import { bidDomain } from '../shared/protocol/bid-signing.js';
 import type { ProofSystem, ProvingBackend } from '../shared/proving/backend.js';
 import { BbBackend } from '../shared/proving/bb-backend.js';
 import { PlonkBackend } from '../shared/proving/plonk/plonk-backend.js';
-import { AuctionAuditor } from './auction-auditor.js';
+import { AuctionAuditor } from './audit/auction-auditor.js';
+import { receiptFrom } from './audit/receipt-intake.js';
 import type { WatchtowerConfig } from './config.js';
-import { DeadlineBook } from './deadline-book.js';
-import { DeadlineEnforcer } from './deadline-enforcer.js';
-import { Diligence } from './diligence.js';
+import { DeadlineBook } from './deadlines/deadline-book.js';
+import { DeadlineEnforcer } from './deadlines/deadline-enforcer.js';
+import { Diligence } from './diligence/diligence.js';
 import { serveApi, type WatchtowerApi } from './http-api.js';
-import { InputsMirror } from './inputs-mirror.js';
 import { WatchtowerMetrics } from './metrics.js';
-import { PublicInputsPuller } from './public-inputs.js';
-import { receiptFrom } from './receipt-intake.js';
+import { InputsMirror } from './mirror/inputs-mirror.js';
+import { PublicInputsPuller } from './mirror/public-inputs.js';
 
 export interface WatchtowerStatus {
   address: string;
@@ -71,59 +71,52 @@ export class Watchtower {
     this.address = (chain.signer() as Wallet).address.toLowerCase();
     this.deadlines = new DeadlineEnforcer(chain, book, (logs) => this.bountyIn(logs), this.metrics, log);
     const { chainId, market } = chain.deployment;
-    this.auditor = new AuctionAuditor(
-      chain,
-      new AuctionAudit(chain),
-      bidDomain(chainId, market),
-      config.coordinatorUrl.replace(/\/$/, ''),
-      this.metrics,
-      log,
-      clock,
-      config.revealGraceMs,
-    );
-    this.mirror = new InputsMirror(
-      chain,
-      chain.signer(),
-      attestationDomain(chainId, market),
-      join(config.dataDir, `mirror-${this.address}`),
-      config.mirrorMaxBytes,
-      this.metrics,
-      log,
-    );
-    if (config.coordinatorUrl !== '') {
-      const puller = new PublicInputsPuller(
-        chain,
-        this.mirror,
-        config.coordinatorUrl.replace(/\/$/, ''),
-        this.metrics,
-        log,
-      );
+    const coordinatorUrl = config.coordinatorUrl.replace(/\/$/, '');
+    const common = { chain, metrics: this.metrics, log };
+    this.auditor = new AuctionAuditor({
+      ...common,
+      audit: new AuctionAudit(chain),
+      bidDomain: bidDomain(chainId, market),
+      coordinatorUrl,
+      chainTime: clock,
+      revealGraceMs: config.revealGraceMs,
+    });
+    this.mirror = new InputsMirror({
+      ...common,
+      signer: chain.signer(),
+      domain: attestationDomain(chainId, market),
+      dir: join(config.dataDir, `mirror-${this.address}`),
+      maxBytes: config.mirrorMaxBytes,
+    });
+    if (coordinatorUrl !== '') {
+      const puller = new PublicInputsPuller(chain, this.mirror, coordinatorUrl, this.metrics, log);
       this.mirror.pullWith((jobId) => puller.pullNow(jobId));
       this.puller = puller;
     }
-    this.diligence = new Diligence(
-      chain,
-      chain.signer(),
-      attestationDomain(chainId, market),
-      config.coordinatorUrl.replace(/\/$/, ''),
-      (system) => {
-        let backend = this.backends.get(system);
-        if (!backend) {
-          backend =
-            system === 'plonk'
-              ? PlonkBackend.create()
-              : BbBackend.create({ kind: config.backend, threads: 1 });
-          // A backend that failed to start (snarkjs not installed) is tried again next time.
-          backend.catch(() => this.backends.delete(system));
-          this.backends.set(system, backend);
-        }
-        return backend;
-      },
-      { auditor: this.auditor, mirror: this.mirror },
-      join(config.dataDir, `attestations-${this.address}.jsonl`),
-      this.metrics,
-      log,
-    );
+    this.diligence = new Diligence({
+      ...common,
+      signer: chain.signer(),
+      domain: attestationDomain(chainId, market),
+      coordinatorUrl,
+      backend: (system) => this.backendFor(system),
+      checks: { auditor: this.auditor, mirror: this.mirror },
+      file: join(config.dataDir, `attestations-${this.address}.jsonl`),
+    });
+  }
+
+  /** The backend that re-verifies fulfilled proofs of `system`, made at its first proof (one that
+   *  failed to start, snarkjs not installed, is tried again next time). */
+  private backendFor(system: ProofSystem): Promise<ProvingBackend> {
+    let backend = this.backends.get(system);
+    if (!backend) {
+      backend =
+        system === 'plonk'
+          ? PlonkBackend.create()
+          : BbBackend.create({ kind: this.config.backend, threads: 1 });
+      backend.catch(() => this.backends.delete(system));
+      this.backends.set(system, backend);
+    }
+    return backend;
   }
 
   static async start(config: WatchtowerConfig, log: Logger): Promise<Watchtower> {

@@ -11,7 +11,7 @@ import { contractArtifact } from '../../services/shared/chain/contract-artifacts
 import { decodeContractError } from '../../services/shared/chain/contract-errors.js';
 import { MAX_ATTEMPT_JUMP } from '../../services/shared/chain/gavel-contracts.js';
 import { BbBackend } from '../../services/shared/proving/bb-backend.js';
-import { recheckProofs } from '../../services/watchtower/proof-recheck.js';
+import { recheckProofs } from '../../services/watchtower/diligence/proof-recheck.js';
 import { contractHelpers, deployRealCircuit, type RealCircuit, reverts } from '../fixtures/contracts.js';
 
 let chain: Chain;

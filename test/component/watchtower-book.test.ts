@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { hexlify, keccak256, parseEther, randomBytes, toUtf8Bytes } from 'ethers';
 import { type Chain, startChain } from '../../services/devstack/local-chain.js';
-import { DeadlineBook } from '../../services/watchtower/deadline-book.js';
+import { DeadlineBook } from '../../services/watchtower/deadlines/deadline-book.js';
 
 const VK_HASH = keccak256(toUtf8Bytes('book-vk'));
 let chain: Chain;

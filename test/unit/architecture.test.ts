@@ -122,3 +122,31 @@ test('the wall check sees static and dynamic imports, and shorthand status write
   );
   assert.ok(dataObjects('update({ data: { status } })').some((d) => /\bstatus\b\s*[:,}]/.test(d)));
 });
+
+/** The watchtower's rooms and the other rooms each may import (besides its own, shared/ and the
+ *  watchtower's config and metrics): diligence signs what the audit and the mirror found. */
+const WATCHTOWER_ROOMS: Record<string, string[]> = {
+  deadlines: [],
+  audit: [],
+  mirror: [],
+  diligence: ['audit', 'mirror'],
+};
+
+test("the watchtower's rooms keep their walls", () => {
+  const watchtower = join(repoRoot, 'services/watchtower');
+  const folders = readdirSync(watchtower).filter((n) => statSync(join(watchtower, n)).isDirectory());
+  assert.deepEqual(folders.sort(), Object.keys(WATCHTOWER_ROOMS).sort(), 'every room has its rules');
+  const wrong: string[] = [];
+  for (const [room, may] of Object.entries(WATCHTOWER_ROOMS)) {
+    for (const file of filesUnder(join(watchtower, room))) {
+      for (const target of relativeImports(file)) {
+        const rel = relative(watchtower, target);
+        if (rel.startsWith('..') || rel.startsWith(`${room}/`) || ['config.ts', 'metrics.ts'].includes(rel))
+          continue;
+        if (!may.some((r) => rel.startsWith(`${r}/`)))
+          wrong.push(`${relative(repoRoot, file)} imports ${rel}`);
+      }
+    }
+  }
+  assert.deepEqual(wrong, []);
+});

@@ -2,9 +2,9 @@
 // each bid's digest is the digest of its terms and its signature recovers to its prover. What
 // survives is a list of transcript entries the watchtower trusts as much as the signatures do.
 import type { TypedDataDomain } from 'ethers';
-import { isStanding, type TranscriptEntry } from '../shared/protocol/auction-transcript.js';
-import { type BidTerms, bidDigest, bidTermsOf, recoverBidSigner } from '../shared/protocol/bid-signing.js';
-import type { BidBody } from '../shared/protocol/messages.js';
+import { isStanding, type TranscriptEntry } from '../../shared/protocol/auction-transcript.js';
+import { type BidTerms, bidDigest, bidTermsOf, recoverBidSigner } from '../../shared/protocol/bid-signing.js';
+import type { BidBody } from '../../shared/protocol/messages.js';
 
 export interface RevealedEntry {
   bid: BidBody;

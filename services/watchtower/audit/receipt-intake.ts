@@ -2,11 +2,11 @@
 // by its prover, the receipt names that bid's digest and is signed by a key holding the
 // coordinator role on the Market. Anything else is refused with a specific error and not kept.
 import type { TypedDataDomain } from 'ethers';
-import type { GavelContracts } from '../shared/chain/gavel-contracts.js';
-import { GavelError } from '../shared/errors.js';
-import { receiptSigner } from '../shared/protocol/auction-transcript.js';
-import { bidDigest, bidTermsOf, recoverBidSigner } from '../shared/protocol/bid-signing.js';
-import { parseReceiptFiling } from '../shared/protocol/messages.js';
+import type { GavelContracts } from '../../shared/chain/gavel-contracts.js';
+import { GavelError } from '../../shared/errors.js';
+import { receiptSigner } from '../../shared/protocol/auction-transcript.js';
+import { bidDigest, bidTermsOf, recoverBidSigner } from '../../shared/protocol/bid-signing.js';
+import { parseReceiptFiling } from '../../shared/protocol/messages.js';
 import type { HeldReceipt } from './auction-auditor.js';
 
 export async function receiptFrom(

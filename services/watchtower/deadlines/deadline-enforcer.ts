@@ -5,10 +5,10 @@
 // must not stop every later deadline from being enforced.
 import { formatEther } from 'ethers';
 import type { Logger } from 'pino';
-import { ContractRevertError } from '../shared/chain/contract-errors.js';
-import type { GavelContracts } from '../shared/chain/gavel-contracts.js';
+import { ContractRevertError } from '../../shared/chain/contract-errors.js';
+import type { GavelContracts } from '../../shared/chain/gavel-contracts.js';
+import type { WatchtowerMetrics } from '../metrics.js';
 import type { DeadlineBook, Enforcement } from './deadline-book.js';
-import type { WatchtowerMetrics } from './metrics.js';
 
 /** The revert meaning somebody else enforced first. */
 const TAKEN = 'WrongStatus';

@@ -8,20 +8,20 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Signer, TypedDataDomain } from 'ethers';
 import type { Logger } from 'pino';
-import { readInChunks } from '../shared/chain/chunked-logs.js';
-import type { GavelContracts } from '../shared/chain/gavel-contracts.js';
-import { CoordinatorClient } from '../shared/client/coordinator-client.js';
+import { readInChunks } from '../../shared/chain/chunked-logs.js';
+import type { GavelContracts } from '../../shared/chain/gavel-contracts.js';
+import { CoordinatorClient } from '../../shared/client/coordinator-client.js';
 import {
   checkedHash,
   type SignedAttestation,
   signAttestation,
   VERDICT,
   type Verdict,
-} from '../shared/protocol/attestation.js';
-import type { ProofSystem, ProvingBackend } from '../shared/proving/backend.js';
-import type { AuctionAuditor } from './auction-auditor.js';
-import type { InputsMirror } from './inputs-mirror.js';
-import type { WatchtowerMetrics } from './metrics.js';
+} from '../../shared/protocol/attestation.js';
+import type { ProofSystem, ProvingBackend } from '../../shared/proving/backend.js';
+import type { AuctionAuditor } from '../audit/auction-auditor.js';
+import type { WatchtowerMetrics } from '../metrics.js';
+import type { InputsMirror } from '../mirror/inputs-mirror.js';
 import { recheckProofs } from './proof-recheck.js';
 
 /** How long a settled job waits for its auction's audit before it is attested without it. */
@@ -33,25 +33,46 @@ interface Settled {
   since: number;
 }
 
+export interface DiligenceOptions {
+  chain: GavelContracts;
+  signer: Signer;
+  domain: TypedDataDomain;
+  coordinatorUrl: string;
+  backend: (system: ProofSystem) => Promise<ProvingBackend>;
+  checks: { auditor: AuctionAuditor; mirror: InputsMirror };
+  file: string;
+  metrics: WatchtowerMetrics;
+  log: Logger;
+}
+
 export class Diligence {
   private nextBlock: number;
   private readonly attestations = new Map<string, SignedAttestation>();
   private readonly waiting = new Map<string, Settled>();
 
-  constructor(
-    private readonly chain: GavelContracts,
-    private readonly signer: Signer,
-    private readonly domain: TypedDataDomain,
-    private readonly coordinatorUrl: string,
-    private readonly backend: (system: ProofSystem) => Promise<ProvingBackend>,
-    private readonly checks: { auditor: AuctionAuditor; mirror: InputsMirror },
-    private readonly file: string,
-    private readonly metrics: WatchtowerMetrics,
-    private readonly log: Logger,
-  ) {
-    this.nextBlock = chain.deployment.blockNumber;
-    if (existsSync(file))
-      for (const line of readFileSync(file, 'utf8').split('\n').filter(Boolean)) {
+  private readonly chain: GavelContracts;
+  private readonly signer: Signer;
+  private readonly domain: TypedDataDomain;
+  private readonly coordinatorUrl: string;
+  private readonly backend: (system: ProofSystem) => Promise<ProvingBackend>;
+  private readonly checks: { auditor: AuctionAuditor; mirror: InputsMirror };
+  private readonly file: string;
+  private readonly metrics: WatchtowerMetrics;
+  private readonly log: Logger;
+
+  constructor(options: DiligenceOptions) {
+    this.chain = options.chain;
+    this.signer = options.signer;
+    this.domain = options.domain;
+    this.coordinatorUrl = options.coordinatorUrl;
+    this.backend = options.backend;
+    this.checks = options.checks;
+    this.file = options.file;
+    this.metrics = options.metrics;
+    this.log = options.log;
+    this.nextBlock = this.chain.deployment.blockNumber;
+    if (existsSync(this.file))
+      for (const line of readFileSync(this.file, 'utf8').split('\n').filter(Boolean)) {
         const a = JSON.parse(line) as SignedAttestation;
         this.attestations.set(`${a.jobId}:${a.attempt}`, a);
       }

@@ -2,8 +2,8 @@
 // signed InputsHeld; the requester and the assigned prover read them back with a signed read, as
 // from the coordinator; assigned provers file inputs faults, which anyone can read.
 import type { FastifyInstance } from 'fastify';
-import { GavelError } from '../shared/errors.js';
-import { signedReadOf } from '../shared/protocol/request-auth.js';
+import { GavelError } from '../../shared/errors.js';
+import { signedReadOf } from '../../shared/protocol/request-auth.js';
 import { type InputsMirror, MAX_INPUTS_BYTES } from './inputs-mirror.js';
 
 /** HTTP statuses of the mirror's errors. */

@@ -18,11 +18,11 @@ import {
 import { join } from 'node:path';
 import type { Signer, TypedDataDomain } from 'ethers';
 import type { Logger } from 'pino';
-import { readInChunks } from '../shared/chain/chunked-logs.js';
-import type { GavelContracts } from '../shared/chain/gavel-contracts.js';
-import { GavelError } from '../shared/errors.js';
-import { VERDICT, type Verdict } from '../shared/protocol/attestation.js';
-import { inputsHash } from '../shared/protocol/canonical-json.js';
+import { readInChunks } from '../../shared/chain/chunked-logs.js';
+import type { GavelContracts } from '../../shared/chain/gavel-contracts.js';
+import { GavelError } from '../../shared/errors.js';
+import { VERDICT, type Verdict } from '../../shared/protocol/attestation.js';
+import { inputsHash } from '../../shared/protocol/canonical-json.js';
 import {
   FAULT_KIND,
   inputsFaultSigner,
@@ -30,10 +30,10 @@ import {
   type SignedInputsFault,
   type SignedInputsHeld,
   signInputsHeld,
-} from '../shared/protocol/inputs-availability.js';
-import { assertFresh, requestSigner } from '../shared/protocol/request-auth.js';
-import { parseJson } from '../shared/protocol/validate.js';
-import type { WatchtowerMetrics } from './metrics.js';
+} from '../../shared/protocol/inputs-availability.js';
+import { assertFresh, requestSigner } from '../../shared/protocol/request-auth.js';
+import { parseJson } from '../../shared/protocol/validate.js';
+import type { WatchtowerMetrics } from '../metrics.js';
 
 /** The largest inputs document taken (a batch of 64 batch_transfer items is about 1 MiB). */
 export const MAX_INPUTS_BYTES = 8 * 1024 * 1024;
@@ -60,6 +60,16 @@ export interface SignedRead {
   attempt: number | undefined;
 }
 
+export interface MirrorOptions {
+  chain: GavelContracts;
+  signer: Signer;
+  domain: TypedDataDomain;
+  dir: string;
+  maxBytes: number;
+  metrics: WatchtowerMetrics;
+  log: Logger;
+}
+
 export class InputsMirror {
   private readonly jobs = new Map<string, Mirrored>();
   private readonly faults = new Map<string, SignedInputsFault>();
@@ -74,20 +84,27 @@ export class InputsMirror {
   private pullOnMiss: ((jobId: string) => Promise<void>) | undefined;
   private nextBlock: number;
 
-  constructor(
-    private readonly chain: GavelContracts,
-    private readonly signer: Signer,
-    private readonly domain: TypedDataDomain,
-    private readonly dir: string,
-    private readonly maxBytes: number,
-    private readonly metrics: WatchtowerMetrics,
-    private readonly log: Logger,
-  ) {
-    this.nextBlock = chain.deployment.blockNumber;
-    this.inputsDir = join(dir, 'inputs');
+  private readonly chain: GavelContracts;
+  private readonly signer: Signer;
+  private readonly domain: TypedDataDomain;
+  private readonly dir: string;
+  private readonly maxBytes: number;
+  private readonly metrics: WatchtowerMetrics;
+  private readonly log: Logger;
+
+  constructor(options: MirrorOptions) {
+    this.chain = options.chain;
+    this.signer = options.signer;
+    this.domain = options.domain;
+    this.dir = options.dir;
+    this.maxBytes = options.maxBytes;
+    this.metrics = options.metrics;
+    this.log = options.log;
+    this.nextBlock = this.chain.deployment.blockNumber;
+    this.inputsDir = join(this.dir, 'inputs');
     mkdirSync(this.inputsDir, { recursive: true });
-    for (const m of readLines<Mirrored>(join(dir, 'mirrored.jsonl'))) this.remember(m);
-    for (const f of readLines<SignedInputsFault>(join(dir, 'inputs-faults.jsonl')))
+    for (const m of readLines<Mirrored>(join(this.dir, 'mirrored.jsonl'))) this.remember(m);
+    for (const f of readLines<SignedInputsFault>(join(this.dir, 'inputs-faults.jsonl')))
       this.faults.set(faultKey(f), f);
   }
 

@@ -1,9 +1,9 @@
 // The jobs that still lock money on-chain (an open escrow, or an assigned prover's collateral) and
 // their deadlines, kept from the Market's events: every job an event touches is read again from
 // the chain, which is the only source the watchtower trusts.
-import { readInChunks } from '../shared/chain/chunked-logs.js';
-import type { GavelContracts } from '../shared/chain/gavel-contracts.js';
-import type { JobStatus } from '../shared/chain/job-status.js';
+import { readInChunks } from '../../shared/chain/chunked-logs.js';
+import type { GavelContracts } from '../../shared/chain/gavel-contracts.js';
+import type { JobStatus } from '../../shared/chain/job-status.js';
 
 export interface LiveJob {
   jobId: string;

@@ -3,10 +3,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pino from 'pino';
-import { ContractRevertError } from '../shared/chain/contract-errors.js';
+import { ContractRevertError } from '../../shared/chain/contract-errors.js';
+import { WatchtowerMetrics } from '../metrics.js';
 import type { Enforcement } from './deadline-book.js';
 import { DeadlineEnforcer } from './deadline-enforcer.js';
-import { WatchtowerMetrics } from './metrics.js';
 
 function enforcerOver(due: Enforcement[], fails: (jobId: string) => Error | undefined) {
   const sent: string[] = [];

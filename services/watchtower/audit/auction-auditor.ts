@@ -8,18 +8,18 @@
 
 import { formatEther, getAddress, type TypedDataDomain } from 'ethers';
 import type { Logger } from 'pino';
-import type { AuctionAudit, Committed } from '../shared/chain/auction-audit.js';
-import type { ChainTime } from '../shared/chain/chain-clock.js';
-import { readInChunks } from '../shared/chain/chunked-logs.js';
-import { ContractRevertError } from '../shared/chain/contract-errors.js';
-import type { GavelContracts, SignedBid } from '../shared/chain/gavel-contracts.js';
+import type { AuctionAudit, Committed } from '../../shared/chain/auction-audit.js';
+import type { ChainTime } from '../../shared/chain/chain-clock.js';
+import { readInChunks } from '../../shared/chain/chunked-logs.js';
+import { ContractRevertError } from '../../shared/chain/contract-errors.js';
+import type { GavelContracts, SignedBid } from '../../shared/chain/gavel-contracts.js';
 import {
   buildTranscript,
   expectedOutcome,
   STANDING,
   type TranscriptEntry,
-} from '../shared/protocol/auction-transcript.js';
-import type { WatchtowerMetrics } from './metrics.js';
+} from '../../shared/protocol/auction-transcript.js';
+import type { WatchtowerMetrics } from '../metrics.js';
 import { checkTranscript, type RevealedTranscript } from './revealed-transcript.js';
 
 export interface AuctionVerdict {
@@ -57,6 +57,19 @@ interface Pending {
 
 const key = (jobId: string, attempt: number) => `${jobId.toLowerCase()}:${attempt}`;
 
+export interface AuditorOptions {
+  chain: GavelContracts;
+  audit: AuctionAudit;
+  bidDomain: TypedDataDomain;
+  coordinatorUrl: string;
+  metrics: WatchtowerMetrics;
+  log: Logger;
+  /** Challenge answer windows are chain time. */
+  chainTime: Pick<ChainTime, 'hasPassed'>;
+  /** How long a coordinator may take to reveal a transcript before the audit says it withheld it. */
+  revealGraceMs?: number;
+}
+
 export class AuctionAuditor {
   private nextBlock: number;
   private readonly verdicts = new Map<string, AuctionVerdict>();
@@ -68,19 +81,25 @@ export class AuctionAuditor {
   private readonly challenges = new Map<string, { answerBy: number; key: string }>();
   bondsEarnedWei = 0n;
 
-  constructor(
-    private readonly chain: GavelContracts,
-    private readonly audit: AuctionAudit,
-    private readonly bidDomain: TypedDataDomain,
-    private readonly coordinatorUrl: string,
-    private readonly metrics: WatchtowerMetrics,
-    private readonly log: Logger,
-    /** Challenge answer windows are chain time. */
-    private readonly chainTime: Pick<ChainTime, 'hasPassed'>,
-    /** How long a coordinator may take to reveal a transcript before the audit says it withheld it. */
-    private readonly revealGraceMs = 30_000,
-  ) {
-    this.nextBlock = chain.deployment.blockNumber;
+  private readonly chain: GavelContracts;
+  private readonly audit: AuctionAudit;
+  private readonly bidDomain: TypedDataDomain;
+  private readonly coordinatorUrl: string;
+  private readonly metrics: WatchtowerMetrics;
+  private readonly log: Logger;
+  private readonly chainTime: Pick<ChainTime, 'hasPassed'>;
+  private readonly revealGraceMs: number;
+
+  constructor(options: AuditorOptions) {
+    this.chain = options.chain;
+    this.audit = options.audit;
+    this.bidDomain = options.bidDomain;
+    this.coordinatorUrl = options.coordinatorUrl;
+    this.metrics = options.metrics;
+    this.log = options.log;
+    this.chainTime = options.chainTime;
+    this.revealGraceMs = options.revealGraceMs ?? 30_000;
+    this.nextBlock = this.chain.deployment.blockNumber;
   }
 
   list(): AuctionVerdict[] {

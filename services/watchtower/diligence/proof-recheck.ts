@@ -4,9 +4,9 @@
 // contract said yes; this is a second, independent opinion on the same bytes.
 
 import { getBytes, keccak256 } from 'ethers';
-import { readInChunks } from '../shared/chain/chunked-logs.js';
-import type { GavelContracts } from '../shared/chain/gavel-contracts.js';
-import type { ProvingBackend } from '../shared/proving/backend.js';
+import { readInChunks } from '../../shared/chain/chunked-logs.js';
+import type { GavelContracts } from '../../shared/chain/gavel-contracts.js';
+import type { ProvingBackend } from '../../shared/proving/backend.js';
 
 export interface Recheck {
   /** Items re-verified, and those bb found invalid. */

@@ -7,11 +7,11 @@
 // inputs are never pulled: they reach a mirror only when their requester pushes them.
 
 import type { Logger } from 'pino';
-import { readInChunks } from '../shared/chain/chunked-logs.js';
-import type { GavelContracts } from '../shared/chain/gavel-contracts.js';
-import { GavelError } from '../shared/errors.js';
+import { readInChunks } from '../../shared/chain/chunked-logs.js';
+import type { GavelContracts } from '../../shared/chain/gavel-contracts.js';
+import { GavelError } from '../../shared/errors.js';
+import type { WatchtowerMetrics } from '../metrics.js';
 import { type InputsMirror, MAX_INPUTS_BYTES } from './inputs-mirror.js';
-import type { WatchtowerMetrics } from './metrics.js';
 
 /** How long after its escrow opened a job's inputs are asked for (the requester submits the job
  *  to the coordinator right after opening the escrow). */
