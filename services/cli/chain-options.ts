@@ -1,9 +1,11 @@
 // Chain settings shared by the money commands: --rpc, --key, --deployment, each with an env fallback.
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import { getAddress, isHexString, parseEther, Wallet } from 'ethers';
 import { type Deployment, readDeployment } from '../shared/chain/deployment.js';
 import { GavelContracts, rpcProvider } from '../shared/chain/gavel-contracts.js';
+import { commonSettings } from '../shared/config.js';
 import { GavelError } from '../shared/errors.js';
+import { cliSettings, settingOption } from './setting-options.js';
 
 export interface ChainFlags {
   rpc: string;
@@ -15,17 +17,9 @@ export interface ChainFlags {
 /** Adds --rpc, --key, --deployment and --json to a command. */
 export function withChainOptions(cmd: Command): Command {
   return cmd
-    .addOption(
-      new Option('--rpc <url>', 'EVM JSON-RPC endpoint')
-        .env('GAVEL_RPC_URL')
-        .default('http://127.0.0.1:8545'),
-    )
-    .addOption(new Option('--key <hex>', 'private key of the sending account').env('GAVEL_PRIVATE_KEY'))
-    .addOption(
-      new Option('--deployment <file>', 'contract addresses written by gavel deploy')
-        .env('GAVEL_DEPLOYMENT')
-        .default('.gavel/deployment.json'),
-    )
+    .addOption(settingOption('--rpc <url>', commonSettings.rpcUrl))
+    .addOption(settingOption('--key <hex>', cliSettings.privateKey))
+    .addOption(settingOption('--deployment <file>', commonSettings.deploymentFile))
     .option('--json', 'print one JSON document on stdout');
 }
 

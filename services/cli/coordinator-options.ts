@@ -1,5 +1,6 @@
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import { CoordinatorClient } from '../shared/client/coordinator-client.js';
+import { cliSettings, settingOption } from './setting-options.js';
 
 export interface CoordinatorFlags {
   coordinator: string;
@@ -8,11 +9,7 @@ export interface CoordinatorFlags {
 
 /** Adds --coordinator (GAVEL_COORDINATOR_URL) to a command. */
 export function withCoordinatorOption(cmd: Command): Command {
-  return cmd.addOption(
-    new Option('--coordinator <url>', 'coordinator HTTP API')
-      .env('GAVEL_COORDINATOR_URL')
-      .default('http://127.0.0.1:8080'),
-  );
+  return cmd.addOption(settingOption('--coordinator <url>', cliSettings.coordinatorUrl));
 }
 
 export function coordinatorClient(flags: CoordinatorFlags): CoordinatorClient {

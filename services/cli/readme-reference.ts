@@ -5,10 +5,11 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { coordinatorSettings } from '../coordinator/config.js';
 import { proverSettings } from '../prover/config.js';
-import type { Setting, Settings } from '../shared/config.js';
+import { pathSettings, type Setting, type Settings } from '../shared/config.js';
 import { repoRoot } from '../shared/paths.js';
 import { watchtowerSettings } from '../watchtower/config.js';
 import { buildProgram } from './program.js';
+import { cliSettings } from './setting-options.js';
 
 export const README = join(repoRoot, 'README.md');
 
@@ -67,6 +68,14 @@ export function configReference(): string {
     '**Watchtower** (`gavel watch`; its flags override these):',
     '',
     settingsTable(watchtowerSettings),
+    '',
+    '**Files and caches** (every command that uses them):',
+    '',
+    settingsTable(pathSettings),
+    '',
+    '**CLI** (the commands that take these flags: `--key`, `--coordinator`, `--mirror`):',
+    '',
+    settingsTable(cliSettings),
   ].join('\n');
 }
 

@@ -2,6 +2,7 @@
 // `gavel dev up` started and other commands can print its endpoints.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { pathSetting } from '../shared/config.js';
 import type { StackEndpoints } from './dev-stack.js';
 
 export interface StackState {
@@ -14,7 +15,7 @@ export interface StackState {
 }
 
 export function stackDir(env: NodeJS.ProcessEnv = process.env): string {
-  return resolve(env.GAVEL_DEV_DIR ?? '.gavel/dev');
+  return resolve(pathSetting('devDir', env));
 }
 
 export const stateFile = (dir: string) => join(dir, 'stack.json');

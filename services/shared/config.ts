@@ -158,3 +158,41 @@ export const commonSettings = {
     default: 'info',
   } satisfies Setting<string>,
 };
+
+/** Where files and caches live, for every command that uses them (read where they are used). */
+export const pathSettings = {
+  ptau: {
+    env: 'GAVEL_PTAU',
+    description:
+      'a powers-of-tau file from a real ceremony that PLONK circuits are set up from; empty: the reproducible development ptau (anyone can forge proofs for it: not for production)',
+    parse: parsers.string,
+    default: '',
+  } satisfies Setting<string>,
+  ptauCache: {
+    env: 'GAVEL_PTAU_CACHE',
+    description: 'folder of development ptau files and PLONK proving keys; empty: ~/.cache/gavel/ptau',
+    parse: parsers.string,
+    default: '',
+  } satisfies Setting<string>,
+  verifierCache: {
+    env: 'GAVEL_VERIFIER_CACHE',
+    description:
+      "folder of compiled circuit verifiers (solc-js output); empty: gavel-verifiers in the system's temporary folder",
+    parse: parsers.string,
+    default: '',
+  } satisfies Setting<string>,
+  devDir: {
+    env: 'GAVEL_DEV_DIR',
+    description:
+      "the local stack's folder (its state, logs, deployment and database) for gavel dev up, status and down",
+    parse: parsers.string,
+    default: '.gavel/dev',
+  } satisfies Setting<string>,
+};
+
+/** A path setting from `env`: its value, or its default when unset or empty. */
+export function pathSetting(key: keyof typeof pathSettings, env: NodeJS.ProcessEnv = process.env): string {
+  const setting = pathSettings[key];
+  const raw = env[setting.env];
+  return raw === undefined || raw === '' ? setting.default : setting.parse(raw);
+}

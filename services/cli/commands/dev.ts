@@ -14,6 +14,7 @@ import {
   stackDir,
   writeState,
 } from '../../devstack/stack-state.js';
+import { commonSettings } from '../../shared/config.js';
 import { GavelError } from '../../shared/errors.js';
 import { repoRoot } from '../../shared/paths.js';
 import { printResult } from '../output.js';
@@ -63,7 +64,7 @@ function stackOptions(cmd: Command): Command {
     )
     .addOption(
       new Option('--deployment <file>', 'where the contract addresses are written').default(
-        '.gavel/deployment.json',
+        commonSettings.deploymentFile.default,
       ),
     )
     .addOption(

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import { formatEther } from 'ethers';
 import { fulfilItems } from '../../shared/chain/fulfil-items.js';
 import { commitPublicInputs } from '../../shared/chain/public-inputs-commitment.js';
@@ -15,6 +15,7 @@ import { type ChainFlags, contracts, parseEth, parseJobId, withChainOptions } fr
 import { type CoordinatorFlags, coordinatorClient, withCoordinatorOption } from '../coordinator-options.js';
 import { printResult } from '../output.js';
 import { progressLine } from '../progress.js';
+import { cliSettings, settingOption } from '../setting-options.js';
 
 type Flags = ChainFlags & CoordinatorFlags;
 
@@ -97,11 +98,11 @@ function submitCommand(job: Command): void {
           'let anyone read the inputs (default: only you and the assigned prover); watchtowers then mirror them without a push',
         )
         .addOption(
-          new Option(
+          settingOption(
             '--mirror <url>',
+            cliSettings.mirrors,
             'watchtower to push the inputs to first (repeatable; from the environment, comma-separated): a prover falls back to it if the coordinator withholds them',
           )
-            .env('GAVEL_MIRRORS')
             .argParser((urls: string, all: string[]) => [
               ...all,
               ...urls

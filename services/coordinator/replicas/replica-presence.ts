@@ -37,10 +37,14 @@ export class ReplicaPresence {
     this.timer = setInterval(() => void put().catch(() => undefined), REFRESH_MS);
   }
 
-  /** Every replica with a live entry, this one included. */
+  /** Every replica with a live entry, this one included, once each. */
   async list(): Promise<ReplicaEntry[]> {
     const out: ReplicaEntry[] = [];
-    for await (const key of await this.kv.keys()) {
+    // A key listing is a watch of the bucket: an entry refreshed while it runs can be delivered
+    // twice (seen in CI: one replica listed twice under load), so keys are taken once each.
+    const keys = new Set<string>();
+    for await (const key of await this.kv.keys()) keys.add(key);
+    for (const key of keys) {
       const e = await this.kv.get(key);
       if (e && e.operation === 'PUT') out.push(e.json<ReplicaEntry>());
     }

@@ -9,6 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { ContractFactory, getAddress, keccak256, type Provider, type Signer, toUtf8Bytes } from 'ethers';
 import solc from 'solc';
 import linker from 'solc/linker.js';
+import { pathSetting } from '../config.js';
 import { GavelError } from '../errors.js';
 import type { ProvingBackend } from '../proving/backend.js';
 import { PLONK_VERIFIER_CONTRACT } from '../proving/plonk/plonk-solidity.js';
@@ -46,7 +47,7 @@ export interface DeployedVerifier {
 }
 
 function cacheDir(): string {
-  return process.env.GAVEL_VERIFIER_CACHE ?? join(tmpdir(), 'gavel-verifiers');
+  return pathSetting('verifierCache') || join(tmpdir(), 'gavel-verifiers');
 }
 
 interface SolcContract {

@@ -2,6 +2,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ContractFactory, getAddress, type Signer } from 'ethers';
+import { commonSettings } from '../config.js';
 import { GavelError } from '../errors.js';
 import { contractArtifact } from './contract-artifacts.js';
 import { withRevertDecoding } from './contract-errors.js';
@@ -52,9 +53,10 @@ export interface DeployOptions {
   slashShareBps?: number;
 }
 
-/** Default file: GAVEL_DEPLOYMENT, else .gavel/deployment.json in the working directory. */
+/** Default file: GAVEL_DEPLOYMENT, else the setting's default in the working directory. */
 export function deploymentPath(env: NodeJS.ProcessEnv = process.env): string {
-  return resolve(env.GAVEL_DEPLOYMENT ?? '.gavel/deployment.json');
+  const { env: name, default: fallback } = commonSettings.deploymentFile;
+  return resolve(env[name] || fallback);
 }
 
 export function readDeployment(path = deploymentPath()): Deployment {

@@ -21,6 +21,7 @@ import {
 } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { pathSetting } from '../../config.js';
 import { GavelError } from '../../errors.js';
 import { withSnarkjs } from './snarkjs.js';
 
@@ -38,7 +39,7 @@ export interface PtauFile {
 }
 
 export function ptauCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.GAVEL_PTAU_CACHE ?? join(homedir(), '.cache', 'gavel', 'ptau');
+  return pathSetting('ptauCache', env) || join(homedir(), '.cache', 'gavel', 'ptau');
 }
 
 export function devPtauPath(power: number, env: NodeJS.ProcessEnv = process.env): string {
@@ -72,7 +73,7 @@ export function ptauPower(path: string): number {
  * large), else the cached development file of exactly that power. PTAU_MISSING says how to get one.
  */
 export async function locatePtau(power: number, env: NodeJS.ProcessEnv = process.env): Promise<PtauFile> {
-  const named = env.GAVEL_PTAU;
+  const named = pathSetting('ptau', env) || undefined;
   if (named) {
     if (!existsSync(named))
       throw new GavelError('PTAU_MISSING', `GAVEL_PTAU names ${named}, which does not exist`);
@@ -102,10 +103,11 @@ export async function ptauByHash(
   power: number,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<PtauFile | undefined> {
-  for (const candidate of [env.GAVEL_PTAU, devPtauPath(power, env)]) {
+  const named = pathSetting('ptau', env) || undefined;
+  for (const candidate of [named, devPtauPath(power, env)]) {
     if (!candidate || !existsSync(candidate)) continue;
     if ((await fileHash(candidate)).toLowerCase() === hash.toLowerCase()) {
-      const origin = candidate === env.GAVEL_PTAU ? 'GAVEL_PTAU' : 'dev';
+      const origin = candidate === named ? 'GAVEL_PTAU' : 'dev';
       return { path: candidate, power: ptauPower(candidate), hash, origin };
     }
   }
