@@ -231,7 +231,13 @@ describe('job transitions', () => {
           (tx2) => moveJob(tx2, id, ['ASSIGNED', 'PROVING'], 'VERIFYING', 'all batch items verified'),
           { timeout: 30_000 },
         );
-        await new Promise((r) => setTimeout(r, 500));
+        // Commit only once the other transaction is waiting on this row's lock.
+        await waitFor('the second move to wait on the row lock', async () => {
+          const [row] = await prisma.$queryRaw<{ n: bigint }[]>`
+            SELECT count(*) AS n FROM pg_stat_activity
+            WHERE datname = current_database() AND wait_event_type = 'Lock'`;
+          return (row?.n ?? 0n) > 0n ? true : undefined;
+        });
       },
       { timeout: 30_000 },
     );

@@ -99,7 +99,6 @@ describe('the coordinator killed with 20+ jobs in flight, then restarted', () =>
 
     const requester = m.chain.as(8);
     for (const id of toCancel) await requester.cancel(id);
-    await new Promise((r) => setTimeout(r, 1500));
     await m.startCoordinator();
     for (const id of toCancel)
       assert.equal((await m.client.cancelled(id, requester.signer())).status, 'CANCELLED');
