@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {IVerifier} from "./IVerifier.sol";
 
@@ -8,7 +9,7 @@ import {IVerifier} from "./IVerifier.sol";
 interface IBonds {
     function bondOf(address coordinator) external view returns (uint256);
 }
-import {MarketEvents} from "./MarketEvents.sol";
+import {IMarket} from "./IMarket.sol";
 import {Bid, ItemProof, Job, Result, Rule, Status, Terms} from "./MarketTypes.sol";
 import {PullPayments} from "./PullPayments.sol";
 import {SignedTerms} from "./SignedTerms.sol";
@@ -23,7 +24,7 @@ import {VerifierRegistry} from "./VerifierRegistry.sol";
 /// proofs may call it. A prover is slashed only on evidence the chain checks: its own signed
 /// delivery time passed unfulfilled, or its signed result is invalid. Payments are pulled.
 /// Invariant: address(this).balance == totalEscrow + totalClaimable.
-contract Market is PullPayments, SignedTerms, MarketEvents {
+contract Market is PullPayments, SignedTerms, IMarket, Ownable2Step {
     /// @notice Gas a verifier call is guaranteed when a slash depends on its verdict, so a caller
     /// cannot starve the call to make a valid proof look invalid (an UltraHonk verify of a 2^12
     /// circuit takes about 3.5 M).
@@ -33,7 +34,6 @@ contract Market is PullPayments, SignedTerms, MarketEvents {
     /// reach) keeps every exit from Assigned, which moves to the next attempt, from overflowing.
     uint32 public constant MAX_ATTEMPT_JUMP = 16;
 
-    address public immutable owner;
     Staking public immutable staking;
     /// @notice Where coordinator bonds are kept (AuctionAudit), and the bond a coordinator key must
     /// have there to assign: its auctions answer for something. Set once by the owner.
@@ -56,24 +56,23 @@ contract Market is PullPayments, SignedTerms, MarketEvents {
     /// coordinator => when it last assigned an attempt: its bond stays until that evidence is in
     mapping(address => uint64) public lastAssignedAt;
 
-    constructor(Staking staking_, VerifierRegistry registry_) {
+    /// @param staking_ where provers' stake and collateral are kept
+    /// @param registry_ the verifier registry a job's verifier must be registered in
+    constructor(Staking staking_, VerifierRegistry registry_) Ownable(msg.sender) {
         if (address(staking_) == address(0) || address(registry_) == address(0)) revert ZeroAddress();
-        owner = msg.sender;
         staking = staking_;
         registry = registry_;
     }
 
     /// @notice Connects the bonds contract and the minimum bond to assign, once.
-    function setBonds(IBonds bonds_, uint256 minBond_) external {
-        if (msg.sender != owner) revert NotOwner();
+    function setBonds(IBonds bonds_, uint256 minBond_) external onlyOwner {
         if (address(bonds) != address(0)) revert BondsAlreadySet();
         if (address(bonds_) == address(0)) revert ZeroAddress();
         (bonds, minBond) = (bonds_, minBond_);
     }
 
     /// @notice Grants or revokes the coordinator role (several coordinators may hold it).
-    function setCoordinator(address coordinator, bool enabled) external {
-        if (msg.sender != owner) revert NotOwner();
+    function setCoordinator(address coordinator, bool enabled) external onlyOwner {
         if (coordinator == address(0)) revert ZeroAddress();
         isCoordinator[coordinator] = enabled;
         if (enabled) wasCoordinator[coordinator] = true;

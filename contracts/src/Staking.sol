@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {PullPayments} from "./PullPayments.sol";
 
 /// @title Gavel prover staking
@@ -9,7 +10,7 @@ import {PullPayments} from "./PullPayments.sol";
 /// on evidence of failure: the slashed amount goes partly to whoever proved the failure (a bounty),
 /// partly to the job's requester, the rest to the treasury.
 /// Invariant: address(this).balance == totalStaked + totalClaimable.
-contract Staking is PullPayments {
+contract Staking is PullPayments, Ownable2Step {
     struct Prover {
         bool registered;
         string name;
@@ -20,19 +21,31 @@ contract Staking is PullPayments {
         uint64 unstakeReadyAt;
     }
 
-    error NotOwner();
+    /// @notice Only the market contract may do this.
     error NotMarket();
+    /// @notice The market contract was connected already (it is set once).
     error MarketAlreadySet();
+    /// @notice An address argument was the zero address.
     error ZeroAddress();
+    /// @notice The slash shares add up to more than 10000 basis points.
     error InvalidShare(uint16 bps);
+    /// @notice The prover is registered already.
     error AlreadyRegistered(address prover);
+    /// @notice The address is not a registered prover.
     error NotRegistered(address prover);
+    /// @notice A prover needs a non-empty name.
     error EmptyName();
+    /// @notice The stake is below the minimum a prover must keep.
     error StakeBelowMinimum(uint256 staked, uint256 minimum);
+    /// @notice The amount must be above zero.
     error ZeroAmount();
+    /// @notice The prover's free stake (not locked, not pending withdrawal) is below what is asked.
     error InsufficientFreeStake(address prover, uint256 requested, uint256 free);
+    /// @notice The prover has no pending withdrawal.
     error NothingToWithdraw(address prover);
+    /// @notice The withdrawal cooldown has not ended yet.
     error CooldownActive(address prover, uint64 readyAt);
+    /// @notice Collateral for this job is locked already.
     error CollateralAlreadyLocked(bytes32 jobId, address prover);
 
     event ProverRegistered(address indexed prover, string name, string endpoint);
@@ -52,7 +65,6 @@ contract Staking is PullPayments {
     );
     event MarketSet(address market);
 
-    address public immutable owner;
     address public immutable treasury;
     uint64 public immutable cooldown;
     /// @notice Stake a prover must put up to register, and keep (not counting stake it asked to
@@ -74,13 +86,12 @@ contract Staking is PullPayments {
         uint16 requesterShareBps_,
         uint16 bountyShareBps_,
         uint256 minStake_
-    ) {
+    ) Ownable(msg.sender) {
         if (treasury_ == address(0)) revert ZeroAddress();
         if (uint256(requesterShareBps_) + bountyShareBps_ > 10_000) {
             revert InvalidShare(requesterShareBps_ + bountyShareBps_);
         }
         bountyShareBps = bountyShareBps_;
-        owner = msg.sender;
         treasury = treasury_;
         cooldown = cooldown_;
         requesterShareBps = requesterShareBps_;
@@ -93,8 +104,7 @@ contract Staking is PullPayments {
     }
 
     /// @notice Connects the market contract, once.
-    function setMarket(address market_) external {
-        if (msg.sender != owner) revert NotOwner();
+    function setMarket(address market_) external onlyOwner {
         if (market != address(0)) revert MarketAlreadySet();
         if (market_ == address(0)) revert ZeroAddress();
         market = market_;
@@ -118,6 +128,7 @@ contract Staking is PullPayments {
         }
     }
 
+    /// @notice Changes the sender's name and endpoint (a registered prover only).
     function updateMetadata(string calldata name, string calldata endpoint) external {
         Prover storage p = _registered(msg.sender);
         if (bytes(name).length == 0) revert EmptyName();
@@ -126,6 +137,7 @@ contract Staking is PullPayments {
         emit ProverMetadataUpdated(msg.sender, name, endpoint);
     }
 
+    /// @notice Adds msg.value to the sender's stake (a registered prover only).
     function stake() external payable {
         Prover storage p = _registered(msg.sender);
         if (msg.value == 0) revert ZeroAmount();
@@ -146,6 +158,7 @@ contract Staking is PullPayments {
         emit UnstakeRequested(msg.sender, amount, p.unstakeReadyAt);
     }
 
+    /// @notice Pays out the sender's pending withdrawal once its cooldown has ended.
     function withdraw() external nonReentrant {
         Prover storage p = _registered(msg.sender);
         uint256 amount = p.unstakePending;
@@ -158,6 +171,7 @@ contract Staking is PullPayments {
         _send(msg.sender, amount);
     }
 
+    /// @notice Locks `amount` of the prover's free stake as collateral for `jobId` (the market only).
     function lock(address prover, bytes32 jobId, uint256 amount) external onlyMarket {
         Prover storage p = _registered(prover);
         if (collateralOf[jobId][prover] != 0) revert CollateralAlreadyLocked(jobId, prover);
@@ -168,6 +182,7 @@ contract Staking is PullPayments {
         emit CollateralLocked(jobId, prover, amount);
     }
 
+    /// @notice Releases the collateral the prover locked for `jobId` (the market only).
     function release(address prover, bytes32 jobId) external onlyMarket {
         uint256 amount = collateralOf[jobId][prover];
         delete collateralOf[jobId][prover];
@@ -197,10 +212,12 @@ contract Staking is PullPayments {
         emit Slashed(jobId, prover, slasher, toSlasher, toRequester, toTreasury);
     }
 
+    /// @notice The prover's registration, stake, locked collateral and pending withdrawal.
     function proverInfo(address prover) external view returns (Prover memory) {
         return _provers[prover];
     }
 
+    /// @notice Stake the prover can still lock as collateral: not locked, not pending withdrawal.
     function freeStake(address prover) external view returns (uint256) {
         return _free(_provers[prover]);
     }

@@ -253,7 +253,45 @@ describe('Market: opening and assignment', () => {
           const { decodeContractError } = await import('../../services/shared/chain/contract-errors.js');
           throw decodeContractError(e);
         }),
-      'NotOwner',
+      'OwnableUnauthorizedAccount',
     );
+  });
+
+  test('ownership moves in two steps: the new owner accepts it, and only then the old one is out', async () => {
+    const owner = chain.as(0).market;
+    const heir = chain.as(6).market;
+    await (await owner.getFunction('transferOwnership')(address(6))).wait();
+    assert.equal(String(await heir.getFunction('pendingOwner')()), address(6));
+    assert.equal(
+      String(await heir.getFunction('owner')()),
+      address(0),
+      'nothing moves before it is accepted',
+    );
+    await reverts(
+      chain
+        .as(5)
+        .market.getFunction('acceptOwnership')()
+        .catch(async (e: unknown) => {
+          const { decodeContractError } = await import('../../services/shared/chain/contract-errors.js');
+          throw decodeContractError(e);
+        }),
+      'OwnableUnauthorizedAccount',
+    );
+    await (await heir.getFunction('acceptOwnership')()).wait();
+    await (await heir.getFunction('setCoordinator')(address(7), true)).wait();
+    await reverts(
+      owner
+        .getFunction('setCoordinator')(address(7), false)
+        .catch(async (e: unknown) => {
+          const { decodeContractError } = await import('../../services/shared/chain/contract-errors.js');
+          throw decodeContractError(e);
+        }),
+      'OwnableUnauthorizedAccount',
+    );
+    // Handed back, so the other tests find the deployer still the owner.
+    await (await heir.getFunction('setCoordinator')(address(7), false)).wait();
+    await (await heir.getFunction('transferOwnership')(address(0))).wait();
+    await (await owner.getFunction('acceptOwnership')()).wait();
+    assert.equal(String(await owner.getFunction('owner')()), address(0));
   });
 });

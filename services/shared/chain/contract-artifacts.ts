@@ -40,7 +40,7 @@ export function gavelInterface(): Interface {
     contractArtifact('Staking').abi,
     contractArtifact('VerifierRegistry').abi,
   ].flat() as InterfaceAbi as unknown[];
-  // Both contracts declare some errors (NotOwner, ZeroAddress, …): keep one fragment per signature.
+  // Both contracts declare some errors (ZeroAddress, …): keep one fragment per signature.
   const seen = new Set<string>();
   const unique = abi.filter((f) => {
     if ((f as { type: string }).type !== 'error') return false;

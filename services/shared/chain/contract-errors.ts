@@ -6,7 +6,8 @@ import { JOB_STATUS } from './job-status.js';
 
 /** What each custom error means to the person who ran the command. */
 const MEANINGS: Record<string, (args: readonly unknown[]) => string> = {
-  NotOwner: () => 'only the contract owner may do this',
+  OwnableUnauthorizedAccount: ([a]) => `${a} is not the contract owner: only the owner may do this`,
+  OwnableInvalidOwner: ([a]) => `${a} cannot be the owner`,
   NotMarket: () => 'only the market contract may do this',
   MarketAlreadySet: () => 'the staking contract is already connected to a market',
   ZeroAddress: () => 'an address argument was the zero address',
