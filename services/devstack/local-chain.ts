@@ -23,11 +23,14 @@ export interface ChainOptions extends DeployOptions {
   accounts?: number;
   /** Anvil's port (default any free port). */
   port?: number;
+  /** Seconds between empty blocks besides those of transactions (0, default: none). A market
+   *  needs them: its parties judge deadlines by block time, which must move while it is idle. */
+  blockTime?: number;
 }
 
 export async function startChain(options: ChainOptions = {}): Promise<Chain> {
-  const { accounts = 10, port, ...deploy } = options;
-  const anvil = await Anvil.start({ accounts, ...(port ? { port } : {}) });
+  const { accounts = 10, port, blockTime = 0, ...deploy } = options;
+  const anvil = await Anvil.start({ accounts, blockTime, ...(port ? { port } : {}) });
   const provider = rpcProvider(anvil.url);
   const wallets = Array.from({ length: accounts }, (_, i) => new Wallet(devKey(i), provider));
   try {

@@ -116,7 +116,14 @@ export class LocalStack {
       const port = opts.chain?.port ? await portFor(opts.chain.port, 'anvil (--rpc-port)') : undefined;
       const replicas = opts.coordinator.replicas ?? 1;
       const coordinators = Array.from({ length: replicas }, (_, i) => new Wallet(replicaKey(i)).address);
-      const chain = await startChain({ ...opts.chain, ...(port ? { port } : {}), coordinators });
+      // An empty block every second besides the transactions': chain time moves while the market
+      // is idle, as on a live chain, so deadlines judged by block time pass on their own.
+      const chain = await startChain({
+        ...opts.chain,
+        ...(port ? { port } : {}),
+        coordinators,
+        blockTime: 1,
+      });
       undo.push(() => chain.stop());
       for (const address of coordinators.slice(1)) {
         await chain.provider.send('anvil_setBalance', [address, toQuantity(parseEther('1000'))]);

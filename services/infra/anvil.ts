@@ -33,9 +33,10 @@ export async function freePort(): Promise<number> {
 
 export interface AnvilOptions {
   port?: number;
-  /** Seconds between empty blocks (default 1): transactions are mined at once, and a block comes
-   *  every `blockTime` seconds besides, so chain time moves while the chain is idle, as a live
-   *  chain's does (deadlines are judged by block time). 0: blocks only for transactions. */
+  /** Seconds between empty blocks: transactions are mined at once, and a block comes every
+   *  `blockTime` seconds besides, so chain time moves while the chain is idle, as a live chain's
+   *  does (deadlines are judged by block time). 0 (default): blocks only for transactions, so a
+   *  test can set the next block's time exactly. */
   blockTime?: number;
   chainId?: number;
   /** Funded development accounts (default 10). */
@@ -57,7 +58,7 @@ export class Anvil {
   static async start(options: AnvilOptions = {}): Promise<Anvil> {
     const port = options.port ?? (await freePort());
     const args = ['--host', '127.0.0.1', '--port', String(port), '--silent'];
-    const blockTime = options.blockTime ?? 1;
+    const blockTime = options.blockTime ?? 0;
     if (blockTime > 0) args.push('--mixed-mining', '--block-time', String(blockTime));
     if (options.chainId) args.push('--chain-id', String(options.chainId));
     if (options.accounts) args.push('--accounts', String(options.accounts));
