@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import { type BaseContract, ContractFactory, keccak256, toUtf8Bytes, ZeroAddress } from 'ethers';
 import { type Chain, startChain } from '../../services/devstack/local-chain.js';
 import { contractArtifact } from '../../services/shared/chain/contract-artifacts.js';
-import { decodeContractError } from '../../services/shared/chain/contract-errors.js';
+import { decodeContractError, withRevertDecoding } from '../../services/shared/chain/contract-errors.js';
 import { repoRoot } from '../../services/shared/paths.js';
 import { reverts } from '../fixtures/contracts.js';
 
@@ -94,6 +94,13 @@ test('malformed bid signatures are refused with OpenZeppelin ECDSA errors; a reg
   const c = chain.as(0);
   await reverts(c.registerVerifier(vkHash, (await chain.wallets[5]?.getAddress()) ?? ''), 'NoCode');
   await c.registerVerifier(vkHash, chain.deployment.staking); // any code will do here
+  await reverts(
+    withRevertDecoding(() => c.registry.getFunction('register')(vkHash, chain.deployment.staking, 2)),
+    'UnknownKind',
+  );
+  // Kinds are claims added one by one: a second claim adds its template, never replaces the first.
+  await c.registerVerifier(vkHash, chain.deployment.staking, 'optimized');
+  assert.deepEqual(await c.verifierKinds(vkHash, chain.deployment.staking), ['standard', 'optimized']);
   const jobId = keccak256(toUtf8Bytes('errors-ecdsa'));
   await chain.as(4).openJob({
     jobId,

@@ -49,7 +49,7 @@ export async function preparedCircuit(prisma: PrismaClient, id: string): Promise
 /** A circuit's public description (with its VK, base64). */
 export async function circuitDetails(prisma: PrismaClient, id: string) {
   const c = await findCircuit(prisma, id);
-  const { name, noirVersion, vkHash, verifier, gates, dyadic, abi, createdAt } = c;
+  const { name, noirVersion, vkHash, verifier, verifierKind, gates, dyadic, abi, createdAt } = c;
   return {
     id: c.id,
     name,
@@ -57,6 +57,7 @@ export async function circuitDetails(prisma: PrismaClient, id: string) {
     noirVersion,
     vkHash,
     verifier,
+    verifierKind,
     gates,
     dyadic,
     abi,

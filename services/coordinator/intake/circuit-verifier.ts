@@ -5,12 +5,15 @@ import { getAddress } from 'ethers';
 import { compileVerifier, deployVerifier, verifierMismatch } from '../../shared/chain/circuit-verifier.js';
 import type { GavelContracts } from '../../shared/chain/gavel-contracts.js';
 import { GavelError } from '../../shared/errors.js';
+import type { VerifierKind } from '../../shared/proving/honk-verifier.js';
 
-/** Deploys and registers the verifier `source` (bb.js's, for the VK hashing to `vkHash`). */
+/** Deploys and registers the verifier `source` (bb.js's of template `kind`, for the VK hashing
+ *  to `vkHash`). */
 export async function deployCircuitVerifier(
   chain: GavelContracts,
   source: string,
   vkHash: string,
+  kind: VerifierKind,
 ): Promise<string> {
   const build = await compileVerifier(source);
   const { verifier } = await deployVerifier(chain.signer(), build);
@@ -18,6 +21,6 @@ export async function deployCircuitVerifier(
   const mismatch = provider ? await verifierMismatch(provider, verifier, build) : 'no provider';
   if (mismatch)
     throw new GavelError('VERIFIER_MISMATCH', `deployed verifier does not check out: ${mismatch}`);
-  await chain.registerVerifier(vkHash, verifier);
+  await chain.registerVerifier(vkHash, verifier, kind);
   return getAddress(verifier);
 }

@@ -14,6 +14,7 @@ import {
   proofSystemOf,
 } from '../../shared/proving/circuit-artifact.js';
 import { prepareCircuit } from '../../shared/proving/circuit-prover.js';
+import type { VerifierKind } from '../../shared/proving/honk-verifier.js';
 import { ptauByHash } from '../../shared/proving/plonk/ptau.js';
 import { deployCircuitVerifier } from './circuit-verifier.js';
 import type { IntakeBackend } from './intake-backend.js';
@@ -24,6 +25,7 @@ export interface RegisteredCircuit {
   proofSystem: ProofSystem;
   vkHash: string;
   verifier: string;
+  verifierKind: VerifierKind;
   gates: number;
   dyadic: number;
   created: boolean;
@@ -35,6 +37,17 @@ export interface UploadLimits {
   timeoutMs: number;
   /** Accept PLONK circuits set up from the development ptau (local development only). */
   allowDevPtau: boolean;
+}
+
+/** The verifier template a registration asks for: UltraHonk circuits get the optimized one unless
+ *  `standard` is asked; PLONK has only the standard one. */
+export function verifierKindFor(system: ProofSystem, asked: VerifierKind | undefined): VerifierKind {
+  if (system === 'plonk') {
+    if (asked === 'optimized')
+      throw new GavelError('VERIFIER_KIND_UNSUPPORTED', 'PLONK circuits have only the standard verifier');
+    return 'standard';
+  }
+  return asked ?? 'optimized';
 }
 
 /** Refuses (DEV_PTAU) a PLONK setup from the development ptau unless allowed: its only randomness is
@@ -86,9 +99,11 @@ export async function registerCircuit(
   intake: IntakeBackend,
   upload: unknown,
   limits: UploadLimits,
+  asked?: VerifierKind,
 ): Promise<RegisteredCircuit> {
   const artifact = parseAnyArtifact(upload, limits.maxAcirBytes);
   const system = proofSystemOf(artifact);
+  const kind = verifierKindFor(system, asked);
   if (isCircom(artifact)) {
     if (!artifact.ptauHash) {
       throw new GavelError(
@@ -110,22 +125,26 @@ export async function registerCircuit(
   const existing = await prisma.circuit.findUnique({ where: { id: prepared.id } });
   if (existing?.verifier) {
     const { id, name, vkHash, gates, dyadic, verifier } = existing;
-    return { id, name, proofSystem: system, vkHash, verifier, gates, dyadic, created: false };
+    const verifierKind = existing.verifierKind as VerifierKind;
+    return { id, name, proofSystem: system, vkHash, verifier, verifierKind, gates, dyadic, created: false };
   }
   const vkHash = keccak256(prepared.vk);
   // The same program (a known VK) reuses the verifier this market deployed for it: another ABI or
   // compression of a circuit costs no gas.
-  const sibling = await prisma.circuit.findFirst({ where: { vkHash, verifier: { not: null } } });
+  const sibling = await prisma.circuit.findFirst({
+    where: { vkHash, verifier: { not: null }, verifierKind: kind },
+  });
   const verifier =
     sibling?.verifier ??
     (await deployCircuitVerifier(
       chain,
-      await intake.run((b) => b.solidityVerifier(prepared.vk), limits.timeoutMs, system),
+      await intake.run((b) => b.solidityVerifier(prepared.vk, kind), limits.timeoutMs, system),
       vkHash,
+      kind,
     ));
   await prisma.circuit.upsert({
     where: { id: prepared.id },
-    update: { verifier },
+    update: { verifier, verifierKind: kind },
     create: {
       id: prepared.id,
       name: artifact.name,
@@ -133,6 +152,7 @@ export async function registerCircuit(
       vk: Buffer.from(prepared.vk),
       vkHash,
       verifier,
+      verifierKind: kind,
       gates: prepared.size.gates,
       dyadic: prepared.size.dyadic,
     },
@@ -143,6 +163,7 @@ export async function registerCircuit(
     proofSystem: system,
     vkHash,
     verifier,
+    verifierKind: kind,
     gates: prepared.size.gates,
     dyadic: prepared.size.dyadic,
     created: existing === null,

@@ -1,6 +1,7 @@
 // /v1/circuits: register a circuit (a Noir artifact for UltraHonk, a circom one for PLONK), read a
 // circuit, fetch its artifact (for provers).
 import type { FastifyPluginAsync } from 'fastify';
+import { VERIFIER_KINDS, type VerifierKind } from '../../shared/proving/honk-verifier.js';
 import type { CoordinatorContext } from '../context.js';
 import { noticeCircuit } from '../intake/circuit-notice.js';
 import { artifactOf, circuitDetails, findCircuit } from '../intake/circuit-store.js';
@@ -13,6 +14,7 @@ const circuitSummary = object({
   proofSystem: str,
   vkHash: str,
   verifier: str,
+  verifierKind: str,
   gates: int,
   dyadic: int,
   created: bool,
@@ -24,6 +26,7 @@ const circuitReply = object({
   noirVersion: str,
   vkHash: str,
   verifier: nullableStr,
+  verifierKind: str,
   gates: int,
   dyadic: int,
   abi: anyJson,
@@ -46,17 +49,33 @@ export const circuitRoutes =
             type: 'object',
             properties: { name: { type: 'string', maxLength: 128 } },
           },
+          querystring: {
+            type: 'object',
+            properties: {
+              verifier: {
+                type: 'string',
+                enum: [...VERIFIER_KINDS],
+                description:
+                  "the verifier template (UltraHonk: optimized by default, about 4.5x cheaper per proof; standard: bb.js's audited default; PLONK: standard only)",
+              },
+            },
+            additionalProperties: false,
+          },
           response: { 201: circuitSummary, 200: circuitSummary, ...errorReplies },
         },
       },
       async (req, reply) => {
         const { maxAcirBytes, maxGates, registerTimeoutMs: timeoutMs, allowDevPtau } = ctx.config;
-        const registered = await registerCircuit(ctx.prisma, ctx.chain, ctx.intake, req.body, {
-          maxAcirBytes,
-          maxGates,
-          timeoutMs,
-          allowDevPtau,
-        });
+        const { verifier } = req.query as { verifier?: VerifierKind };
+        const limits = { maxAcirBytes, maxGates, timeoutMs, allowDevPtau };
+        const registered = await registerCircuit(
+          ctx.prisma,
+          ctx.chain,
+          ctx.intake,
+          req.body,
+          limits,
+          verifier,
+        );
         noticeCircuit(ctx, registered);
         return reply.status(registered.created ? 201 : 200).send(registered);
       },

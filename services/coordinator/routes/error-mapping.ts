@@ -41,6 +41,7 @@ const STATUS: Record<string, number> = {
   AWARD_PENDING: 409,
   AVAILABILITY_SHORT: 422,
   BAD_ATTESTATION: 400,
+  VERIFIER_KIND_UNSUPPORTED: 422,
 };
 
 /** Codes that are never a request's fault: an error of ours (configuration, chain, NATS, our own
@@ -75,6 +76,7 @@ export const OUR_FAULT = new Set([
   'VERIFIER_COMPILE_FAILED',
   'VERIFIER_LINK_FAILED',
   'VERIFIER_MISMATCH',
+  'VERIFIER_KIND_MISMATCH',
 ]);
 
 /** The HTTP status of an error thrown by a stage or by Fastify itself. */

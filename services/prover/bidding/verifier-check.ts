@@ -66,6 +66,7 @@ export class VerifierCheck {
     const provider = this.chain.market.runner?.provider;
     if (!provider) return 'no chain provider';
     const backend = await this.backends.backendFor(circuit.artifact);
-    return verifierProblem(provider, backend, circuit.vk, vkHash, verifier);
+    const kinds = await this.chain.verifierKinds(vkHash, verifier);
+    return verifierProblem(provider, backend, circuit.vk, vkHash, verifier, kinds);
   }
 }

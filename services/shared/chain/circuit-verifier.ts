@@ -12,6 +12,7 @@ import linker from 'solc/linker.js';
 import { pathSetting } from '../config.js';
 import { GavelError } from '../errors.js';
 import type { ProvingBackend } from '../proving/backend.js';
+import type { VerifierKind } from '../proving/honk-verifier.js';
 import { PLONK_VERIFIER_CONTRACT } from '../proving/plonk/plonk-solidity.js';
 
 const SOURCE_NAME = 'HonkVerifier.sol';
@@ -196,16 +197,25 @@ export async function verifierMismatch(
 }
 
 /** Why `verifier` must not be trusted for the circuit whose VK is `vk` (committed as `vkHash`),
- *  or undefined when it is exactly the verifier that VK builds. */
+ *  or undefined when it is exactly the verifier that VK builds with one of the templates claimed
+ *  for it in the registry (`kinds`). */
 export async function verifierProblem(
   provider: Provider,
   backend: Pick<ProvingBackend, 'solidityVerifier'>,
   vk: Uint8Array,
   vkHash: string,
   verifier: string,
+  kinds: VerifierKind[],
 ): Promise<string | undefined> {
   if (keccak256(vk).toLowerCase() !== vkHash.toLowerCase())
     return `the escrow commits to VK ${vkHash}, not this circuit's ${keccak256(vk)}`;
-  const build = await compileVerifier(await backend.solidityVerifier(vk));
-  return verifierMismatch(provider, verifier, build);
+  if (kinds.length === 0) return `${verifier} is not registered for VK ${vkHash}`;
+  const problems: string[] = [];
+  for (const kind of kinds) {
+    const build = await compileVerifier(await backend.solidityVerifier(vk, kind));
+    const problem = await verifierMismatch(provider, verifier, build);
+    if (!problem) return undefined;
+    problems.push(`${kind}: ${problem}`);
+  }
+  return problems.join('; ');
 }

@@ -38,6 +38,7 @@ const MEANINGS: Record<string, (args: readonly unknown[]) => string> = {
   PriceAboveReserve: ([price, reserve]) => `price ${fmt(price)} ETH is above the reserve ${fmt(reserve)} ETH`,
   NoItems: () => 'a job needs at least one batch item',
   UnregisteredVerifier: ([vk, v]) => `verifier ${v} is not registered for VK ${vk} in the VerifierRegistry`,
+  UnknownKind: ([k]) => `verifier template ${k} is not one the registry knows (0 standard, 1 optimized)`,
   NoCode: ([v]) => `there is no contract at ${v}`,
   AttemptDeadlinePassed: ([job, d]) => `the attempt deadline of job ${job} (${isoTime(d)}) has passed`,
   AttemptDeadlineNotPassed: ([job, d]) =>

@@ -13,6 +13,7 @@ import { GavelError } from '../errors.js';
 import { buildTranscript, STANDING } from '../protocol/auction-transcript.js';
 import { type BidTerms, bidDigest, bidDomain } from '../protocol/bid-signing.js';
 import type { ResultTerms } from '../protocol/result-signing.js';
+import { VERIFIER_KINDS, type VerifierKind } from '../proving/honk-verifier.js';
 import { contractArtifact } from './contract-artifacts.js';
 import { withRevertDecoding } from './contract-errors.js';
 import type { Deployment } from './deployment.js';
@@ -193,11 +194,17 @@ export class GavelContracts {
   }
 
   // ── Verifier registry ──────────────────────────────────────────────────────
-  registerVerifier(vkHash: string, verifier: string) {
-    return this.send(this.registry, 'register', [vkHash, verifier]);
+  /** Claims `verifier` for the key hashing to `vkHash`, built from template `kind`. */
+  registerVerifier(vkHash: string, verifier: string, kind: VerifierKind = 'standard') {
+    return this.send(this.registry, 'register', [vkHash, verifier, VERIFIER_KINDS.indexOf(kind)]);
   }
   isVerifierFor(vkHash: string, verifier: string): Promise<boolean> {
     return this.registry.getFunction('isVerifierFor')(vkHash, verifier);
+  }
+  /** The templates claimed for `verifier` under `vkHash` (each to be rebuilt and compared). */
+  async verifierKinds(vkHash: string, verifier: string): Promise<VerifierKind[]> {
+    const bits = (await this.registry.getFunction('kindsOf')(vkHash, verifier)) as bigint;
+    return VERIFIER_KINDS.filter((_, i) => (bits >> BigInt(i)) & 1n);
   }
 
   // ── Market ─────────────────────────────────────────────────────────────────

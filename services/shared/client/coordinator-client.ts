@@ -58,17 +58,21 @@ export class CoordinatorClient {
     return json as T;
   }
 
-  registerCircuit(artifact: unknown) {
+  /** Registers `artifact`; `verifier` picks the verifier template (default: optimized for
+   *  UltraHonk, standard for PLONK). */
+  registerCircuit(artifact: unknown, opts: { verifier?: 'optimized' | 'standard' } = {}) {
+    const query = opts.verifier ? `?verifier=${opts.verifier}` : '';
     return this.request<{
       id: string;
       name: string;
       proofSystem: string;
       vkHash: string;
       verifier: string;
+      verifierKind: string;
       gates: number;
       dyadic: number;
       created: boolean;
-    }>('POST', '/v1/circuits', artifact);
+    }>('POST', `/v1/circuits${query}`, artifact);
   }
   circuit(id: string) {
     return this.request<
@@ -277,7 +281,8 @@ function assertCircuitVerifier(
         : await BbBackend.create({ kind: 'wasm', threads: 1 });
       try {
         const { vk } = await prepareCircuit(backend, artifact);
-        const problem = await verifierProblem(provider, backend, vk, vkHash, verifier);
+        const kinds = await contracts.verifierKinds(vkHash, verifier);
+        const problem = await verifierProblem(provider, backend, vk, vkHash, verifier, kinds);
         if (problem)
           throw new GavelError(
             'VERIFIER_MISMATCH',

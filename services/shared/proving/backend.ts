@@ -1,6 +1,7 @@
 // The one interface every proving backend implements: bb.js UltraHonk (WASM or native bb, a
 // future GPU prover) and snarkjs PLONK (WASM).
 
+import type { VerifierKind } from './honk-verifier.js';
 export type BackendKind = 'wasm' | 'native';
 
 /** The proof systems a market circuit can be proved with. */
@@ -48,7 +49,9 @@ export interface ProvingBackend {
    *  throws a retryable ProvingError only when the verifier itself fails. */
   verify(proof: Proof, vk: Uint8Array): Promise<boolean>;
   /** The Solidity source of the on-chain verifier of `vk` (proofs are made for the EVM target). */
-  solidityVerifier(vk: Uint8Array): Promise<string>;
+  /** The Solidity source of the verifier of `vk`, of template `kind` (UltraHonk: optimized by
+   *  default; PLONK has only the standard one). */
+  solidityVerifier(vk: Uint8Array, kind?: VerifierKind): Promise<string>;
   /** Frees the backend (WASM memory, native child process). */
   destroy(): Promise<void>;
 }

@@ -15,6 +15,12 @@ import { bbBinaryPath, bbWasmPath } from './bb-paths.js';
 import { acirBytes, loadCircuit } from './circuit-artifact.js';
 import { assertCrsCovers, type CrsSource, locateCrs, pointsNeeded, readCrs } from './crs.js';
 import { bytesToHex, hexToBytes, splitFields } from './fields.js';
+import {
+  checkedTemplate,
+  evmSettings,
+  type VerifierKind,
+  writeOptimizedHonkVerifier,
+} from './honk-verifier.js';
 import { solveWitness } from './witness.js';
 
 export interface BbBackendOptions {
@@ -26,12 +32,7 @@ export interface BbBackendOptions {
 
 // The EVM target: a Keccak transcript with zero knowledge, so every proof can also be verified by
 // the circuit's Solidity verifier (`bb prove/verify -t evm`). Proving costs the same as Poseidon2.
-const SETTINGS = {
-  ipaAccumulation: false,
-  oracleHashType: 'keccak',
-  disableZk: false,
-  optimizedSolidityVerifier: false,
-};
+const SETTINGS = evmSettings('standard');
 
 export class BbBackend implements ProvingBackend {
   readonly system = 'ultrahonk' as const;
@@ -109,13 +110,15 @@ export class BbBackend implements ProvingBackend {
     return vk.bytes;
   }
 
-  /** The Solidity source of the verifier of `vk` (bb.js's HonkVerifier with its libraries). */
-  async solidityVerifier(vk: Uint8Array): Promise<string> {
+  /** The Solidity source of the verifier of `vk` of template `kind` (the optimized one is written
+   *  by the native bb: a WASM backend starts one for the call), checked to be that template. */
+  async solidityVerifier(vk: Uint8Array, kind: VerifierKind = 'optimized'): Promise<string> {
+    if (kind === 'optimized' && this.kind === 'wasm') return writeOptimizedHonkVerifier(vk);
     const { solidityCode } = await this.api.circuitWriteSolidityVerifier({
       verificationKey: vk,
-      settings: SETTINGS,
+      settings: evmSettings(kind),
     });
-    return solidityCode;
+    return checkedTemplate(solidityCode, kind);
   }
 
   async prove(program: SizedProgram, witness: Uint8Array, vk: Uint8Array): Promise<Proof> {

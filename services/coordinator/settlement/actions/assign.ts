@@ -3,6 +3,7 @@
 // close and may be proving already; a refusal by the chain fails the attempt without a slash.
 
 import { getAddress } from 'ethers';
+import type { ChainTime } from '../../../shared/chain/chain-clock.js';
 import type { SignedBid } from '../../../shared/chain/gavel-contracts.js';
 import { moveAssignment } from '../../lifecycle/assignment-transitions.js';
 import { assignmentRefused } from '../../lifecycle/attempts.js';
@@ -15,6 +16,9 @@ import {
 } from '../../lifecycle/outbox-entries.js';
 import type { ActionHandler, ActionRun } from './action.js';
 import { recordSettled } from './follow-chain.js';
+
+/** Seconds of chain time an assignment is given to be mined after it is sent. */
+const MINE_MARGIN_SECONDS = 3;
 
 export const assign: ActionHandler<'ASSIGN'> = async (run, entry) => {
   const { ctx, tx, row, onChain, log } = run;
@@ -32,6 +36,14 @@ export const assign: ActionHandler<'ASSIGN'> = async (run, entry) => {
   let txHash: string | null = null;
   if (onChain.status === 'Open') {
     const [winner, runnerUp] = await signedBids(run, entry);
+    // A bid that expires (chain time) before the transaction can be mined is not sent: the chain
+    // would refuse it as BidExpired, at the coordinator's gas (seen after a NATS node restart).
+    const expiring = expiringBid([winner, runnerUp], ctx.clock.chain);
+    if (expiring) {
+      const why = `BidExpired: the bid of ${expiring.bid.prover} expires at ${expiring.bid.expiry} (chain time), before its assignment could be mined`;
+      await refuseAssignment(run, entry, why, expiring === winner);
+      return;
+    }
     const receipt = await ctx.chain.assign(jobId, winner, runnerUp, entry.transcriptRoot);
     txHash = receipt.hash;
     ctx.metrics.chainTx.inc({ kind: 'assign' });
@@ -59,6 +71,14 @@ export const assign: ActionHandler<'ASSIGN'> = async (run, entry) => {
   await markDone(tx, row.id, txHash);
   log.info({ prover, txHash }, 'collateral locked on-chain');
 };
+
+/** The first of `bids` whose expiry (chain time) comes before an assignment sent now is mined. */
+export function expiringBid(
+  bids: readonly (SignedBid | undefined)[],
+  chain: Pick<ChainTime, 'nowSeconds'>,
+): SignedBid | undefined {
+  return bids.find((b) => b !== undefined && chain.nowSeconds() + MINE_MARGIN_SECONDS >= b.bid.expiry);
+}
 
 /** The winner's stored bid and, when the rule uses it, the runner-up's: what the Market checks. */
 async function signedBids(run: ActionRun, entry: Extract<OutboxEntry, { kind: 'ASSIGN' }>) {

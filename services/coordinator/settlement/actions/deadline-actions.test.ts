@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import pino from 'pino';
 import { type FakeClocks, fakeClocks } from '../../../shared/chain/fake-clocks.js';
 import type { ActionRun } from './action.js';
+import { expiringBid } from './assign.js';
 import { expire } from './expire.js';
 import { slashLate } from './slash-late.js';
 
@@ -93,4 +94,25 @@ test("a deadline action's chain failure is not swallowed", async () => {
   (failing.run.ctx.chain as unknown as { expire: () => Promise<never> }).expire = () =>
     Promise.reject(new Error('node unreachable'));
   await assert.rejects(expire(failing.run, expiry), /node unreachable/);
+});
+
+test('an assignment whose bid expires (chain time) before it can be mined is not sent', () => {
+  const bid = (expiry: number) => ({
+    bid: { jobId: '0x', attempt: 0, price: 1n, prover: PROVER, expiry, nonce: 0n, deliverySeconds: 60 },
+    signature: '0x',
+  });
+  const clock = fakeClocks(1000);
+  const winner = bid(1010);
+  const runnerUp = bid(1003);
+  assert.equal(expiringBid([winner, undefined], clock.chain), undefined, 'ten seconds left: sent');
+  assert.equal(expiringBid([winner, runnerUp], clock.chain), runnerUp, "the runner-up's bid expires first");
+  clock.advance(7);
+  assert.equal(
+    expiringBid([winner, undefined], clock.chain),
+    winner,
+    'three seconds left: too late to be mined',
+  );
+  clock.chainJump(-7);
+  clock.chainJump(3600); // a chain moved far ahead of the wall clock: judged by chain time
+  assert.equal(expiringBid([winner], clock.chain), winner);
 });

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { GavelError, ProvingError } from '../../errors.js';
 import { canonicalJson } from '../../protocol/canonical-json.js';
 import type { CircuitProgram, CircuitSize, Proof, ProvingBackend, SizedProgram } from '../backend.js';
+import type { VerifierKind } from '../honk-verifier.js';
 import { decodePlonkProof, encodePlonkProof } from './plonk-proof.js';
 import { plonkVerifierSource } from './plonk-solidity.js';
 import { ptauByHash, ptauCacheDir } from './ptau.js';
@@ -155,7 +156,10 @@ export class PlonkBackend implements ProvingBackend {
     return new Uint8Array(Buffer.from(canonicalJson(vk)));
   }
 
-  async solidityVerifier(vk: Uint8Array): Promise<string> {
+  /** snarkjs's PLONK verifier behind Gavel's adapter: PLONK has this one template (standard). */
+  async solidityVerifier(vk: Uint8Array, kind: VerifierKind = 'standard'): Promise<string> {
+    if (kind !== 'standard')
+      throw new GavelError('VERIFIER_KIND_UNSUPPORTED', `PLONK has only the standard verifier, not ${kind}`);
     return plonkVerifierSource(plonkVk(vk));
   }
 
