@@ -148,9 +148,14 @@ contract Market is PullPayments, SignedTerms, IMarket, Ownable2Step {
     function fulfil(bytes32 jobId, ItemProof[] calldata proofs) external {
         Job storage job = _status(jobId, Status.Assigned);
         if (block.timestamp > job.attemptDeadline) revert AttemptDeadlinePassed(jobId, job.attemptDeadline);
+        // A call that completes the job writes no per-item bits: once Settled every item counts as
+        // verified (isItemVerified), so each item is only checked to be new, once, in memory.
+        bool completes = uint256(job.verified) + proofs.length == job.items;
+        uint256[] memory seen = new uint256[](completes ? (uint256(job.items) + 255) / 256 : 0);
         for (uint256 i = 0; i < proofs.length; i++) {
             ItemProof calldata p = proofs[i];
-            _markVerified(jobId, job, p.index);
+            if (completes) _checkNew(jobId, job, p.index, seen);
+            else _markVerified(jobId, job, p.index);
             if (!_committed(job, p.index, keccak256(abi.encodePacked(p.publicInputs)), p.merkleProof)) {
                 revert PublicInputsNotCommitted(p.index);
             }
@@ -236,9 +241,12 @@ contract Market is PullPayments, SignedTerms, IMarket, Ownable2Step {
         return _jobs[jobId];
     }
 
+    /// @notice Whether item `index` of the job's current attempt was verified on-chain (every
+    /// item of a settled job was).
     function isItemVerified(bytes32 jobId, uint32 index) external view returns (bool) {
-        uint32 attempt = _jobs[jobId].attempt;
-        return _verifiedBits[jobId][attempt][index / 256] & (1 << (index % 256)) != 0;
+        Job storage job = _jobs[jobId];
+        if (job.status == Status.Settled) return index < job.items;
+        return _verifiedBits[jobId][job.attempt][index / 256] & (1 << (index % 256)) != 0;
     }
 
     function _checkBid(bytes32 jobId, uint32 attempt, Bid calldata bid, bytes calldata sig) private view {
@@ -254,6 +262,16 @@ contract Market is PullPayments, SignedTerms, IMarket, Ownable2Step {
         mapping(uint256 => uint256) storage bits = _verifiedBits[jobId][job.attempt];
         if (bits[index / 256] & bit != 0) revert ItemAlreadyVerified(index);
         bits[index / 256] |= bit;
+    }
+
+    /// @dev Like _markVerified for the call that completes the job: the item must be in range and
+    /// not verified before, in an earlier call (storage) or earlier in this one (`seen`).
+    function _checkNew(bytes32 jobId, Job storage job, uint32 index, uint256[] memory seen) private view {
+        if (index >= job.items) revert ItemOutOfRange(index, job.items);
+        uint256 word = index / 256;
+        uint256 bit = 1 << (index % 256);
+        if ((_verifiedBits[jobId][job.attempt][word] | seen[word]) & bit != 0) revert ItemAlreadyVerified(index);
+        seen[word] |= bit;
     }
 
     /// @dev The leaf of item `index` in the committed tree (OpenZeppelin StandardMerkleTree

@@ -122,6 +122,8 @@ describe('Market: opening and assignment', () => {
 
     const proverBefore = await coordinator().marketClaimable(address(3));
     const requesterBefore = await coordinator().marketClaimable(address(4));
+    // A call that would complete the job checks each item once, in memory: a duplicate is refused.
+    await reverts(chain.as(7).fulfil(jobId, itemProofs(jobId, [0, 0])), 'ItemAlreadyVerified');
     // Anyone holding the proofs may fulfil: here a third party (account 7), one item at a time.
     await chain.as(7).fulfil(jobId, itemProofs(jobId, [1]));
     assert.equal((await coordinator().job(jobId)).status, 'Assigned');
@@ -129,6 +131,11 @@ describe('Market: opening and assignment', () => {
     await chain.as(7).fulfil(jobId, itemProofs(jobId, [0]));
     job = await coordinator().job(jobId);
     assert.equal(job.status, 'Settled');
+    assert.deepEqual(
+      await Promise.all([0, 1, 2].map((i) => coordinator().isItemVerified(jobId, i))),
+      [true, true, false],
+      'every item of a settled job counts as verified, and no other',
+    );
     assert.equal((await coordinator().marketClaimable(address(3))) - proverBefore, parseEther('1.25'));
     assert.equal((await coordinator().marketClaimable(address(4))) - requesterBefore, parseEther('0.75'));
     assert.equal((await chain.as(3).proverInfo(address(3))).locked, 0n);
