@@ -23,7 +23,7 @@ export interface CoordinatorContext {
   /** Contracts driven by this replica's coordinator key. */
   chain: GavelContracts;
   /** Deadlines are judged by `chain` (block time); windows, timeouts and backoffs by `wall`. */
-  clock: { chain: ChainTime & { stop(): void }; wall: WallClock };
+  clock: { chain: ChainTime & { refresh(): Promise<void>; stop(): void }; wall: WallClock };
   domain: TypedDataDomain;
   /** The AuctionAudit contract's EIP-712 domain: bid receipts are signed in it. */
   receiptDomain: TypedDataDomain;

@@ -76,7 +76,10 @@ export async function sweepLeases(ctx: CoordinatorContext): Promise<number> {
     if (ok) {
       failed++;
       ctx.metrics.failures.inc({ reason: a.verifierBlocked ? 'verifier_error' : 'attempt_deadline' });
-      ctx.log.warn({ jobId: a.jobId, prover: a.prover }, reason);
+      ctx.log.warn(
+        { jobId: a.jobId, prover: a.prover, attemptDeadline: a.leaseUntil, chainTime: passed },
+        reason,
+      );
     }
   }
   if (failed > 0) ctx.kick.outbox();

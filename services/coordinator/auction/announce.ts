@@ -63,6 +63,10 @@ export async function announceDue(ctx: CoordinatorContext): Promise<number> {
   const announcements = await ctx.prisma.$transaction(async (tx) => {
     const now = ctx.clock.wall.nowMs();
     const ids = await lockDueRounds(tx, false, new Date(now));
+    // The chain time each round states it assigns by comes from the latest block, read now, not
+    // from one up to a poll old: after a jump in chain time (a test moving it) the rounds would
+    // otherwise state an assignment time already past.
+    if (ids.length > 0) await ctx.clock.chain.refresh();
     const out: Announcement[] = [];
     for (const id of ids) out.push(await openRound(ctx, tx, id, now));
     return out;
@@ -71,7 +75,7 @@ export async function announceDue(ctx: CoordinatorContext): Promise<number> {
     await publishAnnouncement(ctx, a);
     ctx.metrics.auctionsAnnounced.inc();
     ctx.log.info(
-      { jobId: a.jobId, attempt: a.attempt, round: a.round, closesAt: a.closesAt },
+      { jobId: a.jobId, attempt: a.attempt, round: a.round, closesAt: a.closesAt, assignBy: a.assignBy },
       'auction announced',
     );
   }

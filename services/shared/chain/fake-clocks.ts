@@ -3,7 +3,7 @@
 import type { ChainTime, WallClock } from './chain-clock.js';
 
 export interface FakeClocks {
-  chain: ChainTime & { stop(): void };
+  chain: ChainTime & { refresh(): Promise<void>; stop(): void };
   wall: WallClock;
   /** Chain seconds now. */
   readonly seconds: number;
@@ -21,6 +21,7 @@ export function fakeClocks(chainSeconds: number, wallMs = chainSeconds * 1000): 
     latestSeconds: () => t.chain,
     hasPassed: (at: number) => t.chain > at,
     wallMsAt: (at: number) => t.wall + (at - t.chain) * 1000,
+    refresh: async () => undefined,
     stop: () => undefined,
   };
   return {
