@@ -57,8 +57,6 @@ abstract contract IMarket {
     error PriceAboveReserve(uint256 price, uint256 reserve);
     /// @notice The batch item index is out of range.
     error ItemOutOfRange(uint32 index, uint32 items);
-    /// @notice This batch item was verified already.
-    error ItemAlreadyVerified(uint32 index);
     /// @notice The item's public inputs are not the ones the requester committed to.
     error PublicInputsNotCommitted(uint32 index);
     /// @notice The verifier rejected the item's proof.

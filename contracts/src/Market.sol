@@ -144,18 +144,19 @@ contract Market is PullPayments, SignedTerms, IMarket, Ownable2Step {
 
     /// @notice Verifies batch items on-chain against the job's verifier and committed public
     /// inputs; once every item is verified the prover is paid. Anyone may call it, up to and
-    /// including the attempt deadline.
+    /// including the attempt deadline. Items verified already are skipped (not refused), so a
+    /// relay and the prover's own fulfilment racing each other both go through.
     function fulfil(bytes32 jobId, ItemProof[] calldata proofs) external {
         Job storage job = _status(jobId, Status.Assigned);
         if (block.timestamp > job.attemptDeadline) revert AttemptDeadlinePassed(jobId, job.attemptDeadline);
-        // A call that completes the job writes no per-item bits: once Settled every item counts as
-        // verified (isItemVerified), so each item is only checked to be new, once, in memory.
-        bool completes = uint256(job.verified) + proofs.length == job.items;
-        uint256[] memory seen = new uint256[](completes ? (uint256(job.items) + 255) / 256 : 0);
+        uint32[] memory fresh = new uint32[](proofs.length);
+        uint256 count = 0;
         for (uint256 i = 0; i < proofs.length; i++) {
             ItemProof calldata p = proofs[i];
-            if (completes) _checkNew(jobId, job, p.index, seen);
-            else _markVerified(jobId, job, p.index);
+            if (p.index >= job.items) revert ItemOutOfRange(p.index, job.items);
+            // An item verified already (by a fulfilment that landed first, or earlier in this
+            // call) is skipped, not refused: two honest fulfilments racing both go through.
+            if (_isVerified(jobId, job.attempt, p.index) || _holds(fresh, count, p.index)) continue;
             if (!_committed(job, p.index, keccak256(abi.encodePacked(p.publicInputs)), p.merkleProof)) {
                 revert PublicInputsNotCommitted(p.index);
             }
@@ -165,10 +166,16 @@ contract Market is PullPayments, SignedTerms, IMarket, Ownable2Step {
             } catch {
                 revert InvalidProof(jobId, p.index);
             }
+            fresh[count++] = p.index;
         }
-        job.verified += uint32(proofs.length);
-        emit ItemsVerified(jobId, job.attempt, uint32(proofs.length), job.verified);
-        if (job.verified == job.items) _settle(jobId, job);
+        if (count == 0) return;
+        job.verified += uint32(count);
+        emit ItemsVerified(jobId, job.attempt, uint32(count), job.verified);
+        // The call that completes the job writes no per-item bits: once Settled every item counts
+        // as verified (isItemVerified).
+        if (job.verified == job.items) return _settle(jobId, job);
+        mapping(uint256 => uint256) storage bits = _verifiedBits[jobId][job.attempt];
+        for (uint256 i = 0; i < count; i++) bits[fresh[i] / 256] |= 1 << (fresh[i] % 256);
     }
 
     /// @notice Anyone may slash the assigned prover once its attempt deadline passed unfulfilled.
@@ -246,7 +253,7 @@ contract Market is PullPayments, SignedTerms, IMarket, Ownable2Step {
     function isItemVerified(bytes32 jobId, uint32 index) external view returns (bool) {
         Job storage job = _jobs[jobId];
         if (job.status == Status.Settled) return index < job.items;
-        return _verifiedBits[jobId][job.attempt][index / 256] & (1 << (index % 256)) != 0;
+        return _isVerified(jobId, job.attempt, index);
     }
 
     function _checkBid(bytes32 jobId, uint32 attempt, Bid calldata bid, bytes calldata sig) private view {
@@ -256,22 +263,14 @@ contract Market is PullPayments, SignedTerms, IMarket, Ownable2Step {
         if (signer != bid.prover) revert BidSignerMismatch(bid.prover, signer);
     }
 
-    function _markVerified(bytes32 jobId, Job storage job, uint32 index) private {
-        if (index >= job.items) revert ItemOutOfRange(index, job.items);
-        uint256 bit = 1 << (index % 256);
-        mapping(uint256 => uint256) storage bits = _verifiedBits[jobId][job.attempt];
-        if (bits[index / 256] & bit != 0) revert ItemAlreadyVerified(index);
-        bits[index / 256] |= bit;
+    function _isVerified(bytes32 jobId, uint32 attempt, uint32 index) private view returns (bool) {
+        return _verifiedBits[jobId][attempt][index / 256] & (1 << (index % 256)) != 0;
     }
 
-    /// @dev Like _markVerified for the call that completes the job: the item must be in range and
-    /// not verified before, in an earlier call (storage) or earlier in this one (`seen`).
-    function _checkNew(bytes32 jobId, Job storage job, uint32 index, uint256[] memory seen) private view {
-        if (index >= job.items) revert ItemOutOfRange(index, job.items);
-        uint256 word = index / 256;
-        uint256 bit = 1 << (index % 256);
-        if ((_verifiedBits[jobId][job.attempt][word] | seen[word]) & bit != 0) revert ItemAlreadyVerified(index);
-        seen[word] |= bit;
+    /// @dev Whether `index` is among the first `count` entries of `list`.
+    function _holds(uint32[] memory list, uint256 count, uint32 index) private pure returns (bool) {
+        for (uint256 i = 0; i < count; i++) if (list[i] == index) return true;
+        return false;
     }
 
     /// @dev The leaf of item `index` in the committed tree (OpenZeppelin StandardMerkleTree

@@ -65,7 +65,6 @@ const MEANINGS: Record<string, (args: readonly unknown[]) => string> = {
   RunnerUpIsWinner: ([p]) => `the runner-up bid is the winner's own (${p})`,
   WinnerAboveRunnerUp: ([w, r]) => `the winner's price ${fmt(w)} ETH is above the runner-up's ${fmt(r)} ETH`,
   ItemOutOfRange: ([i, n]) => `item ${i} is out of range (the job has ${n})`,
-  ItemAlreadyVerified: ([i]) => `item ${i} is already verified on-chain`,
   PublicInputsNotCommitted: ([i]) => `the public inputs of item ${i} are not the ones the job committed to`,
   InvalidProof: ([job, i]) => `the proof of item ${i} of job ${job} does not verify on-chain`,
   NotAssignedProver: ([signer, p]) => `signed by ${signer}, not by the assigned prover ${p}`,
