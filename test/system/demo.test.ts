@@ -41,9 +41,10 @@ test('the demo settles every job and pays the winners what the auction rule says
     else
       assert.ok(price > ask && price <= parseEther(job.reserveEth), `${job.clearingPriceEth} vs ask ${ask}`);
     assert.ok(job.stagesMs.total > 0 && job.stagesMs.proving > 0);
-    // Paid only once every proof was verified on-chain: the summary shows that gas.
+    // Paid only once every proof was verified on-chain: the summary shows that gas (bb's optimized
+    // verifier: about 0.75 M a proof, with the Merkle check and the payment on top).
     const gas = Number(job.fulfilGas);
-    assert.ok(gas > 3_000_000 * job.items && gas < 3_700_000 * job.items, `fulfil gas ${gas}`);
+    assert.ok(gas > 600_000 * job.items && gas < 950_000 * job.items, `fulfil gas ${gas}`);
     paid += parseEther(job.clearingPriceEth);
   }
   const earned = Object.values(summary.proverEarningsEth).reduce((s, e) => s + parseEther(e), 0n);
