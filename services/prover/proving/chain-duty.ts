@@ -144,7 +144,7 @@ export class ChainDuty {
       this.clock.wall.nowMs() + (told && !relayNow ? RELAY_GRACE_MS : 0),
     );
     // Kept either way, so stop() waits for it: no chain call outlives the agent.
-    this.track(work);
+    this.track(work, 'making sure of the hand-back');
     if (!told || relayNow) await work;
   }
 
@@ -228,9 +228,9 @@ export class ChainDuty {
   }
 
   /** Keeps a background duty's promise so stop() can wait for it; its failure is logged. */
-  private track(work: Promise<void>): void {
+  private track(work: Promise<void>, what: string): void {
     const p = work
-      .catch((err) => this.log.error({ err: err }, 'making sure of the hand-back failed'))
+      .catch((err) => this.log.error({ err }, `${what} failed`))
       .finally(() => this.duties.delete(p));
     this.duties.add(p);
   }
@@ -238,21 +238,28 @@ export class ChainDuty {
   /** Watches sent proofs: unpaid after selfFulfilAfterMs (or 15 s of chain time before the attempt
    *  deadline), the prover fulfils on-chain itself. `proofs` holds every item, in order. */
   watchPayment(award: Pick<Award, 'jobId' | 'attempt'>, proofs: ProofPayload[]): void {
-    void this.chain.job(award.jobId).then((job) => {
+    if (this.stopped) return;
+    // Every chain call is kept in the duties stop() waits for: none outlives the agent (a read
+    // left running after stop failed on the destroyed provider, seen in CI).
+    const watching = this.chain.job(award.jobId).then((job) => {
+      if (this.stopped) return;
       const { chain, wall } = this.clock;
       const latest = chain.wallMsAt(job.attemptDeadline - SEND_BEFORE_DEADLINE_SECONDS) - wall.nowMs();
       const delay = Math.max(0, Math.min(this.options.selfFulfilAfterMs, latest));
       const timer = setTimeout(() => {
         this.timers.delete(timer);
-        void this.oneAtATime(() => this.fulfilIfUnpaid(award, proofs)).catch(async (err) => {
+        if (this.stopped) return;
+        const fulfilling = this.oneAtATime(() => this.fulfilIfUnpaid(award, proofs)).catch(async (err) => {
           // The coordinator's relay may have landed first.
           const job = await this.chain.job(award.jobId).catch(() => undefined);
           if (job?.status === 'Settled') this.log.info({ jobId: award.jobId }, 'paid (by the relay)');
-          else this.log.error({ jobId: award.jobId, err: err }, 'fulfilling on-chain failed');
+          else this.log.error({ jobId: award.jobId, err }, 'fulfilling on-chain failed');
         });
+        this.track(fulfilling, 'fulfilling on-chain');
       }, delay);
       this.timers.add(timer);
     });
+    this.track(watching, 'watching the payment');
   }
 
   private async fulfilIfUnpaid(
