@@ -7,8 +7,6 @@
 //    time past t (block timestamps never go back). Acting on it can never be "too early".
 //  - `nowSeconds()`: an estimate for planning (how long is left, when to come back): the latest
 //    block's timestamp plus the wall time elapsed since that block was first seen.
-import { setTimeout as sleep } from 'node:timers/promises';
-
 /** What the clock reads blocks from (an ethers provider fits). */
 export interface BlockSource {
   getBlock(tag: 'latest'): Promise<{ number: number; timestamp: number } | null>;
@@ -51,10 +49,14 @@ export class ChainClock implements ChainTime {
     private readonly wall: WallClock = wallClock,
   ) {}
 
-  /** Reads the latest block once, then follows new blocks every `pollMs`. */
+  private stopped = false;
+
+  /** Reads the latest block once, then follows new blocks every `pollMs` until stop(). */
   async start(): Promise<this> {
     await this.refresh();
     const tick = () => {
+      // A read in flight at stop() must not start the next one.
+      if (this.stopped) return;
       this.timer = setTimeout(() => void this.refresh().finally(tick), this.pollMs);
       this.timer.unref();
     };
@@ -63,6 +65,7 @@ export class ChainClock implements ChainTime {
   }
 
   stop(): void {
+    this.stopped = true;
     clearTimeout(this.timer);
     this.timer = undefined;
   }
@@ -102,14 +105,5 @@ export class ChainClock implements ChainTime {
 
   wallMsAt(t: number): number {
     return this.wall.nowMs() + (t - this.nowSeconds()) * 1000;
-  }
-
-  /** Resolves once a mined block is past `t` (or when `signal` aborts). */
-  async until(t: number, signal?: AbortSignal): Promise<void> {
-    while (!this.hasPassed(t) && !signal?.aborted) {
-      const wait = Math.min(Math.max(this.wallMsAt(t) - this.wall.nowMs(), 0), this.pollMs) + 50;
-      await sleep(wait, undefined, { signal }).catch(() => undefined);
-      await this.refresh();
-    }
   }
 }
