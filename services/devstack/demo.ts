@@ -13,6 +13,7 @@ import { createLogger } from '../shared/log.js';
 import { type SignedAttestation, VERDICT_NAME } from '../shared/protocol/attestation.js';
 import { isTerminalJobState } from '../shared/protocol/job-states.js';
 import { loadCircuit } from '../shared/proving/circuit-artifact.js';
+import { sleep } from '../shared/retry.js';
 import { type DevStack, startDevStack } from './dev-stack.js';
 
 export interface DemoOptions {
@@ -215,7 +216,7 @@ async function follow(
       }
       if (isTerminalJobState(j.status)) finals.set(jobId, j);
     }
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
   }
   return finals;
 }
@@ -268,7 +269,7 @@ async function watchtowerAttestation(stack: DevStack, jobId: string | undefined)
   for (let i = 0; i < 120; i++) {
     const res = await fetch(`${tower.url}/v1/attestations/${jobId}`).catch(() => undefined);
     if (res?.ok) return ((await res.json()) as { attestations: SignedAttestation[] }).attestations[0];
-    await new Promise((r) => setTimeout(r, 500));
+    await sleep(500);
   }
   return undefined;
 }

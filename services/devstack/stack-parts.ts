@@ -17,6 +17,7 @@ import {
   serverAuthConfig,
 } from '../shared/nats/auth.js';
 import { BbBackend } from '../shared/proving/bb-backend.js';
+import { sleep } from '../shared/retry.js';
 
 type Step = (step: string) => void;
 
@@ -104,7 +105,7 @@ export class MarketNats {
   /** SIGKILLs node `node` and starts it again on the same port, store and keys. */
   async restart(node = 0): Promise<void> {
     await this.kill(node);
-    await new Promise((r) => setTimeout(r, 1000));
+    await sleep(1000);
     await this.revive(node);
   }
 

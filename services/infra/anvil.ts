@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { HDNodeWallet } from 'ethers';
 import { GavelError } from '../shared/errors.js';
+import { sleep } from '../shared/retry.js';
 
 const require = createRequire(import.meta.url);
 
@@ -74,7 +75,7 @@ export class Anvil {
         throw new GavelError('ANVIL_FAILED', `anvil exited with code ${child.exitCode}: ${stderr.trim()}`);
       }
       if (await anvil.responds()) return anvil;
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(50);
     }
     await anvil.stop();
     throw new GavelError('ANVIL_FAILED', `anvil did not answer on ${anvil.url} within 15 s`);

@@ -5,6 +5,7 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GavelError } from '../shared/errors.js';
+import { sleep } from '../shared/retry.js';
 import { freePort } from './anvil.js';
 
 /** Path of nats-server on PATH (or common locations), or undefined. */
@@ -104,7 +105,7 @@ export class NatsServer {
       if (child.exitCode !== null)
         throw new GavelError('NATS_FAILED', `nats-server exited with code ${child.exitCode}`);
       if (await listening(port)) return server;
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(50);
     }
     await server.stop();
     throw new GavelError('NATS_FAILED', `nats-server did not listen on ${port} within 10 s`);

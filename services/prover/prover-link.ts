@@ -37,6 +37,7 @@ import {
   resultSubject,
   WORK_STREAM,
 } from '../shared/protocol/subjects.js';
+import { retry } from '../shared/retry.js';
 
 /** What a prover declares in its hello. */
 export type Capabilities = Omit<HelloBody, 'prover' | 'at'>;
@@ -108,16 +109,14 @@ export class ProverLink {
   /** Sends a signed hello; retries `retries` times while nobody answers. */
   async hello(caps: Capabilities, opts: { retries?: number; timeoutMs?: number } = {}): Promise<HelloReply> {
     const msg = encode(await signMessage(this.wallet, { prover: this.address, ...caps, at: Date.now() }));
-    for (let i = 0; ; i++) {
-      try {
-        return (
-          await this.nc.request(helloSubject(this.address), msg, { timeout: opts.timeoutMs ?? 2000 })
-        ).json<HelloReply>();
-      } catch (err) {
-        if (i >= (opts.retries ?? 0))
-          throw new GavelError('HELLO_UNANSWERED', 'no coordinator answered the hello', { cause: err });
-        await new Promise((r) => setTimeout(r, 500));
-      }
+    const ask = async () =>
+      (
+        await this.nc.request(helloSubject(this.address), msg, { timeout: opts.timeoutMs ?? 2000 })
+      ).json<HelloReply>();
+    try {
+      return await retry(ask, { shouldRetry: (_err, tries) => tries <= (opts.retries ?? 0), delayMs: 500 });
+    } catch (err) {
+      throw new GavelError('HELLO_UNANSWERED', 'no coordinator answered the hello', { cause: err });
     }
   }
 

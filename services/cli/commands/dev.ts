@@ -17,6 +17,7 @@ import {
 import { commonSettings } from '../../shared/config.js';
 import { GavelError } from '../../shared/errors.js';
 import { repoRoot } from '../../shared/paths.js';
+import { pollUntil, sleep } from '../../shared/retry.js';
 import { printResult } from '../output.js';
 import { progressLine } from '../progress.js';
 
@@ -160,7 +161,7 @@ async function waitForStack(dir: string, pid: number, json: boolean): Promise<St
       if (Date.now() - started > STARTUP_TIMEOUT_MS)
         throw new GavelError('STACK_TIMEOUT', `the local stack is still starting; see ${logFile(dir)}`);
       progress.update(`${state?.step ?? 'starting'}…  ${Math.round((Date.now() - started) / 1000)}s`);
-      await new Promise((r) => setTimeout(r, 250));
+      await sleep(250);
     }
   } finally {
     progress.done();
@@ -170,8 +171,7 @@ async function waitForStack(dir: string, pid: number, json: boolean): Promise<St
 /** Waits up to `ms` for process `pid` to exit; past that, kills its whole process group (anvil,
  *  nats-server included). Returns whether it exited on its own. */
 async function untilExited(pid: number, ms = 60_000): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  await pollUntil(() => !alive(pid), { everyMs: 200, timeoutMs: ms });
   if (!alive(pid)) return true;
   try {
     process.kill(-pid, 'SIGKILL');

@@ -11,6 +11,7 @@ import { writeBbFiles } from '../../shared/proving/bb-export.js';
 import { bbBinaryPath } from '../../shared/proving/bb-paths.js';
 import { locateCrs } from '../../shared/proving/crs.js';
 import { isPlonkVk, writeSnarkjsFiles } from '../../shared/proving/plonk/snarkjs-export.js';
+import { sleep } from '../../shared/retry.js';
 import { type ChainFlags, contracts, parseEth, parseJobId, withChainOptions } from '../chain-options.js';
 import { type CoordinatorFlags, coordinatorClient, withCoordinatorOption } from '../coordinator-options.js';
 import { printResult } from '../output.js';
@@ -66,7 +67,7 @@ async function follow(flags: Flags, jobId: string, timeoutMs: number): Promise<J
       if (isTerminalJobState(j.status)) return j;
       if (Date.now() - started > timeoutMs)
         throw new GavelError('WAIT_TIMEOUT', `job ${jobId} still ${j.status}`);
-      await new Promise((r) => setTimeout(r, 500));
+      await sleep(500);
     }
   } finally {
     progress.done();

@@ -7,6 +7,7 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import { PULL_EXPIRES_MS } from '../../shared/nats/connection.js';
 import { RESULTS_CONSUMER, WORK_STREAM } from '../../shared/protocol/subjects.js';
+import { sleep } from '../../shared/retry.js';
 import type { CoordinatorContext } from '../context.js';
 import { onResult } from './verify-result.js';
 
@@ -49,7 +50,7 @@ export function consumeResults(ctx: CoordinatorContext): ResultConsumer {
         }
       } catch (e) {
         if (!stopping) ctx.log.warn({ err: e }, 'results consumer interrupted; retrying');
-        await new Promise((r) => setTimeout(r, 500));
+        await sleep(500);
       }
     }
   })();

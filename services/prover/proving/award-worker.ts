@@ -15,6 +15,7 @@ import { proofSystemOf } from '../../shared/proving/circuit-artifact.js';
 import { type PreparedCircuit, prepareCircuit } from '../../shared/proving/circuit-prover.js';
 import { solveItems } from '../../shared/proving/item-public-inputs.js';
 import type { ProofSystems } from '../../shared/proving/proof-systems.js';
+import { linearBackoff, retry, sleep } from '../../shared/retry.js';
 import type { ProverMetrics } from '../metrics.js';
 import type { ProofPayload, ProverLink } from '../prover-link.js';
 import { CommittedResults } from './committed-results.js';
@@ -107,7 +108,7 @@ export class AwardWorker {
           }
         } catch (err) {
           if (!this.stopping) this.log.warn({ err: err }, 'award consumer interrupted; retrying');
-          await new Promise((r) => setTimeout(r, 500));
+          await sleep(500);
         }
       }
     })();
@@ -244,16 +245,14 @@ export class AwardWorker {
 
   /** A NATS outage must not cost a finished proof: retry until the award's deadline. */
   private async publish(award: Award, index: number, proof: ProofPayload, log: Logger): Promise<void> {
-    for (let tries = 1; ; tries++) {
-      try {
-        await this.link.publishResult(award, index, proof);
-        return;
-      } catch (err) {
-        if (this.stopping || this.chain.hasPassed(award.deadline)) throw err;
-        log.warn({ item: index, tries, err: err }, 'publishing the result failed; retrying');
-        await new Promise((r) => setTimeout(r, Math.min(250 * tries, 2000)));
-      }
-    }
+    await retry(() => this.link.publishResult(award, index, proof), {
+      shouldRetry: (err, tries) => {
+        if (this.stopping || this.chain.hasPassed(award.deadline)) return false;
+        log.warn({ item: index, tries, err }, 'publishing the result failed; retrying');
+        return true;
+      },
+      delayMs: linearBackoff(250, 2000),
+    });
   }
 
   /** A circuit prepared on this prover's backend (fetched once, then cached). */

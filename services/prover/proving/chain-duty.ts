@@ -12,10 +12,10 @@ import { commitPublicInputs } from '../../shared/chain/public-inputs-commitment.
 import { GavelError } from '../../shared/errors.js';
 import type { Award } from '../../shared/protocol/messages.js';
 import { signHandBack } from '../../shared/protocol/result-signing.js';
+import { sleep } from '../../shared/retry.js';
 import type { BidBook } from '../bidding/bid-book.js';
 import type { ProofPayload } from '../prover-link.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** How long (wall time) a hand-back the coordinator accepted is left to its relay before the
  *  prover relays it. */
 const RELAY_GRACE_MS = 10_000;

@@ -10,6 +10,7 @@ import {
   anyContentId,
   parseAnyArtifact,
 } from '../../shared/proving/circuit-artifact.js';
+import { before, retry } from '../../shared/retry.js';
 
 /** Statuses of a gateway in front of coordinator replicas whose replica died or is starting. */
 const GATEWAY_STATUSES = new Set([502, 503, 504]);
@@ -66,23 +67,21 @@ export async function fetchInputs(
 ): Promise<unknown[]> {
   const url = `${coordinatorUrl}/v1/jobs/${jobId}/inputs`;
   const until = Date.now() + AWARD_PENDING_MS;
-  let body: { items?: unknown };
-  for (;;) {
-    const at = Date.now();
-    const signature = await signRequest(reader, 'read inputs', { job: jobId.toLowerCase(), at });
-    try {
+  // The award may be seconds ahead of the coordinator's commit (or of its restart), or the replica
+  // asked may have just died: ask again, signing each request anew.
+  const body = (await retry(
+    async () => {
+      const at = Date.now();
+      const signature = await signRequest(reader, 'read inputs', { job: jobId.toLowerCase(), at });
       const headers: Record<string, string> = { 'x-gavel-at': String(at), 'x-gavel-signature': signature };
       if (attempt !== undefined) headers['x-gavel-attempt'] = String(attempt);
-      body = (await getJson(url, headers)) as { items?: unknown };
-      break;
-    } catch (err) {
-      // The award may be seconds ahead of the coordinator's commit (or of its restart), or the
-      // replica asked may have just died: ask again.
-      const pending = err instanceof GavelError && ASK_AGAIN.has(err.code);
-      if (!pending || Date.now() > until) throw err;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
+      return getJson(url, headers);
+    },
+    {
+      shouldRetry: (err) => err instanceof GavelError && ASK_AGAIN.has(err.code) && before(until),
+      delayMs: 250,
+    },
+  )) as { items?: unknown };
   if (!Array.isArray(body.items))
     throw new GavelError('FETCH_FAILED', `inputs of job ${jobId} are malformed`);
   const hash = inputsHash(body.items);

@@ -3,6 +3,7 @@
 // it (or as out of gas).
 import type { BaseContract, Contract, TransactionReceipt, TransactionResponse } from 'ethers';
 import { GavelError } from '../errors.js';
+import { sleep } from '../retry.js';
 import { ContractRevertError, decodeContractError } from './contract-errors.js';
 
 /** How long a sent transaction may wait for its receipt before the caller is told (the outbox
@@ -69,7 +70,7 @@ export async function receiptOf(
     }
     if (Date.now() > until)
       throw new GavelError('NO_RECEIPT', `transaction ${tx.hash} has no receipt after ${timeoutMs / 1000} s`);
-    await new Promise((r) => setTimeout(r, every));
+    await sleep(every);
   }
 }
 

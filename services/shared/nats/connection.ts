@@ -13,6 +13,7 @@ import {
   RESULTS_CONSUMER,
   WORK_STREAM,
 } from '../protocol/subjects.js';
+import { before, retry } from '../retry.js';
 import { credsAuth } from './auth.js';
 
 export interface ConnectOptions {
@@ -97,14 +98,13 @@ const JETSTREAM_READY_MS = 30_000;
 /** The JetStream manager, once JetStream answers (a new cluster may still be electing). */
 export async function readyJetstream(nc: NatsConnection) {
   const until = Date.now() + JETSTREAM_READY_MS;
-  for (;;) {
-    try {
-      return await jetstreamManager(nc, { timeout: 2000 });
-    } catch (cause) {
-      if (Date.now() > until)
-        throw new GavelError('NATS_UNAVAILABLE', 'JetStream did not answer within 30 s', { cause });
-      await new Promise((r) => setTimeout(r, 250));
-    }
+  try {
+    return await retry(() => jetstreamManager(nc, { timeout: 2000 }), {
+      shouldRetry: () => before(until),
+      delayMs: 250,
+    });
+  } catch (cause) {
+    throw new GavelError('NATS_UNAVAILABLE', 'JetStream did not answer within 30 s', { cause });
   }
 }
 
