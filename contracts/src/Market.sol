@@ -55,6 +55,9 @@ contract Market is PullPayments, SignedTerms, IMarket, Ownable2Step {
     mapping(bytes32 => mapping(uint32 => uint64)) public assignedAt;
     /// coordinator => when it last assigned an attempt: its bond stays until that evidence is in
     mapping(address => uint64) public lastAssignedAt;
+    /// keccak256(abi.encode(verifier, publicInputsHash)) => the verifier accepted a proof of these
+    /// public inputs in a fulfilment (see isVerified)
+    mapping(bytes32 => bool) private _facts;
 
     /// @param staking_ where provers' stake and collateral are kept
     /// @param registry_ the verifier registry a job's verifier must be registered in
@@ -151,21 +154,22 @@ contract Market is PullPayments, SignedTerms, IMarket, Ownable2Step {
         if (block.timestamp > job.attemptDeadline) revert AttemptDeadlinePassed(jobId, job.attemptDeadline);
         uint32[] memory fresh = new uint32[](proofs.length);
         uint256 count = 0;
+        address verifier = job.verifier;
         for (uint256 i = 0; i < proofs.length; i++) {
             ItemProof calldata p = proofs[i];
             if (p.index >= job.items) revert ItemOutOfRange(p.index, job.items);
             // An item verified already (by a fulfilment that landed first, or earlier in this
             // call) is skipped, not refused: two honest fulfilments racing both go through.
             if (_isVerified(jobId, job.attempt, p.index) || _holds(fresh, count, p.index)) continue;
-            if (!_committed(job, p.index, keccak256(abi.encodePacked(p.publicInputs)), p.merkleProof)) {
-                revert PublicInputsNotCommitted(p.index);
-            }
+            bytes32 publicInputsHash = keccak256(abi.encodePacked(p.publicInputs));
+            if (!_committed(job, p.index, publicInputsHash, p.merkleProof)) revert PublicInputsNotCommitted(p.index);
             // A failing call only reverts this fulfilment, so it needs no gas guard.
-            try IVerifier(job.verifier).verify(p.proof, p.publicInputs) returns (bool ok) {
+            try IVerifier(verifier).verify(p.proof, p.publicInputs) returns (bool ok) {
                 if (!ok) revert InvalidProof(jobId, p.index);
             } catch {
                 revert InvalidProof(jobId, p.index);
             }
+            _facts[keccak256(abi.encode(verifier, publicInputsHash))] = true;
             fresh[count++] = p.index;
         }
         if (count == 0) return;
@@ -242,6 +246,15 @@ contract Market is PullPayments, SignedTerms, IMarket, Ownable2Step {
         totalEscrow -= refund;
         emit JobCancelled(jobId, refund);
         _send(msg.sender, refund);
+    }
+
+    /// @notice Whether `verifier` accepted, in a call the Market made to settle a job, a proof whose
+    /// public inputs hash to `publicInputsHash` (keccak256 of the packed 32-byte public inputs): a
+    /// fact another contract can rely on instead of verifying the proof again. It is keyed by the
+    /// verifier, not the verification key, because registering a verifier for a key is only a
+    /// claim: a consumer names the verifier it has checked (rebuilt from the key) and trusts.
+    function isVerified(address verifier, bytes32 publicInputsHash) external view returns (bool) {
+        return _facts[keccak256(abi.encode(verifier, publicInputsHash))];
     }
 
     function getJob(bytes32 jobId) external view returns (Job memory) {

@@ -12,7 +12,8 @@ export type ContractName =
   | 'VerifierRegistry'
   | 'ReentrantReceiver'
   | 'AcceptAllVerifier'
-  | 'FulfilRouter';
+  | 'FulfilRouter'
+  | 'FactConsumer';
 
 export interface ContractArtifact {
   contractName: ContractName;

@@ -251,6 +251,11 @@ export class GavelContracts {
   isItemVerified(jobId: string, index: number): Promise<boolean> {
     return this.market.getFunction('isItemVerified')(jobId, index);
   }
+  /** Whether `verifier` accepted a proof of public inputs hashing to `publicInputsHash` in a
+   *  fulfilment (a verified fact; `publicInputsHash` is keccak256 of the packed inputs). */
+  isVerified(verifier: string, publicInputsHash: string): Promise<boolean> {
+    return this.market.getFunction('isVerified')(verifier, publicInputsHash);
+  }
   slashLate(jobId: string) {
     return this.send(this.market, 'slashLate', [jobId]);
   }
