@@ -359,7 +359,12 @@ function updateBenchmarksMd(r: Record<string, unknown>) {
     // Cost at 1 gwei: gas × 1e-9 ETH.
     const eth = (k: string) => `${((gas[k] as number) / 1e9).toFixed(6)} ETH`;
     // Issue 26's targets (optimized verifier); the others have none.
-    const targets: Record<string, number> = { fulfil_per_proof: 900_000, fulfil_job_12_items: 10_000_000 };
+    const targets: Record<string, number> = {
+      fulfil_per_proof: 900_000,
+      fulfil_job_12_items: 10_000_000,
+      fact_check_cold: 5_000,
+      fact_check_warm: 5_000,
+    };
     const target = (k: string) => {
       const t = targets[k];
       if (t === undefined) return '—';
@@ -371,7 +376,10 @@ function updateBenchmarksMd(r: Record<string, unknown>) {
       'fulfil_per_proof',
       'fulfil_job_2_items',
       'fulfil_job_12_items',
+      'fulfil_per_proof_standard',
       'slash',
+      'fact_check_cold',
+      'fact_check_warm',
     ])
       rows.push(
         `| gas.${k} | ${(gas[k] as number).toLocaleString('en-US')} gas | ${target(k)} | ${eth(k)} at 1 gwei |`,

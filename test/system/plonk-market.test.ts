@@ -4,8 +4,9 @@
 // (the coordinator refuses a bid from one that did not);
 // both jobs are proved, verified off-chain by the coordinator with the right system, fulfilled
 // on-chain through each circuit's own verifier, and paid. A cheat's tampered PLONK proof is
-// refused and slashed on the evidence the PLONK verifier checks on-chain. A watchtower re-verifies
-// both jobs' proofs from the fulfilment calldata, each in its own system.
+// refused and slashed on the evidence the PLONK verifier checks on-chain (on square_plonk: the
+// slash does not depend on the circuit's size, and the 2^16 proofs are this tier's slowest work).
+// A watchtower re-verifies both jobs' proofs from the fulfilment calldata, each in its own system.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
@@ -159,7 +160,11 @@ test('a PLONK upload must name a ptau this coordinator holds, and cannot be a gz
   await assert.rejects(client.registerCircuit({ ...square, r1cs: bomb }), { code: 'ARTIFACT_TOO_LARGE' });
   const registered = await client.registerCircuit(square);
   assert.equal(registered.proofSystem, 'plonk');
+  squareId = registered.id;
 });
+
+/** square_plonk (x² = y), registered above: the slash below needs a PLONK proof, not a big one. */
+let squareId: string;
 
 test('a tampered PLONK proof is refused, slashed on-chain by its own verifier, and the job re-auctioned', async () => {
   await stakeProver(market.chain, HOSTILE);
@@ -173,7 +178,14 @@ test('a tampered PLONK proof is refused, slashed on-chain by its own verifier, a
     600,
   );
   try {
-    const job = await submitBatchJob('batch_transfer_plonk', plonkId);
+    const submitted = await openAndSubmitJob(client, market.chain.as(REQUESTER), {
+      circuitId: squareId,
+      items: [{ x: '5', y: '25' }],
+      reserve: parseEther('0.05'),
+      collateral: parseEther('1'),
+      deadlineIn: 900,
+    });
+    const job = { jobId: submitted.jobId.toLowerCase() };
     const end = await settled(job.jobId);
     assert.equal(end.status, 'SETTLED', `job ended ${end.status}: ${end.failureReason}`);
     const row = await market.coordinator.ctx.prisma.job.findUniqueOrThrow({

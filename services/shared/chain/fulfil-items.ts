@@ -1,12 +1,13 @@
 // Fulfilling a job on-chain: every item's proof with the Merkle proof of its committed public
-// inputs, in chunks (one UltraHonk verification costs ~3.5 M gas), skipping items the chain has
+// inputs, in as few transactions as the block gas limit allows, skipping items the chain has
 // already verified. Used by the coordinator's relay, a prover fulfilling on its own, and the CLI.
 import { hexlify } from 'ethers';
 import type { GavelContracts } from './gavel-contracts.js';
 import type { PublicInputsCommitment } from './public-inputs-commitment.js';
 
-/** Items per fulfil transaction: 4 × ~3.5 M gas stays well under a 30 M block. */
-export const FULFIL_CHUNK_ITEMS = 4;
+/** The share of a block's gas limit one fulfil transaction may take: a transaction asking for a
+ *  whole block waits for an empty one. */
+export const FULFIL_BLOCK_SHARE = 0.5;
 
 export interface ItemToFulfil {
   index: number;
@@ -19,26 +20,50 @@ export interface Fulfilment {
   txHashes: string[];
 }
 
+type ItemProof = { index: number; proof: string; publicInputs: string[]; merkleProof: string[] };
+
+/** Sends `items` (those not verified yet) in chunks; `chunkSize` fixes the items per transaction,
+ *  otherwise as many as fit `FULFIL_BLOCK_SHARE` of a block by the estimate of one item. */
 export async function fulfilItems(
   chain: GavelContracts,
   jobId: string,
   items: ItemToFulfil[],
   commitment: PublicInputsCommitment,
-  chunkSize = FULFIL_CHUNK_ITEMS,
+  chunkSize?: number,
 ): Promise<Fulfilment> {
-  const pending: ItemToFulfil[] = [];
-  for (const item of items) if (!(await chain.isItemVerified(jobId, item.index))) pending.push(item);
+  const pending: ItemProof[] = [];
+  for (const item of items) {
+    if (await chain.isItemVerified(jobId, item.index)) continue;
+    pending.push({
+      index: item.index,
+      proof: typeof item.proof === 'string' ? item.proof : hexlify(item.proof),
+      publicInputs: item.publicInputs,
+      merkleProof: commitment.proof(item.index),
+    });
+  }
   const out: Fulfilment = { gas: 0n, txHashes: [] };
-  for (let i = 0; i < pending.length; i += chunkSize) {
-    const chunk = pending.slice(i, i + chunkSize).map((p) => ({
-      index: p.index,
-      proof: typeof p.proof === 'string' ? p.proof : hexlify(p.proof),
-      publicInputs: p.publicInputs,
-      merkleProof: commitment.proof(p.index),
-    }));
-    const receipt = await chain.fulfil(jobId, chunk);
+  if (pending.length === 0) return out;
+  const size = chunkSize ?? (await itemsPerTransaction(chain, jobId, pending));
+  for (let i = 0; i < pending.length; i += size) {
+    const receipt = await chain.fulfil(jobId, pending.slice(i, i + size));
     out.gas += receipt.gasUsed;
     out.txHashes.push(receipt.hash);
   }
   return out;
+}
+
+/** How many items fit one transaction: the budget over the estimate of one item on its own (which
+ *  carries the transaction's base cost, so the count errs low). A one-item job needs no estimate. */
+async function itemsPerTransaction(
+  chain: GavelContracts,
+  jobId: string,
+  pending: ItemProof[],
+): Promise<number> {
+  if (pending.length === 1) return 1;
+  const [one, limit] = await Promise.all([
+    chain.estimateFulfil(jobId, pending.slice(0, 1)),
+    chain.blockGasLimit(),
+  ]);
+  const budget = (limit * BigInt(Math.round(FULFIL_BLOCK_SHARE * 1000))) / 1000n;
+  return Math.max(1, Number(budget / one));
 }

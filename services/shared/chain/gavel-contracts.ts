@@ -131,7 +131,6 @@ export class GavelContracts {
     this.audit = new Contract(deployment.audit, contractArtifact('AuctionAudit').abi, runner);
   }
 
-  /** The same contracts driven by another account. */
   /** The signer these contracts send with (REQUIRES_SIGNER when they only read). */
   signer(): Signer {
     const runner = this.market.runner as Signer | null;
@@ -141,6 +140,7 @@ export class GavelContracts {
     return runner;
   }
 
+  /** The same contracts driven by another account. */
   connect(runner: ContractRunner): GavelContracts {
     return new GavelContracts(this.deployment, runner);
   }
@@ -247,6 +247,19 @@ export class GavelContracts {
   }
   fulfil(jobId: string, proofs: ItemProof[]) {
     return this.send(this.market, 'fulfil', [jobId, proofs]);
+  }
+  /** The gas `fulfil(jobId, proofs)` would use now (a revert is thrown as the contract's error). */
+  estimateFulfil(jobId: string, proofs: ItemProof[]): Promise<bigint> {
+    return withRevertDecoding(() => this.market.getFunction('fulfil').estimateGas(jobId, proofs));
+  }
+  /** The gas limit of the latest block. */
+  async blockGasLimit(): Promise<bigint> {
+    const provider = this.market.runner?.provider;
+    if (!provider)
+      throw new GavelError('REQUIRES_PROVIDER', 'these contracts have no provider to read blocks');
+    const block = await provider.getBlock('latest');
+    if (!block) throw new GavelError('RPC_FAILED', 'the node returned no latest block');
+    return block.gasLimit;
   }
   isItemVerified(jobId: string, index: number): Promise<boolean> {
     return this.market.getFunction('isItemVerified')(jobId, index);
