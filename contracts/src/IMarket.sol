@@ -69,6 +69,8 @@ abstract contract IMarket {
     error EvidenceMismatch();
     /// @notice The proof presented as invalid is valid: no slash.
     error ProofIsValid(bytes32 jobId, uint32 index);
+    /// @notice The job's verifier has no code (it cannot give a verdict).
+    error NoVerifierCode(address verifier);
     /// @notice Too little gas left to give the verifier its guaranteed budget.
     error NotEnoughGasToVerify(uint256 gasLeft, uint256 needed);
     /// @notice No auction transcript was committed for this attempt.

@@ -29,6 +29,9 @@ contract Market is PullPayments, SignedTerms, IMarket, Ownable2Step {
     /// cannot starve the call to make a valid proof look invalid (an UltraHonk verify of a 2^12
     /// circuit takes about 3.5 M).
     uint256 public constant VERIFY_GAS = 6_000_000;
+    /// @notice Gas spent between the last check of gasleft() and the verifier call it guards (a
+    /// few stack operations and a warm STATICCALL), counted in that check.
+    uint256 private constant CALL_OVERHEAD = 1_000;
     /// @notice How far past the job's current attempt an assignment may go. Attempts the chain
     /// refused are skipped, never reused; the bound (and the last attempt number being out of
     /// reach) keeps every exit from Assigned, which moves to the next attempt, from overflowing.
@@ -297,19 +300,21 @@ contract Market is PullPayments, SignedTerms, IMarket, Ownable2Step {
         return MerkleProof.verifyCalldata(merkleProof, job.publicInputsRoot, leaf);
     }
 
-    /// @dev The verifier's verdict; a revert is "invalid", but only with enough gas left that
-    /// the revert cannot be an out-of-gas the caller arranged.
+    /// @dev The verifier's verdict, given exactly VERIFY_GAS whatever gas the caller sent: a call
+    /// forwards at most 63/64 of the gas left at that point, so the check comes after everything
+    /// that costs gas before the call (the proof encoded into memory, the verifier's address
+    /// touched), with only CALL_OVERHEAD between it and the call. A caller cannot starve the
+    /// verifier into a false "invalid"; a revert (out of gas included) is "invalid".
     function _verifies(address verifier, bytes calldata proof, bytes32[] calldata publicInputs)
         private
         view
         returns (bool)
     {
-        if (gasleft() < VERIFY_GAS + VERIFY_GAS / 63) revert NotEnoughGasToVerify(gasleft(), VERIFY_GAS);
-        try IVerifier(verifier).verify{gas: VERIFY_GAS}(proof, publicInputs) returns (bool ok) {
-            return ok;
-        } catch {
-            return false;
-        }
+        bytes memory call = abi.encodeCall(IVerifier.verify, (proof, publicInputs));
+        if (verifier.code.length == 0) revert NoVerifierCode(verifier);
+        if (gasleft() < VERIFY_GAS + VERIFY_GAS / 63 + CALL_OVERHEAD) revert NotEnoughGasToVerify(gasleft(), VERIFY_GAS);
+        (bool ok, bytes memory verdict) = verifier.staticcall{gas: VERIFY_GAS}(call);
+        return ok && verdict.length == 32 && abi.decode(verdict, (bool));
     }
 
     function _settle(bytes32 jobId, Job storage job) private {

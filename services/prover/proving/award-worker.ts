@@ -46,12 +46,19 @@ export function afterFailure(
   return err instanceof ProvingError && err.retryable && deliveryCount < MAX_DELIVERIES ? 'retry' : 'give-up';
 }
 
+/** Failures that say a circuit's jobs cannot be delivered safely: its committed results carry
+ *  public inputs no honest proof has, or its verifier needs more gas than a slash gives it. */
+const REFUSE_CIRCUIT = new Set(['PUBLIC_INPUTS_NOT_COMMITTED', 'VERIFIER_OVER_BUDGET']);
+
 /** What the worker does with the chain (chain-duty.ts): who may award, what was committed, when
  *  proofs may go out, handing back, and fulfilling on its own when unpaid. */
 export interface ChainChecks {
   isCoordinator(address: string): Promise<boolean>;
   /** What the escrow committed: the inputs' hash and the root of every item's public inputs. */
   commitments(jobId: string): Promise<{ inputsHash: string; publicInputsRoot: string }>;
+  /** Throws VERIFIER_OVER_BUDGET when the job's verifier needs more gas than the Market gives it
+   *  to accept this (valid) proof. */
+  checkVerifierBudget(jobId: string, proof: ProofPayload): Promise<void>;
   awaitAssignment(award: Award): Promise<void>;
   /** Seconds of chain time left before the on-chain attempt deadline. */
   secondsLeft(award: Award): Promise<number>;
@@ -181,8 +188,7 @@ export class AwardWorker {
     }
     log.error({ err: err }, 'proving failed: handing the attempt back (no slash)');
     m.term();
-    if (err instanceof GavelError && err.code === 'PUBLIC_INPUTS_NOT_COMMITTED')
-      this.refusedCircuits.add(award.circuitId);
+    if (err instanceof GavelError && REFUSE_CIRCUIT.has(err.code)) this.refusedCircuits.add(award.circuitId);
     if (!(err instanceof GavelError && err.code === 'NOT_ASSIGNED_ON_CHAIN'))
       void this.chain
         .handBack(award, errorMessage(err), err instanceof GavelError && err.code === 'DELIVERY_WONT_FIT')
@@ -220,8 +226,11 @@ export class AwardWorker {
         const proof = await backend.prove(circuit, item.witness, circuit.vk);
         this.speedSeen(system, circuit.size.dyadic / ((performance.now() - started) / 1000));
         results.check(index, proof.publicInputs);
-        // Proofs go out only once the assignment is on-chain: nobody gets them for free.
-        if (index === 0) await this.chain.awaitAssignment(award);
+        if (index === 0) {
+          await this.chain.checkVerifierBudget(award.jobId, proof);
+          // Proofs go out only once the assignment is on-chain: nobody gets them for free.
+          await this.chain.awaitAssignment(award);
+        }
         // The attempt deadline is the chain's: a job that no longer fits is handed back, not missed.
         const left = items.length - index - 1;
         const msPerItem = (performance.now() - firstStarted) / (index + 1);

@@ -2,7 +2,7 @@
 // keys, read the committed inputs, wait for its assignment to be on-chain before it gives out
 // proofs, hand an attempt back without a slash (its signature), and fulfil on its own when its
 // proofs are not paid in time, so no coordinator failure can get it slashed.
-import type { TypedDataDomain, Wallet } from 'ethers';
+import { hexlify, type TypedDataDomain, type Wallet } from 'ethers';
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { ChainTime, WallClock } from '../../shared/chain/chain-clock.js';
@@ -33,6 +33,8 @@ export interface DutyOptions {
 
 export class ChainDuty {
   private readonly holders = new Map<string, number>();
+  /** Verifiers seen to accept a valid proof within the Market's verifier gas budget. */
+  private readonly verifiersWithinBudget = new Set<string>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly duties = new Set<Promise<void>>();
   private stopped = false;
@@ -69,6 +71,23 @@ export class ChainDuty {
   async commitments(jobId: string): Promise<{ inputsHash: string; publicInputsRoot: string }> {
     const { inputsHash, publicInputsRoot } = await this.chain.job(jobId);
     return { inputsHash, publicInputsRoot };
+  }
+
+  /** Throws VERIFIER_OVER_BUDGET unless the job's verifier accepts `proof` within the gas the
+   *  Market gives a verifier whose verdict can slash (VERIFY_GAS, with the call's own base and
+   *  calldata cost taken out of it: an estimate on the safe side). A verifier that needs more
+   *  would make this valid proof look invalid to slashInvalid. Checked once per verifier. */
+  async checkVerifierBudget(jobId: string, proof: ProofPayload): Promise<void> {
+    const { verifier } = await this.chain.job(jobId);
+    const key = verifier.toLowerCase();
+    if (this.verifiersWithinBudget.has(key)) return;
+    const budget = await this.chain.verifyGasBudget();
+    if (!(await this.chain.verifierAccepts(verifier, hexlify(proof.proof), proof.publicInputs, budget)))
+      throw new GavelError(
+        'VERIFIER_OVER_BUDGET',
+        `verifier ${verifier} does not accept this prover's valid proof within the ${budget} gas the Market gives it: a slash could take it for invalid`,
+      );
+    this.verifiersWithinBudget.add(key);
   }
 
   /** Resolves once the chain has assigned this award's attempt to this prover: only then are its

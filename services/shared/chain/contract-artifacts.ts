@@ -13,7 +13,8 @@ export type ContractName =
   | 'ReentrantReceiver'
   | 'AcceptAllVerifier'
   | 'FulfilRouter'
-  | 'FactConsumer';
+  | 'FactConsumer'
+  | 'BudgetVerifier';
 
 export interface ContractArtifact {
   contractName: ContractName;

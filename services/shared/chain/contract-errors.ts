@@ -72,6 +72,7 @@ const MEANINGS: Record<string, (args: readonly unknown[]) => string> = {
   EvidenceMismatch: () => 'the proof or public inputs given are not the ones the result signed',
   ProofIsValid: ([job, i]) => `the proof of item ${i} of job ${job} is valid: no slash`,
   NotEnoughGasToVerify: ([left, need]) => `only ${left} gas left; a verification is given ${need}`,
+  NoVerifierCode: ([v]) => `the job's verifier ${v} has no code: it cannot give a verdict`,
   ECDSAInvalidSignature: () => 'the signature is malformed',
   ECDSAInvalidSignatureLength: ([n]) => `the signature has ${n} bytes, not 65`,
   ECDSAInvalidSignatureS: () => 'the signature is malleable (high s)',

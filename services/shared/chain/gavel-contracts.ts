@@ -3,6 +3,7 @@
 import {
   Contract,
   type ContractRunner,
+  isError,
   JsonRpcProvider,
   type Signer,
   type TransactionReceipt,
@@ -114,6 +115,9 @@ export function rpcProvider(url: string): JsonRpcProvider {
     staticNetwork: true,
   });
 }
+
+/** Gavel's verifier interface (contracts/src/IVerifier.sol). */
+const VERIFIER_ABI = ['function verify(bytes proof, bytes32[] publicInputs) view returns (bool)'];
 
 export class GavelContracts {
   readonly staking: Contract;
@@ -251,6 +255,27 @@ export class GavelContracts {
   /** The gas `fulfil(jobId, proofs)` would use now (a revert is thrown as the contract's error). */
   estimateFulfil(jobId: string, proofs: ItemProof[]): Promise<bigint> {
     return withRevertDecoding(() => this.market.getFunction('fulfil').estimateGas(jobId, proofs));
+  }
+  /** The gas the Market gives a verifier call whose verdict can slash (`VERIFY_GAS`). */
+  verifyGasBudget(): Promise<bigint> {
+    return this.market.getFunction('VERIFY_GAS')();
+  }
+  /** Whether `verifier` accepts the proof in a call of at most `gas` (the transaction's: its base
+   *  and calldata cost come out of it, so the verifier itself gets less). A revert or running out
+   *  of gas is false; the node failing to answer is thrown. */
+  async verifierAccepts(
+    verifier: string,
+    proof: string,
+    publicInputs: string[],
+    gas: bigint,
+  ): Promise<boolean> {
+    const v = new Contract(verifier, VERIFIER_ABI, this.market.runner);
+    try {
+      return (await v.getFunction('verify').staticCall(proof, publicInputs, { gasLimit: gas })) as boolean;
+    } catch (err) {
+      if (isError(err, 'CALL_EXCEPTION') || /out of gas/i.test(String((err as Error).message))) return false;
+      throw err;
+    }
   }
   /** The gas limit of the latest block. */
   async blockGasLimit(): Promise<bigint> {
