@@ -3,7 +3,7 @@
 //   component    contracts, proving, the database, each on its own (test/component/)
 //   integration  in-process markets (test/integration/)
 //   system       real processes: faults, cluster, watchtowers, CLI, demo, browser, PLONK at 2^16
-//                (test/system/)
+//                (test/system/), two files at a time
 // `node test/run-tiers.mjs` runs them all (npm test); `node test/run-tiers.mjs unit` one of them.
 // Each file runs in its own `node --test` (its output printed whole when it ends), so its wall
 // time is measured exactly: kept in test-durations.txt, slowest first, with its tier.
@@ -30,12 +30,11 @@ function longestFirst(first, files) {
 /** The system tier's longest files, longest first (test-durations.txt of a CI run on 2 cores). */
 const SYSTEM_LONGEST = [
   'test/system/faults-cluster.test.ts',
-  'test/system/plonk-market.test.ts',
   'test/system/faults-coordinator.test.ts',
-  'test/system/faults-provers.test.ts',
   'test/system/watchtower.test.ts',
-  'test/system/dev-stack.test.ts',
+  'test/system/faults-provers.test.ts',
   'test/system/plonk.test.ts',
+  'test/system/dev-stack.test.ts',
 ];
 
 /** Files run at once in a tier: the unit tier is pure; the others start chains, databases,

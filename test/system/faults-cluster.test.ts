@@ -29,7 +29,7 @@ async function clusterMarket(): Promise<ProcessMarket> {
     { GAVEL_REANNOUNCE_MAX_MS: '2000' },
     { stakedProvers: PROVERS, replicas: REPLICAS, natsNodes: 3 },
   );
-  for (const p of PROVERS) await m.startProver(p);
+  await Promise.all(PROVERS.map((p) => m.startProver(p)));
   return m;
 }
 

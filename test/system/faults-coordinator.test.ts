@@ -65,8 +65,7 @@ describe('the coordinator killed with 20+ jobs in flight, then restarted', () =>
   let m: ProcessMarket;
   before(async () => {
     m = await startProcessMarket({ GAVEL_REANNOUNCE_MAX_MS: '2000' }, { stakedProvers: [1, 2] });
-    await m.startProver(1);
-    await m.startProver(2);
+    await Promise.all([m.startProver(1), m.startProver(2)]);
   });
   after(() => m?.stop());
 
@@ -136,8 +135,7 @@ describe('NATS restarted while auctions and proofs are in flight', () => {
   let m: ProcessMarket;
   before(async () => {
     m = await startProcessMarket({}, { stakedProvers: [1, 2] });
-    await m.startProver(1);
-    await m.startProver(2);
+    await Promise.all([m.startProver(1), m.startProver(2)]);
   });
   after(() => m?.stop());
 

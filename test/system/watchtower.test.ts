@@ -166,7 +166,7 @@ describe('auction audits', () => {
       },
     );
     tower = String((await m.stack.startWatchtowerProcess(TOWER)).ready.url);
-    for (const p of HONEST_PROVERS) await m.startProver(p);
+    await Promise.all(HONEST_PROVERS.map((p) => m.startProver(p)));
   });
   after(async () => {
     for (const l of liars) await l.stop();
