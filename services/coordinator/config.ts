@@ -28,6 +28,9 @@ export interface CoordinatorConfig {
   reannounceMaxMs: number;
   /** Time kept in hand after proving for verification and the settle transaction. */
   settleMarginMs: number;
+  /** How long the coordinator leaves a job's on-chain fulfilment to its prover (which pays the gas
+   *  of its own payment) before it relays the proofs itself, at its own cost; 0 relays at once. */
+  relayAfterMs: number;
   /** Seconds after a round closes within which its assignment is mined (stated in announcements):
    *  a bid's delivery time must fit between then and the job's deadline. */
   assignMarginSeconds: number;
@@ -135,6 +138,13 @@ export const coordinatorSettings: Settings<CoordinatorConfig> = {
     env: 'GAVEL_REANNOUNCE_MAX_MS',
     description: 'longest wait between re-announcements',
     parse: parsers.int(10),
+    default: 30_000,
+  },
+  relayAfterMs: {
+    env: 'GAVEL_RELAY_AFTER_MS',
+    description:
+      "how long a verified job's on-chain fulfilment is left to its prover before the coordinator relays it at its own gas (0: at once)",
+    parse: parsers.int(0),
     default: 30_000,
   },
   settleMarginMs: {

@@ -149,9 +149,9 @@ export const proverSettings: Settings<ProverConfig> = {
   selfFulfilAfterMs: {
     env: 'GAVEL_SELF_FULFIL_AFTER_MS',
     description:
-      'fulfil on-chain directly when sent proofs are not paid this long after (also 15 s before the attempt deadline)',
+      'fulfil on-chain (at its own gas) this long after its proofs are sent, unless paid by then (at the latest 15 s before the attempt deadline); 0: at once, the default path',
     parse: parsers.int(0),
-    default: 60_000,
+    default: 0,
   },
   unawardedGraceSeconds: {
     env: 'GAVEL_UNAWARDED_GRACE_SECONDS',

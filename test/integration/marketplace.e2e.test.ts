@@ -102,6 +102,16 @@ test('three provers bid, the cheapest wins at the second price, proofs verify, m
   assert.equal((await requester.marketClaimable(addr(REQUESTER))) - before.requester, parseEther('0.03'));
   assert.equal((await requester.proverInfo(addr(1))).locked, 0n);
 
+  // The prover fulfilled itself, at its own gas (the default path): the coordinator's ETH paid for
+  // the assignment and nothing of the fulfilment (review N5).
+  const market_ = requester.market;
+  const verified = await market_.queryFilter(
+    market_.filters.ItemsVerified?.(submitted.jobId) ?? 'ItemsVerified',
+  );
+  assert.ok(verified.length > 0);
+  const senders = await Promise.all(verified.map(async (e) => (await e.getTransaction()).from.toLowerCase()));
+  assert.deepEqual([...new Set(senders)], [addr(1).toLowerCase()], 'the winner sent every fulfilment');
+
   // The auction record reveals all three bids, each with a valid signature.
   const record = await client.auctions(submitted.jobId);
   const awarded = record.auctions.find((a) => a.status === 'AWARDED');

@@ -23,6 +23,7 @@ import {
   WORK_STREAM,
 } from '../../services/shared/protocol/subjects.js';
 import { loadCircuit } from '../../services/shared/proving/circuit-artifact.js';
+import { pollUntil } from '../../services/shared/retry.js';
 import { type MarketFixture, stakeProver, startMarket } from '../fixtures/market.js';
 
 let market: MarketFixture;
@@ -51,7 +52,8 @@ after(async () => {
   await market?.stop();
 });
 
-/** The permission errors the server reports on `nc` while `action` runs. */
+/** The permission errors the server reports on `nc` for `action` (the server reports them
+ *  asynchronously: they are waited for, up to 5 s, rather than given a fixed time). */
 async function violations(nc: NatsConnection, action: () => Promise<unknown>): Promise<string[]> {
   const seen: string[] = [];
   const watching = (async () => {
@@ -59,9 +61,10 @@ async function violations(nc: NatsConnection, action: () => Promise<unknown>): P
   })();
   await action().catch((e: unknown) => seen.push(String(e)));
   await nc.flush();
-  await new Promise((r) => setTimeout(r, 300));
+  const refused = () => seen.filter((m) => /permissions violation/i.test(m));
+  await pollUntil(() => refused().length > 0, { everyMs: 10, timeoutMs: 5_000 });
   void watching;
-  return seen.filter((m) => /permissions violation/i.test(m));
+  return refused();
 }
 
 test('an anonymous client is refused', async () => {

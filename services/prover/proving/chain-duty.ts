@@ -254,8 +254,9 @@ export class ChainDuty {
     this.duties.add(p);
   }
 
-  /** Watches sent proofs: unpaid after selfFulfilAfterMs (or 15 s of chain time before the attempt
-   *  deadline), the prover fulfils on-chain itself. `proofs` holds every item, in order. */
+  /** Fulfils on-chain itself (the default path: the prover pays the gas of its own payment) once
+   *  its proofs are sent, after selfFulfilAfterMs (0 by default) or 15 s of chain time before the
+   *  attempt deadline, whichever is first, unless paid by then. `proofs` holds every item, in order. */
   watchPayment(award: Pick<Award, 'jobId' | 'attempt'>, proofs: ProofPayload[]): void {
     if (this.stopped) return;
     // Every chain call is kept in the duties stop() waits for: none outlives the agent (a read
@@ -287,7 +288,7 @@ export class ChainDuty {
   ): Promise<void> {
     const job = await this.chain.job(award.jobId);
     if (!this.holds(job, award)) return;
-    this.log.warn({ jobId: award.jobId }, 'proofs not paid yet: fulfilling on-chain directly');
+    this.log.info({ jobId: award.jobId }, 'fulfilling on-chain');
     const commitment = commitPublicInputs(proofs.map((p) => p.publicInputs));
     const items = proofs.map((p, index) => ({ index, ...p }));
     const { gas } = await fulfilItems(this.chain, award.jobId, items, commitment);

@@ -1,9 +1,19 @@
 // FULFIL: relays the verified proofs to Market.fulfil, which verifies every item on-chain against
 // the job's verifier and committed public inputs and only then pays (shared/chain/fulfil-items).
+// The prover's own fulfilment is the default path (it pays the gas of its own payment): the relay
+// looks at the chain until `relayAfterMs` has passed since the proofs were verified, records the
+// prover's fulfilment as soon as it is mined, and spends the coordinator's gas only if none came.
 import { fulfilItems } from '../../../shared/chain/fulfil-items.js';
 import { commitPublicInputs } from '../../../shared/chain/public-inputs-commitment.js';
 import { moveJob } from '../../lifecycle/job-transitions.js';
-import { enqueue, isPending, markDone, markFailed, retryLater } from '../../lifecycle/outbox-entries.js';
+import {
+  enqueue,
+  isPending,
+  markDone,
+  markFailed,
+  putOff,
+  retryLater,
+} from '../../lifecycle/outbox-entries.js';
 import type { ActionHandler, ActionRun } from './action.js';
 import { followChain, recordSettled } from './follow-chain.js';
 
@@ -24,6 +34,7 @@ export const fulfil: ActionHandler<'FULFIL'> = async (run, entry) => {
     await fulfilRefused(run, entry, `on-chain job is ${onChain.status} at attempt ${onChain.attempt}`);
     return;
   }
+  if (await leftToProver(run)) return;
   const proofs = await tx.proof.findMany({ where: { jobId, attempt }, orderBy: { itemIndex: 'asc' } });
   const items = await tx.batchItem.findMany({ where: { jobId }, orderBy: { index: 'asc' } });
   const commitment = commitPublicInputs(items.map((i) => i.publicInputs as string[]));
@@ -47,6 +58,28 @@ export const fulfil: ActionHandler<'FULFIL'> = async (run, entry) => {
     'fulfilled on-chain and paid',
   );
 };
+
+/** How often the chain is read while the fulfilment is left to the prover. */
+const PROVER_WATCH_MS = 1_000;
+/** Chain seconds before the attempt deadline by which the relay is sent at the latest. */
+const RELAY_BEFORE_DEADLINE_SECONDS = 30;
+
+/** True (and the row put off, uncounted) while the job's fulfilment is still left to its prover:
+ *  until `relayAfterMs` after the proofs were verified, and no later than 30 s of chain time
+ *  before the attempt deadline. */
+async function leftToProver(run: ActionRun): Promise<boolean> {
+  const { ctx, row, onChain } = run;
+  const { chain, wall } = ctx.clock;
+  const relayAt = Math.min(
+    row.createdAt.getTime() + ctx.config.relayAfterMs,
+    chain.wallMsAt(onChain.attemptDeadline - RELAY_BEFORE_DEADLINE_SECONDS),
+  );
+  const now = wall.nowMs();
+  if (now >= relayAt) return false;
+  const next = new Date(Math.min(relayAt, now + PROVER_WATCH_MS));
+  await putOff(run.tx, row.id, 'left to the prover to fulfil (it pays its own gas)', next);
+  return true;
+}
 
 /**
  * The chain would not take the proofs (the attempt deadline passed, the job ended): the prover is
