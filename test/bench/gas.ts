@@ -181,8 +181,9 @@ async function factCheck(owner: Wallet, market: string, verifier: string, proof:
   return { cold: Number(cold), warm: Number(warm) };
 }
 
-/** Gas of every transaction `from` sent from nonce `firstNonce` on (the verifier deployment). */
-async function gasOfTransactions(
+/** Gas of every transaction `from` sent from nonce `firstNonce` on (a verifier deployment, a
+ *  coordinator's transactions for a job). */
+export async function gasOfTransactions(
   provider: import('ethers').JsonRpcProvider,
   from: string,
   firstNonce: number,

@@ -1,9 +1,12 @@
 // The marketplace path, as real processes (coordinator, one prover agent: WASM, 1 thread): proofs
 // per minute through the agent and submit→settled latency of a batch job, by stage.
 import { readFileSync } from 'node:fs';
+import { Wallet } from 'ethers';
+import { replicaKey } from '../../services/devstack/stack.js';
 import { generateBatches } from '../../services/shared/circuits/batch-transfer-inputs.js';
 import { loadCircuit } from '../../services/shared/proving/circuit-artifact.js';
-import { startProcessMarket, waitForTerminal } from '../fixtures/process-market.js';
+import { coordinatorNonce, startProcessMarket, waitForTerminal } from '../fixtures/process-market.js';
+import { gasOfTransactions } from './gas.js';
 
 const WINDOW_MS = 1000;
 
@@ -21,10 +24,18 @@ export async function marketPath(items: number, jobs: number) {
     const runs = [];
     for (let j = 0; j < jobs; j++) {
       const batch = (await generateBatches(artifact, items, 50 + j)).map((b) => b.inputs);
+      const nonceBefore = await coordinatorNonce(m);
       const submitted = Date.now();
       const jobId = await m.submit({ circuitId, items: batch });
       await waitForTerminal(m, [jobId], 600_000);
       const settledSeen = Date.now();
+      // What the job cost the coordinator's key on-chain (the assignment; a relay only when the
+      // prover did not fulfil itself).
+      const coordinatorGas = await gasOfTransactions(
+        m.chain.provider,
+        new Wallet(replicaKey(0)).address,
+        nonceBefore,
+      );
       const job = await m.prisma.job.findUniqueOrThrow({ where: { id: jobId }, include: { events: true } });
       const at = (to: string) => job.events.find((e) => e.to === to)?.at.getTime() ?? Number.NaN;
       runs.push({
@@ -33,6 +44,7 @@ export async function marketPath(items: number, jobs: number) {
         status: job.status,
         // submit (escrow transaction + HTTP) → settled on-chain, as the requester sees it
         submitToSettledMs: settledSeen - submitted,
+        coordinatorGas,
         stagesMs: {
           escrowAndIntake: at('OPEN') - submitted,
           auction: at('ASSIGNED') - at('AUCTIONING'),

@@ -133,6 +133,12 @@ async function main() {
       denominatorMs: Math.round(rawProveMs * P.items + market.auctionWindowMs),
       stagesMs: market.runs.map((r) => ({ submitToSettledMs: r.submitToSettledMs, ...r.stagesMs })),
     };
+    const coordinatorGas = spread(market.runs.map((r) => r.coordinatorGas));
+    results.coordinator_gas_per_job = {
+      value: coordinatorGas.median,
+      spread: coordinatorGas,
+      note: `gas of every transaction the coordinator's key sent for a settled job of ${P.items} items (the prover fulfils itself by default; the coordinator relays only when it did not)`,
+    };
   }
 
   if (want('native')) {
@@ -384,6 +390,13 @@ function updateBenchmarksMd(r: Record<string, unknown>) {
       rows.push(
         `| gas.${k} | ${(gas[k] as number).toLocaleString('en-US')} gas | ${target(k)} | ${eth(k)} at 1 gwei |`,
       );
+  }
+  const coordinatorGas = g('coordinator_gas_per_job');
+  if (coordinatorGas) {
+    const s = coordinatorGas.spread as { min: number; max: number };
+    rows.push(
+      `| gas.coordinator_per_job | ${(coordinatorGas.value as number).toLocaleString('en-US')} gas (min ${s.min.toLocaleString('en-US')}, max ${s.max.toLocaleString('en-US')}) | — | ${coordinatorGas.note} |`,
+    );
   }
   const curve = r.prove_curve as CurvePoint[] | undefined;
   const plonk = r.plonk as (SystemFigures & { ultrahonk: SystemFigures }) | undefined;
