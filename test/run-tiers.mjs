@@ -27,7 +27,20 @@ function longestFirst(first, files) {
   return [...listed, ...files.filter((f) => !listed.includes(f))];
 }
 
-/** The system tier's longest files, longest first (test-durations.txt of a CI run on 2 cores). */
+/** Each tier's longest files, longest first (test-durations.txt of CI runs on 2 cores): started
+ *  first, they do not leave one worker running alone at the end. */
+const COMPONENT_LONGEST = [
+  'test/component/contracts-invariants.test.ts',
+  'test/component/db-migrate.test.ts',
+];
+const INTEGRATION_LONGEST = [
+  'test/integration/hostile-results.test.ts',
+  'test/integration/marketplace.e2e.test.ts',
+  'test/integration/bad-input-nats.test.ts',
+  'test/integration/verifier-errors.test.ts',
+  'test/integration/malicious-coordinator.test.ts',
+  'test/integration/nats-credentials.test.ts',
+];
 const SYSTEM_LONGEST = [
   'test/system/faults-cluster.test.ts',
   'test/system/faults-coordinator.test.ts',
@@ -37,13 +50,17 @@ const SYSTEM_LONGEST = [
   'test/system/dev-stack.test.ts',
 ];
 
-/** Files run at once in a tier: the unit tier is pure; the others start chains, databases,
- *  NATS servers and provers, and run two files at a time (every deadline a test meets is moved in
- *  chain time or signed by the prover with room, so a loaded machine slows a file, never fails it). */
+/** Files run at once in a tier, longest first: the unit tier is pure; the others start chains,
+ *  databases, NATS servers and provers, and run two files at a time (every deadline a test meets
+ *  is moved in chain time or signed by the prover with room, so a loaded machine slows a file,
+ *  never fails it). */
 const TIERS = {
   unit: { files: () => [...testsUnder('services'), ...testsUnder('test/unit')], concurrency: 4 },
-  component: { files: () => testsUnder('test/component'), concurrency: 2 },
-  integration: { files: () => testsUnder('test/integration'), concurrency: 2 },
+  component: { files: () => longestFirst(COMPONENT_LONGEST, testsUnder('test/component')), concurrency: 2 },
+  integration: {
+    files: () => longestFirst(INTEGRATION_LONGEST, testsUnder('test/integration')),
+    concurrency: 2,
+  },
   system: { files: () => longestFirst(SYSTEM_LONGEST, testsUnder('test/system')), concurrency: 2 },
 };
 
