@@ -30,7 +30,7 @@ export function linearBackoff(stepMs: number, maxMs: number): (tries: number) =>
 }
 
 /** True while the wall clock is before `untilMs` (for `shouldRetry` with a time limit). */
-export function before(untilMs: number): boolean {
+export function stillBefore(untilMs: number): boolean {
   return Date.now() <= untilMs;
 }
 

@@ -6,7 +6,7 @@
 // its valid proofs slashable, so it hands the job back instead. anvil, real tiny_square proofs.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { type Contract, ContractFactory, keccak256, parseEther, toUtf8Bytes, type Wallet } from 'ethers';
+import { type Contract, ContractFactory, keccak256, toUtf8Bytes, type Wallet } from 'ethers';
 import pino from 'pino';
 import { type Chain, startChain } from '../../services/devstack/local-chain.js';
 import { BidBook } from '../../services/prover/bidding/bid-book.js';
@@ -55,13 +55,7 @@ async function assignedTo(verifier: string, name: string) {
     () => bound,
   );
   const jobId = keccak256(toUtf8Bytes(name));
-  await h.openJobWithId(4, jobId, {
-    reserve: parseEther('1'),
-    collateral: parseEther('1'),
-    deadline: (await chain.now()) + 3600,
-    items: [0],
-  });
-  await chain.as(0).assign(jobId, await h.bid(3, jobId, parseEther('1'), { deliverySeconds: 300 }));
+  await h.assignedJobWithId(jobId, [0]);
   return { jobId, h };
 }
 
@@ -108,10 +102,11 @@ test('a prover refuses a job whose verifier needs more gas than the Market gives
   );
   try {
     const real = await assignedTo(circuit.verifier, 'a job with the real verifier');
-    await duty.checkVerifierBudget(real.jobId, proof);
+    await duty.checkVerifierBudget((await duty.commitments(real.jobId)).verifier, proof);
 
     const hungry = await assignedTo(await budgetVerifier(verifyGas + 1n), 'a job whose verifier needs more');
-    await assert.rejects(duty.checkVerifierBudget(hungry.jobId, proof), { code: 'VERIFIER_OVER_BUDGET' });
+    const { verifier } = await duty.commitments(hungry.jobId);
+    await assert.rejects(duty.checkVerifierBudget(verifier, proof), { code: 'VERIFIER_OVER_BUDGET' });
     // The check is an eth_call: nothing of the proof reached the chain.
     assert.equal(await chain.as(3).isItemVerified(hungry.jobId, 0), false);
   } finally {

@@ -129,13 +129,7 @@ test("a fact is the named verifier's: one that accepts anything makes none for t
     () => forgedCircuit,
   );
   const jobId = keccak256(toUtf8Bytes('a job committed to a verifier that accepts anything'));
-  await g.openJobWithId(4, jobId, {
-    reserve: parseEther('1'),
-    collateral: parseEther('1'),
-    deadline: (await chain.now()) + 3600,
-    items: [0],
-  });
-  await chain.as(0).assign(jobId, await g.bid(3, jobId, parseEther('1'), { deliverySeconds: 100 }));
+  await g.assignedJobWithId(jobId, [0]);
   await chain.as(3).fulfil(jobId, g.itemProofs(jobId));
   assert.equal(await chain.as(6).isVerified(acceptAllAddress, hashOf(forged)), true);
   assert.equal(await chain.as(6).isVerified(circuit.verifier, hashOf(forged)), false);

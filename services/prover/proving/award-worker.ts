@@ -54,11 +54,12 @@ const REFUSE_CIRCUIT = new Set(['PUBLIC_INPUTS_NOT_COMMITTED', 'VERIFIER_OVER_BU
  *  proofs may go out, handing back, and fulfilling on its own when unpaid. */
 export interface ChainChecks {
   isCoordinator(address: string): Promise<boolean>;
-  /** What the escrow committed: the inputs' hash and the root of every item's public inputs. */
-  commitments(jobId: string): Promise<{ inputsHash: string; publicInputsRoot: string }>;
-  /** Throws VERIFIER_OVER_BUDGET when the job's verifier needs more gas than the Market gives it
-   *  to accept this (valid) proof. */
-  checkVerifierBudget(jobId: string, proof: ProofPayload): Promise<void>;
+  /** What the escrow committed: the inputs' hash, the root of every item's public inputs and the
+   *  verifier. */
+  commitments(jobId: string): Promise<{ inputsHash: string; publicInputsRoot: string; verifier: string }>;
+  /** Throws VERIFIER_OVER_BUDGET when `verifier` needs more gas than the Market gives it to accept
+   *  this (valid) proof. */
+  checkVerifierBudget(verifier: string, proof: ProofPayload): Promise<void>;
   awaitAssignment(award: Award): Promise<void>;
   /** Seconds of chain time left before the on-chain attempt deadline. */
   secondsLeft(award: Award): Promise<number>;
@@ -227,7 +228,7 @@ export class AwardWorker {
         this.speedSeen(system, circuit.size.dyadic / ((performance.now() - started) / 1000));
         results.check(index, proof.publicInputs);
         if (index === 0) {
-          await this.chain.checkVerifierBudget(award.jobId, proof);
+          await this.chain.checkVerifierBudget(committed.verifier, proof);
           // Proofs go out only once the assignment is on-chain: nobody gets them for free.
           await this.chain.awaitAssignment(award);
         }

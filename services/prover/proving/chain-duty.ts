@@ -68,17 +68,18 @@ export class ChainDuty {
     return holds;
   }
 
-  async commitments(jobId: string): Promise<{ inputsHash: string; publicInputsRoot: string }> {
-    const { inputsHash, publicInputsRoot } = await this.chain.job(jobId);
-    return { inputsHash, publicInputsRoot };
+  async commitments(
+    jobId: string,
+  ): Promise<{ inputsHash: string; publicInputsRoot: string; verifier: string }> {
+    const { inputsHash, publicInputsRoot, verifier } = await this.chain.job(jobId);
+    return { inputsHash, publicInputsRoot, verifier };
   }
 
-  /** Throws VERIFIER_OVER_BUDGET unless the job's verifier accepts `proof` within the gas the
+  /** Throws VERIFIER_OVER_BUDGET unless `verifier` (the job's) accepts `proof` within the gas the
    *  Market gives a verifier whose verdict can slash (VERIFY_GAS, with the call's own base and
    *  calldata cost taken out of it: an estimate on the safe side). A verifier that needs more
    *  would make this valid proof look invalid to slashInvalid. Checked once per verifier. */
-  async checkVerifierBudget(jobId: string, proof: ProofPayload): Promise<void> {
-    const { verifier } = await this.chain.job(jobId);
+  async checkVerifierBudget(verifier: string, proof: ProofPayload): Promise<void> {
     const key = verifier.toLowerCase();
     if (this.verifiersWithinBudget.has(key)) return;
     const budget = await this.chain.verifyGasBudget();

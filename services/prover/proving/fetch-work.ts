@@ -10,7 +10,7 @@ import {
   anyContentId,
   parseAnyArtifact,
 } from '../../shared/proving/circuit-artifact.js';
-import { before, retry } from '../../shared/retry.js';
+import { retry, stillBefore } from '../../shared/retry.js';
 
 /** Statuses of a gateway in front of coordinator replicas whose replica died or is starting. */
 const GATEWAY_STATUSES = new Set([502, 503, 504]);
@@ -78,7 +78,7 @@ export async function fetchInputs(
       return getJson(url, headers);
     },
     {
-      shouldRetry: (err) => err instanceof GavelError && ASK_AGAIN.has(err.code) && before(until),
+      shouldRetry: (err) => err instanceof GavelError && ASK_AGAIN.has(err.code) && stillBefore(until),
       delayMs: 250,
     },
   )) as { items?: unknown };

@@ -5,9 +5,9 @@ import { hexlify } from 'ethers';
 import type { GavelContracts } from './gavel-contracts.js';
 import type { PublicInputsCommitment } from './public-inputs-commitment.js';
 
-/** The share of a block's gas limit one fulfil transaction may take: a transaction asking for a
- *  whole block waits for an empty one. */
-export const FULFIL_BLOCK_SHARE = 0.5;
+/** One fulfil transaction takes at most 1/FULFIL_BLOCK_SHARE of a block's gas limit: a
+ *  transaction asking for a whole block waits for an empty one. */
+const FULFIL_BLOCK_SHARE = 2n;
 
 export interface ItemToFulfil {
   index: number;
@@ -64,6 +64,5 @@ async function itemsPerTransaction(
     chain.estimateFulfil(jobId, pending.slice(0, 1)),
     chain.blockGasLimit(),
   ]);
-  const budget = (limit * BigInt(Math.round(FULFIL_BLOCK_SHARE * 1000))) / 1000n;
-  return Math.max(1, Number(budget / one));
+  return Math.max(1, Number(limit / FULFIL_BLOCK_SHARE / one));
 }

@@ -13,7 +13,7 @@ import {
   RESULTS_CONSUMER,
   WORK_STREAM,
 } from '../protocol/subjects.js';
-import { before, retry } from '../retry.js';
+import { retry, stillBefore } from '../retry.js';
 import { credsAuth } from './auth.js';
 
 export interface ConnectOptions {
@@ -100,7 +100,7 @@ export async function readyJetstream(nc: NatsConnection) {
   const until = Date.now() + JETSTREAM_READY_MS;
   try {
     return await retry(() => jetstreamManager(nc, { timeout: 2000 }), {
-      shouldRetry: () => before(until),
+      shouldRetry: () => stillBefore(until),
       delayMs: 250,
     });
   } catch (cause) {
