@@ -50,6 +50,9 @@ export interface CoordinatorConfig {
   maxGates: number;
   /** Longest a circuit registration may take to measure. */
   registerTimeoutMs: number;
+  /** Uploaders (lowercase addresses) whose new circuits' verifiers this coordinator deploys at its
+   *  own cost; anyone else deploys the verifier itself. */
+  sponsoredUploaders: string[];
   logLevel: string;
 }
 
@@ -221,6 +224,13 @@ export const coordinatorSettings: Settings<CoordinatorConfig> = {
     description: 'longest a circuit registration may take to measure',
     parse: parsers.int(100),
     default: 60_000,
+  },
+  sponsoredUploaders: {
+    env: 'GAVEL_SPONSORED_UPLOADERS',
+    description:
+      "addresses whose circuit registrations this coordinator pays for (comma-separated): it deploys their verifiers from its own key. Anyone else deploys and registers the verifier itself, which `gavel circuit register` does with --key ('' = nobody: the coordinator's ETH pays only assignments and relays)",
+    parse: parsers.addresses,
+    default: [],
   },
   logLevel: commonSettings.logLevel,
 };

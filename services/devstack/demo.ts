@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { formatEther, parseEther, Wallet } from 'ethers';
 import { GavelContracts, rpcProvider } from '../shared/chain/gavel-contracts.js';
 import { generateBatches } from '../shared/circuits/batch-transfer-inputs.js';
+import { registerAsUploader } from '../shared/client/circuit-upload.js';
 import { CoordinatorClient, type JobView, openAndSubmitJob } from '../shared/client/coordinator-client.js';
 import { GavelError } from '../shared/errors.js';
 import { createLogger } from '../shared/log.js';
@@ -59,7 +60,7 @@ type Say = (line: string) => void;
 async function submitJobs(stack: DevStack, opts: DemoOptions, contracts: GavelContracts, say: Say) {
   const client = new CoordinatorClient(stack.endpoints.coordinator);
   const artifact = loadCircuit('batch_transfer');
-  const circuit = await client.registerCircuit(artifact);
+  const circuit = await registerAsUploader(client, contracts, artifact);
   say(
     `▶ registered batch_transfer: ${circuit.gates} gates, dyadic ${circuit.dyadic}, vk hash ${circuit.vkHash.slice(0, 18)}…`,
   );

@@ -190,6 +190,9 @@ export class LocalStack {
       assignMarginSeconds: '10',
       // A local market runs PLONK on the development ptau (there is no real ceremony offline).
       allowDevPtau: '1',
+      // Every account of a local chain is the developer's: the coordinator pays for their circuits'
+      // verifiers. Any other uploader deploys its own.
+      sponsoredUploaders: this.chain.wallets.map((w) => w.address.toLowerCase()).join(','),
       // Behind the stack's balancer (on loopback) the rate limit counts each real client.
       ...(this.replicas > 1 ? { publicUrl: this.coordinatorUrl, trustedProxies: '127.0.0.1' } : {}),
       logLevel: this.opts.logLevel,

@@ -50,6 +50,17 @@ export const parsers = {
     if (raw === '0' || raw === 'false' || raw === '') return false;
     throw new Error('must be 1 or 0');
   },
+  /** A comma-separated list of Ethereum addresses, lowercase. */
+  addresses: (raw: string) =>
+    raw
+      .split(',')
+      .map((a) => a.trim())
+      .filter((a) => a !== '')
+      .map((a) => {
+        if (!/^0x[0-9a-fA-F]{40}$/.test(a))
+          throw new Error(`must list 0x-prefixed 20-byte addresses, got "${a}"`);
+        return a.toLowerCase();
+      }),
   wei: (raw: string) => {
     if (!/^\d+$/.test(raw)) throw new Error('must be an integer amount of wei');
     return BigInt(raw);

@@ -15,7 +15,14 @@ import { resultSubject } from '../../services/shared/protocol/subjects.js';
 import { BbBackend } from '../../services/shared/proving/bb-backend.js';
 import { loadCircuit } from '../../services/shared/proving/circuit-artifact.js';
 import { prepareCircuit, proveInputs } from '../../services/shared/proving/circuit-prover.js';
-import { linkProver, type MarketFixture, stakeProver, startMarket, waitFor } from '../fixtures/market.js';
+import {
+  linkProver,
+  type MarketFixture,
+  stakeProver,
+  startMarket,
+  uploaderOf,
+  waitFor,
+} from '../fixtures/market.js';
 
 const HONEST = 1;
 const HOSTILE = 2;
@@ -57,7 +64,7 @@ after(async () => {
 
 async function submitJob(seed: number): Promise<string> {
   const artifact = loadCircuit('batch_transfer');
-  const client = new CoordinatorClient(market.url);
+  const client = new CoordinatorClient(market.url, uploaderOf(market.chain));
   const circuit = await client.registerCircuit(artifact);
   const items = (await generateBatches(artifact, 1, seed)).map((b) => b.inputs);
   const { jobId } = await openAndSubmitJob(client, market.chain.as(REQUESTER), {

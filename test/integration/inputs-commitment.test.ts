@@ -11,7 +11,7 @@ import { inputsHash } from '../../services/shared/protocol/canonical-json.js';
 import { loadCircuit } from '../../services/shared/proving/circuit-artifact.js';
 import { publicInputsOf } from '../../services/shared/proving/public-inputs.js';
 import { solveWitness } from '../../services/shared/proving/witness.js';
-import { type MarketFixture, stakeProver, startMarket, waitFor } from '../fixtures/market.js';
+import { type MarketFixture, stakeProver, startMarket, uploaderOf, waitFor } from '../fixtures/market.js';
 
 let market: MarketFixture;
 let agent: ProverAgent;
@@ -27,7 +27,7 @@ after(async () => {
 
 test('inputs swapped behind the escrow are refused by the prover, never proved', async () => {
   const artifact = loadCircuit('batch_transfer');
-  const client = new CoordinatorClient(market.url);
+  const client = new CoordinatorClient(market.url, uploaderOf(market.chain));
   const circuit = await client.registerCircuit(artifact);
   const [committed] = await generateBatches(artifact, 1, 1);
   const [swapped] = await generateBatches(artifact, 1, 2);

@@ -15,7 +15,7 @@ import { buildTranscript, STANDING } from '../../services/shared/protocol/auctio
 import { bidDigest, signBid } from '../../services/shared/protocol/bid-signing.js';
 import { loadCircuit } from '../../services/shared/proving/circuit-artifact.js';
 import { contractHelpers, deployRealCircuit, type RealCircuit, reverts } from '../fixtures/contracts.js';
-import { stakeProver, startMarket, waitFor } from '../fixtures/market.js';
+import { stakeProver, startMarket, uploaderOf, waitFor } from '../fixtures/market.js';
 
 let chain: Chain;
 let circuit: RealCircuit;
@@ -192,7 +192,7 @@ describe('the whole stack', () => {
       await stakeProver(market.chain, 1);
       await market.startProver(1, { selfFulfilAfterMs: '2000' });
       const prover = (market.chain.wallets[1] as Wallet).address;
-      const client = new CoordinatorClient(market.url);
+      const client = new CoordinatorClient(market.url, uploaderOf(market.chain));
       const artifact = loadCircuit('batch_transfer');
       const circuit = await client.registerCircuit(artifact);
       // Three items (~1 s each): the coordinator is gone before the last proof is sent.

@@ -17,7 +17,7 @@ import { CoordinatorClient, openAndSubmitJob } from '../../services/shared/clien
 import { BbBackend } from '../../services/shared/proving/bb-backend.js';
 import { loadCircuit } from '../../services/shared/proving/circuit-artifact.js';
 import { prepareCircuit, verifyProof } from '../../services/shared/proving/circuit-prover.js';
-import { type MarketFixture, stakeProver, startMarket, waitFor } from '../fixtures/market.js';
+import { type MarketFixture, stakeProver, startMarket, uploaderOf, waitFor } from '../fixtures/market.js';
 
 let market: MarketFixture;
 const REQUESTER = 4;
@@ -48,7 +48,7 @@ async function twoBatches() {
 }
 
 test('three provers bid, the cheapest wins at the second price, proofs verify, money moves exactly', async () => {
-  const client = new CoordinatorClient(market.url);
+  const client = new CoordinatorClient(market.url, uploaderOf(market.chain));
   const circuit = await client.registerCircuit(loadCircuit('batch_transfer'));
   assert.equal(circuit.created, true);
   assert.equal(circuit.dyadic, 4096);

@@ -24,7 +24,7 @@ import {
 } from '../../services/shared/protocol/subjects.js';
 import { loadCircuit } from '../../services/shared/proving/circuit-artifact.js';
 import { pollUntil } from '../../services/shared/retry.js';
-import { type MarketFixture, stakeProver, startMarket } from '../fixtures/market.js';
+import { type MarketFixture, stakeProver, startMarket, uploaderOf } from '../fixtures/market.js';
 
 let market: MarketFixture;
 let honest: ProverLink;
@@ -135,7 +135,9 @@ test('only a coordinator announces jobs and notices circuits; provers hear its n
     setTimeout(() => reject(new Error('no circuit notice reached the prover in 15 s')), 15_000).unref();
   });
   await other.nc.flush();
-  const circuit = await new CoordinatorClient(market.url).registerCircuit(loadCircuit('tiny_square'));
+  const circuit = await new CoordinatorClient(market.url, uploaderOf(market.chain)).registerCircuit(
+    loadCircuit('tiny_square'),
+  );
   const notice = await heard;
   assert.deepEqual(
     [notice.circuitId, notice.vkHash, notice.verifier, notice.dyadic, notice.proofSystem],

@@ -11,7 +11,7 @@ import { CoordinatorClient } from '../../services/shared/client/coordinator-clie
 import { bidDomain, signBid } from '../../services/shared/protocol/bid-signing.js';
 import { inputsHash } from '../../services/shared/protocol/canonical-json.js';
 import { loadCircuit } from '../../services/shared/proving/circuit-artifact.js';
-import { type MarketFixture, stakeProver, startMarket, waitFor } from '../fixtures/market.js';
+import { type MarketFixture, stakeProver, startMarket, uploaderOf, waitFor } from '../fixtures/market.js';
 
 const PROVER = 1;
 const REQUESTER = 4;
@@ -32,7 +32,9 @@ test('assigned on-chain without an award, the prover hands the attempt back itse
   const wallet = (i: number) => chain.wallets[i] as Wallet;
   await (await chain.as(0).market.getFunction('setCoordinator')(wallet(ROGUE).address, true)).wait();
   await new AuctionAudit(chain.as(ROGUE)).postBond(wallet(ROGUE).address, parseEther('1'));
-  const circuit = await new CoordinatorClient(market.url).registerCircuit(loadCircuit('tiny_square'));
+  const circuit = await new CoordinatorClient(market.url, uploaderOf(market.chain)).registerCircuit(
+    loadCircuit('tiny_square'),
+  );
   const items = [{ x: '3', y: '9' }];
   const jobId = hexlify(randomBytes(32)).toLowerCase();
   const now = await chain.now();

@@ -8,7 +8,7 @@ import { parseEther } from 'ethers';
 import { loadAssignment, recordProof } from '../../services/coordinator/verification/verify-result.js';
 import { CoordinatorClient, openAndSubmitJob } from '../../services/shared/client/coordinator-client.js';
 import { loadCircuit } from '../../services/shared/proving/circuit-artifact.js';
-import { type MarketFixture, startMarket } from '../fixtures/market.js';
+import { type MarketFixture, startMarket, uploaderOf } from '../fixtures/market.js';
 
 const PROVER = '0x70997970c51812dc3a010c7d01b50e0d17dc79c8';
 let market: MarketFixture;
@@ -47,7 +47,7 @@ async function provingJob(client: CoordinatorClient, circuitId: string, x: numbe
 
 test('the last two results of a batch recorded at once complete it exactly once', async () => {
   const ctx = market.coordinator.ctx;
-  const client = new CoordinatorClient(market.url);
+  const client = new CoordinatorClient(market.url, uploaderOf(market.chain));
   const circuitId = (await client.registerCircuit(loadCircuit('tiny_square'))).id;
   for (let x = 2; x < 12; x += 2) {
     const jobId = await provingJob(client, circuitId, x);

@@ -16,7 +16,7 @@ import { inputsHash } from '../../services/shared/protocol/canonical-json.js';
 import { signRequest } from '../../services/shared/protocol/request-auth.js';
 import { loadCircuit } from '../../services/shared/proving/circuit-artifact.js';
 import { itemPublicInputs } from '../../services/shared/proving/item-public-inputs.js';
-import { type MarketFixture, stakeProver, startMarket, waitFor } from '../fixtures/market.js';
+import { type MarketFixture, stakeProver, startMarket, uploaderOf, waitFor } from '../fixtures/market.js';
 
 const PROVER = 1;
 const REQUESTER = 4;
@@ -29,7 +29,7 @@ before(async () => {
   market = await startMarket();
   await stakeProver(market.chain, PROVER);
   await market.startProver(PROVER);
-  client = new CoordinatorClient(market.url);
+  client = new CoordinatorClient(market.url, uploaderOf(market.chain));
   const circuit = await client.registerCircuit(loadCircuit('tiny_square'));
   circuitId = circuit.id;
   const art = contractArtifact('AcceptAllVerifier');

@@ -13,7 +13,7 @@ import { generateBatches } from '../../services/shared/circuits/batch-transfer-i
 import { CoordinatorClient, openAndSubmitJob } from '../../services/shared/client/coordinator-client.js';
 import { repoRoot } from '../../services/shared/paths.js';
 import { loadCircuit } from '../../services/shared/proving/circuit-artifact.js';
-import { type MarketFixture, stakeProver, startMarket } from '../fixtures/market.js';
+import { type MarketFixture, stakeProver, startMarket, uploaderOf } from '../fixtures/market.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(repoRoot, 'test-artifacts');
@@ -51,7 +51,7 @@ test('the dashboard follows a job live from auction to settled', async () => {
   await page.waitForSelector('#conn.live');
   await page.waitForFunction("document.querySelectorAll('#provers tr[data-prover]').length === 2");
 
-  const client = new CoordinatorClient(market.url);
+  const client = new CoordinatorClient(market.url, uploaderOf(market.chain));
   const artifact = loadCircuit('batch_transfer');
   const circuit = await client.registerCircuit(artifact);
   const batches = await generateBatches(artifact, 2, 7);

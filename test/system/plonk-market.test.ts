@@ -19,7 +19,7 @@ import { bidDomain } from '../../services/shared/protocol/bid-signing.js';
 import type { BidReply } from '../../services/shared/protocol/messages.js';
 import { loadAnyCircuit } from '../../services/shared/proving/circuit-artifact.js';
 import { HostileProver } from '../fixtures/hostile-prover.js';
-import { type MarketFixture, stakeProver, startMarket, waitFor } from '../fixtures/market.js';
+import { type MarketFixture, stakeProver, startMarket, uploaderOf, waitFor } from '../fixtures/market.js';
 import { devPlonkCircuit } from '../fixtures/plonk.js';
 
 const BOTH = 1;
@@ -41,7 +41,7 @@ before(async () => {
   await stakeProver(market.chain, OUTSIDER);
   await market.startProver(BOTH, { proofSystems: 'ultrahonk,plonk' });
   await market.startProver(ULTRAHONK_ONLY, { proofSystems: 'ultrahonk' });
-  client = new CoordinatorClient(market.url);
+  client = new CoordinatorClient(market.url, uploaderOf(market.chain));
   plonkId = (await client.registerCircuit(plonkCircuit)).id;
 });
 after(async () => {

@@ -1,9 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
+import { registerAsUploader } from '../../shared/client/circuit-upload.js';
 import { GavelError } from '../../shared/errors.js';
 import { loadAnyCircuit } from '../../shared/proving/circuit-artifact.js';
 import { isCircomArtifact, parseCircomArtifact } from '../../shared/proving/plonk/circom-artifact.js';
 import { locatePtau } from '../../shared/proving/plonk/ptau.js';
+import { type ChainFlags, contracts, withChainOptions } from '../chain-options.js';
 import { type CoordinatorFlags, coordinatorClient, withCoordinatorOption } from '../coordinator-options.js';
 import { printResult } from '../output.js';
 
@@ -32,33 +34,42 @@ async function withSetup(artifact: unknown): Promise<unknown> {
 export function circuitCommand(program: Command): void {
   const circuit = program.command('circuit').description('register and inspect circuits');
 
-  withCoordinatorOption(
-    circuit
-      .command('register <artifact>')
-      .description(
-        'register a compiled circuit (a JSON file, or a circuit name from circuits/): Noir for UltraHonk, circom for PLONK (set up from GAVEL_PTAU or the development ptau)',
-      )
-      .addOption(
-        new Option(
-          '--verifier <kind>',
-          "the on-chain verifier's template: optimized (UltraHonk's default, about 4.5x less gas per proof) or standard (bb.js's default template; PLONK's only one)",
-        ).choices(['optimized', 'standard']),
-      )
-      .option('--json', 'print one JSON document on stdout'),
-  ).action(async (source: string, flags: CoordinatorFlags & { verifier?: 'optimized' | 'standard' }) => {
-    const artifact = await withSetup(readArtifact(source));
-    const out = await coordinatorClient(flags).registerCircuit(
-      artifact,
-      flags.verifier ? { verifier: flags.verifier } : {},
-    );
-    printResult(flags, out, [
-      `${out.created ? 'registered' : 'already registered'} ${out.name} (${out.proofSystem})`,
-      `  id      ${out.id}`,
-      `  vkHash  ${out.vkHash}`,
-      `  verifier ${out.verifier} (${out.verifierKind})`,
-      `  size    ${out.gates} gates (dyadic ${out.dyadic})`,
-    ]);
-  });
+  withChainOptions(
+    withCoordinatorOption(
+      circuit
+        .command('register <artifact>')
+        .description(
+          "register a compiled circuit (a JSON file, or a circuit name from circuits/): Noir for UltraHonk, circom for PLONK (set up from GAVEL_PTAU or the development ptau). Signed with --key; a new VK's verifier is deployed from --key's account at its cost unless the coordinator sponsors it",
+        )
+        .addOption(
+          new Option(
+            '--verifier <kind>',
+            "the on-chain verifier's template: optimized (UltraHonk's default, about 4.5x less gas per proof) or standard (bb.js's default template; PLONK's only one)",
+          ).choices(['optimized', 'standard']),
+        ),
+    ),
+  ).action(
+    async (
+      source: string,
+      flags: CoordinatorFlags & ChainFlags & { verifier?: 'optimized' | 'standard' },
+    ) => {
+      const artifact = await withSetup(readArtifact(source));
+      const out = await registerAsUploader(
+        coordinatorClient(flags),
+        contracts(flags),
+        artifact,
+        flags.verifier ? { verifier: flags.verifier } : {},
+      );
+      const paid = out.verifierPaidBy ? `, deployed now, paid by the ${out.verifierPaidBy}` : '';
+      printResult(flags, out, [
+        `${out.created ? 'registered' : 'already registered'} ${out.name} (${out.proofSystem})`,
+        `  id      ${out.id}`,
+        `  vkHash  ${out.vkHash}`,
+        `  verifier ${out.verifier} (${out.verifierKind}${paid})`,
+        `  size    ${out.gates} gates (dyadic ${out.dyadic})`,
+      ]);
+    },
+  );
 
   withCoordinatorOption(
     circuit

@@ -1,13 +1,21 @@
 // Circuit registration: an uploaded artifact (Noir for UltraHonk, circom for PLONK) becomes a
 // content-addressed circuit with its VK and its on-chain verifier (deployed and registered under
 // the VK's hash).
-import { keccak256 } from 'ethers';
+import { getAddress, keccak256 } from 'ethers';
+import {
+  compileVerifier,
+  deployAndRegisterVerifier,
+  verifierMismatch,
+} from '../../shared/chain/circuit-verifier.js';
 import type { GavelContracts } from '../../shared/chain/gavel-contracts.js';
 import type { PrismaClient } from '../../shared/db/client.js';
 import { GavelError } from '../../shared/errors.js';
+import { REGISTER_ACTION, registrationFields } from '../../shared/protocol/circuit-registration.js';
+import { assertFresh, requestSigner } from '../../shared/protocol/request-auth.js';
 import type { ProofSystem, ProvingBackend } from '../../shared/proving/backend.js';
 import {
   type AnyCircuitArtifact,
+  anyContentId,
   isCircom,
   parseAnyArtifact,
   programOf,
@@ -16,7 +24,6 @@ import {
 import { prepareCircuit } from '../../shared/proving/circuit-prover.js';
 import type { VerifierKind } from '../../shared/proving/honk-verifier.js';
 import { ptauByHash } from '../../shared/proving/plonk/ptau.js';
-import { deployCircuitVerifier } from './circuit-verifier.js';
 import type { IntakeBackend } from './intake-backend.js';
 
 export interface RegisteredCircuit {
@@ -29,6 +36,8 @@ export interface RegisteredCircuit {
   gates: number;
   dyadic: number;
   created: boolean;
+  /** Who paid for a verifier this registration deployed; null: the verifier was already there. */
+  verifierPaidBy: 'uploader' | 'coordinator' | null;
 }
 
 export interface UploadLimits {
@@ -37,6 +46,31 @@ export interface UploadLimits {
   timeoutMs: number;
   /** Accept PLONK circuits set up from the development ptau (local development only). */
   allowDevPtau: boolean;
+  /** Uploaders (lowercase) whose new verifiers the coordinator deploys at its own cost. */
+  sponsoredUploaders: string[];
+}
+
+/** A registration as its uploader signed it: the template asked for, the verifier the uploader
+ *  deployed and registered itself (if it paid for one), and the signature over both. */
+export interface RegistrationRequest {
+  kind?: VerifierKind;
+  deployed?: string;
+  at: number;
+  signature?: string;
+}
+
+/** The uploader (lowercase) that signed `request` for `artifact`: MISSING_SIGNATURE, BAD_SIGNATURE
+ *  or STALE_REQUEST otherwise. */
+export function uploaderOf(artifact: AnyCircuitArtifact, request: RegistrationRequest): string {
+  const fields = registrationFields({
+    circuit: anyContentId(artifact),
+    kind: request.kind,
+    deployed: request.deployed,
+    at: request.at,
+  });
+  const uploader = requestSigner(REGISTER_ACTION, fields, request.signature);
+  assertFresh(request.at);
+  return uploader;
 }
 
 /** The verifier template a registration asks for: UltraHonk circuits get the optimized one unless
@@ -90,20 +124,63 @@ function storedArtifact(artifact: AnyCircuitArtifact) {
   return { noirVersion: artifact.noirVersion, abi: artifact.abi as object, bytecode: artifact.bytecode };
 }
 
+/** The verifier of a VK this market has none for yet: the one the uploader deployed and registered
+ *  (checked to be the one `source` builds, so it paid for it), or, for a sponsored uploader, one
+ *  deployed now from the coordinator's key. Anyone else is refused VERIFIER_NOT_PAID: an upload
+ *  never spends the coordinator's ETH unasked (review N5). */
+async function newVerifier(
+  chain: GavelContracts,
+  source: string,
+  vkHash: string,
+  kind: VerifierKind,
+  request: RegistrationRequest,
+  sponsored: boolean,
+): Promise<string> {
+  if (request.deployed) {
+    const deployed = getAddress(request.deployed);
+    if (!(await chain.verifierKinds(vkHash, deployed)).includes(kind)) {
+      throw new GavelError(
+        'VERIFIER_NOT_REGISTERED',
+        `${deployed} is not registered in the VerifierRegistry for VK ${vkHash} as the ${kind} template`,
+      );
+    }
+    const provider = chain.market.runner?.provider;
+    if (!provider) throw new GavelError('REQUIRES_PROVIDER', 'checking a verifier needs a chain provider');
+    const problem = await verifierMismatch(provider, deployed, await compileVerifier(source));
+    if (problem)
+      throw new GavelError(
+        'UPLOADED_VERIFIER_MISMATCH',
+        `the named verifier is not this circuit's: ${problem}`,
+      );
+    return deployed;
+  }
+  if (!sponsored) {
+    throw new GavelError(
+      'VERIFIER_NOT_PAID',
+      `no verifier is registered for VK ${vkHash} yet, and this coordinator does not deploy one at its own cost for you: deploy and register the ${kind} verifier yourself and name it (gavel circuit register does, with --key)`,
+      { details: { vkHash, kind } },
+    );
+  }
+  return deployAndRegisterVerifier(chain, chain.signer(), source, vkHash, kind);
+}
+
 /** Registers `upload` (idempotent: the same program and ABI return the same id, however they are
  *  compressed), refused with PUBLIC_INPUTS_MISMATCH when its ABI or declared public inputs are not
- *  what its program makes public, measured on the intake backend within `limits`. */
+ *  what its program makes public, measured on the intake backend within `limits`. The request is
+ *  signed by its uploader; a new VK's verifier is paid for by the uploader (deployed and named)
+ *  or, for an uploader the coordinator sponsors, by the coordinator. */
 export async function registerCircuit(
   prisma: PrismaClient,
   chain: GavelContracts,
   intake: IntakeBackend,
   upload: unknown,
   limits: UploadLimits,
-  asked?: VerifierKind,
+  request: RegistrationRequest,
 ): Promise<RegisteredCircuit> {
   const artifact = parseAnyArtifact(upload, limits.maxAcirBytes);
+  const uploader = uploaderOf(artifact, request);
   const system = proofSystemOf(artifact);
-  const kind = verifierKindFor(system, asked);
+  const kind = verifierKindFor(system, request.kind);
   if (isCircom(artifact)) {
     if (!artifact.ptauHash) {
       throw new GavelError(
@@ -126,7 +203,11 @@ export async function registerCircuit(
   if (existing?.verifier) {
     const { id, name, vkHash, gates, dyadic, verifier } = existing;
     const verifierKind = existing.verifierKind as VerifierKind;
-    return { id, name, proofSystem: system, vkHash, verifier, verifierKind, gates, dyadic, created: false };
+    return {
+      ...{ id, name, proofSystem: system, vkHash, verifier, verifierKind, gates, dyadic },
+      created: false,
+      verifierPaidBy: null,
+    };
   }
   const vkHash = keccak256(prepared.vk);
   // The same program (a known VK) reuses the verifier this market deployed for it: another ABI or
@@ -134,13 +215,16 @@ export async function registerCircuit(
   const sibling = await prisma.circuit.findFirst({
     where: { vkHash, verifier: { not: null }, verifierKind: kind },
   });
+  const paidBy = sibling ? null : request.deployed ? 'uploader' : 'coordinator';
   const verifier =
     sibling?.verifier ??
-    (await deployCircuitVerifier(
+    (await newVerifier(
       chain,
       await intake.run((b) => b.solidityVerifier(prepared.vk, kind), limits.timeoutMs, system),
       vkHash,
       kind,
+      request,
+      limits.sponsoredUploaders.includes(uploader),
     ));
   await prisma.circuit.upsert({
     where: { id: prepared.id },
@@ -167,5 +251,6 @@ export async function registerCircuit(
     gates: prepared.size.gates,
     dyadic: prepared.size.dyadic,
     created: existing === null,
+    verifierPaidBy: paidBy,
   };
 }

@@ -1,6 +1,7 @@
 // /v1/circuits: register a circuit (a Noir artifact for UltraHonk, a circom one for PLONK), read a
 // circuit, fetch its artifact (for provers).
 import type { FastifyPluginAsync } from 'fastify';
+import { signedReadOf } from '../../shared/protocol/request-auth.js';
 import { VERIFIER_KINDS, type VerifierKind } from '../../shared/proving/honk-verifier.js';
 import type { CoordinatorContext } from '../context.js';
 import { noticeCircuit } from '../intake/circuit-notice.js';
@@ -18,6 +19,7 @@ const circuitSummary = object({
   gates: int,
   dyadic: int,
   created: bool,
+  verifierPaidBy: nullableStr,
 });
 const circuitReply = object({
   id: str,
@@ -44,7 +46,7 @@ export const circuitRoutes =
       {
         schema: {
           summary:
-            'register a compiled circuit: a Noir artifact (UltraHonk), or a circom one with system "plonk" and its ptau hash (idempotent: the same artifact keeps its id)',
+            'register a compiled circuit: a Noir artifact (UltraHonk), or a circom one with system "plonk" and its ptau hash (idempotent: the same artifact keeps its id). Signed by the uploader (x-gavel-signature over "Gavel register circuit" with the content id, the template, the deployed verifier and x-gavel-at). A new VK needs a verifier the uploader deployed and registered (?deployed=), unless this coordinator sponsors the uploader (402 VERIFIER_NOT_PAID otherwise)',
           body: {
             type: 'object',
             properties: { name: { type: 'string', maxLength: 128 } },
@@ -58,6 +60,12 @@ export const circuitRoutes =
                 description:
                   "the verifier template (UltraHonk: optimized by default, about 4.5x cheaper per proof; standard: bb.js's audited default; PLONK: standard only)",
               },
+              deployed: {
+                type: 'string',
+                pattern: '^0x[0-9a-fA-F]{40}$',
+                description:
+                  "a verifier the uploader deployed and registered for the circuit's vkHash itself, at its own cost (checked to be the one the VK builds)",
+              },
             },
             additionalProperties: false,
           },
@@ -66,16 +74,16 @@ export const circuitRoutes =
       },
       async (req, reply) => {
         const { maxAcirBytes, maxGates, registerTimeoutMs: timeoutMs, allowDevPtau } = ctx.config;
-        const { verifier } = req.query as { verifier?: VerifierKind };
-        const limits = { maxAcirBytes, maxGates, timeoutMs, allowDevPtau };
-        const registered = await registerCircuit(
-          ctx.prisma,
-          ctx.chain,
-          ctx.intake,
-          req.body,
-          limits,
-          verifier,
-        );
+        const { verifier, deployed } = req.query as { verifier?: VerifierKind; deployed?: string };
+        const { sponsoredUploaders } = ctx.config;
+        const limits = { maxAcirBytes, maxGates, timeoutMs, allowDevPtau, sponsoredUploaders };
+        const { at, signature } = signedReadOf(req.headers);
+        const registered = await registerCircuit(ctx.prisma, ctx.chain, ctx.intake, req.body, limits, {
+          ...(verifier ? { kind: verifier } : {}),
+          ...(deployed ? { deployed } : {}),
+          at,
+          ...(signature ? { signature } : {}),
+        });
         noticeCircuit(ctx, registered);
         return reply.status(registered.created ? 201 : 200).send(registered);
       },

@@ -42,6 +42,9 @@ const STATUS: Record<string, number> = {
   AVAILABILITY_SHORT: 422,
   BAD_ATTESTATION: 400,
   VERIFIER_KIND_UNSUPPORTED: 422,
+  VERIFIER_NOT_PAID: 402,
+  VERIFIER_NOT_REGISTERED: 422,
+  UPLOADED_VERIFIER_MISMATCH: 422,
 };
 
 /** Codes that are never a request's fault: an error of ours (configuration, chain, NATS, our own

@@ -219,3 +219,22 @@ export async function verifierProblem(
   }
   return problems.join('; ');
 }
+
+/** Compiles, deploys (from `signer`, who pays) and registers under `vkHash` the verifier `source`
+ *  of template `kind`; checks the deployed code is the compiled one before registering it. */
+export async function deployAndRegisterVerifier(
+  registry: { registerVerifier(vkHash: string, verifier: string, kind: VerifierKind): Promise<unknown> },
+  signer: Signer,
+  source: string,
+  vkHash: string,
+  kind: VerifierKind,
+): Promise<string> {
+  const build = await compileVerifier(source);
+  const { verifier } = await deployVerifier(signer, build);
+  const provider = signer.provider;
+  const mismatch = provider ? await verifierMismatch(provider, verifier, build) : 'no provider';
+  if (mismatch)
+    throw new GavelError('VERIFIER_MISMATCH', `deployed verifier does not check out: ${mismatch}`);
+  await registry.registerVerifier(vkHash, verifier, kind);
+  return getAddress(verifier);
+}

@@ -7,6 +7,7 @@ import { commitPublicInputs } from '../chain/public-inputs-commitment.js';
 import { GavelError } from '../errors.js';
 import { attestationDomain } from '../protocol/attestation.js';
 import { inputsHash } from '../protocol/canonical-json.js';
+import { REGISTER_ACTION, registrationFields } from '../protocol/circuit-registration.js';
 import { signRequest } from '../protocol/request-auth.js';
 import { BbBackend } from '../proving/bb-backend.js';
 import {
@@ -16,19 +17,29 @@ import {
   parseAnyArtifact,
 } from '../proving/circuit-artifact.js';
 import { prepareCircuit } from '../proving/circuit-prover.js';
+import type { VerifierKind } from '../proving/honk-verifier.js';
 import { itemPublicInputs } from '../proving/item-public-inputs.js';
 import { PlonkBackend } from '../proving/plonk/plonk-backend.js';
 import { pushToMirrors } from './mirror-client.js';
 
 export class CoordinatorClient {
-  constructor(readonly baseUrl: string) {}
+  /** `signer` signs this client's circuit registrations (its uploader). */
+  constructor(
+    readonly baseUrl: string,
+    private readonly signer?: Signer,
+  ) {}
 
-  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  async request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<T> {
     let res: Response;
     try {
       res = await fetch(`${this.baseUrl}${path}`, {
         method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(60_000),
       });
@@ -60,8 +71,30 @@ export class CoordinatorClient {
 
   /** Registers `artifact`; `verifier` picks the verifier template (default: optimized for
    *  UltraHonk, standard for PLONK). */
-  registerCircuit(artifact: unknown, opts: { verifier?: 'optimized' | 'standard' } = {}) {
-    const query = opts.verifier ? `?verifier=${opts.verifier}` : '';
+  async registerCircuit(
+    artifact: unknown,
+    opts: { verifier?: VerifierKind; deployed?: string; signer?: Signer } = {},
+  ) {
+    const signer = opts.signer ?? this.signer;
+    if (!signer)
+      throw new GavelError(
+        'REQUIRES_SIGNER',
+        'a circuit registration is signed by its uploader: give a signer',
+      );
+    const at = Date.now();
+    let circuit: string;
+    try {
+      circuit = anyContentId(parseAnyArtifact(artifact));
+    } catch {
+      // Not an artifact this client can read: the coordinator names what is wrong with it.
+      circuit = 'unreadable';
+    }
+    const fields = registrationFields({ circuit, kind: opts.verifier, deployed: opts.deployed, at });
+    const signature = await signRequest(signer, REGISTER_ACTION, fields);
+    const query = new URLSearchParams({
+      ...(opts.verifier ? { verifier: opts.verifier } : {}),
+      ...(opts.deployed ? { deployed: opts.deployed } : {}),
+    }).toString();
     return this.request<{
       id: string;
       name: string;
@@ -72,7 +105,11 @@ export class CoordinatorClient {
       gates: number;
       dyadic: number;
       created: boolean;
-    }>('POST', `/v1/circuits${query}`, artifact);
+      verifierPaidBy: 'uploader' | 'coordinator' | null;
+    }>('POST', `/v1/circuits${query ? `?${query}` : ''}`, artifact, {
+      'x-gavel-at': String(at),
+      'x-gavel-signature': signature,
+    });
   }
   circuit(id: string) {
     return this.request<
