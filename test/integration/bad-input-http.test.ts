@@ -11,6 +11,7 @@ import {
   openAndSubmitJob,
   submitTermsText,
 } from '../../services/shared/client/coordinator-client.js';
+import type { GavelError } from '../../services/shared/errors.js';
 import { inputsHash } from '../../services/shared/protocol/canonical-json.js';
 import { signRequest } from '../../services/shared/protocol/request-auth.js';
 import { loadCircuit } from '../../services/shared/proving/circuit-artifact.js';
@@ -168,11 +169,18 @@ describe('HTTP intake', () => {
     assert.equal(bombed.status, 413);
     assert.equal(bombed.body.error?.code, 'ARTIFACT_TOO_LARGE');
 
-    // A real circuit above this coordinator's gate limit (8,000 here) is measured, then refused.
-    const big = await rawPost('/v1/circuits', JSON.stringify(loadCircuit('square_chain_14')));
-    assert.equal(big.status, 413);
-    assert.equal(big.body.error?.code, 'CIRCUIT_TOO_LARGE');
-    assert.match(big.body.error?.message ?? '', /at most 8000/);
+    // A real circuit, unsigned: refused before anything is measured.
+    const unsigned = await rawPost('/v1/circuits', JSON.stringify(loadCircuit('square_chain_14')));
+    assert.equal(unsigned.status, 401);
+    assert.equal(unsigned.body.error?.code, 'MISSING_SIGNATURE');
+
+    // Signed, above this coordinator's gate limit (8,000 here): measured, then refused.
+    const big = await client.registerCircuit(loadCircuit('square_chain_14')).then(
+      () => assert.fail('a circuit above the gate limit was registered'),
+      (e: GavelError) => e,
+    );
+    assert.equal(big.code, 'CIRCUIT_TOO_LARGE');
+    assert.match(big.message, /at most 8000/);
 
     const notFound = await fetch(`${market.url}/v1/jobs/0x${'00'.repeat(32)}`);
     assert.equal(notFound.status, 404);

@@ -14,6 +14,7 @@ import type { AwardWorker } from '../../services/prover/proving/award-worker.js'
 import { commitPublicInputs } from '../../services/shared/chain/public-inputs-commitment.js';
 import { CoordinatorClient, submitTermsText } from '../../services/shared/client/coordinator-client.js';
 import { inputsHash } from '../../services/shared/protocol/canonical-json.js';
+import { REGISTER_ACTION, registrationFields } from '../../services/shared/protocol/circuit-registration.js';
 import { signRequest } from '../../services/shared/protocol/request-auth.js';
 import { BbBackend } from '../../services/shared/proving/bb-backend.js';
 import {
@@ -24,7 +25,7 @@ import {
 } from '../../services/shared/proving/circuit-artifact.js';
 import { prepareCircuit } from '../../services/shared/proving/circuit-prover.js';
 import { publicInputsOf } from '../../services/shared/proving/public-inputs.js';
-import { type MarketFixture, stakeProver, startMarket, waitFor } from '../fixtures/market.js';
+import { type MarketFixture, stakeProver, startMarket, uploaderOf, waitFor } from '../fixtures/market.js';
 
 const honest = loadCircuit('tiny_square');
 const lying: CircuitArtifact = {
@@ -53,11 +54,15 @@ after(async () => {
   await market?.stop();
 });
 
-async function post(path: string, body: unknown) {
+/** POST /v1/circuits of `artifact`, signed by the market's test uploader. */
+async function post(path: '/v1/circuits', artifact: CircuitArtifact) {
+  const at = Date.now();
+  const fields = registrationFields({ circuit: circuitContentId(artifact), at });
+  const signature = await signRequest(uploaderOf(market.chain), REGISTER_ACTION, fields);
   const res = await fetch(`${market.url}${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
+    headers: { 'content-type': 'application/json', 'x-gavel-at': String(at), 'x-gavel-signature': signature },
+    body: JSON.stringify(artifact),
   });
   return {
     status: res.status,
