@@ -85,8 +85,18 @@ export function acirBytes(artifact: CircuitArtifact, maxBytes = MAX_ACIR_BYTES):
 }
 
 /** The part of an ABI that decides how inputs are encoded and what is public: parameters and
- *  return type, each with only the keys noirc_abi defines (error messages and extra keys dropped). */
+ *  return type, each with only the keys noirc_abi defines (error messages and extra keys dropped).
+ *  An ABI of another shape is INVALID_ARTIFACT. */
 export function abiIdentity(abi: Abi): unknown {
+  try {
+    return identityOf(abi);
+  } catch (cause) {
+    if (cause instanceof GavelError) throw cause;
+    throw new GavelError('INVALID_ARTIFACT', 'invalid circuit artifact: its ABI is malformed', { cause });
+  }
+}
+
+function identityOf(abi: Abi): unknown {
   const type = (t: AbiType): unknown => {
     switch (t.kind) {
       case 'field':

@@ -94,6 +94,24 @@ test('content ids are over the program and its ABI identity: not its compression
   assert.notEqual(circuitContentId(withVisibility(square, 'x', 'public')), circuitContentId(square));
 });
 
+test('an ABI of another shape has no content id: it is INVALID_ARTIFACT, never a crash', () => {
+  const square = loadCircuit('tiny_square');
+  const malformed: unknown[] = [
+    [{ name: 'x', visibility: 'private' }],
+    [null],
+    [{ name: 'x', type: { kind: 'array', length: 2 }, visibility: 'private' }],
+    [{ name: 'x', type: { kind: 'struct', path: 'S', fields: 'nope' }, visibility: 'private' }],
+  ];
+  for (const parameters of malformed) {
+    const artifact = { ...square, abi: { ...square.abi, parameters } } as CircuitArtifact;
+    assert.throws(
+      () => circuitContentId(artifact),
+      (e: unknown) => e instanceof GavelError && e.code === 'INVALID_ARTIFACT',
+      JSON.stringify(parameters),
+    );
+  }
+});
+
 test('a circom artifact whose publicInputs list is not the R1CS public signals is refused', async () => {
   const circom = loadAnyCircuit('batch_transfer_plonk') as CircomArtifact;
   const r1cs = new Uint8Array(
