@@ -125,8 +125,10 @@ export class Metrics {
       labelNames: ['state'] as const,
       registers: this.r,
       async collect() {
+        const byState = await state.jobsByState().catch(() => undefined);
+        if (!byState) return; // the last values stay: a scrape never fails on one gauge
         this.reset();
-        for (const [s, n] of Object.entries(await state.jobsByState())) this.set({ state: s }, n);
+        for (const [s, n] of Object.entries(byState)) this.set({ state: s }, n);
       },
     });
     new Gauge({
@@ -134,7 +136,10 @@ export class Metrics {
       help: 'on-chain actions waiting in the outbox',
       registers: this.r,
       async collect() {
-        this.set(await state.outboxBacklog());
+        await state.outboxBacklog().then(
+          (n) => this.set(n),
+          () => undefined, // the last value stays: a scrape never fails on one gauge
+        );
       },
     });
     new Gauge({
@@ -142,7 +147,10 @@ export class Metrics {
       help: 'provers with a live presence entry',
       registers: this.r,
       async collect() {
-        this.set(await state.liveProvers());
+        await state.liveProvers().then(
+          (n) => this.set(n),
+          () => undefined, // the last value stays: a scrape never fails on one gauge
+        );
       },
     });
     new Gauge({
@@ -150,7 +158,10 @@ export class Metrics {
       help: 'coordinator replicas with a live entry in the replica bucket (this one included)',
       registers: this.r,
       async collect() {
-        this.set(await state.liveReplicas());
+        await state.liveReplicas().then(
+          (n) => this.set(n),
+          () => undefined, // the last value stays: a scrape never fails on one gauge
+        );
       },
     });
   }

@@ -10,7 +10,7 @@ import { GavelContracts, rpcProvider } from '../shared/chain/gavel-contracts.js'
 import { ConfigError } from '../shared/config.js';
 import { createPrisma } from '../shared/db/client.js';
 import { GavelError } from '../shared/errors.js';
-import { connectNats, ensureWorkStream, presenceBucket } from '../shared/nats/connection.js';
+import { connectNats, ensureWorkStream, kvKeys, presenceBucket } from '../shared/nats/connection.js';
 import { receiptDomain } from '../shared/protocol/auction-transcript.js';
 import { bidDomain } from '../shared/protocol/bid-signing.js';
 import { RateLimiter } from '../shared/protocol/rate-limiter.js';
@@ -94,11 +94,7 @@ export async function openResources(config: CoordinatorConfig, log: Logger): Pro
   const verifiers = new ProofSystems(await BbBackend.create({ kind: 'wasm', threads: 1 }), PROOF_SYSTEMS);
   // Pay the witness solver's one-time WASM compilation now, not on the first job's intake.
   await solveWitness(loadCircuit('tiny_square'), { x: '3', y: '9' });
-  const liveProvers = async () => {
-    const live = new Set<string>();
-    for await (const key of await presence.keys()) live.add(key.toLowerCase());
-    return live;
-  };
+  const liveProvers = async () => new Set([...(await kvKeys(presence))].map((k) => k.toLowerCase()));
   metrics.watchState({
     jobsByState: async () => {
       const rows = await prisma.job.groupBy({ by: ['status'], _count: { _all: true } });

@@ -19,12 +19,18 @@ export interface WatchtowerConfig {
   mirrorMaxBytes: number;
   /** How long mirrored inputs are kept after their job ended on-chain. */
   mirrorKeepMs: number;
+  /** Most bytes of inputs mirrored for one requester's live jobs. */
+  mirrorQuotaBytes: number;
+  /** Reserve an escrow must lock per KiB of inputs mirrored for it (wei). */
+  mirrorReservePerKibWei: bigint;
   /** HTTP requests per minute per client address (0: no limit). */
   rateLimitPerMin: number;
   /** Port of the watchtower's HTTP API: /metrics, /v1/receipts, /v1/audits (0: any free port). */
   port: number;
   /** Address the HTTP API listens on (provers file receipts with it). */
   host: string;
+  /** URL others reach the HTTP API at, signed into availability attestations ('' = http://host:port). */
+  publicUrl: string;
   logLevel: string;
 }
 
@@ -75,6 +81,20 @@ export const watchtowerSettings: Settings<WatchtowerConfig> = {
     parse: parsers.int(0),
     default: 1024 * 1024 * 1024,
   },
+  mirrorQuotaBytes: {
+    env: 'GAVEL_WATCH_MIRROR_QUOTA_BYTES',
+    description:
+      "most bytes of inputs the watchtower mirrors for one requester's jobs until they end (a requester pushing more is told QUOTA_EXCEEDED)",
+    parse: parsers.int(0),
+    default: 64 * 1024 * 1024,
+  },
+  mirrorReservePerKibWei: {
+    env: 'GAVEL_WATCH_MIRROR_RESERVE_WEI_PER_KIB',
+    description:
+      "reserve a job's escrow must lock per KiB of inputs the watchtower mirrors for it, so filling the mirror locks real money until the jobs' deadlines (RESERVE_TOO_LOW otherwise; 0 = none)",
+    parse: parsers.wei,
+    default: 100_000_000_000n,
+  },
   mirrorKeepMs: {
     env: 'GAVEL_WATCH_MIRROR_KEEP_MS',
     description:
@@ -100,6 +120,13 @@ export const watchtowerSettings: Settings<WatchtowerConfig> = {
     description: "address the watchtower's HTTP API listens on (provers file bid receipts there)",
     parse: parsers.string,
     default: '127.0.0.1',
+  },
+  publicUrl: {
+    env: 'GAVEL_WATCH_PUBLIC_URL',
+    description:
+      "URL requesters and provers reach this watchtower's API at; its availability attestations sign it, so nobody relaying them can point provers elsewhere ('' = http://HOST:PORT)",
+    parse: (raw) => (raw === '' ? '' : parsers.url(raw)),
+    default: '',
   },
   logLevel: commonSettings.logLevel,
 };

@@ -38,6 +38,10 @@ export async function serveApi(
     mirror: InputsMirror;
     rateLimitPerMin: number;
     receiptFrom: (body: Uint8Array) => Promise<HeldReceipt>;
+    /** Keeps a newly held receipt's filing (on disk, so a restart still holds it). */
+    keepReceipt?: (body: Uint8Array) => void;
+    /** Receipts held already when the API starts (reloaded from disk). */
+    heldAtStart?: number;
     /** Receipts held at most (default MAX_RECEIPTS). */
     maxReceipts?: number;
   },
@@ -47,7 +51,7 @@ export async function serveApi(
   // Per client address: a public watchtower answers anyone.
   if (deps.rateLimitPerMin > 0)
     await app.register(rateLimit, { max: deps.rateLimitPerMin, timeWindow: 60_000 });
-  let held = 0;
+  let held = deps.heldAtStart ?? 0;
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   app.setErrorHandler((err, _req, reply) => {
     const statusCode = (err as { statusCode?: number }).statusCode;
@@ -65,11 +69,15 @@ export async function serveApi(
     return deps.metrics.registry.metrics();
   });
   app.post('/v1/receipts', async (req, reply) => {
-    const receipt = await deps.receiptFrom(new Uint8Array(req.body as Buffer));
+    const body = new Uint8Array(req.body as Buffer);
+    const receipt = await deps.receiptFrom(body);
     // Only a receipt not held yet takes room: filing one receipt over and over fills nothing.
     if (!deps.auditor.holds(receipt) && held >= maxReceipts)
       throw new GavelError('FULL', 'this watchtower holds all the receipts it can');
-    if (await deps.auditor.holdReceipt(receipt)) held++;
+    if (await deps.auditor.holdReceipt(receipt)) {
+      held++;
+      deps.keepReceipt?.(body);
+    }
     return reply.status(202).send({ held: true, bidDigest: receipt.bidDigest });
   });
   app.get('/v1/audits', async () => ({ audits: deps.auditor.list() }));

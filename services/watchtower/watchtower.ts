@@ -18,7 +18,8 @@ import { bidDomain } from '../shared/protocol/bid-signing.js';
 import type { ProofSystem, ProvingBackend } from '../shared/proving/backend.js';
 import { BbBackend } from '../shared/proving/bb-backend.js';
 import { PlonkBackend } from '../shared/proving/plonk/plonk-backend.js';
-import { AuctionAuditor } from './audit/auction-auditor.js';
+import { AuctionAuditor, type HeldReceipt } from './audit/auction-auditor.js';
+import { ReceiptFile } from './audit/receipt-file.js';
 import { receiptFrom } from './audit/receipt-intake.js';
 import type { WatchtowerConfig } from './config.js';
 import { DeadlineBook } from './deadlines/deadline-book.js';
@@ -62,7 +63,14 @@ export class Watchtower {
     private readonly book: DeadlineBook,
     private readonly config: Pick<
       WatchtowerConfig,
-      'coordinatorUrl' | 'revealGraceMs' | 'dataDir' | 'backend' | 'mirrorMaxBytes' | 'mirrorKeepMs'
+      | 'coordinatorUrl'
+      | 'revealGraceMs'
+      | 'dataDir'
+      | 'backend'
+      | 'mirrorMaxBytes'
+      | 'mirrorKeepMs'
+      | 'mirrorQuotaBytes'
+      | 'mirrorReservePerKibWei'
     >,
     private readonly log: Logger,
     /** Deadlines are judged by the chain's clock (its latest mined block). */
@@ -87,6 +95,8 @@ export class Watchtower {
       domain: attestationDomain(chainId, market),
       dir: join(config.dataDir, `mirror-${this.address}`),
       maxBytes: config.mirrorMaxBytes,
+      quotaBytes: config.mirrorQuotaBytes,
+      reservePerKibWei: config.mirrorReservePerKibWei,
     });
     if (coordinatorUrl !== '') {
       const puller = new PublicInputsPuller(chain, this.mirror, coordinatorUrl, this.metrics, log);
@@ -130,6 +140,8 @@ export class Watchtower {
       bid: bidDomain(deployment.chainId, deployment.market),
       receipt: receiptDomain(deployment.chainId, deployment.audit),
     };
+    const receipts = new ReceiptFile(join(config.dataDir, `receipts-${tower.address}.jsonl`));
+    const heldAtStart = await tower.reloadReceipts(receipts, (body) => receiptFrom(body, chain, domains));
     tower.api = await serveApi(config.port, config.host, {
       metrics: tower.metrics,
       auditor: tower.auditor,
@@ -137,7 +149,10 @@ export class Watchtower {
       mirror: tower.mirror,
       rateLimitPerMin: config.rateLimitPerMin,
       receiptFrom: (body) => receiptFrom(body, chain, domains),
+      keepReceipt: (body) => receipts.append(body),
+      heldAtStart,
     });
+    tower.mirror.url = config.publicUrl || tower.api.url;
     await tower.tick();
     tower.timer = setInterval(() => {
       tower.ticking ??= tower.tick().finally(() => {
@@ -146,6 +161,24 @@ export class Watchtower {
     }, config.pollMs);
     log.info({ watchtower: tower.address, url: tower.api.url }, 'watchtower started');
     return tower;
+  }
+
+  /** Holds again the receipts kept before a restart (checked again: a filing that no longer
+   *  checks out is logged and left out). Returns how many are held. */
+  private async reloadReceipts(
+    file: ReceiptFile,
+    check: (body: Uint8Array) => Promise<HeldReceipt>,
+  ): Promise<number> {
+    let held = 0;
+    for (const body of file.load()) {
+      try {
+        if (await this.auditor.holdReceipt(await check(body))) held++;
+      } catch (err) {
+        this.log.warn({ err }, 'a kept receipt no longer checks out; left out');
+      }
+    }
+    if (held > 0) this.log.info({ receipts: held }, 'receipts kept before the restart held again');
+    return held;
   }
 
   get status(): WatchtowerStatus {

@@ -152,6 +152,9 @@ describe('auction audits', () => {
   const TOWER = 6;
   const LIAR_TOWER = 9;
   const LIARS = [10, 11, 12];
+  // A watchtower restarted mid-auction, and the coordinator lying to it.
+  const RESTARTED_TOWER = 13;
+  const RESTARTED_LIAR = 15;
   const BOND = parseEther('2');
   const liars: LyingCoordinator[] = [];
   let tower: string;
@@ -308,6 +311,36 @@ describe('auction audits', () => {
     assert.deepEqual(caught, lies);
   });
 
+  test('a watchtower restarted after receipts were filed still holds them, and catches the bid hidden from them', async () => {
+    const circuit = await m.client.registerCircuit(loadCircuit('tiny_square'));
+    const liar = await LyingCoordinator.start(m, RESTARTED_LIAR, BOND);
+    liars.push(liar);
+    const start = () =>
+      m.stack.startWatchtowerProcess(RESTARTED_TOWER, { coordinatorUrl: liar.url, revealGraceMs: '2000' });
+    const url = String((await start()).ready.url);
+    const jobId = await liar.auction('hides a lower bid', circuit, BIDDERS, 8, url, async () => {
+      // Receipts are filed; the watchtower goes down and comes back before the assignment.
+      await m.stack.watchtowerProcesses.get(RESTARTED_TOWER)?.stop();
+      m.stack.watchtowerProcesses.delete(RESTARTED_TOWER);
+      await start();
+    });
+    const audit = new AuctionAudit(m.chain.as(0));
+    const slashed = await waitFor(
+      'the restarted watchtower to catch the hidden bid',
+      async () => {
+        const logs = await m.chain.provider.getLogs({ address: m.chain.deployment.audit, fromBlock: 0 });
+        return audit
+          .events(logs)
+          .find((e) => e.name === 'CoordinatorSlashed' && String(e.args.jobId) === jobId);
+      },
+      60_000,
+    );
+    assert.equal(slashed.args.coordinator, liar.address);
+    assert.equal(slashed.args.to, address(RESTARTED_TOWER));
+    await m.stack.watchtowerProcesses.get(RESTARTED_TOWER)?.stop();
+    m.stack.watchtowerProcesses.delete(RESTARTED_TOWER);
+  });
+
   test('a lower bid marked short of stake by a coordinator is flagged as doubtful, not slashed', async () => {
     const circuit = await m.client.registerCircuit(loadCircuit('tiny_square'));
     const liar = await LyingCoordinator.start(m, 14, BOND);
@@ -372,6 +405,7 @@ describe('inputs availability', () => {
   const PROVER = 1;
   const STRANGER = 3;
   const TOWER = 6;
+  const QUOTA_TOWER = 9;
   let front: LyingFront;
   let tower: string;
   let circuitId: string;
@@ -552,17 +586,16 @@ describe('inputs availability', () => {
       body: JSON.stringify({ items }),
     });
     assert.equal(pushed.status, 200);
-    const genuine = {
-      ...((await pushed.json()) as { attestation: SignedInputsHeld }).attestation,
-      url: tower,
-    };
+    const genuine = ((await pushed.json()) as { attestation: SignedInputsHeld }).attestation;
+    assert.equal(genuine.url, tower, 'the watchtower signs where it serves the inputs');
     const { chainId, market } = m.chain.deployment;
     const forgedBy = m.chain.wallets[STRANGER] as Wallet;
     const forged = {
       ...(await signInputsHeld(forgedBy, attestationDomain(chainId, market), genuine)),
       watchtower: address(TOWER + 1).toLowerCase(),
-      url: 'http://127.0.0.1:9',
     };
+    // Relayed with another URL (provers would ask a dead or hostile server): the signature breaks.
+    const redirected = { ...genuine, url: 'http://127.0.0.1:9' };
     const post = async (required: number, attestations: object[], signedRequired = required) => {
       const terms = submitTermsText({
         jobId: open,
@@ -589,6 +622,7 @@ describe('inputs availability', () => {
       return { status: res.status, code: ((await res.json()) as { error?: { code: string } }).error?.code };
     };
     assert.deepEqual(await post(2, [genuine, forged]), { status: 400, code: 'BAD_ATTESTATION' });
+    assert.deepEqual(await post(1, [redirected]), { status: 400, code: 'BAD_ATTESTATION' });
     assert.deepEqual(await post(2, [genuine, genuine]), { status: 422, code: 'AVAILABILITY_SHORT' });
     assert.deepEqual(await post(1, []), { status: 422, code: 'AVAILABILITY_SHORT' });
     // The requester signed "1 mirror required": submitting it with none is not the requester's job.
@@ -604,6 +638,39 @@ describe('inputs availability', () => {
       [address(TOWER).toLowerCase()],
     );
     await waitForTerminal(m, [open], 120_000);
+  });
+
+  test("the mirror holds inputs only for an escrow that locks a reserve for their room, up to a quota per requester's live jobs", async () => {
+    const small = await m.stack.startWatchtowerProcess(QUOTA_TOWER, {
+      mirrorQuotaBytes: '100',
+      mirrorKeepMs: '0',
+    });
+    const put = async (jobId: string, items: Record<string, unknown>[]) => {
+      const res = await fetch(`${small.ready.url}/v1/jobs/${jobId}/inputs`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ items }),
+      });
+      return [res.status, ((await res.json()) as { error?: { code: string } }).error?.code];
+    };
+    // A 1-wei escrow (with a far deadline, the review's way to fill a mirror) locks nothing.
+    const cheap = square(21);
+    assert.deepEqual(await put(await openEscrow(cheap, 1n), cheap), [402, 'RESERVE_TOO_LOW']);
+    const first = square(22); // 32 bytes
+    const firstJob = await openEscrow(first);
+    assert.deepEqual(await put(firstJob, first), [200, undefined]);
+    const more = [...square(23), ...square(24), ...square(25)]; // 88 bytes: over the 100 with the first
+    const moreJob = await openEscrow(more);
+    assert.deepEqual(await put(moreJob, more), [429, 'QUOTA_EXCEEDED']);
+    // Once the first job has ended on-chain, its room is the requester's again.
+    await m.chain.as(REQUESTER).cancel(firstJob);
+    await waitFor('the ended job to leave the quota', async () => {
+      const [status] = await put(moreJob, more);
+      return status === 200 ? true : undefined;
+    });
+    await small.stop();
+    m.stack.watchtowerProcesses.delete(QUOTA_TOWER);
+    await m.chain.as(REQUESTER).cancel(moreJob);
   });
 
   test('the mirror takes only the committed inputs and serves them only to the requester and the assigned prover', async () => {
@@ -778,7 +845,7 @@ async function assertAllRefused(method: string, url: string, cases: FuzzCase[], 
 }
 
 /** Opens an escrow for tiny_square `items` on-chain, without telling the coordinator. */
-async function openEscrow(items: Record<string, unknown>[]): Promise<string> {
+async function openEscrow(items: Record<string, unknown>[], reserve = parseEther('0.05')): Promise<string> {
   const circuit = await m.client.registerCircuit(loadCircuit('tiny_square'));
   const jobId = hexlify(randomBytes(32));
   const publicInputs = await itemPublicInputs(loadCircuit('tiny_square'), items);
@@ -792,7 +859,7 @@ async function openEscrow(items: Record<string, unknown>[]): Promise<string> {
     // Chain time: an earlier test in the file may have moved it past the wall clock.
     deadline: (await m.chain.now()) + 300,
     collateral: parseEther('1'),
-    reserve: parseEther('0.05'),
+    reserve,
     rule: 'SECOND_PRICE',
   });
   return jobId;

@@ -3,6 +3,7 @@
 // REPLICA_TTL_MS, and any replica can list all of them (/v1/replicas, /metrics).
 import { type KV, Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { kvKeys } from '../../shared/nats/connection.js';
 import { REPLICA_BUCKET } from '../../shared/protocol/subjects.js';
 
 /** An entry expires this long after its last refresh. */
@@ -42,9 +43,7 @@ export class ReplicaPresence {
     const out: ReplicaEntry[] = [];
     // A key listing is a watch of the bucket: an entry refreshed while it runs can be delivered
     // twice (seen in CI: one replica listed twice under load), so keys are taken once each.
-    const keys = new Set<string>();
-    for await (const key of await this.kv.keys()) keys.add(key);
-    for (const key of keys) {
+    for (const key of await kvKeys(this.kv)) {
       const e = await this.kv.get(key);
       if (e && e.operation === 'PUT') out.push(e.json<ReplicaEntry>());
     }

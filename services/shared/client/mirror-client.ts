@@ -29,7 +29,7 @@ async function pushOne(url: string, jobId: string, items: unknown[]): Promise<Si
   };
   if (!res.ok)
     throw new Error(`${res.status} ${body.error?.code ?? ''}: ${body.error?.message ?? ''}`.trim());
-  return parseInputsHeld({ ...body.attestation, url: base });
+  return parseInputsHeld(body.attestation);
 }
 
 /** Pushes `items` to every mirror at once; keeps each attestation that checks out. */

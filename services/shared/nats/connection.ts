@@ -1,6 +1,6 @@
 // Connecting to NATS and declaring the JetStream stream and KV bucket Gavel uses.
 import { AckPolicy, DiscardPolicy, jetstreamManager, RetentionPolicy } from '@nats-io/jetstream';
-import { Kvm } from '@nats-io/kv';
+import { type KV, Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { GavelError } from '../errors.js';
 import { PRESENCE_TTL_MS } from '../protocol/job-states.js';
@@ -162,6 +162,37 @@ export async function ensureWorkStream(
  *  kept on `replicas` nodes. */
 export async function presenceBucket(nc: NatsConnection, replicas = 1) {
   return new Kvm(nc).create(PRESENCE_BUCKET, { ttl: PRESENCE_TTL_MS, history: 1, replicas });
+}
+
+/** Longest a listing of a KV bucket's keys may take. */
+export const KV_LIST_TIMEOUT_MS = 5_000;
+
+/** The keys of `kv`, listed within `timeoutMs`, else NATS_UNAVAILABLE. A listing is a watch of the
+ *  bucket's stream: on a cluster whose stream has lost its leader (a loaded machine, a node down)
+ *  it can wait forever, and whatever reads live state (the coordinator's /metrics, its prover
+ *  list) would wait with it (seen in CI: a replica's /metrics unanswered for 300 s). */
+export async function kvKeys(kv: KV, timeoutMs = KV_LIST_TIMEOUT_MS): Promise<Set<string>> {
+  let listing: Awaited<ReturnType<KV['keys']>> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const err = new GavelError('NATS_UNAVAILABLE', `listing a NATS bucket took over ${timeoutMs} ms`);
+      listing?.stop(err);
+      reject(err);
+    }, timeoutMs);
+  });
+  const keys = (async () => {
+    listing = await kv.keys();
+    const out = new Set<string>();
+    for await (const key of listing) out.add(key);
+    return out;
+  })();
+  keys.catch(() => undefined);
+  try {
+    return await Promise.race([keys, timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Opens the presence bucket the coordinator created (a prover may not create streams). */

@@ -24,6 +24,7 @@ export const INPUTS_HELD_TYPES = {
     { name: 'jobId', type: 'bytes32' },
     { name: 'inputsHash', type: 'bytes32' },
     { name: 'at', type: 'uint64' },
+    { name: 'url', type: 'string' },
   ],
 };
 
@@ -32,14 +33,15 @@ export interface InputsHeld {
   inputsHash: string;
   /** Unix seconds. */
   at: number;
+  /** Where the signer serves the inputs: signed, so nobody who relays the attestation (the
+   *  coordinator, in announcements and awards) can point provers elsewhere (review N11). */
+  url: string;
 }
 
-/** An availability attestation as it travels: the signed fields, who signed, and where the
- *  signer serves the inputs (the URL is not signed: it is only where to ask). */
+/** An availability attestation as it travels: the signed fields and who signed. */
 export interface SignedInputsHeld extends InputsHeld {
   watchtower: string;
   signature: string;
-  url: string;
 }
 
 /** At most this many mirrors travel with a job (they ride in announcements and awards). */
@@ -49,8 +51,13 @@ export async function signInputsHeld(
   signer: Signer,
   domain: TypedDataDomain,
   held: InputsHeld,
-): Promise<Omit<SignedInputsHeld, 'url'>> {
-  const terms = { jobId: held.jobId.toLowerCase(), inputsHash: held.inputsHash.toLowerCase(), at: held.at };
+): Promise<SignedInputsHeld> {
+  const terms = {
+    jobId: held.jobId.toLowerCase(),
+    inputsHash: held.inputsHash.toLowerCase(),
+    at: held.at,
+    url: held.url,
+  };
   return {
     ...terms,
     watchtower: (await signer.getAddress()).toLowerCase(),
@@ -98,7 +105,7 @@ export function checkAvailability(
     const signer = recovered(
       domain,
       INPUTS_HELD_TYPES,
-      { jobId: a.jobId, inputsHash: a.inputsHash, at: a.at },
+      { jobId: a.jobId, inputsHash: a.inputsHash, at: a.at, url: a.url },
       a.signature,
     );
     if (!signer || signer !== a.watchtower.toLowerCase())

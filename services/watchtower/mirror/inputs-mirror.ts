@@ -16,7 +16,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import type { Signer, TypedDataDomain } from 'ethers';
+import { formatEther, type Signer, type TypedDataDomain } from 'ethers';
 import type { Logger } from 'pino';
 import { readInChunks } from '../../shared/chain/chunked-logs.js';
 import type { GavelContracts } from '../../shared/chain/gavel-contracts.js';
@@ -46,6 +46,8 @@ interface Mirrored {
   jobId: string;
   inputsHash: string;
   bytes: number;
+  /** Whose escrow the inputs are for (counted against its quota until the job ends). */
+  requester?: string;
   /** The inputs were deleted once the job had ended (settled, expired or cancelled) for a while. */
   pruned?: boolean;
 }
@@ -66,6 +68,10 @@ export interface MirrorOptions {
   domain: TypedDataDomain;
   dir: string;
   maxBytes: number;
+  /** Most bytes mirrored for one requester's live jobs. */
+  quotaBytes: number;
+  /** Reserve (wei) an escrow must lock per KiB mirrored for it. */
+  reservePerKibWei: bigint;
   metrics: WatchtowerMetrics;
   log: Logger;
 }
@@ -76,6 +82,8 @@ export class InputsMirror {
   private bytes = 0;
   /** Jobs holding each content hash (not pruned). */
   private readonly holders = new Map<string, number>();
+  /** Bytes mirrored for each requester's jobs (not pruned). */
+  private readonly byRequester = new Map<string, number>();
   private readonly inputsDir: string;
   /** Mirrored jobs seen ending on-chain, and when. */
   private readonly ended = new Map<string, number>();
@@ -89,8 +97,13 @@ export class InputsMirror {
   private readonly domain: TypedDataDomain;
   private readonly dir: string;
   private readonly maxBytes: number;
+  private readonly quotaBytes: number;
+  private readonly reservePerKibWei: bigint;
   private readonly metrics: WatchtowerMetrics;
   private readonly log: Logger;
+
+  /** The URL this mirror serves inputs at, signed into its attestations (set once the API listens). */
+  url = '';
 
   constructor(options: MirrorOptions) {
     this.chain = options.chain;
@@ -98,6 +111,8 @@ export class InputsMirror {
     this.domain = options.domain;
     this.dir = options.dir;
     this.maxBytes = options.maxBytes;
+    this.quotaBytes = options.quotaBytes;
+    this.reservePerKibWei = options.reservePerKibWei;
     this.metrics = options.metrics;
     this.log = options.log;
     this.nextBlock = this.chain.deployment.blockNumber;
@@ -115,13 +130,45 @@ export class InputsMirror {
 
   private remember(m: Mirrored): void {
     const before = this.jobs.get(m.jobId);
-    if (before && !before.pruned) this.release(before);
+    if (before && !before.pruned) {
+      this.release(before);
+      this.charge(before, -1);
+    }
     this.jobs.set(m.jobId, m);
     if (!m.pruned) {
       if (!this.holding(m.inputsHash)) this.bytes += m.bytes;
       this.holders.set(m.inputsHash, (this.holders.get(m.inputsHash) ?? 0) + 1);
+      this.charge(m, 1);
     }
     this.metrics.mirroredBytes.set(this.bytes);
+  }
+
+  /** Counts a mirrored job's bytes for (1) or off (-1) its requester's quota. */
+  private charge(m: Mirrored, sign: 1 | -1): void {
+    if (!m.requester) return;
+    const left = (this.byRequester.get(m.requester) ?? 0) + sign * m.bytes;
+    if (left > 0) this.byRequester.set(m.requester, left);
+    else this.byRequester.delete(m.requester);
+  }
+
+  /** Refuses inputs for an escrow that does not pay for their room: RESERVE_TOO_LOW when its
+   *  reserve locks less than the price per KiB, QUOTA_EXCEEDED past its requester's quota (review
+   *  N11: cheap escrows with far deadlines cannot fill the mirror). */
+  private assertRoomPaid(job: { requester: string; reserve: bigint }, bytes: number): void {
+    const kib = Math.ceil(bytes / 1024);
+    const needed = this.reservePerKibWei * BigInt(kib);
+    if (job.reserve < needed)
+      throw new GavelError(
+        'RESERVE_TOO_LOW',
+        `this watchtower mirrors ${kib} KiB of inputs only for an escrow whose reserve locks at least ${formatEther(needed)} ETH (${this.reservePerKibWei} wei per KiB); this one locks ${formatEther(job.reserve)} ETH`,
+      );
+    const requester = job.requester.toLowerCase();
+    const used = this.byRequester.get(requester) ?? 0;
+    if (used + bytes > this.quotaBytes)
+      throw new GavelError(
+        'QUOTA_EXCEEDED',
+        `requester ${requester} has ${used} bytes of inputs mirrored here for live jobs; this watchtower holds at most ${this.quotaBytes} per requester until its jobs end`,
+      );
   }
 
   private release(m: Mirrored): void {
@@ -175,7 +222,7 @@ export class InputsMirror {
     jobId: string,
     body: Uint8Array,
     how: 'pushed' | 'pulled' = 'pushed',
-  ): Promise<Omit<SignedInputsHeld, 'url'>> {
+  ): Promise<SignedInputsHeld> {
     const items = parseJson(body, MAX_INPUTS_BYTES).items;
     if (!Array.isArray(items) || items.length === 0 || items.length > MAX_ITEMS)
       throw new GavelError('BAD_INPUTS', `items must be an array of 1..${MAX_ITEMS} input sets`);
@@ -189,6 +236,7 @@ export class InputsMirror {
         `these inputs hash to ${hash}; the escrow of job ${jobId} commits to ${job.inputsHash}`,
       );
     if (!this.jobs.has(jobId)) {
+      this.assertRoomPaid(job, body.length);
       const file = join(this.inputsDir, `${hash}.json`);
       const known = existsSync(file);
       if (!known && this.bytes + body.length > this.maxBytes)
@@ -197,14 +245,16 @@ export class InputsMirror {
         writeFileSync(`${file}.tmp`, JSON.stringify({ items }));
         renameSync(`${file}.tmp`, file);
       }
-      this.record({ jobId, inputsHash: hash, bytes: body.length });
+      this.record({ jobId, inputsHash: hash, bytes: body.length, requester: job.requester.toLowerCase() });
       this.metrics.mirrored.inc({ how });
       this.log.info({ jobId, inputsHash: hash, items: items.length, how }, 'inputs mirrored');
     }
+    if (!this.url) throw new GavelError('NOT_SERVING', 'the mirror does not serve inputs yet');
     return signInputsHeld(this.signer, this.domain, {
       jobId,
       inputsHash: hash,
       at: Math.floor(Date.now() / 1000),
+      url: this.url,
     });
   }
 

@@ -20,6 +20,9 @@ export const MIRROR_STATUS: Record<string, number> = {
   INPUTS_MISMATCH: 409,
   JOB_OVER: 409,
   ATTEMPT_OVER: 403,
+  NOT_SERVING: 503,
+  RESERVE_TOO_LOW: 402,
+  QUOTA_EXCEEDED: 429,
 };
 
 const JOB_ID = /^0x[0-9a-fA-F]{64}$/;
