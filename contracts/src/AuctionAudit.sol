@@ -34,6 +34,14 @@ contract AuctionAudit is PullPayments, EIP712 {
         uint256 price;
     }
 
+    /// @notice One answer of `answerMany`: the challenged bid's leaf in its attempt's transcript.
+    struct Answer {
+        bytes32 bidDigest;
+        Committed c;
+        uint8 standing;
+        bytes32[] proof;
+    }
+
     /// @notice A transcript leaf: an accepted bid and its standing.
     struct Entry {
         bytes32 bidDigest;
@@ -86,6 +94,8 @@ contract AuctionAudit is PullPayments, EIP712 {
         uint64 answerBy
     );
     event ChallengeAnswered(bytes32 indexed bidDigest, address answerer);
+    /// @notice An entry of `answerMany` was left out: its challenge was closed, or it did not check out.
+    event AnswerSkipped(bytes32 indexed bidDigest);
     event CoordinatorSlashed(
         address indexed coordinator,
         bytes32 indexed jobId,
@@ -210,9 +220,32 @@ contract AuctionAudit is PullPayments, EIP712 {
         if (!_inTranscript(c.root, Entry(bidDigest, ch.prover, ch.price, standing), proof)) {
             revert NotInTranscript(bidDigest);
         }
+        _close(bidDigest, ch);
+    }
+
+    /// @notice Answers many challenges in one transaction (anyone may), so a flood of challenges
+    /// costs the answerer one transaction per batch, not one per challenge. A challenge closed
+    /// already, or an answer that does not check out, is skipped (`AnswerSkipped`): one late or
+    /// wrong entry cannot void the others. Returns how many were answered.
+    function answerMany(Answer[] calldata answers) external returns (uint256 answered) {
+        for (uint256 i = 0; i < answers.length; i++) {
+            Answer calldata a = answers[i];
+            Challenge storage ch = challenges[a.bidDigest];
+            bool ok = ch.open && _isCommitted(ch.jobId, ch.attempt, a.c)
+                && _inTranscript(a.c.root, Entry(a.bidDigest, ch.prover, ch.price, a.standing), a.proof);
+            if (!ok) {
+                emit AnswerSkipped(a.bidDigest);
+                continue;
+            }
+            _close(a.bidDigest, ch);
+            answered++;
+        }
+    }
+
+    /// @dev Closes an answered challenge: it was groundless, so its deposit pays whoever answered.
+    function _close(bytes32 bidDigest, Challenge storage ch) private {
         ch.open = false;
         openChallenges[ch.coordinator] -= 1;
-        // The challenge was groundless: its deposit pays whoever answered it.
         totalDeposits -= challengeDeposit;
         _credit(msg.sender, challengeDeposit);
         emit ChallengeAnswered(bidDigest, msg.sender);
@@ -259,6 +292,12 @@ contract AuctionAudit is PullPayments, EIP712 {
         if (keccak256(abi.encode(c.root, c.coordinator, c.winner, c.price)) != stored) {
             revert CommittedMismatch(jobId, attempt);
         }
+    }
+
+    /// @dev Whether `c` is what was committed on-chain for the attempt.
+    function _isCommitted(bytes32 jobId, uint32 attempt, Committed calldata c) private view returns (bool) {
+        bytes32 stored = market.transcriptHashOf(jobId, attempt);
+        return stored != bytes32(0) && keccak256(abi.encode(c.root, c.coordinator, c.winner, c.price)) == stored;
     }
 
     /// @dev OpenZeppelin StandardMerkleTree leaf over (bytes32, address, uint256, uint8).

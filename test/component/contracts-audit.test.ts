@@ -117,6 +117,41 @@ describe('a receipt challenged', () => {
     assert.equal(await audit().bondOf(coordinator()), BOND);
   });
 
+  test('many challenges are answered in one transaction; a closed or wrong entry is skipped, not fatal (review N6)', async () => {
+    const { bids } = await firstPriceBids([1, 1.5, 1.8]);
+    const { tree, committed } = await assignedWith(
+      bids[0],
+      bids.map((b) => entry(b)),
+    );
+    const digests = bids.map((b) => bidDigest(h.domain(), b.bid));
+    for (const b of bids) await audit(5).challenge(b, await receipt(b));
+    const [a, b, c] = digests as [string, string, string];
+    const answerOf = (d: string, standing: number = STANDING.eligible) => ({
+      bidDigest: d,
+      committed,
+      standing,
+      proof: tree.proof(d) ?? [],
+    });
+    await audit().answer(a, committed, STANDING.eligible, tree.proof(a) ?? []);
+    const before = await audit().claimable(address(7));
+    // a: closed already; b: answered; c: a wrong standing, so its leaf is not in the transcript.
+    const rx = await audit().answerMany([answerOf(a), answerOf(b), answerOf(c, STANDING.holdsAnotherAward)]);
+    const events = audit().events(rx.logs);
+    assert.deepEqual(
+      events.filter((e) => e.name === 'AnswerSkipped').map((e) => e.args.bidDigest),
+      [a, c],
+    );
+    assert.deepEqual(
+      events.filter((e) => e.name === 'ChallengeAnswered').map((e) => e.args.bidDigest),
+      [b],
+    );
+    assert.equal((await audit().claimable(address(7))) - before, DEPOSIT, "the answered challenge's deposit");
+    assert.equal((await audit().challengeOf(c))?.open, true);
+    await audit().answerMany([answerOf(c)]);
+    assert.equal((await audit().challengeOf(c))?.open, false);
+    assert.equal(await audit().bondOf(coordinator()), BOND);
+  });
+
   test('for a bid left out of the transcript: unanswered by the deadline, the bond goes to the challenger', async () => {
     const { bids } = await firstPriceBids([1, 0.5, 1.8]);
     const [win, hidden, third] = bids;

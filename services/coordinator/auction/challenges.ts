@@ -1,12 +1,12 @@
 // Challenged bid receipts: anyone holding a receipt a coordinator of this market signed may
 // challenge it on AuctionAudit, and an unanswered challenge costs that coordinator its bond. This
 // loop follows the Challenged events and queues an answer (the bid's leaf and proof in the
-// committed transcript) for each; the outbox sends it, one transaction at a time per key. A
-// challenged bid missing from our own transcript is an error of ours: it is raised as an alert.
+// committed transcript) for each, all those it read at once together; the outbox sends the due
+// answers in batches, one transaction each. A challenged bid missing from our own transcript is
+// an error of ours: it is raised as an alert.
 import { readInChunks } from '../../shared/chain/chunked-logs.js';
-import { isUniqueViolation } from '../../shared/db/client.js';
 import type { CoordinatorContext } from '../context.js';
-import { enqueue } from '../lifecycle/outbox-entries.js';
+import { enqueueAll, type OutboxEntry } from '../lifecycle/outbox-entries.js';
 import { revealTranscript } from './transcript.js';
 
 interface ChallengeEvent {
@@ -43,7 +43,9 @@ async function isOurKey(ctx: CoordinatorContext, address: string): Promise<boole
   return (await ctx.replicas.list()).some((r) => r.address.toLowerCase() === address);
 }
 
-async function queueAnswer(ctx: CoordinatorContext, c: ChallengeEvent): Promise<void> {
+/** The answer to challenge `c`: its bid's leaf and proof in our transcript, or undefined when
+ *  the transcript is not ours (or, an error of ours raised as an alert, lacks the bid). */
+async function answerTo(ctx: CoordinatorContext, c: ChallengeEvent): Promise<OutboxEntry | undefined> {
   const transcript = await revealTranscript(ctx.prisma, ctx.domain, c.jobId.toLowerCase(), c.attempt);
   const entry = transcript?.entries.find((e) => e.bidDigest.toLowerCase() === c.bidDigest.toLowerCase());
   if (!entry) {
@@ -51,24 +53,34 @@ async function queueAnswer(ctx: CoordinatorContext, c: ChallengeEvent): Promise<
     // receipt of ours whose bid we do not hold is an error of ours.
     if (transcript || (await isOurKey(ctx, c.coordinator)))
       ctx.log.error({ ...c }, 'ALERT: a challenged receipt names a bid our transcript does not hold');
-    return;
+    return undefined;
   }
-  try {
-    await ctx.prisma.$transaction((tx) =>
-      enqueue(tx, {
-        kind: 'ANSWER_CHALLENGE',
-        jobId: c.jobId.toLowerCase(),
-        attempt: c.attempt,
-        bidDigest: c.bidDigest,
-        standing: entry.standing,
-        proof: entry.proof,
-      }),
-    );
-    ctx.kick.outbox();
-    ctx.log.warn({ ...c }, 'a bid receipt was challenged: answering with its place in the transcript');
-  } catch (err) {
-    if (!isUniqueViolation(err)) throw err; // another replica queued it
+  return {
+    kind: 'ANSWER_CHALLENGE',
+    jobId: c.jobId.toLowerCase(),
+    attempt: c.attempt,
+    bidDigest: c.bidDigest,
+    standing: entry.standing,
+    proof: entry.proof,
+  };
+}
+
+/** Queues the answers to `challenges` together (one already queued, by another replica or before
+ *  a restart, is not queued twice). */
+async function queueAnswers(ctx: CoordinatorContext, challenges: ChallengeEvent[]): Promise<void> {
+  const answers: OutboxEntry[] = [];
+  for (const c of challenges) {
+    const answer = await answerTo(ctx, c);
+    if (answer) answers.push(answer);
   }
+  if (answers.length === 0) return;
+  const queued = await ctx.prisma.$transaction((tx) => enqueueAll(tx, answers));
+  if (queued === 0) return;
+  ctx.kick.outbox();
+  ctx.log.warn(
+    { challenges: queued },
+    'bid receipts were challenged: answering with their places in the transcript',
+  );
 }
 
 /** The loop: reads Challenged events from the deployment's block on (again after a restart: an
@@ -80,7 +92,7 @@ export function challengeWatch() {
     const head = await (ctx.chain.audit.runner?.provider?.getBlockNumber() ?? Promise.resolve(fromBlock - 1));
     if (head < fromBlock) return 0;
     const challenges = await challengesSince(ctx, fromBlock, head);
-    for (const c of challenges) await queueAnswer(ctx, c);
+    await queueAnswers(ctx, challenges);
     fromBlock = head + 1;
     return challenges.length;
   };

@@ -65,6 +65,17 @@ export async function enqueue(tx: Tx, entry: OutboxEntry, notBefore?: Date): Pro
   });
 }
 
+/** Queues every entry of `entries` at once (those queued already are left as they are): the
+ *  outbox sees all or none of them, so entries it sends in batches go together. Returns how
+ *  many were new. */
+export async function enqueueAll(tx: Tx, entries: OutboxEntry[]): Promise<number> {
+  const data = entries.map((entry) => {
+    const { kind, jobId, ...payload } = entry;
+    return { kind, jobId, payload, idempotencyKey: idempotencyKey(entry) };
+  });
+  return (await tx.outboxAction.createMany({ data, skipDuplicates: true })).count;
+}
+
 /** The typed entry a stored row holds. */
 export function entryOf(row: OutboxRow): OutboxEntry {
   return { ...(row.payload as object), kind: row.kind, jobId: row.jobId } as OutboxEntry;
@@ -122,4 +133,20 @@ export async function claimNext(tx: Tx): Promise<OutboxRow | undefined> {
     new Date(),
   );
   return row ? tx.outboxAction.findUniqueOrThrow({ where: { id: row.id } }) : undefined;
+}
+
+/** Up to `max` more due rows of `kind` besides row `but`, locked for this transaction (actions
+ *  that go on-chain in batches: challenge answers). */
+export async function claimMoreOf(tx: Tx, kind: OutboxKind, but: number, max: number): Promise<OutboxRow[]> {
+  if (max <= 0) return [];
+  const rows = await tx.$queryRawUnsafe<{ id: number }[]>(
+    `SELECT id FROM "OutboxAction" WHERE status = 'PENDING' AND "notBefore" <= $1 AND kind = $2::"OutboxKind"
+     AND id <> $3 ORDER BY id FOR UPDATE SKIP LOCKED LIMIT $4`,
+    new Date(),
+    kind,
+    but,
+    max,
+  );
+  if (rows.length === 0) return [];
+  return tx.outboxAction.findMany({ where: { id: { in: rows.map((r) => r.id) } }, orderBy: { id: 'asc' } });
 }

@@ -72,6 +72,13 @@ export class AuctionAudit {
   answer(bidDigest: string, committed: Committed, standing: number, proof: string[]) {
     return this.send('answer', [bidDigest, asTuple(committed), standing, proof]);
   }
+  /** Answers many challenges in one transaction; the receipt's `AnswerSkipped` events name those
+   *  left out (closed already, or not checking out). */
+  answerMany(answers: { bidDigest: string; committed: Committed; standing: number; proof: string[] }[]) {
+    return this.send('answerMany', [
+      answers.map((a) => [a.bidDigest, asTuple(a.committed), a.standing, a.proof]),
+    ]);
+  }
   slashUnanswered(bidDigest: string) {
     return this.send('slashUnanswered', [bidDigest]);
   }
