@@ -14,8 +14,8 @@ import { createLogger } from '../shared/log.js';
 import { type SignedAttestation, VERDICT_NAME } from '../shared/protocol/attestation.js';
 import { isTerminalJobState } from '../shared/protocol/job-states.js';
 import { loadCircuit } from '../shared/proving/circuit-artifact.js';
-import { sleep } from '../shared/retry.js';
-import { type DevStack, startDevStack } from './dev-stack.js';
+import { pollUntil, sleep } from '../shared/retry.js';
+import { type DevStack, type StackProver, startDevStack } from './dev-stack.js';
 
 export interface DemoOptions {
   jobs: number;
@@ -56,6 +56,28 @@ const RESERVE = parseEther('0.05');
 
 type Say = (line: string) => void;
 
+/** Prepared circuits a prover reports (its /metrics), or 0 while it cannot be read. */
+async function preparedBy(prover: StackProver): Promise<number> {
+  const text = await fetch(prover.metrics).then(
+    (r) => r.text(),
+    () => '',
+  );
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith('gavel_prover_circuits_prepared_total{'))
+    .reduce((n, l) => n + Number(l.split(' ').at(-1)), 0);
+}
+
+/** Waits (up to a minute) until every prover has prepared the circuit just registered: noticed of
+ *  it, each builds its VK and checks its verifier before its first auction, and one still doing
+ *  so when the first auction closes would sit it out (on a loaded machine, a bid short). */
+function everyProverPrepared(stack: DevStack): Promise<boolean> {
+  return pollUntil(
+    async () => (await Promise.all(stack.endpoints.provers.map(preparedBy))).every((n) => n >= 1),
+    { everyMs: 200, timeoutMs: 60_000 },
+  );
+}
+
 /** Registers batch_transfer and submits `opts.jobs` jobs (every third one first-price). */
 async function submitJobs(stack: DevStack, opts: DemoOptions, contracts: GavelContracts, say: Say) {
   const client = new CoordinatorClient(stack.endpoints.coordinator);
@@ -64,6 +86,7 @@ async function submitJobs(stack: DevStack, opts: DemoOptions, contracts: GavelCo
   say(
     `▶ registered batch_transfer: ${circuit.gates} gates, dyadic ${circuit.dyadic}, vk hash ${circuit.vkHash.slice(0, 18)}…`,
   );
+  if (circuit.created && !(await everyProverPrepared(stack))) say('▶ not every prover has prepared it yet');
   const submitted: { jobId: string; rule: string }[] = [];
   for (let j = 0; j < opts.jobs; j++) {
     const batches = await generateBatches(artifact, opts.items, j + 1);

@@ -4,12 +4,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { jetstream } from '@nats-io/jetstream';
-import { hexlify, parseEther, randomBytes, type Wallet } from 'ethers';
+import { hexlify, parseEther, randomBytes, Wallet } from 'ethers';
 import { commitPublicInputs } from '../../services/shared/chain/public-inputs-commitment.js';
 import { generateBatches, seededRandom } from '../../services/shared/circuits/batch-transfer-inputs.js';
 import { submitTermsText } from '../../services/shared/client/coordinator-client.js';
 import { bidDomain, signBid } from '../../services/shared/protocol/bid-signing.js';
 import { inputsHash } from '../../services/shared/protocol/canonical-json.js';
+import { REGISTER_ACTION, registrationFields } from '../../services/shared/protocol/circuit-registration.js';
 import { TERMINAL_JOB_STATES } from '../../services/shared/protocol/job-states.js';
 import { signRequest } from '../../services/shared/protocol/request-auth.js';
 import { signMessage } from '../../services/shared/protocol/signed-message.js';
@@ -19,7 +20,11 @@ import {
   helloSubject,
   resultSubject,
 } from '../../services/shared/protocol/subjects.js';
-import { loadCircuit } from '../../services/shared/proving/circuit-artifact.js';
+import {
+  anyContentId,
+  loadCircuit,
+  parseAnyArtifact,
+} from '../../services/shared/proving/circuit-artifact.js';
 import { itemPublicInputs } from '../../services/shared/proving/item-public-inputs.js';
 import { waitFor } from '../fixtures/market.js';
 import {
@@ -265,6 +270,18 @@ describe('5,000 hostile messages against the HTTP API and the NATS subjects', ()
       ['GET', `/v1/jobs/${jobId}/proofs`],
       ['GET', `/v1/circuits/0x${'ab'.repeat(32)}`],
     ];
+    // Most uploads are signed, by an uploader the coordinator does not pay for: a mutated artifact
+    // that still parses gets as far as its VK, and a new VK is refused VERIFIER_NOT_PAID.
+    const fuzzUploader = Wallet.createRandom();
+    const signedUpload = async (body: string) => {
+      let circuit = 'unreadable';
+      try {
+        circuit = anyContentId(parseAnyArtifact(JSON.parse(body)));
+      } catch {}
+      const at = Date.now();
+      const signature = await signRequest(fuzzUploader, REGISTER_ACTION, registrationFields({ circuit, at }));
+      return { 'x-gavel-at': String(at), 'x-gavel-signature': signature };
+    };
     const http = { answered: 0, accepted: [] as string[], non4xx: [] as string[] };
     const nats = { sent: 0, bidReplies: 0, bidsAccepted: 0 };
     const circuitsBefore = await m.prisma.circuit.count();
@@ -283,10 +300,15 @@ describe('5,000 hostile messages against the HTTP API and the NATS subjects', ()
         const body = method === 'POST' ? payload() : undefined;
         batch.push(
           (async () => {
+            const signed = path === '/v1/circuits' && body !== undefined && rnd() < 0.8;
             const res = await fetch(`${m.url}${path}`, {
               method,
-              headers:
-                body === undefined ? {} : { 'content-type': rnd() < 0.9 ? 'application/json' : 'text/plain' },
+              headers: {
+                ...(body === undefined
+                  ? {}
+                  : { 'content-type': rnd() < 0.9 ? 'application/json' : 'text/plain' }),
+                ...(signed ? await signedUpload(body) : {}),
+              },
               body,
             });
             const text = await res.text();

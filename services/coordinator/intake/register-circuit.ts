@@ -1,6 +1,7 @@
-// Circuit registration: an uploaded artifact (Noir for UltraHonk, circom for PLONK) becomes a
-// content-addressed circuit with its VK and its on-chain verifier (deployed and registered under
-// the VK's hash).
+// Circuit registration: an uploaded artifact (Noir for UltraHonk, circom for PLONK), signed by its
+// uploader, becomes a content-addressed circuit with its VK and its on-chain verifier (registered
+// under the VK's hash): a known VK's, or a new one paid for by the uploader (deployed by it and
+// named) or, for an uploader this coordinator sponsors, deployed from the coordinator's key.
 import { getAddress, keccak256 } from 'ethers';
 import {
   compileVerifier,
