@@ -54,8 +54,8 @@ const SYSTEM_LONGEST = [
  *  databases, NATS servers and provers, and run two files at a time (every deadline a test meets
  *  is moved in chain time or signed by the prover with room, so a loaded machine slows a file,
  *  never fails it). Three at a time was measured and is no faster on two cores: each file then
- *  takes about half as long again (faults-coordinator 201 s to 289 s, watchtower 153 s to 296 s),
- *  and a 3-node NATS cluster under that load lost its stream leader (see kvKeys). */
+ *  takes half as long again or more (faults-coordinator 201–211 s to 289 s, watchtower 137–150 s
+ *  to 296 s), and a 3-node NATS cluster under that load lost its stream leader (see kvKeys). */
 const TIERS = {
   unit: { files: () => [...testsUnder('services'), ...testsUnder('test/unit')], concurrency: 4 },
   component: { files: () => longestFirst(COMPONENT_LONGEST, testsUnder('test/component')), concurrency: 2 },
