@@ -111,6 +111,9 @@ export class LocalStack {
     const cleanup = async () => {
       for (const u of undo.reverse()) await u().catch(() => undefined);
     };
+    // Once made, the stack holds every undo step (and its balancer and coordinators): a failed
+    // start stops it whole, so nothing it started (a listening balancer) keeps the process alive.
+    let made: LocalStack | undefined;
     try {
       onStep('starting anvil and deploying the contracts');
       const port = opts.chain?.port ? await portFor(opts.chain.port, 'anvil (--rpc-port)') : undefined;
@@ -155,6 +158,8 @@ export class LocalStack {
           : await Promise.all(coordinators.map(async () => `http://127.0.0.1:${await freePort()}`));
       const stack = new LocalStack(opts, dir, chain, nats, database, deploymentFile, url, replicaUrls);
       stack.undo.push(...undo);
+      undo.length = 0;
+      made = stack;
       if (replicas > 1) {
         onStep(`starting the load balancer in front of ${replicas} coordinator replicas`);
         stack.balancer = await HttpBalancer.start(replicaUrls, httpPort);
@@ -167,6 +172,7 @@ export class LocalStack {
       }
       return stack;
     } catch (err) {
+      await made?.stop().catch(() => undefined);
       await cleanup();
       throw err;
     }

@@ -3,7 +3,7 @@
 // REPLICA_TTL_MS, and any replica can list all of them (/v1/replicas, /metrics).
 import { type KV, Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { kvKeys } from '../../shared/nats/connection.js';
+import { kvKeys, placed } from '../../shared/nats/connection.js';
 import { REPLICA_BUCKET } from '../../shared/protocol/subjects.js';
 
 /** An entry expires this long after its last refresh. */
@@ -26,7 +26,9 @@ export class ReplicaPresence {
 
   /** Opens (creating if needed) the bucket, kept on `replicas` NATS nodes. */
   static async open(nc: NatsConnection, replicas: number): Promise<ReplicaPresence> {
-    const kv = await new Kvm(nc).create(REPLICA_BUCKET, { ttl: REPLICA_TTL_MS, history: 1, replicas });
+    const kv = await placed(() =>
+      new Kvm(nc).create(REPLICA_BUCKET, { ttl: REPLICA_TTL_MS, history: 1, replicas }),
+    );
     return new ReplicaPresence(kv);
   }
 

@@ -108,6 +108,18 @@ export async function readyJetstream(nc: NatsConnection) {
   }
 }
 
+/** Runs `declare` (a stream, consumer or bucket with copies on several nodes) until the cluster
+ *  can place it: a new cluster's meta leader answers before it knows every node, and until then it
+ *  refuses replicated assets with "no suitable peers for placement" (seen in CI: a coordinator
+ *  start failed on it). Up to 30 s. */
+export function placed<T>(declare: () => Promise<T>): Promise<T> {
+  const until = Date.now() + JETSTREAM_READY_MS;
+  return retry(declare, {
+    shouldRetry: (err) => /no suitable peers for placement/i.test(String(err)) && stillBefore(until),
+    delayMs: 500,
+  });
+}
+
 /** Declares the work stream (awards + results) and the coordinators' shared results consumer;
  *  `maxBytes` overrides the stream's size limit; `replicas` is how many cluster nodes keep a copy
  *  of it (1 on a single server; 3 on a 3-node cluster survives the loss of one node). */
@@ -129,7 +141,7 @@ export async function ensureWorkStream(
   try {
     current = await jsm.streams.info(WORK_STREAM);
   } catch {
-    await jsm.streams.add(config);
+    await placed(() => jsm.streams.add(config));
   }
   if (current && current.config.retention !== RetentionPolicy.Workqueue) {
     throw new GavelError(
@@ -143,7 +155,7 @@ export async function ensureWorkStream(
   const declared = { subjects, max_bytes, max_age, max_msg_size, discard, num_replicas };
   const wanted = { subjects: config.subjects, ...limits };
   if (current && JSON.stringify(declared) !== JSON.stringify(wanted)) {
-    await jsm.streams.update(WORK_STREAM, { ...current.config, ...wanted });
+    await placed(() => jsm.streams.update(WORK_STREAM, { ...current.config, ...wanted }));
   }
   const results = {
     durable_name: RESULTS_CONSUMER,
@@ -153,15 +165,17 @@ export async function ensureWorkStream(
     ack_wait: RESULTS_ACK_WAIT_MS * NS,
     max_deliver: -1,
   };
-  await jsm.consumers
-    .add(WORK_STREAM, results)
-    .catch(() => jsm.consumers.update(WORK_STREAM, RESULTS_CONSUMER, results));
+  await placed(() =>
+    jsm.consumers
+      .add(WORK_STREAM, results)
+      .catch(() => jsm.consumers.update(WORK_STREAM, RESULTS_CONSUMER, results)),
+  );
 }
 
 /** Opens (creating if needed) the presence bucket, whose entries expire after PRESENCE_TTL_MS,
  *  kept on `replicas` nodes. */
 export async function presenceBucket(nc: NatsConnection, replicas = 1) {
-  return new Kvm(nc).create(PRESENCE_BUCKET, { ttl: PRESENCE_TTL_MS, history: 1, replicas });
+  return placed(() => new Kvm(nc).create(PRESENCE_BUCKET, { ttl: PRESENCE_TTL_MS, history: 1, replicas }));
 }
 
 /** Longest a listing of a KV bucket's keys may take. */
@@ -212,5 +226,5 @@ export async function ensureAwardConsumer(nc: NatsConnection, prover: string): P
     ack_wait: 10 * 1000 * NS,
     max_deliver: -1,
   };
-  await jsm.consumers.add(WORK_STREAM, consumer);
+  await placed(() => jsm.consumers.add(WORK_STREAM, consumer));
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { KV } from '@nats-io/kv';
 import { GavelError } from '../errors.js';
-import { kvKeys } from './connection.js';
+import { kvKeys, placed } from './connection.js';
 
 /** A bucket whose key listing yields `keys`, then (with `hang`) never ends, as a watch of a
  *  stream without a leader does; `stopped` records how the listing was ended. */
@@ -42,4 +42,23 @@ test('a listing that never ends is stopped and refused NATS_UNAVAILABLE at the t
     (e: unknown) => e instanceof GavelError && e.code === 'NATS_UNAVAILABLE',
   );
   assert.ok(state.stopped, 'the watch was stopped, not left running');
+});
+
+test('a replicated declaration is tried again while the cluster cannot place it, and only then', async () => {
+  let tries = 0;
+  const declared = await placed(async () => {
+    tries++;
+    if (tries < 3) throw new Error('no suitable peers for placement');
+    return 'declared';
+  });
+  assert.deepEqual([declared, tries], ['declared', 3]);
+  let other = 0;
+  await assert.rejects(
+    placed(async () => {
+      other++;
+      throw new Error('stream name already in use');
+    }),
+    /already in use/,
+  );
+  assert.equal(other, 1, 'any other refusal is not tried again');
 });
